@@ -1,0 +1,55 @@
+/**
+ * IAM policy documents as plain JSON strings. Tokens (ARNs of other resources) end up as Terraform
+ * interpolations inside the string, and the synthesized policy stays readable and testable.
+ */
+
+/** The only API calls that accept nothing but `"*"` as resource (DESIGN.md, "Secure by default"). */
+export const WILDCARD_RESOURCE_ACTIONS = [
+  'ecr:GetAuthorizationToken',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+] as const;
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: '*' | Record<string, string | string[]>;
+  readonly NotPrincipal?: Record<string, string | string[]>;
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** Trust policy for a role assumed by an AWS service, optionally pinned to the calling account. */
+export function serviceTrustPolicy(service: string | string[], sourceAccount?: string): string {
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: 'sts:AssumeRole',
+      ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
+    },
+  ]);
+}
+
+/** Denies every request that does not use TLS: the bucket/queue policy statement every store carries. */
+export function denyInsecureTransport(resources: string[]): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: resources,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}

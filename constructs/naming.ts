@@ -1,0 +1,56 @@
+/**
+ * Resource names: `<project>-<env>-<component>` wherever AWS allows (DESIGN.md, "Naming"). Names with
+ * length limits are shortened deterministically (a hash of the full name replaces the tail), so the
+ * same input always gives the same name and two long names do not collide.
+ */
+import { createHash } from 'node:crypto';
+
+export interface NamingProps {
+  readonly project: string;
+  /** Environment name; omitted for account-level stacks, whose names are `<project>-<component>`. */
+  readonly environment?: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export class Naming {
+  readonly prefix: string;
+
+  constructor(readonly props: NamingProps) {
+    this.prefix = props.environment ? `${props.project}-${props.environment}` : props.project;
+  }
+
+  /** `<project>-<env>-<component>`, or `<project>-<env>` without a component. */
+  name(component?: string): string {
+    return component ? `${this.prefix}-${component}` : this.prefix;
+  }
+
+  /** `name(component)` shortened to `max` characters (ALB and target group names: 32). */
+  short(component: string, max = 32): string {
+    return shorten(this.name(component), max);
+  }
+
+  /** Globally unique bucket name: `<project>-<env>-<component>-<accountId>`, at most 63 characters. */
+  bucket(component: string): string {
+    const suffix = `-${this.props.accountId}`;
+    return `${shorten(this.name(component), 63 - suffix.length)}${suffix}`;
+  }
+
+  /** KMS alias `alias/<project>-<env>-<purpose>`. */
+  alias(purpose: string): string {
+    return `alias/${this.name(purpose)}`;
+  }
+
+  /** A path-style name such as a log group or SSM parameter: `/<kind>/<project>-<env>/<component>`. */
+  path(kind: string, component: string): string {
+    return `/${kind}/${this.prefix}/${component}`;
+  }
+}
+
+/** Shortens `name` to `max` characters: the head of the name, '-', and 6 hex digits of its hash. */
+export function shorten(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
+  const head = name.slice(0, max - hash.length - 1).replace(/-+$/, '');
+  return `${head}-${hash}`;
+}

@@ -1,0 +1,52 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+import { policyDocument, type PolicyStatement } from '../iam';
+
+export interface EncryptionKeyProps {
+  /** `alias/...` */
+  readonly alias: string;
+  readonly description: string;
+  readonly accountId: string;
+  /** Partition of ARNs. Default: aws. */
+  readonly partition?: string;
+  /** Statements beyond the account-root statement (which lets IAM policies grant use of the key). */
+  readonly statements?: readonly PolicyStatement[];
+  /** Days before a scheduled deletion completes. Default: 30 (the maximum: time to notice a mistake). */
+  readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A customer-managed KMS key with yearly rotation and an alias. The key policy keeps the account in
+ * charge (so IAM policies can grant use of it) and adds the statements the using services need.
+ */
+export class EncryptionKey extends Construct {
+  readonly key: KmsKey;
+  readonly alias: KmsAlias;
+  readonly arn: string;
+  readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const partition = props.partition ?? 'aws';
+    this.key = new KmsKey(this, 'Key', {
+      description: props.description,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      policy: policyDocument([
+        {
+          Sid: 'AccountAdministers',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${partition}:iam::${props.accountId}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        ...(props.statements ?? []),
+      ]),
+    });
+    this.alias = new KmsAlias(this, 'Alias', { name: props.alias, targetKeyId: this.key.keyId });
+    this.arn = this.key.arn;
+    this.aliasName = props.alias;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Account-level settings, and the placeholders a new team replaces first: the account id, the
+ * project slug and the root domain. Everything else derives from these.
+ */
+import type { AccountConfigInput } from './schema';
+
+/** Prefix of every resource name. */
+export const PROJECT = 'webplat';
+/** The site's apex domain: prod serves it, the other environments serve `<env>.<ROOT_DOMAIN>`. */
+export const ROOT_DOMAIN = 'example.com';
+/** The one AWS account dev, staging and prod share (replace with yours). */
+export const MAIN_ACCOUNT_ID = '111111111111';
+/** Home region of the account and of every environment here (seed 001: us-east-1). */
+export const HOME_REGION = 'us-east-1';
+
+/**
+ * Terraform state of every stack in the account, created by the `state-main` stack. Environments that
+ * share an account must agree on these (validated).
+ */
+export const MAIN_STATE = {
+  bucket: `${PROJECT}-tfstate-${MAIN_ACCOUNT_ID}`,
+  lockTable: `${PROJECT}-tflock`,
+  region: HOME_REGION,
+  kmsKeyAlias: `alias/${PROJECT}-tfstate`,
+} as const;
+
+export const accounts: Record<string, AccountConfigInput> = {
+  main: {
+    accountId: MAIN_ACCOUNT_ID,
+    region: HOME_REGION,
+    github: {
+      owner: 'example-org',
+      repository: 'platform-infrastructure',
+      appRepositories: ['example-org/frontend', 'example-org/backend'],
+    },
+    adminPrincipalArns: [`arn:aws:iam::${MAIN_ACCOUNT_ID}:role/platform-admin`],
+    baseline: {
+      guardDutyRuntimeMonitoring: true,
+      config: { enabled: true },
+    },
+  },
+};

@@ -1,0 +1,71 @@
+import { MAIN_ACCOUNT_ID, MAIN_STATE, PROJECT, ROOT_DOMAIN, HOME_REGION } from './accounts';
+import type { EnvironmentConfigInput } from './schema';
+
+/**
+ * dev follows seed 001 with one deliberate difference: a single NAT gateway (seed 001's two cost
+ * about $65 of its $115-130 a month). It is disposable: no deletion protection, no final snapshot.
+ */
+export const dev: EnvironmentConfigInput = {
+  name: 'dev',
+  project: PROJECT,
+  tier: 'non-production',
+  accountId: MAIN_ACCOUNT_ID,
+  region: HOME_REGION,
+  tags: { CostCenter: 'platform-dev' },
+  state: MAIN_STATE,
+  network: {
+    vpcCidr: '10.0.0.0/16',
+    ipv6: true,
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    subnets: {
+      public: ['10.0.1.0/24', '10.0.2.0/24'],
+      private: ['10.0.10.0/24', '10.0.11.0/24'],
+      isolated: ['10.0.20.0/24', '10.0.21.0/24'],
+    },
+    natGateways: 'single',
+    interfaceEndpoints: [],
+    flowLogs: { retentionDays: 30 },
+  },
+  dns: { domainName: `dev.${ROOT_DOMAIN}` },
+  services: {
+    frontend: {
+      port: 3000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 1,
+      healthCheckPath: '/',
+      pathPatterns: ['/*'],
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+    },
+    backend: {
+      port: 8000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 1,
+      healthCheckPath: '/api/v1/health',
+      pathPatterns: ['/api/*'],
+      uses: { database: true, cache: true },
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+    },
+  },
+  database: {
+    engine: 'postgres',
+    engineVersion: '16.3',
+    instanceClass: 'db.t4g.micro',
+    allocatedStorageGb: 20,
+    maxAllocatedStorageGb: 100,
+    multiAz: false,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+    skipFinalSnapshot: true,
+  },
+  cache: {
+    engineVersion: '7.1',
+    nodeType: 'cache.t4g.micro',
+    numCacheClusters: 1,
+    automaticFailover: false,
+    snapshotRetentionDays: 5,
+  },
+  budget: { monthlyLimitUsd: 150, alertEmails: ['platform-alerts@example.com'] },
+  logs: { retentionDays: 30 },
+};

@@ -1,0 +1,23 @@
+/**
+ * `environments` (name -> validated config) and `accounts`, validated when this module loads: bad
+ * config stops the app here, with every problem listed, before any construct runs.
+ */
+import { accounts as accountsInput } from './accounts';
+import { dev } from './dev';
+import { prod } from './prod';
+import { buildRegistry, type Registry } from './registry';
+import { staging } from './staging';
+
+export const registry: Registry = buildRegistry(accountsInput, [dev, staging, prod]);
+export const environments = registry.environments;
+export const accounts = registry.accounts;
+
+export { accountOf, buildRegistry, environmentsOf, type Registry } from './registry';
+export {
+  EnvironmentConfigError,
+  parseAccountsConfig,
+  parseEnvironmentConfig,
+  type AccountConfig,
+  type EnvironmentConfig,
+  type EnvironmentConfigInput,
+} from './schema';

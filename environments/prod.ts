@@ -1,0 +1,68 @@
+import { MAIN_ACCOUNT_ID, MAIN_STATE, PROJECT, ROOT_DOMAIN, HOME_REGION } from './accounts';
+import type { EnvironmentConfigInput } from './schema';
+
+/** prod follows seed 001: one NAT gateway per AZ, Multi-AZ PostgreSQL, Redis with failover. */
+export const prod: EnvironmentConfigInput = {
+  name: 'prod',
+  project: PROJECT,
+  tier: 'production',
+  accountId: MAIN_ACCOUNT_ID,
+  region: HOME_REGION,
+  tags: { CostCenter: 'platform-prod' },
+  state: MAIN_STATE,
+  network: {
+    vpcCidr: '10.0.0.0/16',
+    ipv6: true,
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    subnets: {
+      public: ['10.0.1.0/24', '10.0.2.0/24'],
+      private: ['10.0.10.0/24', '10.0.11.0/24'],
+      isolated: ['10.0.20.0/24', '10.0.21.0/24'],
+    },
+    natGateways: 'perAz',
+    interfaceEndpoints: [],
+    flowLogs: { retentionDays: 30 },
+  },
+  dns: { domainName: ROOT_DOMAIN },
+  services: {
+    frontend: {
+      port: 3000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 2,
+      healthCheckPath: '/',
+      pathPatterns: ['/*'],
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+    },
+    backend: {
+      port: 8000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 2,
+      healthCheckPath: '/api/v1/health',
+      pathPatterns: ['/api/*'],
+      uses: { database: true, cache: true },
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+    },
+  },
+  database: {
+    engine: 'postgres',
+    engineVersion: '16.3',
+    instanceClass: 'db.t4g.small',
+    allocatedStorageGb: 50,
+    maxAllocatedStorageGb: 200,
+    multiAz: true,
+    backupRetentionDays: 7,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+  },
+  cache: {
+    engineVersion: '7.1',
+    nodeType: 'cache.t4g.small',
+    numCacheClusters: 2,
+    automaticFailover: true,
+    snapshotRetentionDays: 5,
+  },
+  budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
+  logs: { retentionDays: 30 },
+};

@@ -1,0 +1,75 @@
+/**
+ * Facts about AWS that the config validation checks against. Kept apart from the schema so the
+ * constructs can use the same tables (one source for e.g. the allowed log retention values).
+ */
+import * as ipaddr from 'ipaddr.js';
+
+/** CloudWatch Logs' allowed retention values (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Fargate task sizes: cpu units -> allowed memory (MiB). */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+/** Interface endpoints ECS Fargate needs to pull from ECR, write logs and read secrets without NAT. */
+export const ENDPOINTS_REQUIRED_WITHOUT_NAT = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'] as const;
+
+/** Engine -> the major versions this platform accepts (checked against the version's prefix). */
+export const ENGINE_VERSION_PATTERNS = {
+  postgres: /^(1[3-7])(\.\d+)?$/,
+  mysql: /^8\.(0|4)(\.\d+)?$/,
+  'aurora-postgresql': /^(1[3-7])\.\d+$/,
+} as const;
+
+export const ENGINE_VERSION_HINTS = {
+  postgres: 'a PostgreSQL version such as 16 or 16.3',
+  mysql: 'a MySQL version such as 8.0 or 8.0.39',
+  'aurora-postgresql': 'an Aurora PostgreSQL version such as 16.4',
+} as const;
+
+/** Default ports per engine: the data security groups and NACLs open exactly these. */
+export const ENGINE_PORTS = { postgres: 5432, mysql: 3306, 'aurora-postgresql': 5432 } as const;
+export const REDIS_PORT = 6379;
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+export interface ParsedCidr {
+  readonly address: ipaddr.IPv4;
+  readonly prefix: number;
+  readonly text: string;
+}
+
+export function parseCidr(text: string): ParsedCidr | undefined {
+  try {
+    const [address, prefix] = ipaddr.IPv4.parseCIDR(text);
+    return { address, prefix, text };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the CIDR's address is its network address (no host bits set): 10.0.1.0/24, not 10.0.1.5/24. */
+export function isNetworkAddress(cidr: ParsedCidr): boolean {
+  return ipaddr.IPv4.networkAddressFromCIDR(cidr.text).toString() === cidr.address.toString();
+}
+
+export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
+  return inner.prefix >= outer.prefix && inner.address.match(outer.address, outer.prefix);
+}
+
+export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
+  return a.address.match(b.address, b.prefix) || b.address.match(a.address, a.prefix);
+}

@@ -1,0 +1,71 @@
+import { MAIN_ACCOUNT_ID, MAIN_STATE, PROJECT, ROOT_DOMAIN, HOME_REGION } from './accounts';
+import type { EnvironmentConfigInput } from './schema';
+
+/**
+ * staging sits between dev and prod: prod's instance sizes and Redis failover, dev's single NAT
+ * gateway and single-AZ database; kept (deletion protection, final snapshot) like prod.
+ */
+export const staging: EnvironmentConfigInput = {
+  name: 'staging',
+  project: PROJECT,
+  tier: 'non-production',
+  accountId: MAIN_ACCOUNT_ID,
+  region: HOME_REGION,
+  tags: { CostCenter: 'platform-staging' },
+  state: MAIN_STATE,
+  network: {
+    vpcCidr: '10.1.0.0/16',
+    ipv6: true,
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    subnets: {
+      public: ['10.1.1.0/24', '10.1.2.0/24'],
+      private: ['10.1.10.0/24', '10.1.11.0/24'],
+      isolated: ['10.1.20.0/24', '10.1.21.0/24'],
+    },
+    natGateways: 'single',
+    interfaceEndpoints: [],
+    flowLogs: { retentionDays: 30 },
+  },
+  dns: { domainName: `staging.${ROOT_DOMAIN}` },
+  services: {
+    frontend: {
+      port: 3000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 1,
+      healthCheckPath: '/',
+      pathPatterns: ['/*'],
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+    },
+    backend: {
+      port: 8000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 1,
+      healthCheckPath: '/api/v1/health',
+      pathPatterns: ['/api/*'],
+      uses: { database: true, cache: true },
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+    },
+  },
+  database: {
+    engine: 'postgres',
+    engineVersion: '16.3',
+    instanceClass: 'db.t4g.small',
+    allocatedStorageGb: 20,
+    maxAllocatedStorageGb: 100,
+    multiAz: false,
+    backupRetentionDays: 7,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+  },
+  cache: {
+    engineVersion: '7.1',
+    nodeType: 'cache.t4g.small',
+    numCacheClusters: 2,
+    automaticFailover: true,
+    snapshotRetentionDays: 5,
+  },
+  budget: { monthlyLimitUsd: 250, alertEmails: ['platform-alerts@example.com'] },
+  logs: { retentionDays: 30 },
+};

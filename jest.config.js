@@ -1,0 +1,18 @@
+/**
+ * Type-checking happens once, in `tsc --noEmit` (npm test runs it first); ts-jest only transpiles,
+ * which keeps each test file's start-up to module loading.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  // Two cores: one worker per core. The terraform suite itself runs two stacks at a time.
+  maxWorkers: 2,
+  testTimeout: 30000,
+  // Slowest first, so the long terraform suite starts at once and the rest fills the other worker.
+  testSequencer: '<rootDir>/__tests__/support/sequencer.js',
+};

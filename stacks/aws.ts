@@ -1,0 +1,23 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { Construct } from 'constructs';
+import { tagEverything } from '../constructs/tagging';
+
+export interface AwsSetupProps {
+  readonly region: string;
+  readonly accountId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The stack's AWS provider, pinned to one account (`allowed_account_ids`: applying with credentials
+ * of another account fails before any change) and tagging by default_tags and the tagging Aspect.
+ */
+export function configureAws(stack: Construct, props: AwsSetupProps): AwsProvider {
+  const provider = new AwsProvider(stack, 'aws', {
+    region: props.region,
+    allowedAccountIds: [props.accountId],
+    defaultTags: [{ tags: { ...props.tags } }],
+  });
+  tagEverything(stack, props.tags);
+  return provider;
+}
