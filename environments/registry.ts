@@ -20,7 +20,10 @@ export interface Registry {
 }
 
 /** The account slug an environment deploys into. */
-export function accountOf(registry: Registry, env: EnvironmentConfig): { slug: string; account: AccountConfig } {
+export function accountOf(
+  registry: Registry,
+  env: EnvironmentConfig,
+): { slug: string; account: AccountConfig } {
   const entry = Object.entries(registry.accounts).find(([, a]) => a.accountId === env.accountId);
   if (!entry) throw new Error(`environment ${env.name}: no account with id ${env.accountId}`); // excluded by buildRegistry
   return { slug: entry[0], account: entry[1] };
@@ -48,7 +51,8 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
 
   const environments: Record<string, EnvironmentConfig> = {};
   environmentInputs.forEach((input, index) => {
-    const rawName = typeof input === 'object' && input && 'name' in input ? (input as { name: unknown }).name : undefined;
+    const rawName =
+      typeof input === 'object' && input && 'name' in input ? (input as { name: unknown }).name : undefined;
     const label = typeof rawName === 'string' && rawName ? rawName : `#${index}`;
     const result = environmentConfigSchema.safeParse(input);
     if (!result.success) {

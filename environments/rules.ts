@@ -21,7 +21,13 @@ export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> 
 };
 
 /** Interface endpoints ECS Fargate needs to pull from ECR, write logs and read secrets without NAT. */
-export const ENDPOINTS_REQUIRED_WITHOUT_NAT = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'] as const;
+export const ENDPOINTS_REQUIRED_WITHOUT_NAT = [
+  'ecr.api',
+  'ecr.dkr',
+  'logs',
+  'secretsmanager',
+  'sts',
+] as const;
 
 /** Engine -> the major versions this platform accepts (checked against the version's prefix). */
 export const ENGINE_VERSION_PATTERNS = {

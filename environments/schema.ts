@@ -35,7 +35,9 @@ export class EnvironmentConfigError extends Error {
 
   constructor(subject: string, issues: readonly ConfigIssue[]) {
     const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`);
-    super(`Invalid ${subject} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super(
+      `Invalid ${subject} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    );
     this.name = 'EnvironmentConfigError';
     this.issues = issues;
   }
@@ -61,6 +63,7 @@ export function toIssues(error: z.ZodError, prefix: readonly PropertyKey[] = [])
       continue;
     }
     let message = issue.message;
+    if (issue.code === 'invalid_key') message = `key: ${issue.issues.map((i) => i.message).join('; ')}`;
     if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
     issues.push({ path: formatPath(path), message });
   }
@@ -89,7 +92,10 @@ export const regionSchema = z
   .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
 const azSchema = z
   .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, 'must be an availability zone name such as us-east-1a');
+  .regex(
+    /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/,
+    'must be an availability zone name such as us-east-1a',
+  );
 
 const cidrSchema = z.string().superRefine((value, ctx) => {
   const cidr = parseCidr(value);
@@ -113,20 +119,23 @@ const portSchema = z
   .min(1, 'must be a port from 1 to 65535')
   .max(65535, 'must be a port from 1 to 65535');
 
-const percentSchema = z.number().min(1, 'must be a percentage from 1 to 100').max(100, 'must be a percentage from 1 to 100');
+const percentSchema = z
+  .number()
+  .min(1, 'must be a percentage from 1 to 100')
+  .max(100, 'must be a percentage from 1 to 100');
 
-const urlPathSchema = z.string().regex(/^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*$/, "must be a URL path starting with '/'");
+const urlPathSchema = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*$/, "must be a URL path starting with '/'");
 /** ALB path patterns: a path starting with '/', with the ALB wildcards * and ?. */
 const pathPatternSchema = z
   .string()
   .max(128)
   .regex(/^\/[A-Za-z0-9._~!$&'()+,;=:@%/*?-]*$/, "must be a path pattern starting with '/', such as /api/*");
 
-const retentionSchema = z
-  .number()
-  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
-    error: `must be one of CloudWatch Logs' retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
-  });
+const retentionSchema = z.number().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+  error: `must be one of CloudWatch Logs' retention values: ${LOG_RETENTION_DAYS.join(', ')}`,
+});
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const secretArnSchema = z
@@ -141,7 +150,10 @@ const iamPrincipalArnSchema = z
 const emailSchema = z.email({ error: 'must be an email address' });
 const imageSchema = z
   .string()
-  .regex(/^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.-]+)*$/, 'must be a container image reference such as public.ecr.aws/nginx/nginx:1.27');
+  .regex(
+    /^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.-]+)*$/,
+    'must be a container image reference such as public.ecr.aws/nginx/nginx:1.27',
+  );
 const imageTagSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag');
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +163,10 @@ const imageTagSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, '
 const stateSchema = z.strictObject({
   bucket: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)'),
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
+    ),
   lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
   region: regionSchema,
   kmsKeyAlias: z
@@ -166,7 +181,10 @@ const TIERS = ['public', 'private', 'isolated'] as const;
 
 const bastionSchema = z.strictObject({
   /** Default: t4g.nano (Graviton; the launch template resolves the arm64 AMI). */
-  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type').default('t4g.nano'),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type')
+    .default('t4g.nano'),
 });
 
 const networkSchema = z
@@ -174,7 +192,10 @@ const networkSchema = z
     vpcCidr: cidrSchema,
     /** Amazon-provided IPv6 block, a /64 per subnet, dualstack ALB, AAAA records. Default: false. */
     ipv6: z.boolean().default(false),
-    availabilityZones: z.array(azSchema).min(2, 'needs 2 or 3 availability zones').max(3, 'needs 2 or 3 availability zones'),
+    availabilityZones: z
+      .array(azSchema)
+      .min(2, 'needs 2 or 3 availability zones')
+      .max(3, 'needs 2 or 3 availability zones'),
     subnets: z.strictObject({
       public: z.array(cidrSchema),
       private: z.array(cidrSchema),
@@ -182,7 +203,9 @@ const networkSchema = z
     }),
     natGateways: z.enum(['none', 'single', 'perAz']),
     interfaceEndpoints: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be an endpoint service name such as ecr.api'))
+      .array(
+        z.string().regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be an endpoint service name such as ecr.api'),
+      )
       .default([]),
     flowLogs: z.strictObject({ retentionDays: retentionSchema }),
     /** An SSM-managed bastion in a private subnet (no inbound rules). Default: none. */
@@ -211,11 +234,16 @@ const networkSchema = z
         const cidr = parseCidr(text);
         if (!cidr) return;
         const path: PropertyKey[] = ['subnets', tier, i];
-        if (vpc && !cidrContains(vpc, cidr)) report(ctx, path, `${text} is outside vpcCidr ${network.vpcCidr}`);
+        if (vpc && !cidrContains(vpc, cidr))
+          report(ctx, path, `${text} is outside vpcCidr ${network.vpcCidr}`);
         if (cidr.prefix > 28) report(ctx, path, `${text}: a subnet needs a prefix of /28 or larger`);
         for (const other of seen) {
           if (cidrsOverlap(cidr, other.cidr)) {
-            report(ctx, path, `${text} overlaps ${formatPath(['network', ...other.path])} (${other.cidr.text})`);
+            report(
+              ctx,
+              path,
+              `${text} overlaps ${formatPath(['network', ...other.path])} (${other.cidr.text})`,
+            );
           }
         }
         seen.push({ cidr, path });
@@ -225,7 +253,11 @@ const networkSchema = z
     endpoints.forEach((e, i) => {
       if (endpoints.indexOf(e) !== i) report(ctx, ['interfaceEndpoints', i], `${e} is listed twice`);
       if (e === 's3' || e === 'dynamodb') {
-        report(ctx, ['interfaceEndpoints', i], `${e} is always a gateway endpoint (free); do not list it here`);
+        report(
+          ctx,
+          ['interfaceEndpoints', i],
+          `${e} is always a gateway endpoint (free); do not list it here`,
+        );
       }
     });
     if (network.natGateways === 'none') {
@@ -243,7 +275,10 @@ const networkSchema = z
 const dnsSchema = z.strictObject({
   domainName: domainSchema,
   /** An existing public hosted zone. Default: the stack creates one and outputs its name servers. */
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC').optional(),
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC')
+    .optional(),
 });
 
 const ingressSchema = z.strictObject({
@@ -252,7 +287,9 @@ const ingressSchema = z.strictObject({
   /** IPv6 CIDRs allowed to reach the ALB (dualstack only). Default (with nothing set): the world. */
   allowedIpv6Cidrs: z.array(ipv6CidrSchema).optional(),
   /** Managed prefix lists, e.g. CloudFront's origin-facing list. */
-  prefixListIds: z.array(z.string().regex(/^pl-[0-9a-f]{8,17}$/, 'must be a prefix list id such as pl-3b927c52')).optional(),
+  prefixListIds: z
+    .array(z.string().regex(/^pl-[0-9a-f]{8,17}$/, 'must be a prefix list id such as pl-3b927c52'))
+    .optional(),
 });
 
 const sidecarSchema = z.strictObject({
@@ -271,7 +308,10 @@ const sidecarSchema = z.strictObject({
 const secretRefSchema = z.strictObject({
   arn: secretArnSchema,
   /** A key inside a JSON secret; ECS injects only that value. */
-  jsonKey: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a JSON key').optional(),
+  jsonKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be a JSON key')
+    .optional(),
 });
 
 const scheduleSchema = z
@@ -280,14 +320,21 @@ const scheduleSchema = z
     /** `cron(...)`, `rate(...)` or `at(...)` in Application Auto Scaling's syntax. */
     schedule: z
       .string()
-      .regex(/^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\([0-9T:-]+\))$/, 'must be cron(...), rate(...) or at(...)'),
+      .regex(
+        /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\([0-9T:-]+\))$/,
+        'must be cron(...), rate(...) or at(...)',
+      ),
     minCapacity: z.number().int().min(0),
     maxCapacity: z.number().int().min(0),
     /** IANA time zone, e.g. Europe/Berlin. Default: UTC. */
-    timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+    timezone: z
+      .string()
+      .regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')
+      .default('UTC'),
   })
   .superRefine((s, ctx) => {
-    if (s.minCapacity > s.maxCapacity) report(ctx, ['minCapacity'], `${s.minCapacity} is above maxCapacity ${s.maxCapacity}`);
+    if (s.minCapacity > s.maxCapacity)
+      report(ctx, ['minCapacity'], `${s.minCapacity} is above maxCapacity ${s.maxCapacity}`);
   });
 
 const autoscalingSchema = z
@@ -303,12 +350,18 @@ const autoscalingSchema = z
     schedules: z.array(scheduleSchema).default([]),
   })
   .superRefine((a, ctx) => {
-    if (a.minCapacity > a.maxCapacity) report(ctx, ['minCapacity'], `${a.minCapacity} is above maxCapacity ${a.maxCapacity}`);
+    if (a.minCapacity > a.maxCapacity)
+      report(ctx, ['minCapacity'], `${a.minCapacity} is above maxCapacity ${a.maxCapacity}`);
     a.schedules.forEach((s, i) => {
       if (s.maxCapacity > a.maxCapacity) {
-        report(ctx, ['schedules', i, 'maxCapacity'], `${s.maxCapacity} is above the service's maxCapacity ${a.maxCapacity}`);
+        report(
+          ctx,
+          ['schedules', i, 'maxCapacity'],
+          `${s.maxCapacity} is above the service's maxCapacity ${a.maxCapacity}`,
+        );
       }
-      if (a.schedules.findIndex((o) => o.name === s.name) !== i) report(ctx, ['schedules', i, 'name'], `${s.name} is used twice`);
+      if (a.schedules.findIndex((o) => o.name === s.name) !== i)
+        report(ctx, ['schedules', i, 'name'], `${s.name} is used twice`);
     });
   });
 
@@ -320,7 +373,10 @@ const serviceSchema = z
     desiredCount: z.number().int().min(0),
     healthCheckPath: urlPathSchema,
     /** `['/*']` makes this the listener's default; other patterns become listener rules. */
-    pathPatterns: z.array(pathPatternSchema).min(1, 'needs at least one path pattern').max(5, 'an ALB rule takes at most 5 path patterns'),
+    pathPatterns: z
+      .array(pathPatternSchema)
+      .min(1, 'needs at least one path pattern')
+      .max(5, 'an ALB rule takes at most 5 path patterns'),
     /** Listener rule priority (1-50000). Default: by declaration order. */
     priority: z.number().int().min(1).max(50000).optional(),
     /** A public placeholder image until CI has pushed one to the service's repository. */
@@ -345,14 +401,26 @@ const serviceSchema = z
   .superRefine((s, ctx) => {
     const allowed = FARGATE_MEMORY_BY_CPU[s.cpu];
     if (!allowed) {
-      report(ctx, ['cpu'], `${s.cpu} is not a Fargate cpu size; use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`);
+      report(
+        ctx,
+        ['cpu'],
+        `${s.cpu} is not a Fargate cpu size; use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`,
+      );
     } else if (!allowed.includes(s.memory)) {
-      report(ctx, ['memory'], `${s.memory} MiB is not valid with cpu ${s.cpu}; use one of ${allowed.join(', ')}`);
+      report(
+        ctx,
+        ['memory'],
+        `${s.memory} MiB is not valid with cpu ${s.cpu}; use one of ${allowed.join(', ')}`,
+      );
     }
     if (s.autoscaling) {
       const a = s.autoscaling;
       if (s.desiredCount < a.minCapacity || s.desiredCount > a.maxCapacity) {
-        report(ctx, ['desiredCount'], `${s.desiredCount} is outside autoscaling min ${a.minCapacity} .. max ${a.maxCapacity}`);
+        report(
+          ctx,
+          ['desiredCount'],
+          `${s.desiredCount} is outside autoscaling min ${a.minCapacity} .. max ${a.maxCapacity}`,
+        );
       }
     }
     s.pathPatterns.forEach((p, i) => {
@@ -360,7 +428,8 @@ const serviceSchema = z
     });
     const names = s.sidecars.map((c) => c.name);
     names.forEach((n, i) => {
-      if (names.indexOf(n) !== i || n === 'app') report(ctx, ['sidecars', i, 'name'], `${n} is used twice (the main container is 'app')`);
+      if (names.indexOf(n) !== i || n === 'app')
+        report(ctx, ['sidecars', i, 'name'], `${n} is used twice (the main container is 'app')`);
     });
     s.sidecars.forEach((c, i) => {
       if (c.port === s.port) report(ctx, ['sidecars', i, 'port'], `${c.port} is the service's own port`);
@@ -373,12 +442,19 @@ const databaseSchema = z
   .strictObject({
     engine: z.enum(DATABASE_ENGINES),
     engineVersion: z.string(),
-    instanceClass: z.string().regex(/^db\.[a-z0-9-]+(\.[a-z0-9]+)?$/, "must be a DB instance class starting with 'db.'"),
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9-]+(\.[a-z0-9]+)?$/, "must be a DB instance class starting with 'db.'"),
     backupRetentionDays: z.number().int().min(1, 'must be 1 to 35 days').max(35, 'must be 1 to 35 days'),
     deletionProtection: z.boolean(),
     skipFinalSnapshot: z.boolean(),
     // postgres / mysql
-    allocatedStorageGb: z.number().int().min(20, 'gp3 needs at least 20 GiB').max(65536, 'at most 65536 GiB').optional(),
+    allocatedStorageGb: z
+      .number()
+      .int()
+      .min(20, 'gp3 needs at least 20 GiB')
+      .max(65536, 'at most 65536 GiB')
+      .optional(),
     maxAllocatedStorageGb: z.number().int().max(65536, 'at most 65536 GiB').optional(),
     multiAz: z.boolean().optional(),
     readReplicas: z.number().int().min(0).max(5, 'RDS allows at most 5 read replicas here').optional(),
@@ -393,20 +469,32 @@ const databaseSchema = z
   })
   .superRefine((db, ctx) => {
     if (!ENGINE_VERSION_PATTERNS[db.engine].test(db.engineVersion)) {
-      report(ctx, ['engineVersion'], `${db.engineVersion} is not valid for engine ${db.engine}: use ${ENGINE_VERSION_HINTS[db.engine]}`);
+      report(
+        ctx,
+        ['engineVersion'],
+        `${db.engineVersion} is not valid for engine ${db.engine}: use ${ENGINE_VERSION_HINTS[db.engine]}`,
+      );
     }
     const aurora = db.engine === 'aurora-postgresql';
     const onlyWith = (field: keyof typeof db, engines: string) => {
       if (db[field] !== undefined) report(ctx, [field], `only applies to ${engines}, not ${db.engine}`);
     };
     if (aurora) {
-      for (const f of ['allocatedStorageGb', 'maxAllocatedStorageGb', 'multiAz', 'readReplicas'] as const) onlyWith(f, 'postgres and mysql');
-      if (db.instances === undefined) report(ctx, ['instances'], 'is required for aurora-postgresql (writer + readers)');
+      for (const f of ['allocatedStorageGb', 'maxAllocatedStorageGb', 'multiAz', 'readReplicas'] as const)
+        onlyWith(f, 'postgres and mysql');
+      if (db.instances === undefined)
+        report(ctx, ['instances'], 'is required for aurora-postgresql (writer + readers)');
       const serverless = db.instanceClass === 'db.serverless';
-      if (serverless && !db.serverlessV2) report(ctx, ['serverlessV2'], 'is required with instanceClass db.serverless');
-      if (!serverless && db.serverlessV2) report(ctx, ['instanceClass'], 'must be db.serverless when serverlessV2 is set');
+      if (serverless && !db.serverlessV2)
+        report(ctx, ['serverlessV2'], 'is required with instanceClass db.serverless');
+      if (!serverless && db.serverlessV2)
+        report(ctx, ['instanceClass'], 'must be db.serverless when serverlessV2 is set');
       if (/\.(micro|small)$/.test(db.instanceClass)) {
-        report(ctx, ['instanceClass'], `${db.instanceClass} is an RDS class Aurora does not offer; use db.t4g.medium, db.r6g.large, ... or db.serverless`);
+        report(
+          ctx,
+          ['instanceClass'],
+          `${db.instanceClass} is an RDS class Aurora does not offer; use db.t4g.medium, db.r6g.large, ... or db.serverless`,
+        );
       }
       if (db.serverlessV2 && db.serverlessV2.minCapacity > db.serverlessV2.maxCapacity) {
         report(ctx, ['serverlessV2', 'minCapacity'], 'is above maxCapacity');
@@ -416,8 +504,10 @@ const databaseSchema = z
       }
     } else {
       for (const f of ['instances', 'serverlessV2'] as const) onlyWith(f, 'aurora-postgresql');
-      if (db.instanceClass === 'db.serverless') report(ctx, ['instanceClass'], 'db.serverless is an Aurora class');
-      if (db.allocatedStorageGb === undefined) report(ctx, ['allocatedStorageGb'], `is required for ${db.engine}`);
+      if (db.instanceClass === 'db.serverless')
+        report(ctx, ['instanceClass'], 'db.serverless is an Aurora class');
+      if (db.allocatedStorageGb === undefined)
+        report(ctx, ['allocatedStorageGb'], `is required for ${db.engine}`);
       if (db.multiAz === undefined) report(ctx, ['multiAz'], `is required for ${db.engine}`);
       if (
         db.allocatedStorageGb !== undefined &&
@@ -435,7 +525,9 @@ const databaseSchema = z
 
 const cacheSchema = z
   .strictObject({
-    engineVersion: z.string().regex(/^(6\.2|7\.[01])$/, 'must be a Redis version ElastiCache offers: 6.2, 7.0 or 7.1'),
+    engineVersion: z
+      .string()
+      .regex(/^(6\.2|7\.[01])$/, 'must be a Redis version ElastiCache offers: 6.2, 7.0 or 7.1'),
     nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be a node type starting with 'cache.'"),
     automaticFailover: z.boolean(),
     snapshotRetentionDays: z.number().int().min(0).max(35, 'ElastiCache keeps snapshots at most 35 days'),
@@ -451,12 +543,20 @@ const cacheSchema = z
   })
   .superRefine((c, ctx) => {
     if ((c.numCacheClusters === undefined) === (c.clusterMode === undefined)) {
-      report(ctx, [], 'set exactly one of numCacheClusters (cluster mode disabled) or clusterMode.{shards,replicasPerShard}');
+      report(
+        ctx,
+        [],
+        'set exactly one of numCacheClusters (cluster mode disabled) or clusterMode.{shards,replicasPerShard}',
+      );
       return;
     }
     if (c.automaticFailover) {
       if (c.numCacheClusters !== undefined && c.numCacheClusters < 2) {
-        report(ctx, ['automaticFailover'], `needs at least 2 nodes; numCacheClusters is ${c.numCacheClusters}`);
+        report(
+          ctx,
+          ['automaticFailover'],
+          `needs at least 2 nodes; numCacheClusters is ${c.numCacheClusters}`,
+        );
       }
       if (c.clusterMode && c.clusterMode.replicasPerShard < 1) {
         report(ctx, ['automaticFailover'], 'needs at least 1 replica per shard');
@@ -486,11 +586,17 @@ const budgetSchema = z.strictObject({
   monthlyLimitUsd: z.number().positive(),
   /** Percentages of the limit that notify (actual spend). Default: 80 and 100. */
   thresholdsPercent: z.array(z.number().min(1).max(1000)).min(1).default([80, 100]),
-  alertEmails: z.array(emailSchema).min(1, 'needs at least one address').max(10, 'AWS Budgets allows at most 10 email subscribers'),
+  alertEmails: z
+    .array(emailSchema)
+    .min(1, 'needs at least one address')
+    .max(10, 'AWS Budgets allows at most 10 email subscribers'),
 });
 
 const tagsSchema = z
-  .record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a valid tag key'), z.string().max(256))
+  .record(
+    z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a valid tag key'),
+    z.string().max(256),
+  )
   .default({});
 
 export const RESERVED_TAG_KEYS = ['Project', 'Environment', 'ManagedBy'] as const;
@@ -507,7 +613,9 @@ export const environmentConfigSchema = z
     network: networkSchema,
     dns: dnsSchema,
     ingress: ingressSchema.default({}),
-    services: z.record(slug(20), serviceSchema).refine((s) => Object.keys(s).length > 0, { error: 'needs at least one service' }),
+    services: z
+      .record(slug(20), serviceSchema)
+      .refine((s) => Object.keys(s).length > 0, { error: 'needs at least one service' }),
     database: databaseSchema.optional(),
     cache: cacheSchema.optional(),
     tables: z.record(slug(32), tableSchema).default({}),
@@ -522,7 +630,8 @@ export const environmentConfigSchema = z
       }
     }
     env.network.availabilityZones.forEach((az, i) => {
-      if (!az.startsWith(env.region)) report(ctx, ['network', 'availabilityZones', i], `${az} is not in region ${env.region}`);
+      if (!az.startsWith(env.region))
+        report(ctx, ['network', 'availabilityZones', i], `${az} is not in region ${env.region}`);
     });
     checkServices(env, ctx);
     if (env.tier === 'production') checkProductionGuards(env, ctx);
@@ -547,10 +656,15 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
   for (const [name, s] of entries) {
     s.pathPatterns.forEach((p, i) => {
       if (p === '/*' && s.pathPatterns.length > 1) {
-        report(ctx, ['services', name, 'pathPatterns', i], "'/*' must stand alone: it makes the service the listener default");
+        report(
+          ctx,
+          ['services', name, 'pathPatterns', i],
+          "'/*' must stand alone: it makes the service the listener default",
+        );
       }
       const owner = patternOwner.get(p);
-      if (owner && owner !== name) report(ctx, ['services', name, 'pathPatterns', i], `${p} is already routed to ${owner}`);
+      if (owner && owner !== name)
+        report(ctx, ['services', name, 'pathPatterns', i], `${p} is already routed to ${owner}`);
       else patternOwner.set(p, name);
     });
     if (s.priority !== undefined) {
@@ -558,13 +672,17 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
       if (owner) report(ctx, ['services', name, 'priority'], `${s.priority} is already used by ${owner}`);
       else priorityOwner.set(s.priority, name);
     }
-    if (s.uses.database && !env.database) report(ctx, ['services', name, 'uses', 'database'], 'no database is configured');
-    if (s.uses.cache && !env.cache) report(ctx, ['services', name, 'uses', 'cache'], 'no cache is configured');
+    if (s.uses.database && !env.database)
+      report(ctx, ['services', name, 'uses', 'database'], 'no database is configured');
+    if (s.uses.cache && !env.cache)
+      report(ctx, ['services', name, 'uses', 'cache'], 'no cache is configured');
     s.uses.tables.forEach((t, i) => {
-      if (!(t in env.tables)) report(ctx, ['services', name, 'uses', 'tables', i], `${t} is not a table in tables`);
+      if (!(t in env.tables))
+        report(ctx, ['services', name, 'uses', 'tables', i], `${t} is not a table in tables`);
     });
     s.uses.buckets.forEach((b, i) => {
-      if (!(b in env.buckets)) report(ctx, ['services', name, 'uses', 'buckets', i], `${b} is not a bucket in buckets`);
+      if (!(b in env.buckets))
+        report(ctx, ['services', name, 'uses', 'buckets', i], `${b} is not a bucket in buckets`);
     });
   }
 }
@@ -572,14 +690,19 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
 function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
   const why = "is required with tier 'production'";
   if (env.network.natGateways !== 'perAz') {
-    report(ctx, ['network', 'natGateways'], `'perAz' ${why} (one NAT gateway per AZ; got '${env.network.natGateways}')`);
+    report(
+      ctx,
+      ['network', 'natGateways'],
+      `'perAz' ${why} (one NAT gateway per AZ; got '${env.network.natGateways}')`,
+    );
   }
   const db = env.database;
   if (db) {
     if (!db.deletionProtection) report(ctx, ['database', 'deletionProtection'], `true ${why}`);
     if (db.skipFinalSnapshot) report(ctx, ['database', 'skipFinalSnapshot'], `false ${why}`);
     if (db.engine === 'aurora-postgresql') {
-      if ((db.instances ?? 0) < 2) report(ctx, ['database', 'instances'], `at least 2 (writer + reader in another AZ) ${why}`);
+      if ((db.instances ?? 0) < 2)
+        report(ctx, ['database', 'instances'], `at least 2 (writer + reader in another AZ) ${why}`);
     } else if (db.multiAz === false) {
       report(ctx, ['database', 'multiAz'], `true ${why}`);
     }
@@ -611,7 +734,9 @@ export const accountConfigSchema = z.strictObject({
    * created the bucket, then `s3` (and `terraform init -migrate-state`). Default: local.
    */
   stateBackend: z.enum(['local', 's3']).default('local'),
-  adminPrincipalArns: z.array(iamPrincipalArnSchema).min(1, 'needs at least one admin principal (bootstrap and break-glass)'),
+  adminPrincipalArns: z
+    .array(iamPrincipalArnSchema)
+    .min(1, 'needs at least one admin principal (bootstrap and break-glass)'),
   baseline: z
     .strictObject({
       /** GuardDuty runtime monitoring with the ECS Fargate agent. Default: false. */
@@ -620,7 +745,9 @@ export const accountConfigSchema = z.strictObject({
         .strictObject({
           /** AWS Config recorder, delivery channel and managed rules. Default: true. */
           enabled: z.boolean().default(true),
-          deliveryFrequency: z.enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours']).default('TwentyFour_Hours'),
+          deliveryFrequency: z
+            .enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'])
+            .default('TwentyFour_Hours'),
         })
         .default({ enabled: true, deliveryFrequency: 'TwentyFour_Hours' }),
       /** Days CloudTrail logs are kept in their bucket. Default: 365. */
@@ -660,7 +787,8 @@ export type AccountsConfig = Record<string, AccountConfig>;
 export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {
   const result = environmentConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const name = typeof input === 'object' && input && 'name' in input ? String((input as { name: unknown }).name) : '?';
+  const name =
+    typeof input === 'object' && input && 'name' in input ? String((input as { name: unknown }).name) : '?';
   throw new EnvironmentConfigError(`environment config "${name}"`, toIssues(result.error));
 }
 

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const results = await mapLimit(stacks, 2, (s) => checkStack(terraform, s, join(root, s), join(work, s)));
   let failed = 0;
   for (const r of results) {
-    console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.stack}  ${r.steps.map((s) => `${s.command.split(' ')[1]} ${s.seconds.toFixed(1)}s`).join(', ')}`);
+    console.log(
+      `${r.ok ? 'ok  ' : 'FAIL'} ${r.stack}  ${r.steps.map((s) => `${s.command.split(' ')[1]} ${s.seconds.toFixed(1)}s`).join(', ')}`,
+    );
     if (!r.ok) {
       failed++;
       console.log(r.failure);

@@ -18,7 +18,8 @@ export const DEFAULT_PLUGIN_MIRROR = '/opt/tf-plugins';
 
 /** The terraform binary on PATH (or `TERRAFORM_BIN`), if any. */
 export function findTerraform(): string | undefined {
-  if (process.env.TERRAFORM_BIN) return existsSync(process.env.TERRAFORM_BIN) ? process.env.TERRAFORM_BIN : undefined;
+  if (process.env.TERRAFORM_BIN)
+    return existsSync(process.env.TERRAFORM_BIN) ? process.env.TERRAFORM_BIN : undefined;
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, 'terraform');
     if (dir && existsSync(candidate)) return candidate;
@@ -57,7 +58,10 @@ function providerAliases(stack: StackJson): (string | undefined)[] {
 export function prepareWorkDir(stackDir: string, workDir: string): StackJson {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  cpSync(stackDir, workDir, { recursive: true, filter: (src) => !src.includes(`${join(stackDir, '.terraform')}`) });
+  cpSync(stackDir, workDir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${join(stackDir, '.terraform')}`),
+  });
   const stack = JSON.parse(readFileSync(join(workDir, 'cdk.tf.json'), 'utf8')) as StackJson;
   writeFileSync(
     join(workDir, 'backend_override.tf.json'),
@@ -66,7 +70,14 @@ export function prepareWorkDir(stackDir: string, workDir: string): StackJson {
   writeFileSync(
     join(workDir, 'provider_override.tf.json'),
     JSON.stringify(
-      { provider: { aws: providerAliases(stack).map((alias) => ({ ...(alias ? { alias } : {}), ...MOCK_PROVIDER_SETTINGS })) } },
+      {
+        provider: {
+          aws: providerAliases(stack).map((alias) => ({
+            ...(alias ? { alias } : {}),
+            ...MOCK_PROVIDER_SETTINGS,
+          })),
+        },
+      },
       null,
       2,
     ),
@@ -80,7 +91,8 @@ export function prepareWorkDir(stackDir: string, workDir: string): StackJson {
 // ---------------------------------------------------------------------------------------------
 
 const ACCOUNT = '111111111111';
-const ARN = (service: string, resource: string, region = 'us-east-1') => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+const ARN = (service: string, resource: string, region = 'us-east-1') =>
+  `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
 
 /**
  * Defaults for computed values the mock would otherwise fill with random strings where the provider
@@ -89,44 +101,94 @@ const ARN = (service: string, resource: string, region = 'us-east-1') => `arn:aw
 const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
   aws_iam_role: { arn: `arn:aws:iam::${ACCOUNT}:role/mock` },
   aws_iam_policy: { arn: `arn:aws:iam::${ACCOUNT}:policy/mock` },
-  aws_iam_openid_connect_provider: { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
-  aws_kms_key: { arn: ARN('kms', 'key/00000000-0000-0000-0000-000000000000'), key_id: '00000000-0000-0000-0000-000000000000' },
-  aws_s3_bucket: { arn: 'arn:aws:s3:::mock-bucket', bucket_regional_domain_name: 'mock-bucket.s3.us-east-1.amazonaws.com' },
+  aws_iam_openid_connect_provider: {
+    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+  },
+  aws_kms_key: {
+    arn: ARN('kms', 'key/00000000-0000-0000-0000-000000000000'),
+    key_id: '00000000-0000-0000-0000-000000000000',
+  },
+  aws_s3_bucket: {
+    arn: 'arn:aws:s3:::mock-bucket',
+    bucket_regional_domain_name: 'mock-bucket.s3.us-east-1.amazonaws.com',
+  },
   aws_cloudwatch_log_group: { arn: ARN('logs', 'log-group:mock') },
   aws_sns_topic: { arn: ARN('sns', 'mock-topic') },
   aws_sqs_queue: { arn: ARN('sqs', 'mock-queue') },
-  aws_lb: { arn: ARN('elasticloadbalancing', 'loadbalancer/app/mock/0123456789abcdef'), arn_suffix: 'app/mock/0123456789abcdef', zone_id: 'Z35SXDOTRQ7X7K', dns_name: 'mock-123.us-east-1.elb.amazonaws.com' },
-  aws_lb_target_group: { arn: ARN('elasticloadbalancing', 'targetgroup/mock/0123456789abcdef'), arn_suffix: 'targetgroup/mock/0123456789abcdef' },
-  aws_lb_listener: { arn: ARN('elasticloadbalancing', 'listener/app/mock/0123456789abcdef/0123456789abcdef') },
+  aws_lb: {
+    arn: ARN('elasticloadbalancing', 'loadbalancer/app/mock/0123456789abcdef'),
+    arn_suffix: 'app/mock/0123456789abcdef',
+    zone_id: 'Z35SXDOTRQ7X7K',
+    dns_name: 'mock-123.us-east-1.elb.amazonaws.com',
+  },
+  aws_lb_target_group: {
+    arn: ARN('elasticloadbalancing', 'targetgroup/mock/0123456789abcdef'),
+    arn_suffix: 'targetgroup/mock/0123456789abcdef',
+  },
+  aws_lb_listener: {
+    arn: ARN('elasticloadbalancing', 'listener/app/mock/0123456789abcdef/0123456789abcdef'),
+  },
   aws_acm_certificate: {
     arn: ARN('acm', 'certificate/00000000-0000-0000-0000-000000000000'),
     domain_validation_options: [
-      { domain_name: 'example.com', resource_record_name: '_x.example.com.', resource_record_type: 'CNAME', resource_record_value: '_y.acm-validations.aws.' },
+      {
+        domain_name: 'example.com',
+        resource_record_name: '_x.example.com.',
+        resource_record_type: 'CNAME',
+        resource_record_value: '_y.acm-validations.aws.',
+      },
     ],
   },
-  aws_acm_certificate_validation: { certificate_arn: ARN('acm', 'certificate/00000000-0000-0000-0000-000000000000') },
+  aws_acm_certificate_validation: {
+    certificate_arn: ARN('acm', 'certificate/00000000-0000-0000-0000-000000000000'),
+  },
   aws_wafv2_web_acl: { arn: ARN('wafv2', 'regional/webacl/mock/00000000-0000-0000-0000-000000000000') },
   aws_ecs_cluster: { arn: ARN('ecs', 'cluster/mock') },
-  aws_ecs_task_definition: { arn: ARN('ecs', 'task-definition/mock:1'), arn_without_revision: ARN('ecs', 'task-definition/mock') },
+  aws_ecs_task_definition: {
+    arn: ARN('ecs', 'task-definition/mock:1'),
+    arn_without_revision: ARN('ecs', 'task-definition/mock'),
+  },
   aws_ecs_service: { id: ARN('ecs', 'service/mock/mock') },
-  aws_ecr_repository: { arn: ARN('ecr', 'repository/mock'), repository_url: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/mock` },
+  aws_ecr_repository: {
+    arn: ARN('ecr', 'repository/mock'),
+    repository_url: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/mock`,
+  },
   aws_secretsmanager_secret: { arn: ARN('secretsmanager', 'secret:mock-AbCdEf') },
   aws_dynamodb_table: { arn: ARN('dynamodb', 'table/mock') },
   aws_db_instance: {
     arn: ARN('rds', 'db:mock'),
-    master_user_secret: [{ kms_key_id: 'mock', secret_arn: ARN('secretsmanager', 'secret:rds!db-mock-AbCdEf'), secret_status: 'active' }],
+    master_user_secret: [
+      {
+        kms_key_id: 'mock',
+        secret_arn: ARN('secretsmanager', 'secret:rds!db-mock-AbCdEf'),
+        secret_status: 'active',
+      },
+    ],
   },
   aws_rds_cluster: {
     arn: ARN('rds', 'cluster:mock'),
-    master_user_secret: [{ kms_key_id: 'mock', secret_arn: ARN('secretsmanager', 'secret:rds!cluster-mock-AbCdEf'), secret_status: 'active' }],
+    master_user_secret: [
+      {
+        kms_key_id: 'mock',
+        secret_arn: ARN('secretsmanager', 'secret:rds!cluster-mock-AbCdEf'),
+        secret_status: 'active',
+      },
+    ],
   },
   aws_elasticache_replication_group: { arn: ARN('elasticache', 'replicationgroup:mock') },
   aws_cloudtrail: { arn: ARN('cloudtrail', 'trail/mock') },
   aws_backup_vault: { arn: ARN('backup', 'backup-vault:mock') },
-  aws_lambda_function: { arn: ARN('lambda', 'function:mock'), invoke_arn: 'arn:aws:apigateway:us-east-1:lambda:path/mock' },
+  aws_lambda_function: {
+    arn: ARN('lambda', 'function:mock'),
+    invoke_arn: 'arn:aws:apigateway:us-east-1:lambda:path/mock',
+  },
   aws_route53_zone: { zone_id: 'Z0123456789MOCK', name_servers: ['ns-1.awsdns-00.org'] },
   aws_launch_template: { id: 'lt-0123456789abcdef0' },
-  aws_vpc: { id: 'vpc-0123456789abcdef0', ipv6_cidr_block: '2600:1f18:1234:5600::/56', default_network_acl_id: 'acl-0123456789abcdef0' },
+  aws_vpc: {
+    id: 'vpc-0123456789abcdef0',
+    ipv6_cidr_block: '2600:1f18:1234:5600::/56',
+    default_network_acl_id: 'acl-0123456789abcdef0',
+  },
   aws_config_configuration_recorder: { id: 'default' },
 };
 
@@ -147,7 +209,8 @@ const INVARIANTS: readonly Invariant[] = [
   { type: 'aws_kms_key', condition: 'r.enable_key_rotation', message: 'every KMS key rotates' },
   {
     type: 'aws_s3_bucket_public_access_block',
-    condition: 'r.block_public_acls && r.block_public_policy && r.ignore_public_acls && r.restrict_public_buckets',
+    condition:
+      'r.block_public_acls && r.block_public_policy && r.ignore_public_acls && r.restrict_public_buckets',
     message: 'every bucket blocks all public access',
   },
   {
@@ -160,7 +223,11 @@ const INVARIANTS: readonly Invariant[] = [
     condition: 'r.point_in_time_recovery[0].enabled && r.server_side_encryption[0].enabled',
     message: 'every table has point-in-time recovery and KMS encryption',
   },
-  { type: 'aws_cloudwatch_log_group', condition: 'r.retention_in_days > 0', message: 'every log group expires its logs' },
+  {
+    type: 'aws_cloudwatch_log_group',
+    condition: 'r.retention_in_days > 0',
+    message: 'every log group expires its logs',
+  },
   { type: 'aws_db_instance', condition: 'r.storage_encrypted', message: 'every database is encrypted' },
   { type: 'aws_rds_cluster', condition: 'r.storage_encrypted', message: 'every Aurora cluster is encrypted' },
   {
@@ -194,8 +261,12 @@ function hclObject(value: Record<string, unknown>): string {
 export function mockApplyTest(stack: StackJson): string {
   const mocks = providerAliases(stack).map((alias) => {
     const blocks = [
-      ...Object.entries(MOCK_DATA_DEFAULTS).map(([t, d]) => `  mock_data "${t}" {\n    defaults = ${hclObject(d)}\n  }`),
-      ...Object.entries(MOCK_RESOURCE_DEFAULTS).map(([t, d]) => `  mock_resource "${t}" {\n    defaults = ${hclObject(d)}\n  }`),
+      ...Object.entries(MOCK_DATA_DEFAULTS).map(
+        ([t, d]) => `  mock_data "${t}" {\n    defaults = ${hclObject(d)}\n  }`,
+      ),
+      ...Object.entries(MOCK_RESOURCE_DEFAULTS).map(
+        ([t, d]) => `  mock_resource "${t}" {\n    defaults = ${hclObject(d)}\n  }`,
+      ),
     ];
     return `mock_provider "aws" {\n${alias ? `  alias = "${alias}"\n` : ''}${blocks.join('\n')}\n}`;
   });
@@ -223,7 +294,14 @@ export interface CommandResult {
 
 function run(terraform: string, args: string[], cwd: string): Promise<CommandResult> {
   const started = Date.now();
-  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+  };
+  // A CLI config variable naming a missing file only adds a warning to every command's output.
+  if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
   if (!pluginDir()) {
     // No mirror (e.g. a GitHub runner): download once into a cache shared by every stack.
     env.TF_PLUGIN_CACHE_DIR ??= join(process.env.HOME ?? '/tmp', '.terraform.d', 'plugin-cache');
@@ -270,14 +348,23 @@ export async function checkStack(
     const result = await run(terraform, args, workDir);
     steps.push(result);
     if (result.code !== 0) {
-      return { stack, ok: false, steps, failure: `${stack}: ${result.command} failed (exit ${result.code}):\n${result.output}` };
+      return {
+        stack,
+        ok: false,
+        steps,
+        failure: `${stack}: ${result.command} failed (exit ${result.code}):\n${result.output}`,
+      };
     }
   }
   return { stack, ok: true, steps };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -1,0 +1,190 @@
+import { Testing } from 'cdktf';
+import { environments, registry } from '../environments';
+import { Naming, shorten } from '../constructs/naming';
+import { definePlatform } from '../stacks/platform-app';
+import { accountsInputCopy, buildStacks, envInput, policy, registryOf, synth } from './support/fixtures';
+
+describe('platform stacks', () => {
+  const stacks = buildStacks(registry);
+  const synthesized = Object.fromEntries(Object.entries(stacks.platform).map(([n, s]) => [n, synth(s)]));
+
+  it('exist once per environment, named platform-<env>', () => {
+    expect(Object.values(stacks.platform).map((s) => s.node.id)).toEqual([
+      'platform-dev',
+      'platform-staging',
+      'platform-prod',
+    ]);
+    expect(Object.values(stacks.state).map((s) => s.node.id)).toEqual(['state-main']);
+  });
+
+  it.each(Object.keys(environments))('%s keeps state in the S3 backend under its own key', (name) => {
+    const env = environments[name];
+    const backend = synthesized[name].json.terraform.backend.s3;
+    expect(backend).toEqual({
+      bucket: env.state.bucket,
+      key: `${env.project}/${name}/terraform.tfstate`,
+      region: env.state.region,
+      encrypt: true,
+      kms_key_id: env.state.kmsKeyAlias,
+      dynamodb_table: env.state.lockTable,
+    });
+  });
+
+  it('gives every environment a distinct state key', () => {
+    const keys = Object.values(synthesized).map((s) => s.json.terraform.backend.s3.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it.each(Object.keys(environments))(
+    '%s pins the provider to its account and region, with default tags',
+    (name) => {
+      const env = environments[name];
+      const [provider] = synthesized[name].json.provider.aws;
+      expect(provider.region).toBe(env.region);
+      expect(provider.allowed_account_ids).toEqual([env.accountId]);
+      expect(provider.default_tags[0].tags).toMatchObject({
+        Project: env.project,
+        Environment: name,
+        ManagedBy: 'cdktf',
+        ...env.tags,
+      });
+      expect(synthesized[name].json.terraform.required_providers.aws.version).toBe('5.100.0');
+    },
+  );
+
+  it('adds use_lockfile when the config asks for it', () => {
+    const env = envInput('dev');
+    env.state.useLockfile = true;
+    const reg = registryOf([env]);
+    const out = synth(buildStacks(reg).platform.dev);
+    expect(out.json.terraform.backend.s3.use_lockfile).toBe(true);
+    expect(synthesized.dev.json.terraform.backend.s3.use_lockfile).toBeUndefined();
+  });
+});
+
+describe('state stack', () => {
+  const out = synth(buildStacks(registry).state.main);
+  const account = registry.accounts.main;
+  const state = environments.dev.state;
+
+  it('starts on a local backend in the repository root', () => {
+    expect(out.json.terraform.backend).toEqual({ local: { path: '../../../terraform.state-main.tfstate' } });
+  });
+
+  it('moves to the S3 backend once the account says so', () => {
+    const accounts = accountsInputCopy();
+    accounts.main.stateBackend = 's3';
+    const s3 = synth(buildStacks(registryOf([envInput('dev')], accounts)).state.main);
+    expect(s3.json.terraform.backend.s3).toMatchObject({
+      bucket: state.bucket,
+      key: 'webplat/accounts/main/state.tfstate',
+      dynamodb_table: state.lockTable,
+    });
+  });
+
+  it('creates a versioned, KMS-encrypted, private state bucket', () => {
+    expect(out.only('aws_s3_bucket').bucket).toBe(state.bucket);
+    expect(out.only('aws_s3_bucket_versioning').versioning_configuration.status).toBe('Enabled');
+    const sse = out.only('aws_s3_bucket_server_side_encryption_configuration').rule[0];
+    expect(sse.apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
+    expect(sse.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(
+      /^\$\{aws_kms_key\..+\.arn\}$/,
+    );
+    expect(out.only('aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(out.only('aws_s3_bucket_ownership_controls').rule.object_ownership).toBe('BucketOwnerEnforced');
+    const rules = out.only('aws_s3_bucket_lifecycle_configuration').rule;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
+    );
+  });
+
+  it('denies plain HTTP and every principal but the admins (and root, service-linked roles)', () => {
+    const doc = policy(out.only('aws_s3_bucket_policy').policy);
+    const tls = doc.Statement.find((s) => s.Sid === 'DenyInsecureTransport');
+    expect(tls).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const named = doc.Statement.find((s) => s.Sid === 'DenyAllButNamedPrincipals');
+    expect(named.Effect).toBe('Deny');
+    expect(named.Condition.StringNotLike['aws:PrincipalArn']).toEqual(
+      expect.arrayContaining([...account.adminPrincipalArns, `arn:aws:iam::${account.accountId}:root`]),
+    );
+  });
+
+  it('creates the lock table: LockID, on-demand, PITR, KMS, deletion protection', () => {
+    expect(out.only('aws_dynamodb_table')).toMatchObject({
+      name: state.lockTable,
+      hash_key: 'LockID',
+      attribute: [{ name: 'LockID', type: 'S' }],
+      billing_mode: 'PAY_PER_REQUEST',
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+      deletion_protection_enabled: true,
+    });
+  });
+
+  it('creates a rotating KMS key under the configured alias', () => {
+    expect(out.only('aws_kms_key')).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(out.only('aws_kms_alias').name).toBe(state.kmsKeyAlias);
+  });
+
+  it('tags every taggable resource through the stack Aspect', () => {
+    for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key']) {
+      for (const [, r] of out.resources(type))
+        expect(r.tags).toMatchObject({ Project: 'webplat', Environment: 'account', ManagedBy: 'cdktf' });
+    }
+    // Resources without a tags argument are left alone.
+    expect(out.only('aws_s3_bucket_versioning').tags).toBeUndefined();
+  });
+});
+
+describe('two accounts', () => {
+  it('give two state stacks, each for its own environments', () => {
+    const accounts = accountsInputCopy();
+    accounts.prodacct = { ...structuredClone(accounts.main), accountId: '222222222222' };
+    const prod = envInput('prod');
+    prod.accountId = '222222222222';
+    prod.state = { ...prod.state, bucket: 'webplat-tfstate-222222222222' };
+    const reg = registryOf([envInput('dev'), prod], accounts);
+    const app = Testing.app();
+    const stacks = definePlatform(app, reg);
+    expect(Object.keys(stacks.state)).toEqual(['main', 'prodacct']);
+    const second = synth(stacks.state.prodacct);
+    expect(second.only('aws_s3_bucket').bucket).toBe('webplat-tfstate-222222222222');
+    expect(second.json.provider.aws[0].allowed_account_ids).toEqual(['222222222222']);
+    expect(synth(stacks.platform.prod).json.terraform.backend.s3.bucket).toBe('webplat-tfstate-222222222222');
+  });
+});
+
+describe('naming', () => {
+  const naming = new Naming({
+    project: 'webplat',
+    environment: 'dev',
+    accountId: '111111111111',
+    region: 'us-east-1',
+  });
+
+  it('builds <project>-<env>-<component> names', () => {
+    expect(naming.name('alb')).toBe('webplat-dev-alb');
+    expect(naming.alias('data')).toBe('alias/webplat-dev-data');
+    expect(naming.path('ecs', 'backend')).toBe('/ecs/webplat-dev/backend');
+  });
+
+  it('shortens long names deterministically within the limit', () => {
+    const long = naming.short('very-long-target-group-name-for-backend', 32);
+    expect(long).toHaveLength(32);
+    expect(long).toBe(naming.short('very-long-target-group-name-for-backend', 32));
+    expect(long).not.toBe(naming.short('very-long-target-group-name-for-backenx', 32));
+    expect(shorten('short', 32)).toBe('short');
+  });
+
+  it('ends bucket names with the account id, at most 63 characters', () => {
+    expect(naming.bucket('alb-logs')).toBe('webplat-dev-alb-logs-111111111111');
+    const long = naming.bucket('a-very-long-component-name-that-does-not-fit-in-a-bucket');
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long.endsWith('-111111111111')).toBe(true);
+  });
+});

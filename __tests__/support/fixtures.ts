@@ -1,0 +1,68 @@
+import { App, Testing, type TerraformStack } from 'cdktf';
+import { accounts as accountsInput } from '../../environments/accounts';
+import { dev } from '../../environments/dev';
+import { prod } from '../../environments/prod';
+import { buildRegistry, type Registry } from '../../environments/registry';
+import type { EnvironmentConfigInput } from '../../environments/schema';
+import { staging } from '../../environments/staging';
+import { definePlatform, type PlatformStacks } from '../../stacks/platform-app';
+
+
+/** A deep copy of an environment's input, free to change in a test. */
+export function envInput(name: 'dev' | 'staging' | 'prod' = 'dev'): any {
+  return structuredClone({ dev, staging, prod }[name]) as any;
+}
+
+export function accountsInputCopy(): Record<string, any> {
+  return structuredClone(accountsInput) as any;
+}
+
+export function registryOf(envs: EnvironmentConfigInput[], accounts: unknown = accountsInput): Registry {
+  return buildRegistry(accounts, envs);
+}
+
+/** Builds every stack of a registry in one app (not written to disk). */
+export function buildStacks(registry: Registry): PlatformStacks {
+  return definePlatform(Testing.app(), registry);
+}
+
+export interface Synthesized {
+  readonly json: any;
+  /** `type` -> resources of that type, as [logicalId, body] pairs. */
+  resources(type: string): Array<[string, any]>;
+  /** The only resource of a type (fails when there are none or several). */
+  only(type: string): any;
+  count(type: string): number;
+}
+
+export function synth(stack: TerraformStack): Synthesized {
+  const json = JSON.parse(Testing.synth(stack));
+  return wrap(json);
+}
+
+export function wrap(json: any): Synthesized {
+  const resources = (type: string): Array<[string, any]> => Object.entries(json.resource?.[type] ?? {});
+  return {
+    json,
+    resources,
+    count: (type) => resources(type).length,
+    only(type) {
+      const all = resources(type);
+      if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+      return all[0][1];
+    },
+  };
+}
+
+/** Synthesizes the platform stack of one environment input (validated through the registry). */
+export function synthPlatform(input: EnvironmentConfigInput): Synthesized {
+  const registry = registryOf([input]);
+  return synth(buildStacks(registry).platform[input.name as string]);
+}
+
+/** Parses a policy JSON string written by constructs/iam.ts. */
+export function policy(text: string): { Statement: any[] } {
+  return JSON.parse(text);
+}
+
+export { App };

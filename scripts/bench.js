@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: median wall time and peak memory (max RSS) of
+ *   - synthesizing every stack by running the compiled app directly (`node dist/main.js`),
+ *   - synthesizing through the CLI (`cdktf synth`),
+ *   - the whole test suite (`npm test`),
+ * over several runs. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
+ * largest resident set of the process tree's biggest member.
+ * Usage: node scripts/bench.js [--runs N] [--test-runs N]
+ */
+const { spawnSync } = require('node:child_process');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const runs = opt('--runs', 5);
+const testRuns = opt('--test-runs', 1);
+const root = join(__dirname, '..');
+const hasGnuTime = existsSync('/usr/bin/time');
+
+function measure(command, argv, env = {}) {
+  const started = process.hrtime.bigint();
+  const full = hasGnuTime
+    ? ['/usr/bin/time', ['-f', 'BENCH_MAXRSS_KB=%M', command, ...argv]]
+    : [command, argv];
+  const r = spawnSync(full[0], full[1], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`${command} ${argv.join(' ')} exited ${r.status}`);
+  }
+  const m = /BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr);
+  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : NaN };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function bench(label, n, fn) {
+  if (n < 1) return;
+  const samples = [];
+  for (let i = 0; i < n; i++) samples.push(fn());
+  const line = `${label.padEnd(34)} median ${median(samples.map((s) => s.seconds))
+    .toFixed(2)
+    .padStart(7)} s   peak ${Math.max(...samples.map((s) => s.rssMiB))
+    .toFixed(0)
+    .padStart(
+      5,
+    )} MiB   (${n} run${n > 1 ? 's' : ''}: ${samples.map((s) => s.seconds.toFixed(2)).join(', ')})`;
+  console.log(line);
+}
+
+console.log('building (tsc) ...');
+measure(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']);
+const out = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+try {
+  bench('synth, direct (node dist/main.js)', runs, () =>
+    measure('node', ['dist/main.js'], { CDKTF_OUTDIR: out }),
+  );
+  bench('synth, cdktf synth', runs, () =>
+    measure(join(root, 'node_modules', '.bin', 'cdktf'), ['synth', '--output', out]),
+  );
+  bench('npm test (tsc + jest, all suites)', testRuns, () => measure('npm', ['test', '--silent']));
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
