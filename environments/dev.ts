@@ -25,6 +25,8 @@ export const dev: EnvironmentConfigInput = {
     natGateways: 'single',
     interfaceEndpoints: [],
     flowLogs: { retentionDays: 30 },
+    // Seed 002: an SSM bastion for port forwarding to the database and cache (no SSH, no inbound).
+    bastion: { instanceType: 't4g.nano' },
   },
   dns: { domainName: `dev.${ROOT_DOMAIN}` },
   services: {

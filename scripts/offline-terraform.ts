@@ -101,6 +101,7 @@ const ARN = (service: string, resource: string, region = 'us-east-1') =>
 const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
   aws_iam_role: { arn: `arn:aws:iam::${ACCOUNT}:role/mock` },
   aws_iam_policy: { arn: `arn:aws:iam::${ACCOUNT}:policy/mock` },
+  aws_iam_instance_profile: { arn: `arn:aws:iam::${ACCOUNT}:instance-profile/mock` },
   aws_iam_openid_connect_provider: {
     arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
   },

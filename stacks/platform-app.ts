@@ -1,16 +1,19 @@
 import type { Construct } from 'constructs';
 import { environmentsOf, type Registry } from '../environments/registry';
+import { BaselineStack } from './baseline-stack';
 import { PlatformStack } from './platform-stack';
 import { StateStack } from './state-stack';
 
 export interface PlatformStacks {
   readonly state: Record<string, StateStack>;
+  readonly baseline: Record<string, BaselineStack>;
   readonly platform: Record<string, PlatformStack>;
 }
 
-/** Per account a state stack; per environment a platform stack (DESIGN.md, "Stacks"). */
+/** Per account a state and a baseline stack; per environment a platform stack (DESIGN.md, "Stacks"). */
 export function definePlatform(app: Construct, registry: Registry): PlatformStacks {
   const state: Record<string, StateStack> = {};
+  const baseline: Record<string, BaselineStack> = {};
   const platform: Record<string, PlatformStack> = {};
   for (const [slug, account] of Object.entries(registry.accounts)) {
     const [first] = environmentsOf(registry, slug);
@@ -20,9 +23,15 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
       project: first.project,
       state: first.state,
     });
+    baseline[slug] = new BaselineStack(app, `baseline-${slug}`, {
+      accountSlug: slug,
+      account,
+      project: first.project,
+      state: first.state,
+    });
   }
   for (const env of Object.values(registry.environments)) {
     platform[env.name] = new PlatformStack(app, `platform-${env.name}`, { config: env });
   }
-  return { state, platform };
+  return { state, baseline, platform };
 }

@@ -1,9 +1,10 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws } from './aws';
+import { s3Backend } from './backend';
 
 export interface StateStackProps {
   /** Account slug from accounts.ts, used in the stack name and the state key. */
@@ -32,14 +33,7 @@ export class StateStack extends TerraformStack {
     });
 
     if (account.stateBackend === 's3') {
-      new S3Backend(this, {
-        bucket: state.bucket,
-        key: `${props.project}/accounts/${props.accountSlug}/state.tfstate`,
-        region: state.region,
-        encrypt: true,
-        kmsKeyId: state.kmsKeyAlias,
-        dynamodbTable: state.lockTable,
-      });
+      s3Backend(this, state, `${props.project}/accounts/${props.accountSlug}/state.tfstate`);
     } else {
       // Relative to cdktf.out/stacks/<stack>: the file lives in the repository root (git-ignored),
       // so a fresh synth does not lose it.

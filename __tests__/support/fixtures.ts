@@ -7,7 +7,6 @@ import type { EnvironmentConfigInput } from '../../environments/schema';
 import { staging } from '../../environments/staging';
 import { definePlatform, type PlatformStacks } from '../../stacks/platform-app';
 
-
 /** A deep copy of an environment's input, free to change in a test. */
 export function envInput(name: 'dev' | 'staging' | 'prod' = 'dev'): any {
   return structuredClone({ dev, staging, prod }[name]) as any;

@@ -1,0 +1,96 @@
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Construct } from 'constructs';
+import { serviceTrustPolicy } from '../iam';
+import type { Naming } from '../naming';
+import { OwnedSecurityGroup } from '../security/security-group';
+
+export interface BastionProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly vpcId: string;
+  /** A private subnet: the bastion has no public address. */
+  readonly subnetId: string;
+  /** Default: t4g.nano. */
+  readonly instanceType?: string;
+  /** KMS key for the root volume. Default: the account's EBS default key. */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * An SSM-managed bastion (seed 002) in a private subnet: no inbound rules, no SSH key, no public
+ * address. Operators reach databases through Session Manager port forwarding
+ * (`aws ssm start-session --document-name AWS-StartPortForwardingSessionToRemoteHost`); the data
+ * constructs admit this group on their ports. The AMI is resolved from SSM by the launch template
+ * (not on the instance: provider issue 43364 would replace it on every apply).
+ */
+export class Bastion extends Construct {
+  readonly securityGroup: OwnedSecurityGroup;
+  readonly instance: Instance;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: BastionProps) {
+    super(scope, id);
+    const { naming } = props;
+    const instanceType = props.instanceType ?? 't4g.nano';
+    const arch = /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? 'arm64' : 'x86_64';
+
+    this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
+      vpcId: props.vpcId,
+      name: naming.name('bastion'),
+      description: 'SSM bastion: no inbound; HTTPS out to Systems Manager, data ports to the data stores',
+    });
+    this.securityGroup.allowToCidrs(['0.0.0.0/0'], 443, 'HTTPS to Systems Manager and package repositories');
+
+    this.role = new IamRole(this, 'Role', {
+      name: naming.name('bastion'),
+      assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com', props.accountId),
+    });
+    // Exception (DESIGN.md "Secure by default"): the AWS managed SSM core policy. Its ec2messages and
+    // ssm:UpdateInstanceInformation calls accept only "*"; AWS keeps the list current as the agent changes.
+    new IamRolePolicyAttachment(this, 'SsmCore', {
+      role: this.role.name,
+      policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    });
+    const profile = new IamInstanceProfile(this, 'Profile', {
+      name: naming.name('bastion'),
+      role: this.role.name,
+    });
+
+    const template = new LaunchTemplate(this, 'LaunchTemplate', {
+      name: naming.name('bastion'),
+      imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`,
+      instanceType,
+      iamInstanceProfile: { arn: profile.arn },
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: 8,
+            volumeType: 'gp3',
+            encrypted: 'true',
+            kmsKeyId: props.kmsKeyArn,
+            deleteOnTermination: 'true',
+          },
+        },
+      ],
+      monitoring: { enabled: true },
+      tagSpecifications: [
+        { resourceType: 'instance', tags: { Name: naming.name('bastion') } },
+        { resourceType: 'volume', tags: { Name: naming.name('bastion') } },
+      ],
+    });
+
+    this.instance = new Instance(this, 'Instance', {
+      subnetId: props.subnetId,
+      launchTemplate: { id: template.id, version: template.latestVersion.toString() },
+      associatePublicIpAddress: false,
+      tags: { Name: naming.name('bastion') },
+    });
+  }
+}

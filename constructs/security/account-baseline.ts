@@ -1,0 +1,303 @@
+import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
+import { CeCostAllocationTag } from '@cdktf/provider-aws/lib/ce-cost-allocation-tag';
+import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
+import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
+import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
+import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
+import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
+import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
+import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
+import { Construct } from 'constructs';
+import { SecureBucket } from '../data/secure-bucket';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
+import type { Naming } from '../naming';
+import { EncryptionKey } from './kms-key';
+
+export interface AccountBaselineProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  /** Home region: GuardDuty, Config and the trail's home live here. */
+  readonly region: string;
+  readonly partition?: string;
+  /** GuardDuty runtime monitoring with the managed ECS Fargate agent. Default: false. */
+  readonly guardDutyRuntimeMonitoring?: boolean;
+  /** AWS Config recorder, delivery channel and rules. Default: enabled, daily snapshots. */
+  readonly config?: { readonly enabled: boolean; readonly deliveryFrequency?: string };
+  /** Days CloudTrail logs stay in their bucket. Default: 365. */
+  readonly trailRetentionDays?: number;
+  /** Days the trail's CloudWatch copy is kept. Default: 90. */
+  readonly trailLogGroupRetentionDays?: number;
+  /** Cost-allocation tags to activate (fails until billing has seen the tag). Default: none. */
+  readonly costAllocationTags?: readonly string[];
+}
+
+/** AWS Config managed rules the baseline turns on (seed 000: GuardDuty, CloudTrail, encryption). */
+export const BASELINE_CONFIG_RULES = {
+  'encrypted-volumes': 'ENCRYPTED_VOLUMES',
+  'rds-storage-encrypted': 'RDS_STORAGE_ENCRYPTED',
+  's3-bucket-public-read-prohibited': 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+  's3-bucket-public-write-prohibited': 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
+  'restricted-ssh': 'INCOMING_SSH_DISABLED',
+  'cloudtrail-enabled': 'CLOUD_TRAIL_ENABLED',
+} as const;
+
+/**
+ * What AWS allows once per account (and region): kept out of environment stacks so that two
+ * environments in one account never collide (DESIGN.md, "Stacks").
+ */
+export class AccountBaseline extends Construct {
+  readonly trail: Cloudtrail;
+  readonly trailKey: EncryptionKey;
+  readonly trailBucket: SecureBucket;
+  readonly detector: GuarddutyDetector;
+  readonly recorder?: ConfigConfigurationRecorder;
+
+  constructor(scope: Construct, id: string, props: AccountBaselineProps) {
+    super(scope, id);
+    const { naming, accountId, region } = props;
+    const partition = props.partition ?? 'aws';
+    const trailName = naming.name('trail');
+    const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+
+    // --- CloudTrail: multi-region, validated, KMS-encrypted, to its own bucket and to CloudWatch Logs.
+    this.trailKey = new EncryptionKey(this, 'TrailKey', {
+      alias: naming.alias('cloudtrail'),
+      description: 'CloudTrail log files and the trail log group',
+      accountId,
+      partition,
+      statements: [
+        {
+          Sid: 'CloudTrailEncrypts',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: ['kms:GenerateDataKey', 'kms:DescribeKey'],
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceArn': trailArn },
+            StringLike: {
+              'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+            },
+          },
+        },
+        {
+          Sid: 'AccountReadsTrailLogs',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'kms:CallerAccount': accountId },
+            StringLike: {
+              'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+            },
+          },
+        },
+        {
+          Sid: 'CloudWatchLogsUse',
+          Effect: 'Allow',
+          Principal: { Service: `logs.${region}.amazonaws.com` },
+          Action: [
+            'kms:Encrypt',
+            'kms:Decrypt',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+            'kms:GenerateDataKey',
+            'kms:DescribeKey',
+          ],
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+            },
+          },
+        },
+      ],
+    });
+
+    this.trailBucket = new SecureBucket(this, 'TrailBucket', {
+      bucketName: naming.bucket('cloudtrail'),
+      kmsKeyArn: this.trailKey.arn,
+      lifecycleRules: [
+        {
+          id: 'archive-then-expire',
+          status: 'Enabled',
+          transition: [
+            { days: 30, storageClass: 'STANDARD_IA' },
+            { days: 90, storageClass: 'GLACIER' },
+          ],
+          expiration: [{ days: props.trailRetentionDays ?? 365 }],
+        },
+      ],
+      policyStatements: (arn): PolicyStatement[] => [
+        {
+          Sid: 'CloudTrailAclCheck',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:GetBucketAcl',
+          Resource: arn,
+          Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
+        },
+        {
+          Sid: 'CloudTrailWrite',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${arn}/AWSLogs/${accountId}/*`,
+          Condition: {
+            StringEquals: { 'aws:SourceArn': trailArn, 's3:x-amz-acl': 'bucket-owner-full-control' },
+          },
+        },
+      ],
+    });
+
+    const trailLogs = new CloudwatchLogGroup(this, 'TrailLogGroup', {
+      name: naming.path('cloudtrail', 'management-events'),
+      retentionInDays: props.trailLogGroupRetentionDays ?? 90,
+      kmsKeyId: this.trailKey.arn,
+    });
+    const trailLogsRole = new IamRole(this, 'TrailLogsRole', {
+      name: naming.name('cloudtrail-logs'),
+      assumeRolePolicy: serviceTrustPolicy('cloudtrail.amazonaws.com', accountId),
+    });
+    new IamRolePolicy(this, 'TrailLogsPolicy', {
+      role: trailLogsRole.id,
+      name: 'deliver-to-log-group',
+      policy: policyDocument([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${trailLogs.arn}:*`,
+        },
+      ]),
+    });
+
+    this.trail = new Cloudtrail(this, 'Trail', {
+      name: trailName,
+      s3BucketName: this.trailBucket.name,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      kmsKeyId: this.trailKey.arn,
+      cloudWatchLogsGroupArn: `${trailLogs.arn}:*`,
+      cloudWatchLogsRoleArn: trailLogsRole.arn,
+      dependsOn: [this.trailBucket.policy],
+    });
+
+    // --- GuardDuty with S3 and RDS login protection, and runtime monitoring when asked for.
+    this.detector = new GuarddutyDetector(this, 'GuardDuty', {
+      enable: true,
+      findingPublishingFrequency: 'FIFTEEN_MINUTES',
+    });
+    new GuarddutyDetectorFeature(this, 'GuardDutyS3', {
+      detectorId: this.detector.id,
+      name: 'S3_DATA_EVENTS',
+      status: 'ENABLED',
+    });
+    new GuarddutyDetectorFeature(this, 'GuardDutyRdsLogin', {
+      detectorId: this.detector.id,
+      name: 'RDS_LOGIN_EVENTS',
+      status: 'ENABLED',
+    });
+    new GuarddutyDetectorFeature(this, 'GuardDutyRuntime', {
+      detectorId: this.detector.id,
+      name: 'RUNTIME_MONITORING',
+      status: props.guardDutyRuntimeMonitoring ? 'ENABLED' : 'DISABLED',
+      additionalConfiguration: [
+        {
+          name: 'ECS_FARGATE_AGENT_MANAGEMENT',
+          status: props.guardDutyRuntimeMonitoring ? 'ENABLED' : 'DISABLED',
+        },
+      ],
+    });
+
+    // --- AWS Config: recorder, delivery channel to its own bucket, managed rules.
+    if (props.config?.enabled ?? true) {
+      const configBucket = new SecureBucket(this, 'ConfigBucket', {
+        bucketName: naming.bucket('config'),
+        lifecycleRules: [
+          { id: 'expire', status: 'Enabled', expiration: [{ days: props.trailRetentionDays ?? 365 }] },
+        ],
+        policyStatements: (arn): PolicyStatement[] => [
+          {
+            Sid: 'ConfigAclCheck',
+            Effect: 'Allow',
+            Principal: { Service: 'config.amazonaws.com' },
+            Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+            Resource: arn,
+            Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+          },
+          {
+            Sid: 'ConfigWrite',
+            Effect: 'Allow',
+            Principal: { Service: 'config.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: `${arn}/AWSLogs/${accountId}/Config/*`,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': accountId, 's3:x-amz-acl': 'bucket-owner-full-control' },
+            },
+          },
+        ],
+      });
+      const configRole = new IamRole(this, 'ConfigRole', {
+        name: naming.name('config'),
+        assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
+      });
+      // Exception (DESIGN.md): AWS_ConfigRole is the AWS managed read-only set Config needs to describe
+      // every resource type; AWS updates it as Config supports new types.
+      new IamRolePolicyAttachment(this, 'ConfigRolePolicy', {
+        role: configRole.name,
+        policyArn: `arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
+      });
+      this.recorder = new ConfigConfigurationRecorder(this, 'ConfigRecorder', {
+        name: naming.name('config'),
+        roleArn: configRole.arn,
+        recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+      });
+      const channel = new ConfigDeliveryChannel(this, 'ConfigDeliveryChannel', {
+        name: naming.name('config'),
+        s3BucketName: configBucket.name,
+        snapshotDeliveryProperties: {
+          deliveryFrequency: props.config?.deliveryFrequency ?? 'TwentyFour_Hours',
+        },
+        dependsOn: [this.recorder, configBucket.policy],
+      });
+      const status = new ConfigConfigurationRecorderStatus(this, 'ConfigRecorderStatus', {
+        name: this.recorder.name,
+        isEnabled: true,
+        dependsOn: [channel],
+      });
+      for (const [name, identifier] of Object.entries(BASELINE_CONFIG_RULES)) {
+        new ConfigConfigRule(this, `ConfigRule-${name}`, {
+          name: naming.name(name),
+          source: { owner: 'AWS', sourceIdentifier: identifier },
+          ...(identifier === 'CLOUD_TRAIL_ENABLED' ? { maximumExecutionFrequency: 'TwentyFour_Hours' } : {}),
+          dependsOn: [status],
+        });
+      }
+    }
+
+    // --- Account-wide guards.
+    new S3AccountPublicAccessBlock(this, 'S3PublicAccessBlock', {
+      accountId,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new EbsEncryptionByDefault(this, 'EbsEncryptionByDefault', { enabled: true });
+    new AccessanalyzerAnalyzer(this, 'AccessAnalyzer', {
+      analyzerName: naming.name('access-analyzer'),
+      type: 'ACCOUNT',
+    });
+
+    for (const tag of props.costAllocationTags ?? []) {
+      new CeCostAllocationTag(this, `CostAllocationTag-${tag}`, { tagKey: tag, status: 'Active' });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { Construct } from 'constructs';
+import type { PolicyStatement } from '../iam';
+import type { Naming } from '../naming';
+import { EncryptionKey } from './kms-key';
+
+export interface PlatformKeysProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition?: string;
+}
+
+const USE_KEY = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
+
+/**
+ * The environment's three customer-managed keys, each rotated yearly, with key policies that let the
+ * services that use them do so (DESIGN.md "Secure by default"):
+ * - `data`: RDS, Aurora, ElastiCache, DynamoDB, S3, AWS Backup, ECR, SNS, SQS — used through those
+ *   services by principals of this account (`kms:ViaService` + `kms:CallerAccount`);
+ * - `logs`: CloudWatch Logs, for log groups of this account and region only;
+ * - `secrets`: Secrets Manager (and the ECS execution roles that read secrets through it).
+ */
+export class PlatformKeys extends Construct {
+  readonly data: EncryptionKey;
+  readonly logs: EncryptionKey;
+  readonly secrets: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: PlatformKeysProps) {
+    super(scope, id);
+    const { naming, accountId, region } = props;
+    const partition = props.partition ?? 'aws';
+    const viaServices = (services: string[]): PolicyStatement => ({
+      Sid: 'UseThroughServices',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: [...USE_KEY, 'kms:CreateGrant', 'kms:ListGrants'],
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'kms:CallerAccount': accountId,
+          'kms:ViaService': services.map((s) => `${s}.${region}.amazonaws.com`),
+        },
+      },
+    });
+
+    this.data = new EncryptionKey(this, 'Data', {
+      alias: naming.alias('data'),
+      description: `${naming.name()} data at rest (databases, caches, tables, buckets, backups)`,
+      accountId,
+      partition,
+      statements: [viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs'])],
+    });
+
+    this.logs = new EncryptionKey(this, 'Logs', {
+      alias: naming.alias('logs'),
+      description: `${naming.name()} CloudWatch log groups`,
+      accountId,
+      partition,
+      statements: [
+        {
+          Sid: 'CloudWatchLogsUse',
+          Effect: 'Allow',
+          Principal: { Service: `logs.${region}.amazonaws.com` },
+          Action: USE_KEY,
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+            },
+          },
+        },
+      ],
+    });
+
+    this.secrets = new EncryptionKey(this, 'Secrets', {
+      alias: naming.alias('secrets'),
+      description: `${naming.name()} Secrets Manager secrets`,
+      accountId,
+      partition,
+      statements: [viaServices(['secretsmanager'])],
+    });
+  }
+}

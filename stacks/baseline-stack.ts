@@ -1,0 +1,48 @@
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Naming } from '../constructs/naming';
+import { AccountBaseline } from '../constructs/security/account-baseline';
+import { standardTags } from '../constructs/tagging';
+import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
+import { configureAws } from './aws';
+import { s3Backend } from './backend';
+
+export interface BaselineStackProps {
+  readonly accountSlug: string;
+  readonly account: AccountConfig;
+  readonly project: string;
+  readonly state: EnvironmentConfig['state'];
+}
+
+/**
+ * `baseline-<account>`: what AWS allows once per account and region (GuardDuty detector, Config
+ * recorder, the trail, account-level S3 public access block, EBS default encryption, Access
+ * Analyzer), in the account's home region. State: `<project>/accounts/<account>/terraform.tfstate`.
+ */
+export class BaselineStack extends TerraformStack {
+  readonly baseline: AccountBaseline;
+
+  constructor(scope: Construct, id: string, props: BaselineStackProps) {
+    super(scope, id);
+    const { account } = props;
+    configureAws(this, {
+      region: account.region,
+      accountId: account.accountId,
+      tags: standardTags({ project: props.project, environment: 'account' }),
+    });
+    s3Backend(this, props.state, `${props.project}/accounts/${props.accountSlug}/terraform.tfstate`);
+
+    this.baseline = new AccountBaseline(this, 'Baseline', {
+      naming: new Naming({ project: props.project, accountId: account.accountId, region: account.region }),
+      accountId: account.accountId,
+      region: account.region,
+      guardDutyRuntimeMonitoring: account.baseline.guardDutyRuntimeMonitoring,
+      config: account.baseline.config,
+      trailRetentionDays: account.baseline.trailRetentionDays,
+      costAllocationTags: account.baseline.activateCostAllocationTags ? ['Project', 'Environment'] : [],
+    });
+
+    new TerraformOutput(this, 'cloudtrail_bucket', { value: this.baseline.trailBucket.name });
+    new TerraformOutput(this, 'guardduty_detector_id', { value: this.baseline.detector.id });
+  }
+}
