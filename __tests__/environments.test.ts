@@ -89,7 +89,12 @@ describe('the committed environments', () => {
 
   it('fill in documented defaults', () => {
     expect(environments.dev.services.frontend.imageTag).toBe('latest');
-    expect(environments.dev.services.frontend.capacity).toBe('on-demand');
+    expect(environments.staging.services.frontend.capacity).toBe('on-demand');
+    expect(environments.staging.services.frontend.readonlyRootFilesystem).toBe(true);
+    expect(environments.staging.services.frontend.writablePaths).toEqual(['/tmp']);
+    expect(environments.staging.services.frontend.deployedByCi).toBe(true);
+    expect(environments.staging.ecr.imageTagMutability).toBe('IMMUTABLE');
+    expect(environments.staging.waf.rateLimitPerIp).toBe(2000);
     expect(environments.dev.services.frontend.uses).toEqual({
       database: false,
       cache: false,

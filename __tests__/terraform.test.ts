@@ -46,7 +46,7 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
     const brokenStackDir = mkdtempSync(join(tmpdir(), 'platform-broken-'));
     writeFileSync(join(brokenStackDir, 'cdk.tf.json'), JSON.stringify(stackJson));
     prepareWorkDir(brokenStackDir, dir);
-    const result = await checkStack(terraform!, 'broken-state', brokenStackDir, dir);
+    const result = await checkStack(terraform!, 'broken-state', brokenStackDir, dir, { plan: false });
     expect(result.ok).toBe(false);
     expect(result.failure).toMatch(/every KMS key rotates/);
   }, 120_000);

@@ -14,16 +14,18 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'xray:PutTelemetryRecords',
   'xray:GetSamplingRules',
   'xray:GetSamplingTargets',
+  // ECS Exec's session logging looks the log group up by name; the call takes no resource ARN.
+  'logs:DescribeLogGroups',
 ] as const;
 
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Principal?: '*' | Record<string, string | string[]>;
-  readonly NotPrincipal?: Record<string, string | string[]>;
+  readonly Principal?: '*' | Record<string, string | string[] | undefined>;
+  readonly NotPrincipal?: Record<string, string | string[] | undefined>;
   readonly Action: string | string[];
   readonly Resource?: string | string[];
-  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean | undefined> | undefined>;
 }
 
 export function policyDocument(statements: readonly PolicyStatement[]): string {

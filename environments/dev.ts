@@ -37,7 +37,28 @@ export const dev: EnvironmentConfigInput = {
       desiredCount: 1,
       healthCheckPath: '/',
       pathPatterns: ['/*'],
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+      capacity: 'spot',
+      autoscaling: {
+        minCapacity: 1,
+        maxCapacity: 4,
+        cpuTargetPercent: 70,
+        schedules: [
+          {
+            name: 'workday-start',
+            schedule: 'cron(0 7 ? * MON-FRI *)',
+            minCapacity: 1,
+            maxCapacity: 4,
+            timezone: 'Europe/Berlin',
+          },
+          {
+            name: 'night',
+            schedule: 'cron(0 20 ? * * *)',
+            minCapacity: 0,
+            maxCapacity: 0,
+            timezone: 'Europe/Berlin',
+          },
+        ],
+      },
     },
     backend: {
       port: 8000,
@@ -47,7 +68,30 @@ export const dev: EnvironmentConfigInput = {
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
       uses: { database: true, cache: true },
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+      capacity: 'spot',
+      enableExec: true,
+      autoscaling: {
+        minCapacity: 1,
+        maxCapacity: 4,
+        cpuTargetPercent: 70,
+        // Seed 002: business hours up, evenings and weekends down; dev sleeps at night.
+        schedules: [
+          {
+            name: 'workday-start',
+            schedule: 'cron(0 7 ? * MON-FRI *)',
+            minCapacity: 1,
+            maxCapacity: 4,
+            timezone: 'Europe/Berlin',
+          },
+          {
+            name: 'night',
+            schedule: 'cron(0 20 ? * * *)',
+            minCapacity: 0,
+            maxCapacity: 0,
+            timezone: 'Europe/Berlin',
+          },
+        ],
+      },
     },
   },
   database: {

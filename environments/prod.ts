@@ -24,6 +24,7 @@ export const prod: EnvironmentConfigInput = {
     flowLogs: { retentionDays: 30 },
   },
   dns: { domainName: ROOT_DOMAIN },
+  alb: { deletionProtection: true },
   services: {
     frontend: {
       port: 3000,
@@ -42,7 +43,8 @@ export const prod: EnvironmentConfigInput = {
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
       uses: { database: true, cache: true },
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+      xray: true,
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
     },
   },
   database: {

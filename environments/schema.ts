@@ -397,6 +397,29 @@ const serviceSchema = z
       })
       .default({ database: false, cache: false, tables: [], buckets: [] }),
     autoscaling: autoscalingSchema.optional(),
+    /** Main container's root filesystem is read-only; `writablePaths` get scratch volumes. Default: true. */
+    readonlyRootFilesystem: z.boolean().default(true),
+    /** Paths the app writes to (scratch volumes, emptied with the task). Default: ['/tmp']. */
+    writablePaths: z.array(urlPathSchema).default(['/tmp']),
+    /** Container user (`1000`, `1000:1000` or a name); non-root where the image allows. Default: the image's. */
+    user: z
+      .string()
+      .regex(/^([0-9]+(:[0-9]+)?|[a-z_][a-z0-9_-]*)$/, 'must be a uid[:gid] or a user name')
+      .optional(),
+    /** Container health check command (ECS `CMD-SHELL` form). Default: none (the ALB checks `healthCheckPath`). */
+    containerHealthCheck: z.string().min(1).optional(),
+    /** CPU architecture of the image. Default: X86_64. */
+    architecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+    /** ECS Exec (`aws ecs execute-command`), logged to an encrypted log group. Default: false. */
+    enableExec: z.boolean().default(false),
+    /** An X-Ray daemon sidecar and the task-role rights to send traces. Default: false. */
+    xray: z.boolean().default(false),
+    /** CI registers task definitions with new images: Terraform then ignores task_definition. Default: true. */
+    deployedByCi: z.boolean().default(true),
+    /** Seconds the ALB health checks are ignored after a task starts. Default: 60. */
+    healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
+    /** Seconds the ALB drains a deregistering target. Default: 30. */
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
   })
   .superRefine((s, ctx) => {
     const allowed = FARGATE_MEMORY_BY_CPU[s.cpu];
@@ -433,6 +456,9 @@ const serviceSchema = z
     });
     s.sidecars.forEach((c, i) => {
       if (c.port === s.port) report(ctx, ['sidecars', i, 'port'], `${c.port} is the service's own port`);
+    });
+    s.writablePaths.forEach((p, i) => {
+      if (s.writablePaths.indexOf(p) !== i) report(ctx, ['writablePaths', i], `${p} is listed twice`);
     });
   });
 
@@ -582,6 +608,25 @@ const bucketSchema = z.strictObject({
   noncurrentVersionExpirationDays: z.number().int().min(1).default(90),
 });
 
+const albSchema = z.strictObject({
+  /** Default: false. Production environments set it. */
+  deletionProtection: z.boolean().default(false),
+  /** Seconds an idle connection stays open. Default: 60. */
+  idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
+  /** Days ALB access logs are kept. Default: 90. */
+  accessLogRetentionDays: z.number().int().min(1).default(90),
+});
+
+const wafSchema = z.strictObject({
+  /** Requests per client IP per 5 minutes before WAF blocks it. Default: 2000. */
+  rateLimitPerIp: z.number().int().min(10, 'WAF rate limits start at 10').max(2_000_000_000).default(2000),
+});
+
+const ecrSchema = z.strictObject({
+  /** IMMUTABLE: a pushed tag never changes (CI pushes sha-* and v* tags). Default: IMMUTABLE. */
+  imageTagMutability: z.enum(['IMMUTABLE', 'MUTABLE']).default('IMMUTABLE'),
+});
+
 const budgetSchema = z.strictObject({
   monthlyLimitUsd: z.number().positive(),
   /** Percentages of the limit that notify (actual spend). Default: 80 and 100. */
@@ -613,6 +658,9 @@ export const environmentConfigSchema = z
     network: networkSchema,
     dns: dnsSchema,
     ingress: ingressSchema.default({}),
+    alb: albSchema.default({ deletionProtection: false, idleTimeoutSeconds: 60, accessLogRetentionDays: 90 }),
+    waf: wafSchema.default({ rateLimitPerIp: 2000 }),
+    ecr: ecrSchema.default({ imageTagMutability: 'IMMUTABLE' }),
     services: z
       .record(slug(20), serviceSchema)
       .refine((s) => Object.keys(s).length > 0, { error: 'needs at least one service' }),

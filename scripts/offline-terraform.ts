@@ -335,14 +335,16 @@ export async function checkStack(
   stack: string,
   stackDir: string,
   workDir: string,
-  options: { mockApply?: boolean } = {},
+  options: { plan?: boolean; mockApply?: boolean } = {},
 ): Promise<StackCheck> {
   prepareWorkDir(stackDir, workDir);
   const dir = pluginDir();
   const steps: CommandResult[] = [];
   const sequence: string[][] = [
     ['init', '-input=false', '-no-color', ...(dir ? [`-plugin-dir=${dir}`] : [])],
-    ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', '-out=offline.tfplan'],
+    ...(options.plan === false
+      ? []
+      : [['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', '-out=offline.tfplan']]),
     ...(options.mockApply === false ? [] : [['test', '-no-color']]),
   ];
   for (const args of sequence) {

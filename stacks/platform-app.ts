@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { environmentsOf, type Registry } from '../environments/registry';
+import { accountOf, environmentsOf, type Registry } from '../environments/registry';
 import { BaselineStack } from './baseline-stack';
 import { PlatformStack } from './platform-stack';
 import { StateStack } from './state-stack';
@@ -31,7 +31,10 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
     });
   }
   for (const env of Object.values(registry.environments)) {
-    platform[env.name] = new PlatformStack(app, `platform-${env.name}`, { config: env });
+    platform[env.name] = new PlatformStack(app, `platform-${env.name}`, {
+      config: env,
+      account: accountOf(registry, env).account,
+    });
   }
   return { state, baseline, platform };
 }

@@ -15,7 +15,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import { Construct } from 'constructs';
 import { SecureBucket } from '../data/secure-bucket';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
+import { policyDocument, serviceTrustPolicy } from '../iam';
 import type { Naming } from '../naming';
 import { EncryptionKey } from './kms-key';
 
@@ -134,7 +134,7 @@ export class AccountBaseline extends Construct {
           expiration: [{ days: props.trailRetentionDays ?? 365 }],
         },
       ],
-      policyStatements: (arn): PolicyStatement[] => [
+      policyStatements: (arn) => [
         {
           Sid: 'CloudTrailAclCheck',
           Effect: 'Allow',
@@ -223,7 +223,7 @@ export class AccountBaseline extends Construct {
         lifecycleRules: [
           { id: 'expire', status: 'Enabled', expiration: [{ days: props.trailRetentionDays ?? 365 }] },
         ],
-        policyStatements: (arn): PolicyStatement[] => [
+        policyStatements: (arn) => [
           {
             Sid: 'ConfigAclCheck',
             Effect: 'Allow',

@@ -1,0 +1,327 @@
+import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/iam';
+import { lifecyclePolicy } from '../../constructs/compute/service-repository';
+import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
+
+const byPrefix = (out: Synthesized, type: string, prefix: string) =>
+  out
+    .resources(type)
+    .filter(([id]) => id.startsWith(prefix))
+    .map(([, r]) => r);
+const containers = (out: Synthesized, service: string) =>
+  JSON.parse(byPrefix(out, 'aws_ecs_task_definition', `Service-${service}_`)[0].container_definitions);
+
+describe('ECR', () => {
+  const out = synthPlatform(envInput('dev'));
+
+  it('has one scanned, KMS-encrypted, immutable repository per service', () => {
+    const repos = out.resources('aws_ecr_repository').map(([, r]) => r);
+    expect(repos.map((r) => r.name).sort()).toEqual(['webplat-dev-backend', 'webplat-dev-frontend']);
+    for (const r of repos) {
+      expect(r).toMatchObject({
+        image_tag_mutability: 'IMMUTABLE',
+        image_scanning_configuration: { scan_on_push: true },
+        force_delete: false,
+      });
+      expect(r.encryption_configuration[0]).toMatchObject({
+        encryption_type: 'KMS',
+        kms_key: expect.stringMatching(/Keys_Data/),
+      });
+    }
+  });
+
+  it('keeps 10 releases (v*) and 30 builds (sha-*), and expires untagged images after 7 days', () => {
+    const doc = JSON.parse(out.resources('aws_ecr_lifecycle_policy')[0][1].policy);
+    expect(doc).toEqual(JSON.parse(lifecyclePolicy(10, 30, 7)));
+    const rules = doc.rules.map((r: any) => r.selection);
+    expect(rules).toContainEqual({
+      tagStatus: 'untagged',
+      countType: 'sinceImagePushed',
+      countUnit: 'days',
+      countNumber: 7,
+    });
+    expect(rules).toContainEqual({
+      tagStatus: 'tagged',
+      tagPrefixList: ['v'],
+      countType: 'imageCountMoreThan',
+      countNumber: 10,
+    });
+    expect(rules).toContainEqual({
+      tagStatus: 'tagged',
+      tagPrefixList: ['sha-'],
+      countType: 'imageCountMoreThan',
+      countNumber: 30,
+    });
+  });
+});
+
+describe('ECS cluster', () => {
+  const out = synthPlatform(envInput('dev'));
+  it('runs Fargate and Fargate Spot with Container Insights and logged, encrypted ECS Exec', () => {
+    const cluster = out.only('aws_ecs_cluster');
+    expect(cluster.name).toBe('webplat-dev');
+    expect(cluster.setting).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+    const exec = cluster.configuration.execute_command_configuration;
+    expect(exec).toMatchObject({
+      logging: 'OVERRIDE',
+      log_configuration: { cloud_watch_encryption_enabled: true },
+    });
+    expect(exec.kms_key_id).toMatch(/Keys_Data/);
+    const execGroup = byPrefix(out, 'aws_cloudwatch_log_group', 'Cluster_ExecLogGroup')[0];
+    expect(execGroup).toMatchObject({
+      name: '/ecs/webplat-dev/exec',
+      kms_key_id: expect.stringMatching(/Keys_Logs/),
+    });
+    expect(out.only('aws_ecs_cluster_capacity_providers')).toMatchObject({
+      capacity_providers: ['FARGATE', 'FARGATE_SPOT'],
+      default_capacity_provider_strategy: [{ capacity_provider: 'FARGATE', weight: 1, base: 0 }],
+    });
+  });
+});
+
+describe('Fargate services', () => {
+  const env = envInput('dev');
+  env.services.backend.secrets = {
+    API_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf' },
+    STRIPE_KEY: {
+      arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123',
+      jsonKey: 'secret',
+    },
+  };
+  env.services.backend.environment = { LOG_LEVEL: 'info' };
+  env.services.backend.sidecars = [
+    { name: 'otel', image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0', port: 4317 },
+  ];
+  env.services.backend.user = '1000:1000';
+  env.services.backend.xray = true;
+  const out = synthPlatform(env);
+  const [app, ...sidecars] = containers(out, 'backend');
+  const taskDef = byPrefix(out, 'aws_ecs_task_definition', 'Service-backend_')[0];
+  const service = byPrefix(out, 'aws_ecs_service', 'Service-backend_')[0];
+
+  it('define the task: Fargate, awsvpc, validated size, both roles', () => {
+    expect(taskDef).toMatchObject({
+      family: 'webplat-dev-backend',
+      network_mode: 'awsvpc',
+      requires_compatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      runtime_platform: { operating_system_family: 'LINUX', cpu_architecture: 'X86_64' },
+    });
+    expect(taskDef.execution_role_arn).toMatch(/Service-backend_ExecutionRole/);
+    expect(taskDef.task_role_arn).toMatch(/Service-backend_TaskRole/);
+  });
+
+  it('run the app container from its repository with port, logs, read-only root and scratch volume', () => {
+    expect(app.name).toBe('app');
+    expect(app.image).toMatch(
+      /^\$\{aws_ecr_repository\.Repository-backend_Repository_[A-Z0-9]+\.repository_url\}:latest$/,
+    );
+    expect(app.portMappings).toEqual([
+      { name: 'app', containerPort: 8000, protocol: 'tcp', appProtocol: 'http' },
+    ]);
+    expect(app.logConfiguration).toEqual({
+      logDriver: 'awslogs',
+      options: {
+        'awslogs-group': expect.stringMatching(/aws_cloudwatch_log_group\.Service-backend_LogGroup.+\.name/),
+        'awslogs-region': 'us-east-1',
+        'awslogs-stream-prefix': 'backend',
+      },
+    });
+    expect(app.readonlyRootFilesystem).toBe(true);
+    expect(app.mountPoints).toEqual([{ sourceVolume: 'scratch-0', containerPath: '/tmp', readOnly: false }]);
+    expect(taskDef.volume).toEqual([{ name: 'scratch-0' }]);
+    expect(app.user).toBe('1000:1000');
+    expect(app.environment).toContainEqual({ name: 'LOG_LEVEL', value: 'info' });
+    const group = byPrefix(out, 'aws_cloudwatch_log_group', 'Service-backend_LogGroup')[0];
+    expect(group).toMatchObject({ name: '/ecs/webplat-dev/backend', retention_in_days: 30 });
+  });
+
+  it('inject secrets by ARN (and JSON key), never as plaintext environment', () => {
+    expect(app.secrets).toEqual([
+      {
+        name: 'API_KEY',
+        valueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf',
+      },
+      {
+        name: 'STRIPE_KEY',
+        valueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123:secret::',
+      },
+    ]);
+    expect(JSON.stringify(app.environment)).not.toMatch(/secretsmanager/);
+  });
+
+  it('add configured sidecars and the X-Ray daemon', () => {
+    expect(sidecars.map((s: any) => s.name)).toEqual(['otel', 'xray-daemon']);
+    expect(sidecars[0]).toMatchObject({
+      essential: false,
+      portMappings: [{ containerPort: 4317, protocol: 'tcp' }],
+    });
+    expect(sidecars[1]).toMatchObject({ portMappings: [{ containerPort: 2000, protocol: 'udp' }] });
+  });
+
+  it('limit the execution role to its repository, its log group and its named secrets', () => {
+    const doc = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_ExecutionPolicy')[0].policy);
+    const bySid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
+    expect(bySid.EcrLogin).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+    expect(bySid.PullImages.Resource).toEqual([
+      expect.stringMatching(/aws_ecr_repository\.Repository-backend_Repository.+\.arn/),
+      'arn:aws:ecr:us-east-1:*:repository/aws-guardduty-agent-fargate',
+    ]);
+    expect(bySid.WriteLogs.Resource).toMatch(/Service-backend_LogGroup.+\.arn\}:\*$/);
+    expect(bySid.ReadNamedSecrets.Resource).toEqual([
+      'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf',
+      'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123',
+    ]);
+    expect(bySid.DecryptSecrets.Condition.StringEquals['kms:ViaService']).toBe(
+      'secretsmanager.us-east-1.amazonaws.com',
+    );
+  });
+
+  it('give the task role only what enabled features need (ECS Exec, X-Ray)', () => {
+    const doc = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_TaskPolicy')[0].policy);
+    expect(doc.Statement.map((s) => s.Sid)).toEqual([
+      'EcsExecChannels',
+      'EcsExecFindLogGroup',
+      'EcsExecLogs',
+      'EcsExecSessionKey',
+      'XRayTraces',
+    ]);
+    // frontend: no exec, no X-Ray, no grants -> no task policy at all.
+    expect(byPrefix(out, 'aws_iam_role_policy', 'Service-frontend_TaskPolicy')).toEqual([]);
+  });
+
+  it('deploy safely: rolling with circuit breaker and rollback, 100/200, private subnets, no public IP', () => {
+    expect(service).toMatchObject({
+      name: 'webplat-dev-backend',
+      desired_count: 1,
+      deployment_controller: { type: 'ECS' },
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      deployment_minimum_healthy_percent: 100,
+      deployment_maximum_percent: 200,
+      health_check_grace_period_seconds: 60,
+      enable_execute_command: true,
+      network_configuration: { assign_public_ip: false },
+      capacity_provider_strategy: [{ capacity_provider: 'FARGATE_SPOT', weight: 1, base: 0 }],
+      lifecycle: { ignore_changes: ['task_definition', 'desired_count'] },
+    });
+    expect(service.network_configuration.subnets.every((s: string) => s.includes('PrivateSubnet'))).toBe(
+      true,
+    );
+    expect(service.load_balancer).toEqual([
+      {
+        target_group_arn: expect.stringMatching(/TargetGroup-backend/),
+        container_name: 'app',
+        container_port: 8000,
+      },
+    ]);
+    expect(service.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/aws_lb_listener\.LoadBalancer_HttpsListener/),
+        expect.stringMatching(/aws_lb_listener_rule/),
+      ]),
+    );
+  });
+
+  it('manage task_definition from Terraform when CI does not deploy images', () => {
+    const e = envInput('staging');
+    e.services.backend.deployedByCi = false;
+    delete e.services.backend.autoscaling;
+    e.services.backend.desiredCount = 2;
+    const s = byPrefix(synthPlatform(e), 'aws_ecs_service', 'Service-backend_')[0];
+    expect(s.lifecycle).toBeUndefined();
+    expect(s.capacity_provider_strategy[0].capacity_provider).toBe('FARGATE');
+  });
+
+  it('use a public placeholder image when config names one', () => {
+    const e = envInput('dev');
+    e.services.frontend.image = 'public.ecr.aws/nginx/nginx:1.27';
+    expect(containers(synthPlatform(e), 'frontend')[0].image).toBe('public.ecr.aws/nginx/nginx:1.27');
+  });
+});
+
+describe('autoscaling', () => {
+  const out = synthPlatform(envInput('dev'));
+
+  it('tracks CPU within min/max with cooldowns', () => {
+    const target = byPrefix(out, 'aws_appautoscaling_target', 'Service-backend_')[0];
+    expect(target).toMatchObject({
+      min_capacity: 1,
+      max_capacity: 4,
+      scalable_dimension: 'ecs:service:DesiredCount',
+      service_namespace: 'ecs',
+    });
+    expect(target.resource_id).toMatch(
+      /^service\/\$\{aws_ecs_cluster\..+\.name\}\/\$\{aws_ecs_service\..+\.name\}$/,
+    );
+    const cpu = byPrefix(out, 'aws_appautoscaling_policy', 'Service-backend_Cpu')[0];
+    expect(cpu.target_tracking_scaling_policy_configuration).toMatchObject({
+      predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' },
+      target_value: 70,
+      scale_out_cooldown: 60,
+      scale_in_cooldown: 300,
+    });
+    expect(byPrefix(out, 'aws_appautoscaling_policy', 'Service-backend_Memory')).toEqual([]);
+  });
+
+  it('adds memory tracking when configured (prod backend)', () => {
+    const prod = synthPlatform(envInput('prod'));
+    const mem = byPrefix(prod, 'aws_appautoscaling_policy', 'Service-backend_Memory')[0];
+    expect(mem.target_tracking_scaling_policy_configuration).toMatchObject({
+      predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageMemoryUtilization' },
+      target_value: 80,
+    });
+  });
+
+  it('schedules business-hours scale-up and night scale-to-zero with a time zone', () => {
+    const actions = byPrefix(out, 'aws_appautoscaling_scheduled_action', 'Service-backend_');
+    const summary = actions.map((a) => ({
+      name: a.name,
+      schedule: a.schedule,
+      tz: a.timezone,
+      ...a.scalable_target_action,
+    }));
+    expect(summary.sort((a, b) => a.name.localeCompare(b.name)).reverse()).toEqual([
+      {
+        name: 'webplat-dev-backend-workday-start',
+        schedule: 'cron(0 7 ? * MON-FRI *)',
+        tz: 'Europe/Berlin',
+        min_capacity: '1',
+        max_capacity: '4',
+      },
+      {
+        name: 'webplat-dev-backend-night',
+        schedule: 'cron(0 20 ? * * *)',
+        tz: 'Europe/Berlin',
+        min_capacity: '0',
+        max_capacity: '0',
+      },
+    ]);
+  });
+});
+
+describe('IAM across the platform', () => {
+  it.each(['dev', 'staging', 'prod'] as const)(
+    '%s: no wildcard actions; "*" resources only for the calls that accept nothing else',
+    (name) => {
+      const out = synthPlatform(envInput(name));
+      const docs = [
+        ...out.resources('aws_iam_role_policy').map(([id, p]) => [id, p.policy] as const),
+        ...out.resources('aws_iam_policy').map(([id, p]) => [id, p.policy] as const),
+      ];
+      expect(docs.length).toBeGreaterThan(0);
+      for (const [id, text] of docs) {
+        for (const s of policy(text).Statement) {
+          const actions: string[] = [s.Action].flat();
+          for (const a of actions) expect(`${id}: ${a}`).not.toMatch(/\*/);
+          const resources: string[] = [s.Resource].flat();
+          if (resources.includes('*')) {
+            for (const a of actions)
+              expect(`${id}: ${a}`).toBe(
+                `${id}: ${(WILDCARD_RESOURCE_ACTIONS as readonly string[]).find((w) => w === a)}`,
+              );
+          }
+        }
+      }
+    },
+  );
+});

@@ -1,0 +1,83 @@
+/** Whole-platform properties, checked over every synthesized environment. */
+import { registry } from '../environments';
+import { buildStacks, envInput, synth, synthPlatform, type Synthesized } from './support/fixtures';
+
+const stacks = buildStacks(registry);
+const platforms = Object.entries(stacks.platform).map(([name, stack]) => [name, synth(stack)] as const);
+
+function groupIdOf(ref: string): string {
+  return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
+}
+
+describe.each(platforms)('%s', (_name, out: Synthesized) => {
+  it('opens only the ALB to the world, on 80/443; every other ingress names a peer group (or is an endpoint 443 from the VPC)', () => {
+    const groups = Object.fromEntries(out.resources('aws_security_group').map(([id, g]) => [id, g]));
+    for (const g of Object.values(groups)) expect(g.ingress).toBeUndefined();
+    const albGroup = Object.entries(groups).find(([, g]) => g.name.endsWith('-alb'))![0];
+    const vpcCidr = out.only('aws_vpc').cidr_block;
+    const rules = out.resources('aws_vpc_security_group_ingress_rule').map(([, r]) => r);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) {
+      const group = groupIdOf(r.security_group_id);
+      expect(r.description).toBeTruthy();
+      if (r.referenced_security_group_id) continue;
+      if (r.cidr_ipv4 === '0.0.0.0/0' || r.cidr_ipv6 === '::/0' || r.prefix_list_id) {
+        expect(group).toBe(albGroup);
+        expect([80, 443]).toContain(r.from_port);
+        expect(r.to_port).toBe(r.from_port);
+        continue;
+      }
+      // The only other CIDR rule: interface endpoints admit HTTPS from the VPC.
+      expect(groups[group].name).toMatch(/-endpoints$/);
+      expect(r).toMatchObject({ cidr_ipv4: vpcCidr, from_port: 443, to_port: 443 });
+    }
+    // The default security group stays empty.
+    expect(out.only('aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
+  });
+
+  it('lets the ALB out only to its services, each on its port', () => {
+    const albOut = out
+      .resources('aws_vpc_security_group_egress_rule')
+      .filter(([id]) => id.startsWith('LoadBalancer_'));
+    expect(albOut.length).toBe(out.count('aws_ecs_service'));
+    for (const [, r] of albOut) expect(r.referenced_security_group_id).toMatch(/Service-\w+_SecurityGroup/);
+  });
+
+  it('puts every service in private subnets, behind the circuit breaker', () => {
+    for (const [, s] of out.resources('aws_ecs_service')) {
+      expect(s.network_configuration.assign_public_ip).toBe(false);
+      expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    }
+  });
+});
+
+describe('adding a service', () => {
+  it('is only a config entry: repository, target group, rule, service, scaling and a port-scoped ingress from the ALB', () => {
+    const env = envInput('dev');
+    env.services.admin = {
+      port: 9000,
+      cpu: 512,
+      memory: 1024,
+      desiredCount: 1,
+      healthCheckPath: '/admin/health',
+      pathPatterns: ['/admin/*'],
+      autoscaling: { minCapacity: 1, maxCapacity: 2, cpuTargetPercent: 60 },
+    };
+    const before = synthPlatform(envInput('dev'));
+    const out = synthPlatform(env);
+    expect(out.count('aws_ecs_service')).toBe(before.count('aws_ecs_service') + 1);
+    expect(out.resources('aws_ecr_repository').map(([, r]) => r.name)).toContain('webplat-dev-admin');
+    expect(out.resources('aws_lb_target_group').map(([, t]) => t.name)).toContain('webplat-dev-admin');
+    const rules = out.resources('aws_lb_listener_rule').map(([, r]) => r);
+    expect(rules.find((r) => r.condition[0].path_pattern.values[0] === '/admin/*')).toMatchObject({
+      priority: 20,
+    });
+    const ingress = out
+      .resources('aws_vpc_security_group_ingress_rule')
+      .find(([id]) => id.startsWith('Service-admin_'))![1];
+    expect(ingress).toMatchObject({ from_port: 9000, to_port: 9000, description: 'ALB to admin' });
+    expect(ingress.referenced_security_group_id).toMatch(/LoadBalancer_SecurityGroup/);
+    expect(out.resources('aws_appautoscaling_target').length).toBe(3);
+    expect(Object.keys(out.json.output.service_names.value).sort()).toEqual(['admin', 'backend', 'frontend']);
+  });
+});

@@ -1,0 +1,455 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { Lazy, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
+import type { Naming } from '../naming';
+import { OwnedSecurityGroup } from '../security/security-group';
+import type { ServiceCluster } from './service-cluster';
+
+export interface SidecarSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly cpu?: number;
+  readonly memoryReservation?: number;
+  readonly essential?: boolean;
+  readonly port?: number;
+  readonly protocol?: 'tcp' | 'udp';
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export interface AutoscalingSpec {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly cpuTargetPercent: number;
+  /** Default: no memory policy. */
+  readonly memoryTargetPercent?: number;
+  /** Default: 60. */
+  readonly scaleOutCooldownSeconds?: number;
+  /** Default: 300. */
+  readonly scaleInCooldownSeconds?: number;
+  readonly schedules?: ReadonlyArray<{
+    name: string;
+    schedule: string;
+    minCapacity: number;
+    maxCapacity: number;
+    timezone?: string;
+  }>;
+}
+
+export interface FargateServiceProps {
+  readonly naming: Naming;
+  /** Service name, e.g. `backend`. */
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly cluster: ServiceCluster;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  readonly port: number;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly desiredCount: number;
+  /** Full image reference. */
+  readonly image: string;
+  /** The service's ECR repository ARN (the execution role may pull only from it). Default: none (public image only). */
+  readonly repositoryArn?: string;
+  readonly logRetentionDays: number;
+  readonly logKmsKeyArn: string;
+  /** The key secrets are encrypted with; the execution role may decrypt with it through Secrets Manager. */
+  readonly secretsKmsKeyArn?: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly sidecars?: readonly SidecarSpec[];
+  /** Default: true. */
+  readonly readonlyRootFilesystem?: boolean;
+  /** Default: ['/tmp']. */
+  readonly writablePaths?: readonly string[];
+  /** Default: the image's user. */
+  readonly user?: string;
+  readonly containerHealthCheck?: string;
+  /** Default: X86_64. */
+  readonly architecture?: 'X86_64' | 'ARM64';
+  /** Default: 'on-demand'. */
+  readonly capacity?: 'on-demand' | 'spot';
+  /** Default: false. */
+  readonly enableExec?: boolean;
+  /** Default: false. */
+  readonly xray?: boolean;
+  /** Lets the execution role pull GuardDuty's runtime monitoring agent. Default: false. */
+  readonly guardDutyAgent?: boolean;
+  /** Terraform ignores task_definition changes (CI registers new revisions). Default: true. */
+  readonly deployedByCi?: boolean;
+  /** Default: 60. */
+  readonly healthCheckGracePeriodSeconds?: number;
+  /** Target group to register in; required for `healthCheckGracePeriodSeconds` to apply. */
+  readonly targetGroupArn?: string;
+  /** Resources the service must wait for (the listener that uses its target group). */
+  readonly dependsOn?: ITerraformDependable[];
+  readonly autoscaling?: AutoscalingSpec;
+}
+
+/** How ECS finds a secret: the ARN, or `ARN:json-key::` for one key of a JSON secret. */
+export interface SecretRef {
+  readonly arn: string;
+  readonly jsonKey?: string;
+}
+
+const APP = 'app';
+const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
+
+/**
+ * A generic ECS Fargate service (one per entry in `services`): its own security group (the stack
+ * admits the ALB), task definition, log group `/ecs/<project>-<env>/<service>`, execution and task
+ * roles, the rolling-deployment service with circuit breaker and rollback, and autoscaling.
+ *
+ * What others produce reaches it through `addSecret` (injected by ECS, never plaintext),
+ * `addEnvironment` and `grant` (task-role statements on named resources); the container
+ * definitions and policies are written at synthesis, so these calls may come after construction.
+ */
+export class FargateService extends Construct {
+  readonly securityGroup: OwnedSecurityGroup;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly service: EcsService;
+  readonly scalableTarget?: AppautoscalingTarget;
+  readonly serviceName: string;
+  private readonly props: FargateServiceProps;
+  private readonly environment: Record<string, string>;
+  private readonly secrets: Record<string, SecretRef> = {};
+  private readonly taskStatements: PolicyStatement[] = [];
+  private taskPolicy?: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    this.props = props;
+    const { naming } = props;
+    const fullName = naming.name(props.name);
+    this.serviceName = fullName;
+    this.environment = { ...props.environment };
+
+    this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
+      vpcId: props.vpcId,
+      name: fullName,
+      description: `${props.name} tasks: in from the ALB only; out to data stores and, through NAT, AWS APIs`,
+    });
+    this.securityGroup.allowToCidrs(
+      ['0.0.0.0/0'],
+      { from: 0, to: 0, protocol: '-1' },
+      'All outbound (data stores, AWS APIs, NAT)',
+    );
+
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: naming.path('ecs', props.name),
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+
+    // Execution role: what ECS itself needs to start the task.
+    this.executionRole = new IamRole(this, 'ExecutionRole', {
+      name: naming.short(`${props.name}-execution`, 64),
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', props.accountId),
+    });
+    new IamRolePolicy(this, 'ExecutionPolicy', {
+      role: this.executionRole.id,
+      name: 'start-task',
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.executionStatements()) }),
+    });
+
+    // Task role: what the application may do; only what config grants and enabled features need.
+    this.taskRole = new IamRole(this, 'TaskRole', {
+      name: naming.short(`${props.name}-task`, 64),
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', props.accountId),
+    });
+    if (props.enableExec) this.grant(...this.execStatements());
+    if (props.xray) {
+      this.grant({
+        Sid: 'XRayTraces',
+        Effect: 'Allow',
+        Action: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        Resource: '*',
+      });
+    }
+
+    const writable = props.writablePaths ?? ['/tmp'];
+    this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
+      family: fullName,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: String(props.cpu),
+      memory: String(props.memory),
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: props.architecture ?? 'X86_64' },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      volume: writable.map((_, i) => ({ name: `scratch-${i}` })),
+      containerDefinitions: Lazy.stringValue({ produce: () => JSON.stringify(this.containerDefinitions()) }),
+    });
+
+    const ignoreChanges = [
+      ...((props.deployedByCi ?? true) ? ['task_definition'] : []),
+      ...(props.autoscaling ? ['desired_count'] : []),
+    ];
+    this.service = new EcsService(this, 'Service', {
+      name: fullName,
+      cluster: props.cluster.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.desiredCount,
+      capacityProviderStrategy: [
+        { capacityProvider: props.capacity === 'spot' ? 'FARGATE_SPOT' : 'FARGATE', weight: 1, base: 0 },
+      ],
+      platformVersion: 'LATEST',
+      networkConfiguration: {
+        subnets: props.subnetIds,
+        securityGroups: [this.securityGroup.id],
+        assignPublicIp: false,
+      },
+      ...(props.targetGroupArn
+        ? {
+            loadBalancer: [
+              { targetGroupArn: props.targetGroupArn, containerName: APP, containerPort: props.port },
+            ],
+            healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+          }
+        : {}),
+      // Rolling (ECS) deployments: the circuit breaker works only with this controller. Blue/green
+      // (CODE_DEPLOY) replaces both when it arrives.
+      deploymentController: { type: 'ECS' },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      enableExecuteCommand: props.enableExec ?? false,
+      enableEcsManagedTags: true,
+      propagateTags: 'SERVICE',
+      waitForSteadyState: false,
+      lifecycle: ignoreChanges.length > 0 ? { ignoreChanges } : undefined,
+      dependsOn: props.dependsOn,
+    });
+
+    if (props.autoscaling) this.scalableTarget = this.autoscale(props.autoscaling);
+  }
+
+  /** Injects a Secrets Manager secret (or one JSON key of it) as environment variable `name`. */
+  addSecret(name: string, ref: SecretRef): void {
+    if (this.secrets[name] || this.environment[name] !== undefined)
+      throw new Error(`${this.props.name}: ${name} is set twice`);
+    this.secrets[name] = ref;
+  }
+
+  /** Adds a plain environment variable (endpoints, ports, names: nothing secret). */
+  addEnvironment(name: string, value: string): void {
+    if (this.secrets[name] || this.environment[name] !== undefined)
+      throw new Error(`${this.props.name}: ${name} is set twice`);
+    this.environment[name] = value;
+  }
+
+  /** Adds statements to the task role (resources named; see constructs/iam.ts for the `*` exceptions). */
+  grant(...statements: PolicyStatement[]): void {
+    this.taskStatements.push(...statements);
+    this.taskPolicy ??= new IamRolePolicy(this, 'TaskPolicy', {
+      role: this.taskRole.id,
+      name: 'application',
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.taskStatements) }),
+    });
+  }
+
+  private executionStatements(): PolicyStatement[] {
+    const { props } = this;
+    const statements: PolicyStatement[] = [
+      { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Sid: 'WriteLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `${this.logGroup.arn}:*`,
+      },
+    ];
+    const pullFrom = [
+      ...(props.repositoryArn ? [props.repositoryArn] : []),
+      // GuardDuty's Fargate agent sidecar comes from an AWS-owned repository in each region.
+      ...(props.guardDutyAgent
+        ? [`arn:aws:ecr:${props.region}:*:repository/aws-guardduty-agent-fargate`]
+        : []),
+    ];
+    if (pullFrom.length > 0) {
+      statements.push({
+        Sid: 'PullImages',
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Resource: pullFrom,
+      });
+    }
+    const secretArns = [...new Set(Object.values(this.secrets).map((s) => s.arn))];
+    if (secretArns.length > 0) {
+      statements.push({
+        Sid: 'ReadNamedSecrets',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: secretArns,
+      });
+      if (props.secretsKmsKeyArn) {
+        statements.push({
+          Sid: 'DecryptSecrets',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: props.secretsKmsKeyArn,
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
+        });
+      }
+    }
+    return statements;
+  }
+
+  private execStatements(): PolicyStatement[] {
+    const { cluster } = this.props;
+    return [
+      {
+        Sid: 'EcsExecChannels',
+        Effect: 'Allow',
+        Action: [
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+        ],
+        Resource: '*',
+      },
+      { Sid: 'EcsExecFindLogGroup', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+      {
+        Sid: 'EcsExecLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Resource: `${cluster.execLogGroup.arn}:*`,
+      },
+      { Sid: 'EcsExecSessionKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: cluster.execKmsKeyArn },
+    ];
+  }
+
+  private containerDefinitions(): unknown[] {
+    const { props } = this;
+    const log = (prefix: string) => ({
+      logDriver: 'awslogs',
+      options: {
+        'awslogs-group': this.logGroup.name,
+        'awslogs-region': props.region,
+        'awslogs-stream-prefix': prefix,
+      },
+    });
+    const env = (vars: Readonly<Record<string, string>>) =>
+      Object.keys(vars)
+        .sort()
+        .map((name) => ({ name, value: vars[name] }));
+    const writable = props.writablePaths ?? ['/tmp'];
+    const app = {
+      name: APP,
+      image: props.image,
+      essential: true,
+      portMappings: [{ name: APP, containerPort: props.port, protocol: 'tcp', appProtocol: 'http' }],
+      environment: env(this.environment),
+      secrets: Object.keys(this.secrets)
+        .sort()
+        .map((name) => {
+          const s = this.secrets[name];
+          return { name, valueFrom: s.jsonKey ? `${s.arn}:${s.jsonKey}::` : s.arn };
+        }),
+      logConfiguration: log(props.name),
+      readonlyRootFilesystem: props.readonlyRootFilesystem ?? true,
+      mountPoints: writable.map((containerPath, i) => ({
+        sourceVolume: `scratch-${i}`,
+        containerPath,
+        readOnly: false,
+      })),
+      ...(props.user ? { user: props.user } : {}),
+      ...(props.containerHealthCheck
+        ? {
+            healthCheck: {
+              command: ['CMD-SHELL', props.containerHealthCheck],
+              interval: 30,
+              timeout: 5,
+              retries: 3,
+              startPeriod: 60,
+            },
+          }
+        : {}),
+      // Seed 000: graceful shutdown. ECS Exec needs an init process to reap the agent's children.
+      stopTimeout: 30,
+      linuxParameters: { initProcessEnabled: true },
+    };
+    const sidecars = [
+      ...(props.sidecars ?? []),
+      ...(props.xray
+        ? [
+            {
+              name: 'xray-daemon',
+              image: XRAY_IMAGE,
+              cpu: 32,
+              memoryReservation: 64,
+              port: 2000,
+              protocol: 'udp' as const,
+            },
+          ]
+        : []),
+    ].map((s) => ({
+      name: s.name,
+      image: s.image,
+      essential: s.essential ?? false,
+      cpu: s.cpu ?? 0,
+      ...(s.memoryReservation ? { memoryReservation: s.memoryReservation } : {}),
+      portMappings: s.port ? [{ containerPort: s.port, protocol: s.protocol ?? 'tcp' }] : [],
+      environment: env(s.environment ?? {}),
+      logConfiguration: log(s.name),
+    }));
+    return [app, ...sidecars];
+  }
+
+  private autoscale(spec: AutoscalingSpec): AppautoscalingTarget {
+    const { props } = this;
+    const target = new AppautoscalingTarget(this, 'ScalableTarget', {
+      serviceNamespace: 'ecs',
+      resourceId: `service/${props.cluster.name}/${this.service.name}`,
+      scalableDimension: 'ecs:service:DesiredCount',
+      minCapacity: spec.minCapacity,
+      maxCapacity: spec.maxCapacity,
+    });
+    const track = (id: string, metric: string, targetValue: number) =>
+      new AppautoscalingPolicy(this, id, {
+        name: `${this.serviceName}-${id.toLowerCase()}`,
+        policyType: 'TargetTrackingScaling',
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        targetTrackingScalingPolicyConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: metric },
+          targetValue,
+          scaleOutCooldown: spec.scaleOutCooldownSeconds ?? 60,
+          scaleInCooldown: spec.scaleInCooldownSeconds ?? 300,
+        },
+      });
+    track('Cpu', 'ECSServiceAverageCPUUtilization', spec.cpuTargetPercent);
+    if (spec.memoryTargetPercent !== undefined)
+      track('Memory', 'ECSServiceAverageMemoryUtilization', spec.memoryTargetPercent);
+    for (const s of spec.schedules ?? []) {
+      new AppautoscalingScheduledAction(this, `Schedule-${s.name}`, {
+        name: `${this.serviceName}-${s.name}`,
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        schedule: s.schedule,
+        timezone: s.timezone ?? 'UTC',
+        scalableTargetAction: { minCapacity: String(s.minCapacity), maxCapacity: String(s.maxCapacity) },
+      });
+    }
+    return target;
+  }
+}
