@@ -283,9 +283,9 @@ describe('validation rejects each bad case with its path', () => {
     ],
     [
       'uses missing bucket',
-      (c) => (c.services.backend.uses.buckets = ['media']),
+      (c) => (c.services.backend.uses.buckets = ['photos']),
       'services.backend.uses.buckets[0]',
-      /media is not a bucket/,
+      /photos is not a bucket/,
     ],
     [
       'schedule above max',

@@ -1,5 +1,8 @@
 /** Whole-platform properties, checked over every synthesized environment. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { registry } from '../environments';
+import { statefulAddresses } from '../scripts/stateful-addresses';
 import { buildStacks, envInput, synth, synthPlatform, type Synthesized } from './support/fixtures';
 
 const stacks = buildStacks(registry);
@@ -79,5 +82,47 @@ describe('adding a service', () => {
     expect(ingress.referenced_security_group_id).toMatch(/LoadBalancer_SecurityGroup/);
     expect(out.resources('aws_appautoscaling_target').length).toBe(3);
     expect(Object.keys(out.json.output.service_names.value).sort()).toEqual(['admin', 'backend', 'frontend']);
+  });
+});
+
+describe('stateful resource addresses', () => {
+  // Renaming a construct id changes the Terraform address, and Terraform then destroys the resource
+  // and creates a new one. These pins make such a refactor fail here first. When a move is intended,
+  // move the state with it (`terraform state mv` or a `moved` block), then run
+  // `npm run build && node dist/scripts/pin-addresses.js`.
+  const pinned: Record<string, string[]> = JSON.parse(
+    readFileSync(join(__dirname, 'stateful-addresses.json'), 'utf8'),
+  );
+  const all = [
+    ...Object.values(stacks.state),
+    ...Object.values(stacks.baseline),
+    ...Object.values(stacks.platform),
+  ];
+
+  it('pins every stack', () => {
+    expect(Object.keys(pinned).sort()).toEqual(all.map((s) => s.node.id).sort());
+  });
+
+  it.each(all.map((s) => [s.node.id, s] as const))(
+    '%s keeps the addresses of its stateful resources',
+    (id, stack) => {
+      expect(statefulAddresses(synth(stack).json)).toEqual(pinned[id]);
+    },
+  );
+
+  it('covers the data stores of each environment', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const types = new Set(pinned[`platform-${env}`].map((a) => a.split('.')[0]));
+      for (const t of [
+        'aws_db_instance',
+        'aws_elasticache_replication_group',
+        'aws_dynamodb_table',
+        'aws_s3_bucket',
+        'aws_kms_key',
+        'aws_ecr_repository',
+      ]) {
+        expect(types).toContain(t);
+      }
+    }
   });
 });

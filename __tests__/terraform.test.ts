@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { registry } from '../environments';
 import { checkStack, mapLimit, prepareWorkDir, type StackCheck } from '../scripts/offline-terraform';
 import { synthesizeToDisk, terraformOrSkip } from './support/terraform';
+import { defineEngineVariants } from './support/variants';
 
 const terraform = terraformOrSkip();
 const describeTf = terraform ? describe : describe.skip;
 
 describeTf('terraform: validate + offline plan + mock apply', () => {
   const work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
-  const { stacks } = terraform ? synthesizeToDisk(registry) : { stacks: {} as Record<string, string> };
+  const { stacks } = terraform
+    ? synthesizeToDisk(registry, defineEngineVariants)
+    : { stacks: {} as Record<string, string> };
   const names = Object.keys(stacks);
   let results: Record<string, StackCheck> = {};
 
@@ -26,7 +29,15 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
 
   it('covers the state stack and every environment', () => {
     expect(names).toEqual(
-      expect.arrayContaining(['state-main', 'platform-dev', 'platform-staging', 'platform-prod']),
+      expect.arrayContaining([
+        'state-main',
+        'baseline-main',
+        'platform-dev',
+        'platform-staging',
+        'platform-prod',
+        'variant-mysql',
+        'variant-aurora',
+      ]),
     );
   });
 

@@ -67,7 +67,7 @@ export const dev: EnvironmentConfigInput = {
       desiredCount: 1,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true },
+      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
       capacity: 'spot',
       enableExec: true,
       autoscaling: {
@@ -96,7 +96,8 @@ export const dev: EnvironmentConfigInput = {
   },
   database: {
     engine: 'postgres',
-    engineVersion: '16.3',
+    // Major version only: RDS applies minor upgrades itself (auto minor upgrades) without a diff here.
+    engineVersion: '16',
     instanceClass: 'db.t4g.micro',
     allocatedStorageGb: 20,
     maxAllocatedStorageGb: 100,
@@ -111,6 +112,18 @@ export const dev: EnvironmentConfigInput = {
     numCacheClusters: 1,
     automaticFailover: false,
     snapshotRetentionDays: 5,
+  },
+  // Seed 004: DynamoDB for sessions; seed 002: media and backup buckets.
+  tables: {
+    sessions: {
+      partitionKey: { name: 'id', type: 'S' },
+      ttlAttribute: 'expiresAt',
+      deletionProtection: false,
+    },
+  },
+  buckets: {
+    media: {},
+    exports: { archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 365 } },
   },
   budget: { monthlyLimitUsd: 150, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },

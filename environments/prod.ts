@@ -42,14 +42,15 @@ export const prod: EnvironmentConfigInput = {
       desiredCount: 2,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true },
+      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
       xray: true,
       autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
     },
   },
   database: {
     engine: 'postgres',
-    engineVersion: '16.3',
+    // Major version only: RDS applies minor upgrades itself (auto minor upgrades) without a diff here.
+    engineVersion: '16',
     instanceClass: 'db.t4g.small',
     allocatedStorageGb: 50,
     maxAllocatedStorageGb: 200,
@@ -64,6 +65,25 @@ export const prod: EnvironmentConfigInput = {
     numCacheClusters: 2,
     automaticFailover: true,
     snapshotRetentionDays: 5,
+  },
+  // Seed 004: DynamoDB for sessions; seed 002: media and backup buckets.
+  tables: {
+    sessions: {
+      partitionKey: { name: 'id', type: 'S' },
+      ttlAttribute: 'expiresAt',
+      deletionProtection: true,
+    },
+  },
+  buckets: {
+    media: {},
+    exports: { archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 365 } },
+  },
+  // Seeds 002/003: daily + weekly backups, copied to a second region.
+  backup: {
+    dailyRetentionDays: 30,
+    weeklyRetentionDays: 90,
+    copyToRegion: 'us-west-2',
+    restoreTesting: true,
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },

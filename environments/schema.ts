@@ -474,6 +474,19 @@ const databaseSchema = z
     backupRetentionDays: z.number().int().min(1, 'must be 1 to 35 days').max(35, 'must be 1 to 35 days'),
     deletionProtection: z.boolean(),
     skipFinalSnapshot: z.boolean(),
+    /** Daily backup window (UTC). Default: 03:00-04:00 (seed 001). */
+    backupWindow: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be hh:mm-hh:mm (UTC)')
+      .default('03:00-04:00'),
+    /** Weekly maintenance window (UTC). Default: mon:04:00-mon:05:00 (seed 001). */
+    maintenanceWindow: z
+      .string()
+      .regex(
+        /^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/,
+        'must be ddd:hh:mm-ddd:hh:mm (UTC)',
+      )
+      .default('mon:04:00-mon:05:00'),
     // postgres / mysql
     allocatedStorageGb: z
       .number()
@@ -557,6 +570,11 @@ const cacheSchema = z
     nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be a node type starting with 'cache.'"),
     automaticFailover: z.boolean(),
     snapshotRetentionDays: z.number().int().min(0).max(35, 'ElastiCache keeps snapshots at most 35 days'),
+    /** Daily snapshot window (UTC). Default: 03:00-05:00 (seed 001). */
+    snapshotWindow: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be hh:mm-hh:mm (UTC)')
+      .default('03:00-05:00'),
     /** Cluster mode disabled: primary + replicas. */
     numCacheClusters: z.number().int().min(1).max(6, 'a replication group takes at most 6 nodes').optional(),
     /** Cluster mode enabled: shards, each with replicas. */
@@ -601,11 +619,54 @@ const tableSchema = z.strictObject({
   deletionProtection: z.boolean().default(true),
 });
 
-const bucketSchema = z.strictObject({
-  /** Versioning keeps overwritten and deleted objects; off only for disposable data. Default: true. */
-  versioned: z.boolean().default(true),
-  /** Days after which noncurrent versions expire. Default: 90. */
-  noncurrentVersionExpirationDays: z.number().int().min(1).default(90),
+const bucketSchema = z
+  .strictObject({
+    /** Versioning keeps overwritten and deleted objects; off only for disposable data. Default: true. */
+    versioned: z.boolean().default(true),
+    /** Days after which noncurrent versions expire. Default: 90. */
+    noncurrentVersionExpirationDays: z.number().int().min(1).default(90),
+    /** Storage tiering for data read less over time (logs, backups). Default: none. */
+    archive: z
+      .strictObject({
+        /** Days until objects move to STANDARD_IA (at least 30). */
+        infrequentAccessDays: z
+          .number()
+          .int()
+          .min(30, 'S3 moves objects to STANDARD_IA after 30 days at the earliest'),
+        /** Days until objects move to GLACIER. Default: none. */
+        glacierDays: z.number().int().min(1).optional(),
+        /** Days until objects expire. Default: never. */
+        expireDays: z.number().int().min(1).optional(),
+      })
+      .optional(),
+    /** Include in AWS Backup (versioned buckets only). Default: true when versioned. */
+    backup: z.boolean().optional(),
+  })
+  .superRefine((b, ctx) => {
+    const a = b.archive;
+    if (a?.glacierDays !== undefined && a.glacierDays <= a.infrequentAccessDays) {
+      report(
+        ctx,
+        ['archive', 'glacierDays'],
+        `must be after infrequentAccessDays (${a.infrequentAccessDays})`,
+      );
+    }
+    const last = a?.glacierDays ?? a?.infrequentAccessDays;
+    if (a?.expireDays !== undefined && last !== undefined && a.expireDays <= last) {
+      report(ctx, ['archive', 'expireDays'], `must be after the last transition (${last} days)`);
+    }
+    if (b.backup && !b.versioned) report(ctx, ['backup'], 'AWS Backup needs a versioned bucket');
+  });
+
+const backupSchema = z.strictObject({
+  /** Days daily recovery points are kept. Default: 30 (seed 002). */
+  dailyRetentionDays: z.number().int().min(1).default(30),
+  /** Days weekly recovery points are kept. Default: 90. */
+  weeklyRetentionDays: z.number().int().min(7).default(90),
+  /** Copy recovery points to a vault in this region (disaster recovery, seeds 002/003). Default: none. */
+  copyToRegion: regionSchema.optional(),
+  /** A restore-testing plan that restores the latest recovery points monthly. Default: false. */
+  restoreTesting: z.boolean().default(false),
 });
 
 const albSchema = z.strictObject({
@@ -669,6 +730,8 @@ export const environmentConfigSchema = z
     tables: z.record(slug(32), tableSchema).default({}),
     buckets: z.record(slug(32), bucketSchema).default({}),
     budget: budgetSchema.optional(),
+    /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
+    backup: backupSchema.optional(),
     logs: z.strictObject({ retentionDays: retentionSchema }),
   })
   .superRefine((env, ctx) => {
@@ -682,6 +745,13 @@ export const environmentConfigSchema = z
         report(ctx, ['network', 'availabilityZones', i], `${az} is not in region ${env.region}`);
     });
     checkServices(env, ctx);
+    if (env.backup?.copyToRegion === env.region) {
+      report(
+        ctx,
+        ['backup', 'copyToRegion'],
+        `${env.region} is the environment's own region; copy to another region`,
+      );
+    }
     if (env.tier === 'production') checkProductionGuards(env, ctx);
   });
 

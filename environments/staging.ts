@@ -44,13 +44,14 @@ export const staging: EnvironmentConfigInput = {
       desiredCount: 1,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true },
+      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
       autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
     },
   },
   database: {
     engine: 'postgres',
-    engineVersion: '16.3',
+    // Major version only: RDS applies minor upgrades itself (auto minor upgrades) without a diff here.
+    engineVersion: '16',
     instanceClass: 'db.t4g.small',
     allocatedStorageGb: 20,
     maxAllocatedStorageGb: 100,
@@ -66,6 +67,19 @@ export const staging: EnvironmentConfigInput = {
     automaticFailover: true,
     snapshotRetentionDays: 5,
   },
+  // Seed 004: DynamoDB for sessions; seed 002: media and backup buckets.
+  tables: {
+    sessions: {
+      partitionKey: { name: 'id', type: 'S' },
+      ttlAttribute: 'expiresAt',
+      deletionProtection: true,
+    },
+  },
+  buckets: {
+    media: {},
+    exports: { archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 365 } },
+  },
+  backup: { dailyRetentionDays: 30 },
   budget: { monthlyLimitUsd: 250, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
 };

@@ -13,11 +13,21 @@ export interface AwsSetupProps {
  * of another account fails before any change) and tagging by default_tags and the tagging Aspect.
  */
 export function configureAws(stack: Construct, props: AwsSetupProps): AwsProvider {
-  const provider = new AwsProvider(stack, 'aws', {
+  const provider = awsProvider(stack, 'aws', props);
+  tagEverything(stack, props.tags);
+  return provider;
+}
+
+/** A further provider for another region (e.g. disaster recovery), under `alias`. */
+export function regionalProvider(stack: Construct, alias: string, props: AwsSetupProps): AwsProvider {
+  return awsProvider(stack, `aws_${alias}`, props, alias);
+}
+
+function awsProvider(stack: Construct, id: string, props: AwsSetupProps, alias?: string): AwsProvider {
+  return new AwsProvider(stack, id, {
+    alias,
     region: props.region,
     allowedAccountIds: [props.accountId],
     defaultTags: [{ tags: { ...props.tags } }],
   });
-  tagEverything(stack, props.tags);
-  return provider;
 }

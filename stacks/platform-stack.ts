@@ -1,9 +1,14 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { FargateService } from '../constructs/compute/fargate-service';
+import { AppBucket } from '../constructs/data/app-bucket';
+import { PlatformBackup } from '../constructs/data/backup-plan';
+import { AppTable } from '../constructs/data/dynamodb-table';
+import { RedisCache } from '../constructs/data/redis-cache';
+import { RelationalDatabase } from '../constructs/data/relational-database';
 import { ServiceCluster } from '../constructs/compute/service-cluster';
 import { ServiceRepository } from '../constructs/compute/service-repository';
-import { PublicLoadBalancer, assignPriorities } from '../constructs/edge/load-balancer';
+import { PublicLoadBalancer, S3_ACCESS_LOG_PREFIX, assignPriorities } from '../constructs/edge/load-balancer';
 import { SiteDomain } from '../constructs/edge/site-domain';
 import { WebFirewall } from '../constructs/edge/web-firewall';
 import { Naming } from '../constructs/naming';
@@ -15,7 +20,7 @@ import { connect } from '../constructs/security/security-group';
 import { standardTags } from '../constructs/tagging';
 import { ENGINE_PORTS, REDIS_PORT } from '../environments/rules';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
-import { configureAws } from './aws';
+import { configureAws, regionalProvider } from './aws';
 import { s3Backend } from './backend';
 
 export interface PlatformStackProps {
@@ -42,6 +47,11 @@ export class PlatformStack extends TerraformStack {
   readonly cluster: ServiceCluster;
   readonly repositories: Record<string, ServiceRepository> = {};
   readonly services: Record<string, FargateService> = {};
+  readonly database?: RelationalDatabase;
+  readonly cache?: RedisCache;
+  readonly tables: Record<string, AppTable> = {};
+  readonly buckets: Record<string, AppBucket> = {};
+  readonly backup?: PlatformBackup;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -148,7 +158,188 @@ export class PlatformStack extends TerraformStack {
     for (const [name, svc] of Object.entries(config.services))
       this.addService(name, svc, priorities[name], props.account);
 
+    // --- Data: the stores, then what each service `uses` of them, then backups.
+    this.database = this.createDatabase();
+    this.cache = this.createCache();
+    for (const [name, table] of Object.entries(config.tables)) {
+      this.tables[name] = new AppTable(this, `Table-${name}`, {
+        tableName: naming.name(name),
+        partitionKey: table.partitionKey,
+        sortKey: table.sortKey,
+        ttlAttribute: table.ttlAttribute,
+        kmsKeyArn: this.keys.data.arn,
+        deletionProtection: table.deletionProtection,
+      });
+    }
+    for (const [name, bucket] of Object.entries(config.buckets)) {
+      const bucketName = naming.bucket(name);
+      this.buckets[name] = new AppBucket(this, `Bucket-${name}`, {
+        bucketName,
+        kmsKeyArn: this.keys.data.arn,
+        region: config.region,
+        versioned: bucket.versioned,
+        noncurrentVersionExpirationDays: bucket.noncurrentVersionExpirationDays,
+        archive: bucket.archive,
+        accessLogs: {
+          bucketName: this.loadBalancer.logBucket.name,
+          prefix: `${S3_ACCESS_LOG_PREFIX}/${bucketName}/`,
+        },
+      });
+    }
+    for (const [name, svc] of Object.entries(config.services)) this.wireUses(name, svc.uses);
+    this.backup = this.createBackup();
+
     this.outputs();
+  }
+
+  private createDatabase(): RelationalDatabase | undefined {
+    const { config, naming } = this;
+    const db = config.database;
+    if (!db) return undefined;
+    const database = new RelationalDatabase(this, 'Database', {
+      naming,
+      accountId: config.accountId,
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.isolated.subnets.map((s) => s.id),
+      availabilityZones: config.network.availabilityZones,
+      engine: db.engine,
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      dataKmsKeyArn: this.keys.data.arn,
+      secretsKmsKeyArn: this.keys.secrets.arn,
+      logKmsKeyArn: this.keys.logs.arn,
+      logRetentionDays: config.logs.retentionDays,
+      backupRetentionDays: db.backupRetentionDays,
+      backupWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      deletionProtection: db.deletionProtection,
+      skipFinalSnapshot: db.skipFinalSnapshot,
+      allocatedStorageGb: db.allocatedStorageGb,
+      maxAllocatedStorageGb: db.maxAllocatedStorageGb,
+      multiAz: db.multiAz,
+      readReplicas: db.readReplicas,
+      instances: db.instances,
+      serverlessV2: db.serverlessV2,
+    });
+    if (this.bastion) {
+      connect(
+        this.bastion.securityGroup,
+        database.securityGroup,
+        database.port,
+        'Bastion port forwarding to the database',
+        {
+          clientEgress: true,
+        },
+      );
+    }
+    return database;
+  }
+
+  private createCache(): RedisCache | undefined {
+    const { config, naming } = this;
+    const c = config.cache;
+    if (!c) return undefined;
+    const cache = new RedisCache(this, 'Cache', {
+      naming,
+      accountId: config.accountId,
+      region: config.region,
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.isolated.subnets.map((s) => s.id),
+      engineVersion: c.engineVersion,
+      nodeType: c.nodeType,
+      automaticFailover: c.automaticFailover,
+      numCacheClusters: c.numCacheClusters,
+      clusterMode: c.clusterMode,
+      snapshotRetentionDays: c.snapshotRetentionDays,
+      snapshotWindow: c.snapshotWindow,
+      kmsKeyArn: this.keys.data.arn,
+      logKmsKeyArn: this.keys.logs.arn,
+      logRetentionDays: config.logs.retentionDays,
+    });
+    if (this.bastion) {
+      connect(
+        this.bastion.securityGroup,
+        cache.securityGroup,
+        cache.port,
+        'Bastion port forwarding to Redis',
+        { clientEgress: true },
+      );
+    }
+    return cache;
+  }
+
+  /** What a service `uses` decides: data security-group ingress, secrets, environment and grants. */
+  private wireUses(name: string, uses: EnvironmentConfig['services'][string]['uses']): void {
+    const service = this.services[name];
+    if (uses.database && this.database) {
+      const db = this.database;
+      connect(service.securityGroup, db.securityGroup, db.port, `${name} to the database`);
+      service.addSecret('DB_USERNAME', { arn: db.masterSecretArn, jsonKey: 'username' });
+      service.addSecret('DB_PASSWORD', { arn: db.masterSecretArn, jsonKey: 'password' });
+      service.addEnvironment('DB_HOST', db.endpoint);
+      service.addEnvironment('DB_PORT', String(db.port));
+      service.addEnvironment('DB_NAME', db.databaseName);
+      service.addEnvironment('DB_ENGINE', db.engine);
+      if (db.readerEndpoint) service.addEnvironment('DB_READER_HOST', db.readerEndpoint);
+    }
+    if (uses.cache && this.cache) {
+      const cache = this.cache;
+      connect(service.securityGroup, cache.securityGroup, cache.port, `${name} to Redis`);
+      service.addEnvironment('REDIS_HOST', cache.endpoint);
+      service.addEnvironment('REDIS_PORT', String(cache.port));
+      service.addEnvironment('REDIS_USER', cache.appUserName);
+      service.addEnvironment('REDIS_TLS', 'true');
+      service.addEnvironment('REDIS_CLUSTER_MODE', String(cache.clusterMode));
+      service.grant(cache.connectStatement());
+    }
+    for (const t of uses.tables) {
+      service.grant(this.tables[t].readWriteStatement(`Table${pascal(t)}`));
+      service.addEnvironment(`TABLE_${envName(t)}`, this.tables[t].name);
+    }
+    for (const b of uses.buckets) {
+      service.grant(...this.buckets[b].readWriteStatements(`Bucket${pascal(b)}`));
+      service.addEnvironment(`BUCKET_${envName(b)}`, this.buckets[b].name);
+    }
+  }
+
+  private createBackup(): PlatformBackup | undefined {
+    const { config, naming } = this;
+    const b = config.backup;
+    if (!b) return undefined;
+    const bucketArns = Object.entries(config.buckets)
+      .filter(([, bucket]) => bucket.backup ?? bucket.versioned)
+      .map(([name]) => this.buckets[name].arn);
+    const resourceArns = [
+      ...(this.database ? [this.database.backupResourceArn] : []),
+      ...Object.values(this.tables).map((t) => t.arn),
+      ...bucketArns,
+    ];
+    if (resourceArns.length === 0) return undefined;
+    const copyTo = b.copyToRegion
+      ? {
+          region: b.copyToRegion,
+          provider: regionalProvider(this, 'dr', {
+            region: b.copyToRegion,
+            accountId: config.accountId,
+            tags: standardTags({ project: config.project, environment: config.name, extra: config.tags }),
+          }),
+        }
+      : undefined;
+    return new PlatformBackup(this, 'Backup', {
+      naming,
+      accountId: config.accountId,
+      kmsKeyArn: this.keys.data.arn,
+      resourceArns,
+      dailyRetentionDays: b.dailyRetentionDays,
+      weeklyRetentionDays: b.weeklyRetentionDays,
+      copyTo,
+      restoreTesting: b.restoreTesting,
+      restoreTestingTypes: [
+        ...(this.database ? [this.database.engine === 'aurora-postgresql' ? 'Aurora' : 'RDS'] : []),
+        ...(Object.keys(this.tables).length > 0 ? ['DynamoDB'] : []),
+      ],
+      includesBuckets: bucketArns.length > 0,
+    });
   }
 
   private addService(
@@ -284,5 +475,35 @@ export class PlatformStack extends TerraformStack {
       byService((n) => this.services[n].taskDefinition.family),
       'Task definition family per service',
     );
+    if (this.database) {
+      out('database_endpoint', this.database.endpoint, 'Database writer hostname');
+      out(
+        'database_master_secret_arn',
+        this.database.masterSecretArn,
+        'RDS-managed master secret (username/password)',
+      );
+    }
+    if (this.cache) out('redis_endpoint', this.cache.endpoint, 'Redis endpoint (TLS, IAM auth)');
+    out(
+      'table_names',
+      Object.fromEntries(Object.entries(this.tables).map(([n, t]) => [n, t.name])),
+      'DynamoDB table per config name',
+    );
+    out(
+      'bucket_names',
+      Object.fromEntries(Object.entries(this.buckets).map(([n, b]) => [n, b.name])),
+      'S3 bucket per config name',
+    );
   }
+}
+
+function pascal(slug: string): string {
+  return slug
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}
+
+function envName(slug: string): string {
+  return slug.toUpperCase().replace(/-/g, '_');
 }

@@ -136,12 +136,19 @@ describe('Fargate services', () => {
     expect(group).toMatchObject({ name: '/ecs/webplat-dev/backend', retention_in_days: 30 });
   });
 
+  const dbSecret = (key: string) =>
+    new RegExp(
+      `^\\$\\{aws_db_instance\\.Database_Instance_[A-Z0-9]+\\.master_user_secret\\[0\\]\\.secret_arn\\}:${key}::$`,
+    );
+
   it('inject secrets by ARN (and JSON key), never as plaintext environment', () => {
     expect(app.secrets).toEqual([
       {
         name: 'API_KEY',
         valueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf',
       },
+      { name: 'DB_PASSWORD', valueFrom: expect.stringMatching(dbSecret('password')) },
+      { name: 'DB_USERNAME', valueFrom: expect.stringMatching(dbSecret('username')) },
       {
         name: 'STRIPE_KEY',
         valueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123:secret::',
@@ -171,13 +178,14 @@ describe('Fargate services', () => {
     expect(bySid.ReadNamedSecrets.Resource).toEqual([
       'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf',
       'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123',
+      expect.stringMatching(/aws_db_instance\.Database_Instance.+\.master_user_secret\[0\]\.secret_arn/),
     ]);
     expect(bySid.DecryptSecrets.Condition.StringEquals['kms:ViaService']).toBe(
       'secretsmanager.us-east-1.amazonaws.com',
     );
   });
 
-  it('give the task role only what enabled features need (ECS Exec, X-Ray)', () => {
+  it('give the task role only what config grants and enabled features need', () => {
     const doc = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_TaskPolicy')[0].policy);
     expect(doc.Statement.map((s) => s.Sid)).toEqual([
       'EcsExecChannels',
@@ -185,6 +193,11 @@ describe('Fargate services', () => {
       'EcsExecLogs',
       'EcsExecSessionKey',
       'XRayTraces',
+      'RedisIamConnect',
+      'TableSessions',
+      'BucketMediaObjects',
+      'BucketMediaList',
+      'BucketMediaKey',
     ]);
     // frontend: no exec, no X-Ray, no grants -> no task policy at all.
     expect(byPrefix(out, 'aws_iam_role_policy', 'Service-frontend_TaskPolicy')).toEqual([]);

@@ -83,8 +83,14 @@ describe('ALB', () => {
     expect(doc.Statement.map((s) => s.Sid)).toEqual([
       'DenyInsecureTransport',
       'ElbLogDelivery',
+      'S3ServerAccessLogs',
       'ElbLogDeliveryService',
     ]);
+    expect(doc.Statement[2]).toMatchObject({
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Resource: expect.stringMatching(/\/s3\/\*$/),
+      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    });
     expect(doc.Statement[1].Resource).toMatch(/\/alb\/AWSLogs\/111111111111\/\*$/);
     const lifecycle = out
       .resources('aws_s3_bucket_lifecycle_configuration')

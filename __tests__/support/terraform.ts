@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App, type TerraformStack } from 'cdktf';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +22,20 @@ export function terraformOrSkip(): string | undefined {
 }
 
 /** Synthesizes every stack of a registry into a fresh directory; returns stack name -> dir. */
-export function synthesizeToDisk(registry: Registry): { outdir: string; stacks: Record<string, string> } {
+export function synthesizeToDisk(
+  registry: Registry,
+  extra: (app: App) => TerraformStack[] = () => [],
+): { outdir: string; stacks: Record<string, string> } {
   const outdir = mkdtempSync(join(tmpdir(), 'platform-synth-'));
   const app = new App({ outdir });
   const defined = definePlatform(app, registry);
+  const more = extra(app);
   app.synth();
-  const names = [...Object.values(defined.state), ...Object.values(defined.platform)].map((s) => s.node.id);
+  const names = [
+    ...Object.values(defined.state),
+    ...Object.values(defined.baseline),
+    ...Object.values(defined.platform),
+    ...more,
+  ].map((s) => s.node.id);
   return { outdir, stacks: Object.fromEntries(names.map((n) => [n, join(outdir, 'stacks', n)])) };
 }

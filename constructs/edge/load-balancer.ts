@@ -9,6 +9,8 @@ import type { Naming } from '../naming';
 import { OwnedSecurityGroup } from '../security/security-group';
 
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** Prefix under which the log bucket takes S3 server access logs of other buckets. */
+export const S3_ACCESS_LOG_PREFIX = 's3';
 
 export interface PublicLoadBalancerProps {
   readonly naming: Naming;
@@ -114,6 +116,15 @@ export class PublicLoadBalancer extends Construct {
           Principal: { AWS: elbAccount.arn },
           Action: 's3:PutObject',
           Resource: `${arn}/${logPrefix}/AWSLogs/${props.accountId}/*`,
+        },
+        {
+          // Server access logs of the application buckets (S3 delivers to SSE-S3 buckets only).
+          Sid: 'S3ServerAccessLogs',
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${arn}/${S3_ACCESS_LOG_PREFIX}/*`,
+          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
         },
         {
           Sid: 'ElbLogDeliveryService',

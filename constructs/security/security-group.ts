@@ -56,7 +56,7 @@ export class OwnedSecurityGroup extends Construct {
 
   /** Admits `peer` (another owned group) on `port`. The usual way to connect two parts. */
   allowFrom(peer: OwnedSecurityGroup, port: PortSpec, description: string): VpcSecurityGroupIngressRule {
-    return new VpcSecurityGroupIngressRule(this, `In-${peer.node.id}-${portLabel(port)}`, {
+    return new VpcSecurityGroupIngressRule(this, `In-${idPart(peer.name)}-${portLabel(port)}`, {
       securityGroupId: this.id,
       referencedSecurityGroupId: peer.id,
       description,
@@ -103,7 +103,7 @@ export class OwnedSecurityGroup extends Construct {
 
   /** Lets this group reach `peer` on `port` (for groups whose egress is restricted, e.g. the ALB). */
   allowTo(peer: OwnedSecurityGroup, port: PortSpec, description: string): VpcSecurityGroupEgressRule {
-    return new VpcSecurityGroupEgressRule(this, `Out-${peer.node.id}-${portLabel(port)}`, {
+    return new VpcSecurityGroupEgressRule(this, `Out-${idPart(peer.name)}-${portLabel(port)}`, {
       securityGroupId: this.id,
       referencedSecurityGroupId: peer.id,
       description,

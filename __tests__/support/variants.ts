@@ -1,0 +1,88 @@
+/**
+ * Small stacks holding only the data layer of config variants (MySQL; Aurora Serverless v2 with Redis
+ * in cluster mode), so the terraform suite proves every engine against the real provider without
+ * planning a whole platform per variant. VPC and subnet ids are literals: plan needs no lookups.
+ */
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { RedisCache } from '../../constructs/data/redis-cache';
+import { RelationalDatabase } from '../../constructs/data/relational-database';
+import { Naming } from '../../constructs/naming';
+import { PlatformKeys } from '../../constructs/security/platform-keys';
+import { standardTags } from '../../constructs/tagging';
+import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
+import { configureAws } from '../../stacks/aws';
+import { envInput } from './fixtures';
+
+const VPC = 'vpc-0123456789abcdef0';
+const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
+
+function dataStack(app: Construct, id: string, config: EnvironmentConfig): TerraformStack {
+  const stack = new TerraformStack(app, id);
+  configureAws(stack, {
+    region: config.region,
+    accountId: config.accountId,
+    tags: standardTags({ project: config.project, environment: config.name }),
+  });
+  const naming = new Naming({
+    project: config.project,
+    environment: config.name,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  const keys = new PlatformKeys(stack, 'Keys', {
+    naming,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  const db = config.database!;
+  new RelationalDatabase(stack, 'Database', {
+    naming,
+    accountId: config.accountId,
+    vpcId: VPC,
+    subnetIds: SUBNETS,
+    availabilityZones: config.network.availabilityZones,
+    ...db,
+    dataKmsKeyArn: keys.data.arn,
+    secretsKmsKeyArn: keys.secrets.arn,
+    logKmsKeyArn: keys.logs.arn,
+    logRetentionDays: config.logs.retentionDays,
+  });
+  const cache = config.cache!;
+  new RedisCache(stack, 'Cache', {
+    naming,
+    accountId: config.accountId,
+    region: config.region,
+    vpcId: VPC,
+    subnetIds: SUBNETS,
+    ...cache,
+    kmsKeyArn: keys.data.arn,
+    logKmsKeyArn: keys.logs.arn,
+    logRetentionDays: config.logs.retentionDays,
+  });
+  return stack;
+}
+
+export function defineEngineVariants(app: Construct): TerraformStack[] {
+  const mysql = envInput('prod');
+  mysql.name = 'mysql';
+  mysql.database = { ...mysql.database, engine: 'mysql', engineVersion: '8.0', readReplicas: 1 };
+  const aurora = envInput('prod');
+  aurora.name = 'aurora';
+  aurora.database = {
+    engine: 'aurora-postgresql',
+    engineVersion: '16.4',
+    instanceClass: 'db.serverless',
+    instances: 2,
+    serverlessV2: { minCapacity: 0.5, maxCapacity: 8 },
+    backupRetentionDays: 35,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+  };
+  delete aurora.cache.numCacheClusters;
+  aurora.cache.clusterMode = { shards: 2, replicasPerShard: 1 };
+  return [
+    dataStack(app, 'variant-mysql', parseEnvironmentConfig(mysql)),
+    dataStack(app, 'variant-aurora', parseEnvironmentConfig(aurora)),
+  ];
+}

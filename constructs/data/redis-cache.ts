@@ -1,0 +1,162 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
+import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
+import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
+import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
+import { Construct } from 'constructs';
+import type { PolicyStatement } from '../iam';
+import type { Naming } from '../naming';
+import { OwnedSecurityGroup } from '../security/security-group';
+
+export interface RedisCacheProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  /** Isolated subnets. */
+  readonly subnetIds: string[];
+  /** 6.2, 7.0 or 7.1. */
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  readonly automaticFailover: boolean;
+  /** Cluster mode disabled: primary + replicas. */
+  readonly numCacheClusters?: number;
+  /** Cluster mode enabled. */
+  readonly clusterMode?: { readonly shards: number; readonly replicasPerShard: number };
+  readonly snapshotRetentionDays: number;
+  /** Default: 03:00-05:00 UTC (seed 001). */
+  readonly snapshotWindow?: string;
+  readonly kmsKeyArn: string;
+  readonly logKmsKeyArn: string;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * Redis on ElastiCache (seeds 001-003): a replication group in the isolated subnets, encrypted at
+ * rest (KMS) and in transit (TLS required), authenticated through an RBAC user group whose
+ * application user signs in with IAM (no token anywhere), `allkeys-lru` eviction, Multi-AZ with
+ * automatic failover when there are replicas, or cluster mode with shards and replicas. Slow and
+ * engine logs go to CloudWatch. Owns its security group (6379 from its clients only).
+ */
+export class RedisCache extends Construct {
+  readonly securityGroup: OwnedSecurityGroup;
+  readonly replicationGroup: ElasticacheReplicationGroup;
+  readonly port = 6379;
+  /** Where clients connect: the primary endpoint, or the configuration endpoint in cluster mode. */
+  readonly endpoint: string;
+  readonly clusterMode: boolean;
+  /** The application user (IAM authentication: user id = user name). */
+  readonly appUserName: string;
+  readonly appUser: ElasticacheUser;
+
+  constructor(scope: Construct, id: string, props: RedisCacheProps) {
+    super(scope, id);
+    const { naming } = props;
+    const groupId = naming.short('redis', 40);
+    this.clusterMode = props.clusterMode !== undefined;
+    const major = props.engineVersion.split('.')[0];
+
+    this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
+      vpcId: props.vpcId,
+      name: naming.name('redis'),
+      description: 'Redis on 6379: only from the services that use it and the bastion',
+    });
+    const subnetGroup = new ElasticacheSubnetGroup(this, 'SubnetGroup', {
+      name: naming.name('redis'),
+      subnetIds: props.subnetIds,
+      description: 'Isolated subnets',
+    });
+    const parameters = new ElasticacheParameterGroup(this, 'Parameters', {
+      name: naming.name(`redis${major}${this.clusterMode ? '-cluster' : ''}`),
+      family: `redis${major}`,
+      description: 'allkeys-lru eviction',
+      parameter: [
+        { name: 'maxmemory-policy', value: 'allkeys-lru' },
+        ...(this.clusterMode ? [{ name: 'cluster-enabled', value: 'yes' }] : []),
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    // RBAC: every user group needs a user named "default"; ours is switched off.
+    const defaultUser = new ElasticacheUser(this, 'DefaultUser', {
+      userId: naming.short('redis-default', 40),
+      userName: 'default',
+      engine: 'redis',
+      accessString: 'off -@all',
+      authenticationMode: { type: 'no-password-required' },
+    });
+    this.appUserName = naming.short('redis-app', 40);
+    this.appUser = new ElasticacheUser(this, 'AppUser', {
+      userId: this.appUserName,
+      userName: this.appUserName,
+      engine: 'redis',
+      accessString: 'on ~* +@all -@dangerous',
+      authenticationMode: { type: 'iam' },
+    });
+    const userGroup = new ElasticacheUserGroup(this, 'UserGroup', {
+      userGroupId: naming.short('redis', 40),
+      engine: 'redis',
+      userIds: [defaultUser.userId, this.appUser.userId],
+    });
+
+    const logs = (['slow-log', 'engine-log'] as const).map((type) => ({
+      type,
+      group: new CloudwatchLogGroup(this, `LogGroup-${type}`, {
+        name: naming.path('elasticache', `redis/${type}`),
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.logKmsKeyArn,
+      }),
+    }));
+
+    const failover = props.automaticFailover;
+    this.replicationGroup = new ElasticacheReplicationGroup(this, 'ReplicationGroup', {
+      replicationGroupId: groupId,
+      description: `${naming.name()} Redis`,
+      engine: 'redis',
+      engineVersion: props.engineVersion,
+      nodeType: props.nodeType,
+      port: this.port,
+      parameterGroupName: parameters.name,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: [this.securityGroup.id],
+      atRestEncryptionEnabled: 'true',
+      kmsKeyId: props.kmsKeyArn,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      userGroupIds: [userGroup.userGroupId],
+      automaticFailoverEnabled: failover,
+      multiAzEnabled: failover,
+      ...(props.clusterMode
+        ? {
+            numNodeGroups: props.clusterMode.shards,
+            replicasPerNodeGroup: props.clusterMode.replicasPerShard,
+          }
+        : { numCacheClusters: props.numCacheClusters ?? 1 }),
+      snapshotRetentionLimit: props.snapshotRetentionDays,
+      snapshotWindow: props.snapshotWindow ?? '03:00-05:00',
+      maintenanceWindow: 'sun:05:00-sun:06:00',
+      autoMinorVersionUpgrade: 'true',
+      applyImmediately: false,
+      logDeliveryConfiguration: logs.map(({ type, group }) => ({
+        destination: group.name,
+        destinationType: 'cloudwatch-logs',
+        logFormat: 'json',
+        logType: type,
+      })),
+    });
+    this.endpoint = this.clusterMode
+      ? this.replicationGroup.configurationEndpointAddress
+      : this.replicationGroup.primaryEndpointAddress;
+  }
+
+  /** What a client task role needs to sign in as the application user with IAM. */
+  connectStatement(): PolicyStatement {
+    return {
+      Sid: 'RedisIamConnect',
+      Effect: 'Allow',
+      Action: 'elasticache:Connect',
+      Resource: [this.replicationGroup.arn, this.appUser.arn],
+    };
+  }
+}
