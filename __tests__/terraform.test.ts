@@ -3,11 +3,17 @@
  * plan (validation included; mock credentials, local backend, no refresh) and apply against
  * `mock_provider "aws"` with the invariant asserts. Two stacks at a time (two cores).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
-import { checkStack, mapLimit, prepareWorkDir, type StackCheck } from '../scripts/offline-terraform';
+import {
+  checkStack,
+  mapLimit,
+  prepareWorkDir,
+  warmProviderCache,
+  type StackCheck,
+} from '../scripts/offline-terraform';
 import { synthesizeToDisk, terraformOrSkip } from './support/terraform';
 import { defineEngineVariants } from './support/variants';
 
@@ -23,7 +29,15 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
   let results: Record<string, StackCheck> = {};
 
   beforeAll(async () => {
-    const checks = await mapLimit(names, 2, (n) => checkStack(terraform!, n, stacks[n], join(work, n)));
+    // Largest first, so the two slots finish together; the data-only variant stacks skip the
+    // separate real-provider plan (their mock apply plans them too) to keep the suite fast.
+    await warmProviderCache(terraform!);
+    const bySize = [...names].sort(
+      (a, b) => statSync(join(stacks[b], 'cdk.tf.json')).size - statSync(join(stacks[a], 'cdk.tf.json')).size,
+    );
+    const checks = await mapLimit(bySize, 2, (n) =>
+      checkStack(terraform!, n, stacks[n], join(work, n), { plan: !n.startsWith('variant-') }),
+    );
     results = Object.fromEntries(checks.map((c) => [c.stack, c]));
   }, 600_000);
 
@@ -44,10 +58,12 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
   it.each(names)('%s plans and mock-applies', (name) => {
     const result = results[name];
     if (!result.ok) throw new Error(result.failure);
-    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['init', 'plan', 'test']);
+    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(
+      name.startsWith('variant-') ? ['init', 'test'] : ['init', 'plan', 'test'],
+    );
     // The mock apply ran its run block and its asserts.
-    expect(result.steps[2].output).toMatch(/run "mock_apply"\.\.\. pass/);
-    expect(result.steps[2].output).toMatch(/1 passed, 0 failed/);
+    expect(result.steps[result.steps.length - 1].output).toMatch(/run "mock_apply"\.\.\. pass/);
+    expect(result.steps[result.steps.length - 1].output).toMatch(/1 passed, 0 failed/);
   });
 
   it('the mock apply fails when an invariant is broken (a KMS key without rotation)', async () => {

@@ -14,6 +14,9 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'xray:PutTelemetryRecords',
   'xray:GetSamplingRules',
   'xray:GetSamplingTargets',
+  // Task definitions are registered and described by family; these calls take no resource ARN.
+  'ecs:RegisterTaskDefinition',
+  'ecs:DescribeTaskDefinition',
   // ECS Exec's session logging looks the log group up by name; the call takes no resource ARN.
   'logs:DescribeLogGroups',
 ] as const;

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkStack, findTerraform, mapLimit } from './offline-terraform';
+import { checkStack, findTerraform, mapLimit, warmProviderCache } from './offline-terraform';
 
 async function main(): Promise<void> {
   const terraform = findTerraform();
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const root = join(process.cwd(), 'cdktf.out', 'stacks');
   const stacks = process.argv.slice(2).length > 0 ? process.argv.slice(2) : readdirSync(root);
   const work = join(tmpdir(), `platform-tf-check-${process.pid}`);
+  await warmProviderCache(terraform);
   const results = await mapLimit(stacks, 2, (s) => checkStack(terraform, s, join(root, s), join(work, s)));
   let failed = 0;
   for (const r of results) {

@@ -16,12 +16,14 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
   const baseline: Record<string, BaselineStack> = {};
   const platform: Record<string, PlatformStack> = {};
   for (const [slug, account] of Object.entries(registry.accounts)) {
-    const [first] = environmentsOf(registry, slug);
+    const envs = environmentsOf(registry, slug);
+    const [first] = envs;
     state[slug] = new StateStack(app, `state-${slug}`, {
       accountSlug: slug,
       account,
       project: first.project,
       state: first.state,
+      environments: envs,
     });
     baseline[slug] = new BaselineStack(app, `baseline-${slug}`, {
       accountSlug: slug,

@@ -1,5 +1,6 @@
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { GitHubPipeline, pipelineRoleNames, roleArn } from '../constructs/delivery/github-oidc';
 import { StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
@@ -13,6 +14,8 @@ export interface StateStackProps {
   /** Project and state settings come from the account's environments (which agree on them). */
   readonly project: string;
   readonly state: EnvironmentConfig['state'];
+  /** The environments deploying into this account: each gets plan, apply and deploy roles. */
+  readonly environments: readonly EnvironmentConfig[];
 }
 
 /**
@@ -22,6 +25,7 @@ export interface StateStackProps {
  */
 export class StateStack extends TerraformStack {
   readonly backend: StateBackend;
+  readonly pipeline: GitHubPipeline;
 
   constructor(scope: Construct, id: string, props: StateStackProps) {
     super(scope, id);
@@ -45,11 +49,46 @@ export class StateStack extends TerraformStack {
       bucketName: state.bucket,
       lockTableName: state.lockTable,
       kmsKeyAlias: state.kmsKeyAlias,
-      allowedPrincipalArns: account.adminPrincipalArns,
+      // Exactly the admins and the roles that run Terraform; names are deterministic, so the policy
+      // does not wait for the roles (and survives their replacement).
+      allowedPrincipalArns: [...account.adminPrincipalArns, ...pipelineStateRoles(props)],
+    });
+    this.pipeline = new GitHubPipeline(this, 'GitHub', {
+      project: props.project,
+      accountSlug: props.accountSlug,
+      accountId: account.accountId,
+      repository: `${account.github.owner}/${account.github.repository}`,
+      appRepositories: account.github.appRepositories,
+      environments: props.environments.map((e) => ({ name: e.name, region: e.region })),
+      state: {
+        bucketArn: this.backend.bucket.arn,
+        lockTableArn: this.backend.lockTable.arn,
+        kmsKeyArn: this.backend.key.arn,
+      },
     });
 
     new TerraformOutput(this, 'state_bucket', { value: this.backend.bucket.name });
     new TerraformOutput(this, 'lock_table', { value: this.backend.lockTable.name });
     new TerraformOutput(this, 'state_kms_key_arn', { value: this.backend.key.arn });
+    new TerraformOutput(this, 'github_role_arns', {
+      value: Object.fromEntries(Object.entries(this.pipeline.roles).map(([k, r]) => [k, r.arn])),
+      description:
+        'Roles the workflows assume (their ARNs are also derived from config in the generated workflows)',
+    });
   }
+}
+
+/** ARNs of the roles that read or write state: plan and apply per environment, and the account's own. */
+export function pipelineStateRoles(
+  props: Pick<StateStackProps, 'project' | 'accountSlug' | 'account' | 'environments'>,
+): string[] {
+  const id = props.account.accountId;
+  return [
+    ...props.environments.flatMap((e) => [
+      roleArn(id, pipelineRoleNames.plan(props.project, e.name)),
+      roleArn(id, pipelineRoleNames.apply(props.project, e.name)),
+    ]),
+    roleArn(id, pipelineRoleNames.accountPlan(props.project, props.accountSlug)),
+    roleArn(id, pipelineRoleNames.accountApply(props.project, props.accountSlug)),
+  ];
 }

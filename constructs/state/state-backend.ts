@@ -1,7 +1,8 @@
+import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Construct } from 'constructs';
 import { SecureBucket } from '../data/secure-bucket';
-import type { PolicyStatement } from '../iam';
+import { policyDocument, type PolicyStatement } from '../iam';
 import { EncryptionKey } from '../security/kms-key';
 
 export interface StateBackendProps {
@@ -70,6 +71,19 @@ export class StateBackend extends Construct {
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true, kmsKeyArn: this.key.arn },
       deletionProtectionEnabled: true,
+    });
+    new DynamodbResourcePolicy(this, 'LockTablePolicy', {
+      resourceArn: this.lockTable.arn,
+      policy: policyDocument([
+        {
+          Sid: 'DenyAllButNamedPrincipals',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'dynamodb:*',
+          Resource: this.lockTable.arn,
+          Condition: { StringNotLike: { 'aws:PrincipalArn': admitted } },
+        },
+      ]),
     });
   }
 }
