@@ -12,6 +12,7 @@ function main(): void {
   // problems, not as a stack trace from module loading.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { registry } = require('./environments') as typeof Environments;
+  // Stack traces in construct metadata cost synth time and end up in every resource's JSON.
   const app = new App();
   definePlatform(app, registry);
   app.synth();

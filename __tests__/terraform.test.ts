@@ -3,7 +3,7 @@
  * plan (validation included; mock credentials, local backend, no refresh) and apply against
  * `mock_provider "aws"` with the invariant asserts. Two stacks at a time (two cores).
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
@@ -22,9 +22,9 @@ const describeTf = terraform ? describe : describe.skip;
 
 describeTf('terraform: validate + offline plan + mock apply', () => {
   const work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
-  const { stacks } = terraform
+  const { outdir, stacks } = terraform
     ? synthesizeToDisk(registry, defineEngineVariants)
-    : { stacks: {} as Record<string, string> };
+    : { outdir: '', stacks: {} as Record<string, string> };
   const names = Object.keys(stacks);
   let results: Record<string, StackCheck> = {};
 
@@ -40,6 +40,10 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
     );
     results = Object.fromEntries(checks.map((c) => [c.stack, c]));
   }, 600_000);
+
+  afterAll(() => {
+    for (const dir of [work, outdir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('covers the state stack and every environment', () => {
     expect(names).toEqual(
@@ -70,7 +74,8 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
     const dir = join(work, 'broken-state');
     const stackJson = JSON.parse(readFileSync(join(stacks['state-main'], 'cdk.tf.json'), 'utf8'));
     for (const key of Object.values<any>(stackJson.resource.aws_kms_key)) key.enable_key_rotation = false;
-    const brokenStackDir = mkdtempSync(join(tmpdir(), 'platform-broken-'));
+    const brokenStackDir = join(work, 'broken-source');
+    mkdirSync(brokenStackDir, { recursive: true });
     writeFileSync(join(brokenStackDir, 'cdk.tf.json'), JSON.stringify(stackJson));
     prepareWorkDir(brokenStackDir, dir);
     const result = await checkStack(terraform!, 'broken-state', brokenStackDir, dir, { plan: false });

@@ -2,7 +2,7 @@
  * `node dist/scripts/check-stacks.js [stack ...]`: init + offline plan + mock apply of the stacks in
  * cdktf.out/stacks (all of them by default), two at a time. Run `npm run synth` first.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkStack, findTerraform, mapLimit, warmProviderCache } from './offline-terraform';
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
       console.log(r.failure);
     }
   }
+  // Keep the work directories of failures for a look; remove the rest.
+  if (!failed) rmSync(work, { recursive: true, force: true });
+  else console.log(`work directories kept in ${work}`);
   process.exit(failed ? 1 : 0);
 }
 
