@@ -1,6 +1,6 @@
 import { environments, registry } from '../environments';
 import { EnvironmentConfigError, parseAccountsConfig, parseEnvironmentConfig } from '../environments/schema';
-import { accountsInputCopy, envInput, registryOf } from './support/fixtures';
+import { accountsInputCopy, auroraServerless, envInput, registryOf } from './support/fixtures';
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
   try {
@@ -526,16 +526,7 @@ describe('validation rejects each bad case with its path', () => {
     mysql.database.engineVersion = '8.0.39';
     expect(parseEnvironmentConfig(mysql).database?.engine).toBe('mysql');
     const aurora = envInput('prod');
-    aurora.database = {
-      engine: 'aurora-postgresql',
-      engineVersion: '16.4',
-      instanceClass: 'db.serverless',
-      instances: 2,
-      serverlessV2: { minCapacity: 0.5, maxCapacity: 8 },
-      backupRetentionDays: 35,
-      deletionProtection: true,
-      skipFinalSnapshot: false,
-    };
+    aurora.database = auroraServerless();
     expect(parseEnvironmentConfig(aurora).database?.engine).toBe('aurora-postgresql');
   });
 

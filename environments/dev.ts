@@ -5,6 +5,24 @@ import type { EnvironmentConfigInput } from './schema';
  * dev follows seed 001 with one deliberate difference: a single NAT gateway (seed 001's two cost
  * about $65 of its $115-130 a month). It is disposable: no deletion protection, no final snapshot.
  */
+/** Seed 002: business hours up, evenings and weekends down; dev sleeps at night (scale to zero). */
+const officeHours = [
+  {
+    name: 'workday-start',
+    schedule: 'cron(0 7 ? * MON-FRI *)',
+    minCapacity: 1,
+    maxCapacity: 4,
+    timezone: 'Europe/Berlin',
+  },
+  {
+    name: 'night',
+    schedule: 'cron(0 20 ? * * *)',
+    minCapacity: 0,
+    maxCapacity: 0,
+    timezone: 'Europe/Berlin',
+  },
+];
+
 export const dev: EnvironmentConfigInput = {
   name: 'dev',
   project: PROJECT,
@@ -42,22 +60,7 @@ export const dev: EnvironmentConfigInput = {
         minCapacity: 1,
         maxCapacity: 4,
         cpuTargetPercent: 70,
-        schedules: [
-          {
-            name: 'workday-start',
-            schedule: 'cron(0 7 ? * MON-FRI *)',
-            minCapacity: 1,
-            maxCapacity: 4,
-            timezone: 'Europe/Berlin',
-          },
-          {
-            name: 'night',
-            schedule: 'cron(0 20 ? * * *)',
-            minCapacity: 0,
-            maxCapacity: 0,
-            timezone: 'Europe/Berlin',
-          },
-        ],
+        schedules: officeHours,
       },
     },
     backend: {
@@ -74,23 +77,7 @@ export const dev: EnvironmentConfigInput = {
         minCapacity: 1,
         maxCapacity: 4,
         cpuTargetPercent: 70,
-        // Seed 002: business hours up, evenings and weekends down; dev sleeps at night.
-        schedules: [
-          {
-            name: 'workday-start',
-            schedule: 'cron(0 7 ? * MON-FRI *)',
-            minCapacity: 1,
-            maxCapacity: 4,
-            timezone: 'Europe/Berlin',
-          },
-          {
-            name: 'night',
-            schedule: 'cron(0 20 ? * * *)',
-            minCapacity: 0,
-            maxCapacity: 0,
-            timezone: 'Europe/Berlin',
-          },
-        ],
+        schedules: officeHours,
       },
     },
   },

@@ -98,6 +98,32 @@ export function accountTargets(registry: Registry): StackTarget[] {
 /** Terraform in the synthesized stack's directory; STACK comes from the environment, never inlined. */
 const tf = (args: string) => `terraform -chdir="cdktf.out/stacks/$STACK" ${args}`;
 
+/** One job per environment, the matrix taken from the registry, each with its plan role. */
+function planMatrix(targets: StackTarget[]): Job {
+  return {
+    strategy: {
+      'fail-fast': false,
+      matrix: {
+        include: targets.map((t) => ({
+          environment: t.environment,
+          stack: t.stack,
+          region: t.region,
+          role: t.planRole,
+        })),
+      },
+    },
+    env: { STACK: '${{ matrix.stack }}', CHECKPOINT_DISABLE: '1' },
+  };
+}
+
+/** Tools, the matrix entry's plan role, synthesis and init: what comes before a plan. */
+const planSteps: Step[] = [
+  ...toolchain,
+  credentials('${{ matrix.role }}', '${{ matrix.region }}'),
+  synth,
+  { name: 'Init', run: tf('init -input=false') },
+];
+
 // ---------------------------------------------------------------------------------------------
 
 function ci(): string {
@@ -166,23 +192,9 @@ function prDiff(targets: StackTarget[]): string {
           group: 'pr-diff-${{ github.event.pull_request.number }}-${{ matrix.environment }}',
           'cancel-in-progress': true,
         },
-        strategy: {
-          'fail-fast': false,
-          matrix: {
-            include: targets.map((t) => ({
-              environment: t.environment,
-              stack: t.stack,
-              region: t.region,
-              role: t.planRole,
-            })),
-          },
-        },
-        env: { STACK: '${{ matrix.stack }}', CHECKPOINT_DISABLE: '1' },
+        ...planMatrix(targets),
         steps: [
-          ...toolchain,
-          credentials('${{ matrix.role }}', '${{ matrix.region }}'),
-          synth,
-          { name: 'Init', run: tf('init -input=false') },
+          ...planSteps,
           {
             name: 'Plan',
             id: 'plan',
@@ -506,23 +518,9 @@ function drift(targets: StackTarget[]): string {
         'timeout-minutes': 30,
         environment: '${{ matrix.environment }}-plan',
         permissions: { contents: 'read', 'id-token': 'write' },
-        strategy: {
-          'fail-fast': false,
-          matrix: {
-            include: targets.map((t) => ({
-              environment: t.environment,
-              stack: t.stack,
-              region: t.region,
-              role: t.planRole,
-            })),
-          },
-        },
-        env: { STACK: '${{ matrix.stack }}', CHECKPOINT_DISABLE: '1' },
+        ...planMatrix(targets),
         steps: [
-          ...toolchain,
-          credentials('${{ matrix.role }}', '${{ matrix.region }}'),
-          synth,
-          { name: 'Init', run: tf('init -input=false') },
+          ...planSteps,
           {
             name: 'Detect drift',
             run: [

@@ -1,5 +1,5 @@
 import { RDS_CA, parameterFamily } from '../../constructs/data/relational-database';
-import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
+import { auroraServerless, envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
 
 const byPrefix = (out: Synthesized, type: string, prefix: string) =>
   out
@@ -21,14 +21,7 @@ export function withEngine(
   if (engine === 'aurora-postgresql')
     env.database = { engine, engineVersion: '16.4', instanceClass: 'db.r6g.large', instances: 2, ...keep };
   if (engine === 'aurora-serverless') {
-    env.database = {
-      engine: 'aurora-postgresql',
-      engineVersion: '16.4',
-      instanceClass: 'db.serverless',
-      instances: 2,
-      serverlessV2: { minCapacity: 0.5, maxCapacity: 8 },
-      ...keep,
-    };
+    env.database = auroraServerless(keep);
   }
   return env;
 }

@@ -12,6 +12,21 @@ export function envInput(name: 'dev' | 'staging' | 'prod' = 'dev'): any {
   return structuredClone({ dev, staging, prod }[name]) as any;
 }
 
+/** An Aurora PostgreSQL Serverless v2 `database` section (writer + reader), production-safe. */
+export function auroraServerless(overrides: Record<string, unknown> = {}): any {
+  return {
+    engine: 'aurora-postgresql',
+    engineVersion: '16.4',
+    instanceClass: 'db.serverless',
+    instances: 2,
+    serverlessV2: { minCapacity: 0.5, maxCapacity: 8 },
+    backupRetentionDays: 35,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+    ...overrides,
+  };
+}
+
 export function accountsInputCopy(): Record<string, any> {
   return structuredClone(accountsInput) as any;
 }

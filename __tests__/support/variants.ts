@@ -12,7 +12,7 @@ import { PlatformKeys } from '../../constructs/security/platform-keys';
 import { standardTags } from '../../constructs/tagging';
 import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
 import { configureAws } from '../../stacks/aws';
-import { envInput } from './fixtures';
+import { auroraServerless, envInput } from './fixtures';
 
 const VPC = 'vpc-0123456789abcdef0';
 const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
@@ -69,16 +69,7 @@ export function defineEngineVariants(app: Construct): TerraformStack[] {
   mysql.database = { ...mysql.database, engine: 'mysql', engineVersion: '8.0', readReplicas: 1 };
   const aurora = envInput('prod');
   aurora.name = 'aurora';
-  aurora.database = {
-    engine: 'aurora-postgresql',
-    engineVersion: '16.4',
-    instanceClass: 'db.serverless',
-    instances: 2,
-    serverlessV2: { minCapacity: 0.5, maxCapacity: 8 },
-    backupRetentionDays: 35,
-    deletionProtection: true,
-    skipFinalSnapshot: false,
-  };
+  aurora.database = auroraServerless();
   delete aurora.cache.numCacheClusters;
   aurora.cache.clusterMode = { shards: 2, replicasPerShard: 1 };
   return [

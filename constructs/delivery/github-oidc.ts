@@ -125,20 +125,7 @@ export class GitHubPipeline extends Construct {
     });
 
     const repo = props.repository;
-    const trust = (subjects: string[]) =>
-      policyDocument([
-        {
-          Effect: 'Allow',
-          Principal: { Federated: this.provider.arn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-              [`${GITHUB_OIDC_HOST}:sub`]: subjects,
-            },
-          },
-        },
-      ]);
+    const trust = (subjects: string[]) => this.trust(subjects);
 
     const stateRead: PolicyStatement[] = [
       { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: props.state.bucketArn },
@@ -262,6 +249,23 @@ export class GitHubPipeline extends Construct {
     );
   }
 
+  /** Web-identity trust for GitHub tokens whose `sub` is one of `subjects`. */
+  private trust(subjects: string[]): string {
+    return policyDocument([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: this.provider.arn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects,
+          },
+        },
+      },
+    ]);
+  }
+
   private deployRole(props: GitHubPipelineProps, env: PipelineEnvironment): void {
     const { project, accountId } = props;
     const prefix = `${project}-${env.name}`;
@@ -269,19 +273,7 @@ export class GitHubPipeline extends Construct {
     if (subjects.length === 0) return;
     const role = new IamRole(this, `${env.name}DeployRole`, {
       name: pipelineRoleNames.deploy(project, env.name),
-      assumeRolePolicy: policyDocument([
-        {
-          Effect: 'Allow',
-          Principal: { Federated: this.provider.arn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-              [`${GITHUB_OIDC_HOST}:sub`]: subjects,
-            },
-          },
-        },
-      ]),
+      assumeRolePolicy: this.trust(subjects),
       maxSessionDuration: 3600,
     });
     new IamRolePolicy(this, `${env.name}DeployPolicy`, {
