@@ -98,6 +98,18 @@ export function accountTargets(registry: Registry): StackTarget[] {
 /** Terraform in the synthesized stack's directory; STACK comes from the environment, never inlined. */
 const tf = (args: string) => `terraform -chdir="cdktf.out/stacks/$STACK" ${args}`;
 
+/** Saves the plan to `tfplan` and sets the step output `changes`; fails on errors (exit code 1). */
+function planToFile(flags: string): string[] {
+  return [
+    'set +e',
+    tf(`plan -input=false -no-color ${flags}-detailed-exitcode -out=tfplan`),
+    'code=$?',
+    'set -e',
+    'if [ "$code" -eq 1 ]; then exit 1; fi',
+    'echo "changes=$([ "$code" -eq 2 ] && echo true || echo false)" >> "$GITHUB_OUTPUT"',
+  ];
+}
+
 /** One job per environment, the matrix taken from the registry, each with its plan role. */
 function planMatrix(targets: StackTarget[]): Job {
   return {
@@ -199,12 +211,7 @@ function prDiff(targets: StackTarget[]): string {
             name: 'Plan',
             id: 'plan',
             run: [
-              'set +e',
-              tf('plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan'),
-              'code=$?',
-              'set -e',
-              'if [ "$code" -eq 1 ]; then exit 1; fi',
-              'echo "changes=$([ "$code" -eq 2 ] && echo true || echo false)" >> "$GITHUB_OUTPUT"',
+              ...planToFile('-lock=false '),
               `${tf('show -no-color tfplan')} > plan.txt`,
               '{ echo "### ${STACK}"; echo \'```\'; tail -c 60000 plan.txt; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
             ].join('\n'),
@@ -257,12 +264,7 @@ function reusableDeploy(): string {
             name: 'Plan (saved)',
             id: 'plan',
             run: [
-              'set +e',
-              tf('plan -input=false -no-color -detailed-exitcode -out=tfplan'),
-              'code=$?',
-              'set -e',
-              'if [ "$code" -eq 1 ]; then exit 1; fi',
-              'echo "changes=$([ "$code" -eq 2 ] && echo true || echo false)" >> "$GITHUB_OUTPUT"',
+              ...planToFile(''),
               '{ echo "### Plan: ${STACK}"; echo \'```\'; ' +
                 tf('show -no-color tfplan') +
                 ' | tail -c 60000; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
