@@ -564,9 +564,10 @@ const databaseSchema = z
 
 const cacheSchema = z
   .strictObject({
+    // IAM authentication of the application user (no tokens anywhere) needs Redis 7.
     engineVersion: z
       .string()
-      .regex(/^(6\.2|7\.[01])$/, 'must be a Redis version ElastiCache offers: 6.2, 7.0 or 7.1'),
+      .regex(/^7\.[01]$/, 'must be Redis 7.0 or 7.1 (IAM authentication needs Redis 7)'),
     nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be a node type starting with 'cache.'"),
     automaticFailover: z.boolean(),
     snapshotRetentionDays: z.number().int().min(0).max(35, 'ElastiCache keeps snapshots at most 35 days'),

@@ -230,6 +230,7 @@ describe('Fargate services', () => {
     expect(service.depends_on).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/aws_lb_listener\.LoadBalancer_HttpsListener/),
+        expect.stringMatching(/aws_ecs_cluster_capacity_providers\./),
         expect.stringMatching(/aws_lb_listener_rule/),
       ]),
     );

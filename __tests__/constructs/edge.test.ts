@@ -79,6 +79,10 @@ describe('ALB', () => {
       .resources('aws_s3_bucket_server_side_encryption_configuration')
       .find(([i]) => i.startsWith(prefix))![1];
     expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    expect(
+      out.resources('aws_s3_bucket_versioning').find(([i]) => i.startsWith(prefix))![1]
+        .versioning_configuration.status,
+    ).toBe('Disabled');
     const doc = policy(out.resources('aws_s3_bucket_policy').find(([i]) => i.startsWith(prefix))![1].policy);
     expect(doc.Statement.map((s) => s.Sid)).toEqual([
       'DenyInsecureTransport',

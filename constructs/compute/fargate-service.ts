@@ -234,7 +234,7 @@ export class FargateService extends Construct {
       propagateTags: 'SERVICE',
       waitForSteadyState: false,
       lifecycle: ignoreChanges.length > 0 ? { ignoreChanges } : undefined,
-      dependsOn: props.dependsOn,
+      dependsOn: [props.cluster.capacityProviders, ...(props.dependsOn ?? [])],
     });
 
     if (props.autoscaling) this.scalableTarget = this.autoscale(props.autoscaling);

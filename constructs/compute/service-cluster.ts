@@ -25,6 +25,8 @@ export class ServiceCluster extends Construct {
   readonly execLogGroup: CloudwatchLogGroup;
   readonly name: string;
   readonly execKmsKeyArn: string;
+  /** Services using a capacity provider strategy must wait for this association. */
+  readonly capacityProviders: EcsClusterCapacityProviders;
 
   constructor(scope: Construct, id: string, props: ServiceClusterProps) {
     super(scope, id);
@@ -51,7 +53,7 @@ export class ServiceCluster extends Construct {
         },
       },
     });
-    new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+    this.capacityProviders = new EcsClusterCapacityProviders(this, 'CapacityProviders', {
       clusterName: this.cluster.name,
       capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
       defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }],

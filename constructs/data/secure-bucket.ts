@@ -75,7 +75,8 @@ export class SecureBucket extends Construct {
     });
     const versioning = new S3BucketVersioningA(this, 'Versioning', {
       bucket: this.bucket.id,
-      versioningConfiguration: { status: versioned ? 'Enabled' : 'Suspended' },
+      // 'Disabled' (never versioned) rather than 'Suspended', which keeps existing versions around.
+      versioningConfiguration: { status: versioned ? 'Enabled' : 'Disabled' },
     });
 
     const rules: S3BucketLifecycleConfigurationRule[] = [
