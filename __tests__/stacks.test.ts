@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { environments, registry } from '../environments';
-import { Naming, shorten } from '../constructs/naming';
+import { Naming, shorten } from '../constructs/core/naming';
 import { definePlatform } from '../stacks/platform-app';
 import { accountsInputCopy, buildStacks, envInput, policy, registryOf, synth } from './support/fixtures';
 

@@ -723,6 +723,8 @@ export const environmentConfigSchema = z
     alb: albSchema.default({ deletionProtection: false, idleTimeoutSeconds: 60, accessLogRetentionDays: 90 }),
     waf: wafSchema.default({ rateLimitPerIp: 2000 }),
     ecr: ecrSchema.default({ imageTagMutability: 'IMMUTABLE' }),
+    /** Where services run. Default: fargate (EKS arrives with the enterprise profile). */
+    compute: z.strictObject({ platform: z.enum(['fargate']).default('fargate') }).prefault({}),
     services: z
       .record(slug(20), serviceSchema)
       .refine((s) => Object.keys(s).length > 0, { error: 'needs at least one service' }),

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
-import { tagEverything } from '../constructs/tagging';
+import { tagEverything } from '../constructs/core/tagging';
 
 export interface AwsSetupProps {
   readonly region: string;

@@ -1,8 +1,8 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { Naming } from '../constructs/naming';
+import { Naming } from '../constructs/core/naming';
 import { AccountBaseline } from '../constructs/security/account-baseline';
-import { standardTags } from '../constructs/tagging';
+import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws } from './aws';
 import { s3Backend } from './backend';

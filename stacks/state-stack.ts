@@ -2,7 +2,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GitHubPipeline, pipelineRoleNames, roleArn } from '../constructs/delivery/github-oidc';
 import { StateBackend } from '../constructs/state/state-backend';
-import { standardTags } from '../constructs/tagging';
+import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws } from './aws';
 import { s3Backend } from './backend';

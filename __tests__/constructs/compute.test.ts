@@ -1,4 +1,4 @@
-import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/iam';
+import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/core/iam';
 import { lifecyclePolicy } from '../../constructs/compute/service-repository';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
 

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { registry } from '../../environments';
-import { OwnedSecurityGroup, connect } from '../../constructs/security/security-group';
+import { OwnedSecurityGroup, connect } from '../../constructs/core/security-group';
 import { BASELINE_CONFIG_RULES } from '../../constructs/security/account-baseline';
 import {
   accountsInputCopy,

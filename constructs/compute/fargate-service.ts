@@ -1,103 +1,48 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Lazy, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
-import type { Naming } from '../naming';
-import { OwnedSecurityGroup } from '../security/security-group';
+import { encryptedLogGroup } from '../core/log-group';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { OwnedSecurityGroup } from '../core/security-group';
+import type { ServiceConfig } from '../../environments/schema';
+import type { LogSettings } from '../core/log-group';
+import { mergeBindings, type SecretRef, type ServiceBindings } from '../core/service-bindings';
 import type { ServiceCluster } from './service-cluster';
-
-export interface SidecarSpec {
-  readonly name: string;
-  readonly image: string;
-  readonly cpu?: number;
-  readonly memoryReservation?: number;
-  readonly essential?: boolean;
-  readonly port?: number;
-  readonly protocol?: 'tcp' | 'udp';
-  readonly environment?: Readonly<Record<string, string>>;
-}
-
-export interface AutoscalingSpec {
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  readonly cpuTargetPercent: number;
-  /** Default: no memory policy. */
-  readonly memoryTargetPercent?: number;
-  /** Default: 60. */
-  readonly scaleOutCooldownSeconds?: number;
-  /** Default: 300. */
-  readonly scaleInCooldownSeconds?: number;
-  readonly schedules?: ReadonlyArray<{
-    name: string;
-    schedule: string;
-    minCapacity: number;
-    maxCapacity: number;
-    timezone?: string;
-  }>;
-}
 
 export interface FargateServiceProps {
   readonly naming: Naming;
   /** Service name, e.g. `backend`. */
   readonly name: string;
+  /** The service's validated config: sizing, container settings and their defaults come from it. */
+  readonly service: ServiceConfig;
   readonly accountId: string;
   readonly region: string;
   readonly cluster: ServiceCluster;
   readonly vpcId: string;
   readonly subnetIds: string[];
-  readonly port: number;
-  readonly cpu: number;
-  readonly memory: number;
-  readonly desiredCount: number;
   /** Full image reference. */
   readonly image: string;
   /** The service's ECR repository ARN (the execution role may pull only from it). Default: none (public image only). */
   readonly repositoryArn?: string;
-  readonly logRetentionDays: number;
-  readonly logKmsKeyArn: string;
+  readonly logs: LogSettings;
   /** The key secrets are encrypted with; the execution role may decrypt with it through Secrets Manager. */
   readonly secretsKmsKeyArn?: string;
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly sidecars?: readonly SidecarSpec[];
-  /** Default: true. */
-  readonly readonlyRootFilesystem?: boolean;
-  /** Default: ['/tmp']. */
-  readonly writablePaths?: readonly string[];
-  /** Default: the image's user. */
-  readonly user?: string;
-  readonly containerHealthCheck?: string;
-  /** Default: X86_64. */
-  readonly architecture?: 'X86_64' | 'ARM64';
-  /** Default: 'on-demand'. */
-  readonly capacity?: 'on-demand' | 'spot';
-  /** Default: false. */
-  readonly enableExec?: boolean;
-  /** Default: false. */
-  readonly xray?: boolean;
-  /** Lets the execution role pull GuardDuty's runtime monitoring agent. Default: false. */
-  readonly guardDutyAgent?: boolean;
-  /** Terraform ignores task_definition changes (CI registers new revisions). Default: true. */
-  readonly deployedByCi?: boolean;
-  /** Default: 60. */
-  readonly healthCheckGracePeriodSeconds?: number;
+  /** Lets the execution role pull GuardDuty's runtime monitoring agent. */
+  readonly guardDutyAgent: boolean;
+  /** What the data stores it `uses` give it: environment, secrets and task-role statements. */
+  readonly bindings?: ServiceBindings;
   /** Target group to register in; required for `healthCheckGracePeriodSeconds` to apply. */
   readonly targetGroupArn?: string;
   /** Resources the service must wait for (the listener that uses its target group). */
   readonly dependsOn?: ITerraformDependable[];
-  readonly autoscaling?: AutoscalingSpec;
-}
-
-/** How ECS finds a secret: the ARN, or `ARN:json-key::` for one key of a JSON secret. */
-export interface SecretRef {
-  readonly arn: string;
-  readonly jsonKey?: string;
 }
 
 const APP = 'app';
@@ -108,9 +53,8 @@ const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
  * admits the ALB), task definition, log group `/ecs/<project>-<env>/<service>`, execution and task
  * roles, the rolling-deployment service with circuit breaker and rollback, and autoscaling.
  *
- * What others produce reaches it through `addSecret` (injected by ECS, never plaintext),
- * `addEnvironment` and `grant` (task-role statements on named resources); the container
- * definitions and policies are written at synthesis, so these calls may come after construction.
+ * What the data stores it `uses` give it arrives at construction as `bindings` (secrets injected by
+ * ECS, never plaintext; environment; task-role statements on named resources).
  */
 export class FargateService extends Construct {
   readonly securityGroup: OwnedSecurityGroup;
@@ -122,18 +66,24 @@ export class FargateService extends Construct {
   readonly scalableTarget?: AppautoscalingTarget;
   readonly serviceName: string;
   private readonly props: FargateServiceProps;
-  private readonly environment: Record<string, string>;
-  private readonly secrets: Record<string, SecretRef> = {};
+  private readonly environment: Readonly<Record<string, string>>;
+  private readonly secrets: Readonly<Record<string, SecretRef>>;
   private readonly taskStatements: PolicyStatement[] = [];
   private taskPolicy?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     this.props = props;
-    const { naming } = props;
+    const { naming, service } = props;
     const fullName = naming.name(props.name);
     this.serviceName = fullName;
-    this.environment = { ...props.environment };
+    const config = mergeBindings(
+      props.name,
+      { environment: service.environment, secrets: service.secrets },
+      props.bindings ?? {},
+    );
+    this.environment = config.environment;
+    this.secrets = config.secrets;
 
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
@@ -146,11 +96,7 @@ export class FargateService extends Construct {
       'All outbound (data stores, AWS APIs, NAT)',
     );
 
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
-      name: naming.path('ecs', props.name),
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKmsKeyArn,
-    });
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', naming.path('ecs', props.name), props.logs);
 
     // Execution role: what ECS itself needs to start the task.
     this.executionRole = new IamRole(this, 'ExecutionRole', {
@@ -168,8 +114,8 @@ export class FargateService extends Construct {
       name: naming.short(`${props.name}-task`, 64),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', props.accountId),
     });
-    if (props.enableExec) this.grant(...this.execStatements());
-    if (props.xray) {
+    if (service.enableExec) this.grant(...this.execStatements());
+    if (service.xray) {
       this.grant({
         Sid: 'XRayTraces',
         Effect: 'Allow',
@@ -183,14 +129,14 @@ export class FargateService extends Construct {
       });
     }
 
-    const writable = props.writablePaths ?? ['/tmp'];
+    const writable = service.writablePaths;
     this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
       family: fullName,
       networkMode: 'awsvpc',
       requiresCompatibilities: ['FARGATE'],
-      cpu: String(props.cpu),
-      memory: String(props.memory),
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: props.architecture ?? 'X86_64' },
+      cpu: String(service.cpu),
+      memory: String(service.memory),
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: service.architecture },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       volume: writable.map((_, i) => ({ name: `scratch-${i}` })),
@@ -198,16 +144,16 @@ export class FargateService extends Construct {
     });
 
     const ignoreChanges = [
-      ...((props.deployedByCi ?? true) ? ['task_definition'] : []),
-      ...(props.autoscaling ? ['desired_count'] : []),
+      ...(service.deployedByCi ? ['task_definition'] : []),
+      ...(service.autoscaling ? ['desired_count'] : []),
     ];
     this.service = new EcsService(this, 'Service', {
       name: fullName,
       cluster: props.cluster.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
-      desiredCount: props.desiredCount,
+      desiredCount: service.desiredCount,
       capacityProviderStrategy: [
-        { capacityProvider: props.capacity === 'spot' ? 'FARGATE_SPOT' : 'FARGATE', weight: 1, base: 0 },
+        { capacityProvider: service.capacity === 'spot' ? 'FARGATE_SPOT' : 'FARGATE', weight: 1, base: 0 },
       ],
       platformVersion: 'LATEST',
       networkConfiguration: {
@@ -218,9 +164,9 @@ export class FargateService extends Construct {
       ...(props.targetGroupArn
         ? {
             loadBalancer: [
-              { targetGroupArn: props.targetGroupArn, containerName: APP, containerPort: props.port },
+              { targetGroupArn: props.targetGroupArn, containerName: APP, containerPort: service.port },
             ],
-            healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+            healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
           }
         : {}),
       // Rolling (ECS) deployments: the circuit breaker works only with this controller. Blue/green
@@ -229,7 +175,7 @@ export class FargateService extends Construct {
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
-      enableExecuteCommand: props.enableExec ?? false,
+      enableExecuteCommand: service.enableExec,
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',
       waitForSteadyState: false,
@@ -237,21 +183,8 @@ export class FargateService extends Construct {
       dependsOn: [props.cluster.capacityProviders, ...(props.dependsOn ?? [])],
     });
 
-    if (props.autoscaling) this.scalableTarget = this.autoscale(props.autoscaling);
-  }
-
-  /** Injects a Secrets Manager secret (or one JSON key of it) as environment variable `name`. */
-  addSecret(name: string, ref: SecretRef): void {
-    if (this.secrets[name] || this.environment[name] !== undefined)
-      throw new Error(`${this.props.name}: ${name} is set twice`);
-    this.secrets[name] = ref;
-  }
-
-  /** Adds a plain environment variable (endpoints, ports, names: nothing secret). */
-  addEnvironment(name: string, value: string): void {
-    if (this.secrets[name] || this.environment[name] !== undefined)
-      throw new Error(`${this.props.name}: ${name} is set twice`);
-    this.environment[name] = value;
+    if (service.autoscaling) this.scalableTarget = this.autoscale(service.autoscaling);
+    if (config.statements.length > 0) this.grant(...config.statements);
   }
 
   /** Adds statements to the task role (resources named; see constructs/iam.ts for the `*` exceptions). */
@@ -350,12 +283,13 @@ export class FargateService extends Construct {
       Object.keys(vars)
         .sort()
         .map((name) => ({ name, value: vars[name] }));
-    const writable = props.writablePaths ?? ['/tmp'];
+    const { service } = props;
+    const writable = service.writablePaths;
     const app = {
       name: APP,
       image: props.image,
       essential: true,
-      portMappings: [{ name: APP, containerPort: props.port, protocol: 'tcp', appProtocol: 'http' }],
+      portMappings: [{ name: APP, containerPort: service.port, protocol: 'tcp', appProtocol: 'http' }],
       environment: env(this.environment),
       secrets: Object.keys(this.secrets)
         .sort()
@@ -364,17 +298,17 @@ export class FargateService extends Construct {
           return { name, valueFrom: s.jsonKey ? `${s.arn}:${s.jsonKey}::` : s.arn };
         }),
       logConfiguration: log(props.name),
-      readonlyRootFilesystem: props.readonlyRootFilesystem ?? true,
+      readonlyRootFilesystem: service.readonlyRootFilesystem,
       mountPoints: writable.map((containerPath, i) => ({
         sourceVolume: `scratch-${i}`,
         containerPath,
         readOnly: false,
       })),
-      ...(props.user ? { user: props.user } : {}),
-      ...(props.containerHealthCheck
+      ...(service.user ? { user: service.user } : {}),
+      ...(service.containerHealthCheck
         ? {
             healthCheck: {
-              command: ['CMD-SHELL', props.containerHealthCheck],
+              command: ['CMD-SHELL', service.containerHealthCheck],
               interval: 30,
               timeout: 5,
               retries: 3,
@@ -387,8 +321,8 @@ export class FargateService extends Construct {
       linuxParameters: { initProcessEnabled: true },
     };
     const sidecars = [
-      ...(props.sidecars ?? []),
-      ...(props.xray
+      ...service.sidecars,
+      ...(service.xray
         ? [
             {
               name: 'xray-daemon',
@@ -397,23 +331,25 @@ export class FargateService extends Construct {
               memoryReservation: 64,
               port: 2000,
               protocol: 'udp' as const,
+              essential: false,
+              environment: {},
             },
           ]
         : []),
     ].map((s) => ({
       name: s.name,
       image: s.image,
-      essential: s.essential ?? false,
-      cpu: s.cpu ?? 0,
+      essential: s.essential,
+      cpu: s.cpu,
       ...(s.memoryReservation ? { memoryReservation: s.memoryReservation } : {}),
-      portMappings: s.port ? [{ containerPort: s.port, protocol: s.protocol ?? 'tcp' }] : [],
-      environment: env(s.environment ?? {}),
+      portMappings: s.port ? [{ containerPort: s.port, protocol: 'protocol' in s ? s.protocol : 'tcp' }] : [],
+      environment: env(s.environment),
       logConfiguration: log(s.name),
     }));
     return [app, ...sidecars];
   }
 
-  private autoscale(spec: AutoscalingSpec): AppautoscalingTarget {
+  private autoscale(spec: NonNullable<ServiceConfig['autoscaling']>): AppautoscalingTarget {
     const { props } = this;
     const target = new AppautoscalingTarget(this, 'ScalableTarget', {
       serviceNamespace: 'ecs',
@@ -432,21 +368,21 @@ export class FargateService extends Construct {
         targetTrackingScalingPolicyConfiguration: {
           predefinedMetricSpecification: { predefinedMetricType: metric },
           targetValue,
-          scaleOutCooldown: spec.scaleOutCooldownSeconds ?? 60,
-          scaleInCooldown: spec.scaleInCooldownSeconds ?? 300,
+          scaleOutCooldown: spec.scaleOutCooldownSeconds,
+          scaleInCooldown: spec.scaleInCooldownSeconds,
         },
       });
     track('Cpu', 'ECSServiceAverageCPUUtilization', spec.cpuTargetPercent);
     if (spec.memoryTargetPercent !== undefined)
       track('Memory', 'ECSServiceAverageMemoryUtilization', spec.memoryTargetPercent);
-    for (const s of spec.schedules ?? []) {
+    for (const s of spec.schedules) {
       new AppautoscalingScheduledAction(this, `Schedule-${s.name}`, {
         name: `${this.serviceName}-${s.name}`,
         serviceNamespace: target.serviceNamespace,
         resourceId: target.resourceId,
         scalableDimension: target.scalableDimension,
         schedule: s.schedule,
-        timezone: s.timezone ?? 'UTC',
+        timezone: s.timezone,
         scalableTargetAction: { minCapacity: String(s.minCapacity), maxCapacity: String(s.maxCapacity) },
       });
     }

@@ -1,8 +1,9 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { Construct } from 'constructs';
-import type { Naming } from '../naming';
+import { encryptedLogGroup } from '../core/log-group';
+import type { Naming } from '../core/naming';
 
 export interface ServiceClusterProps {
   readonly naming: Naming;
@@ -32,10 +33,9 @@ export class ServiceCluster extends Construct {
     super(scope, id);
     const { naming } = props;
     this.execKmsKeyArn = props.execKmsKeyArn;
-    this.execLogGroup = new CloudwatchLogGroup(this, 'ExecLogGroup', {
-      name: naming.path('ecs', 'exec'),
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKmsKeyArn,
+    this.execLogGroup = encryptedLogGroup(this, 'ExecLogGroup', naming.path('ecs', 'exec'), {
+      retentionDays: props.logRetentionDays,
+      kmsKeyArn: props.logKmsKeyArn,
     });
     this.cluster = new EcsCluster(this, 'Cluster', {
       name: naming.name(),

@@ -1,7 +1,7 @@
 import type { S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Construct } from 'constructs';
-import type { PolicyStatement } from '../iam';
-import { SecureBucket } from './secure-bucket';
+import type { PolicyStatement } from '../core/iam';
+import { SecureBucket } from '../core/secure-bucket';
 
 export interface AppBucketProps {
   readonly bucketName: string;

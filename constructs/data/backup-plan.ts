@@ -7,8 +7,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { serviceTrustPolicy } from '../iam';
-import type { Naming } from '../naming';
+import { serviceTrustPolicy } from '../core/iam';
+import type { Naming } from '../core/naming';
 
 export interface BackupPlanProps {
   readonly naming: Naming;

@@ -1,6 +1,6 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Construct } from 'constructs';
-import type { PolicyStatement } from '../iam';
+import type { PolicyStatement } from '../core/iam';
 
 export interface AppTableProps {
   readonly tableName: string;

@@ -1,13 +1,14 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
 import { Construct } from 'constructs';
-import type { PolicyStatement } from '../iam';
-import type { Naming } from '../naming';
-import { OwnedSecurityGroup } from '../security/security-group';
+import { REDIS_PORT } from './engines';
+import { encryptedLogGroup } from '../core/log-group';
+import type { PolicyStatement } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { OwnedSecurityGroup } from '../core/security-group';
 
 export interface RedisCacheProps {
   readonly naming: Naming;
@@ -42,7 +43,7 @@ export interface RedisCacheProps {
 export class RedisCache extends Construct {
   readonly securityGroup: OwnedSecurityGroup;
   readonly replicationGroup: ElasticacheReplicationGroup;
-  readonly port = 6379;
+  readonly port = REDIS_PORT;
   /** Where clients connect: the primary endpoint, or the configuration endpoint in cluster mode. */
   readonly endpoint: string;
   readonly clusterMode: boolean;
@@ -102,10 +103,9 @@ export class RedisCache extends Construct {
 
     const logs = (['slow-log', 'engine-log'] as const).map((type) => ({
       type,
-      group: new CloudwatchLogGroup(this, `LogGroup-${type}`, {
-        name: naming.path('elasticache', `redis/${type}`),
-        retentionInDays: props.logRetentionDays,
-        kmsKeyId: props.logKmsKeyArn,
+      group: encryptedLogGroup(this, `LogGroup-${type}`, naming.path('elasticache', `redis/${type}`), {
+        retentionDays: props.logRetentionDays,
+        kmsKeyArn: props.logKmsKeyArn,
       }),
     }));
 

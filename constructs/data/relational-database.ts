@@ -1,4 +1,3 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
@@ -8,11 +7,14 @@ import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
 import { Construct } from 'constructs';
-import { serviceTrustPolicy } from '../iam';
-import type { Naming } from '../naming';
-import { OwnedSecurityGroup } from '../security/security-group';
+import { encryptedLogGroup } from '../core/log-group';
+import { serviceTrustPolicy } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { OwnedSecurityGroup } from '../core/security-group';
 
-export type DatabaseEngine = 'postgres' | 'mysql' | 'aurora-postgresql';
+import { DATABASE_PORTS, type DatabaseEngine } from './engines';
+
+export type { DatabaseEngine };
 
 export interface RelationalDatabaseProps {
   readonly naming: Naming;
@@ -31,10 +33,10 @@ export interface RelationalDatabaseProps {
   readonly logKmsKeyArn: string;
   readonly logRetentionDays: number;
   readonly backupRetentionDays: number;
-  /** Default: 03:00-04:00 UTC. */
-  readonly backupWindow?: string;
-  /** Default: mon:04:00-mon:05:00 UTC. */
-  readonly maintenanceWindow?: string;
+  /** UTC, hh:mm-hh:mm. */
+  readonly backupWindow: string;
+  /** UTC, ddd:hh:mm-ddd:hh:mm. */
+  readonly maintenanceWindow: string;
   readonly deletionProtection: boolean;
   readonly skipFinalSnapshot: boolean;
   // postgres / mysql
@@ -106,7 +108,7 @@ export class RelationalDatabase extends Construct {
     const { naming } = props;
     const identifier = naming.name('db');
     this.engine = props.engine;
-    this.port = props.engine === 'mysql' ? 3306 : 5432;
+    this.port = DATABASE_PORTS[props.engine];
     this.databaseName = props.databaseName ?? 'app';
     const family = parameterFamily(props.engine, props.engineVersion);
 
@@ -125,7 +127,7 @@ export class RelationalDatabase extends Construct {
       name: naming.name('rds-monitoring'),
       assumeRolePolicy: serviceTrustPolicy('monitoring.rds.amazonaws.com', props.accountId),
     });
-    // Exception (DESIGN.md): the AWS managed policy enhanced monitoring documents; it writes only to
+    // Exception (docs/architecture.md, IAM): the AWS managed policy enhanced monitoring documents; it writes only to
     // the RDSOSMetrics log group.
     new IamRolePolicyAttachment(this, 'MonitoringPolicy', {
       role: monitoringRole.name,
@@ -133,13 +135,13 @@ export class RelationalDatabase extends Construct {
     });
 
     const aurora = props.engine === 'aurora-postgresql';
-    const logGroups = LOG_EXPORTS[props.engine].map(
-      (log) =>
-        new CloudwatchLogGroup(this, `LogGroup-${log}`, {
-          name: `/aws/rds/${aurora ? 'cluster' : 'instance'}/${identifier}/${log}`,
-          retentionInDays: props.logRetentionDays,
-          kmsKeyId: props.logKmsKeyArn,
-        }),
+    const logGroups = LOG_EXPORTS[props.engine].map((log) =>
+      encryptedLogGroup(
+        this,
+        `LogGroup-${log}`,
+        `/aws/rds/${aurora ? 'cluster' : 'instance'}/${identifier}/${log}`,
+        { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn },
+      ),
     );
     const common = {
       performanceInsights: supportsPerformanceInsights(props.engine, props.instanceClass),
@@ -170,8 +172,8 @@ export class RelationalDatabase extends Construct {
         port: this.port,
         iamDatabaseAuthenticationEnabled: true,
         backupRetentionPeriod: props.backupRetentionDays,
-        preferredBackupWindow: props.backupWindow ?? '03:00-04:00',
-        preferredMaintenanceWindow: props.maintenanceWindow ?? 'mon:04:00-mon:05:00',
+        preferredBackupWindow: props.backupWindow,
+        preferredMaintenanceWindow: props.maintenanceWindow,
         deletionProtection: props.deletionProtection,
         skipFinalSnapshot: props.skipFinalSnapshot,
         finalSnapshotIdentifier: props.skipFinalSnapshot ? undefined : `${identifier}-final`,
@@ -259,8 +261,8 @@ export class RelationalDatabase extends Construct {
       dbSubnetGroupName: subnetGroup.name,
       multiAz: props.multiAz ?? false,
       backupRetentionPeriod: props.backupRetentionDays,
-      backupWindow: props.backupWindow ?? '03:00-04:00',
-      maintenanceWindow: props.maintenanceWindow ?? 'mon:04:00-mon:05:00',
+      backupWindow: props.backupWindow,
+      maintenanceWindow: props.maintenanceWindow,
       skipFinalSnapshot: props.skipFinalSnapshot,
       finalSnapshotIdentifier: props.skipFinalSnapshot ? undefined : `${identifier}-final`,
       deleteAutomatedBackups: false,
@@ -271,13 +273,11 @@ export class RelationalDatabase extends Construct {
     for (let i = 0; i < (props.readReplicas ?? 0); i++) {
       const replicaId = `${identifier}-replica-${i + 1}`;
       // Replica log groups (RDS would create them without retention or encryption).
-      const replicaLogs = LOG_EXPORTS[props.engine].map(
-        (log) =>
-          new CloudwatchLogGroup(this, `Replica${i}LogGroup-${log}`, {
-            name: `/aws/rds/instance/${replicaId}/${log}`,
-            retentionInDays: props.logRetentionDays,
-            kmsKeyId: props.logKmsKeyArn,
-          }),
+      const replicaLogs = LOG_EXPORTS[props.engine].map((log) =>
+        encryptedLogGroup(this, `Replica${i}LogGroup-${log}`, `/aws/rds/instance/${replicaId}/${log}`, {
+          retentionDays: props.logRetentionDays,
+          kmsKeyArn: props.logKmsKeyArn,
+        }),
       );
       this.replicas.push(
         new DbInstance(this, `Replica${i}`, {

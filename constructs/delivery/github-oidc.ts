@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from '../iam';
+import { policyDocument, type PolicyStatement } from '../core/iam';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 

@@ -1,16 +1,14 @@
-import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
-import { SecureBucket } from '../data/secure-bucket';
-import type { Naming } from '../naming';
-import { OwnedSecurityGroup } from '../security/security-group';
+import type { LogDestination } from '../core/log-archive';
+import { isDefaultRoute, type RoutedTarget } from '../core/routing';
+import type { Naming } from '../core/naming';
+import { OwnedSecurityGroup } from '../core/security-group';
 
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
-/** Prefix under which the log bucket takes S3 server access logs of other buckets. */
-export const S3_ACCESS_LOG_PREFIX = 's3';
 
 export interface PublicLoadBalancerProps {
   readonly naming: Naming;
@@ -27,12 +25,10 @@ export interface PublicLoadBalancerProps {
   readonly allowedIpv6Cidrs?: readonly string[];
   /** Managed prefix lists admitted on 80/443 (e.g. a CDN's origin-facing ranges). */
   readonly prefixListIds?: readonly string[];
-  /** Default: false. */
-  readonly deletionProtection?: boolean;
-  /** Default: 60. */
-  readonly idleTimeoutSeconds?: number;
-  /** Days access logs are kept. Default: 90. */
-  readonly accessLogRetentionDays?: number;
+  readonly deletionProtection: boolean;
+  readonly idleTimeoutSeconds: number;
+  /** Where access logs go (the environment's log archive). */
+  readonly accessLogs: LogDestination;
 }
 
 export interface ServiceRoute {
@@ -44,21 +40,19 @@ export interface ServiceRoute {
   readonly pathPatterns: readonly string[];
   /** Listener rule priority; required for every non-default route. */
   readonly priority?: number;
-  /** Default: 30. */
-  readonly deregistrationDelaySeconds?: number;
+  readonly deregistrationDelaySeconds: number;
 }
 
 /**
  * The internet-facing ALB (seeds 000/001): in the public subnets, its own security group admitting
  * 80/443 from the configured sources, HTTP/2, invalid header fields dropped, defensive desync
- * mitigation, access logs to a dedicated bucket. Port 80 redirects to HTTPS (301); 443 uses the
+ * mitigation, access logs to the log archive. Port 80 redirects to HTTPS (301); 443 uses the
  * TLS 1.3 policy and the validated certificate. Services join with `addService`: the default one
  * becomes the listener's default action, the others path-pattern rules.
  */
 export class PublicLoadBalancer extends Construct {
   readonly securityGroup: OwnedSecurityGroup;
   readonly alb: Lb;
-  readonly logBucket: SecureBucket;
   readonly httpsListener: LbListener;
   readonly httpListener: LbListener;
   readonly targetGroups: Record<string, LbTargetGroup> = {};
@@ -95,47 +89,6 @@ export class PublicLoadBalancer extends Construct {
       );
     }
 
-    const elbAccount = new DataAwsElbServiceAccount(this, 'ElbAccount');
-    const logPrefix = 'alb';
-    this.logBucket = new SecureBucket(this, 'AccessLogs', {
-      bucketName: naming.bucket('alb-logs'),
-      // ALB access logs support SSE-S3 only.
-      versioned: false,
-      lifecycleRules: [
-        {
-          id: 'archive-then-expire',
-          status: 'Enabled',
-          transition: [{ days: 30, storageClass: 'STANDARD_IA' }],
-          expiration: [{ days: Math.max(props.accessLogRetentionDays ?? 90, 31) }],
-        },
-      ],
-      policyStatements: (arn) => [
-        {
-          Sid: 'ElbLogDelivery',
-          Effect: 'Allow',
-          Principal: { AWS: elbAccount.arn },
-          Action: 's3:PutObject',
-          Resource: `${arn}/${logPrefix}/AWSLogs/${props.accountId}/*`,
-        },
-        {
-          // Server access logs of the application buckets (S3 delivers to SSE-S3 buckets only).
-          Sid: 'S3ServerAccessLogs',
-          Effect: 'Allow',
-          Principal: { Service: 'logging.s3.amazonaws.com' },
-          Action: 's3:PutObject',
-          Resource: `${arn}/${S3_ACCESS_LOG_PREFIX}/*`,
-          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
-        },
-        {
-          Sid: 'ElbLogDeliveryService',
-          Effect: 'Allow',
-          Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
-          Action: 's3:PutObject',
-          Resource: `${arn}/${logPrefix}/AWSLogs/${props.accountId}/*`,
-        },
-      ],
-    });
-
     this.alb = new Lb(this, 'Alb', {
       name: naming.short('alb', 32),
       loadBalancerType: 'application',
@@ -146,10 +99,10 @@ export class PublicLoadBalancer extends Construct {
       enableHttp2: true,
       dropInvalidHeaderFields: true,
       desyncMitigationMode: 'defensive',
-      enableDeletionProtection: props.deletionProtection ?? false,
-      idleTimeout: props.idleTimeoutSeconds ?? 60,
-      accessLogs: { bucket: this.logBucket.name, prefix: logPrefix, enabled: true },
-      dependsOn: [this.logBucket.policy],
+      enableDeletionProtection: props.deletionProtection,
+      idleTimeout: props.idleTimeoutSeconds,
+      accessLogs: { bucket: props.accessLogs.bucketName, prefix: props.accessLogs.prefix, enabled: true },
+      dependsOn: props.accessLogs.dependsOn,
     });
 
     this.httpListener = new LbListener(this, 'HttpListener', {
@@ -179,7 +132,7 @@ export class PublicLoadBalancer extends Construct {
    * A target group for the service and its route: the listener default for `['/*']`, else a rule.
    * The caller connects the ALB's group to the service's (`connect(alb, service, port, ..., { clientEgress: true })`).
    */
-  addService(route: ServiceRoute): LbTargetGroup {
+  addService(route: ServiceRoute): RoutedTarget {
     const { naming } = this.props;
     const tg = new LbTargetGroup(this, `TargetGroup-${route.name}`, {
       name: naming.short(`${route.name}`, 32),
@@ -188,7 +141,7 @@ export class PublicLoadBalancer extends Construct {
       protocolVersion: 'HTTP1',
       targetType: 'ip',
       vpcId: this.props.vpcId,
-      deregistrationDelay: String(route.deregistrationDelaySeconds ?? 30),
+      deregistrationDelay: String(route.deregistrationDelaySeconds),
       healthCheck: {
         enabled: true,
         path: route.healthCheckPath,
@@ -203,8 +156,7 @@ export class PublicLoadBalancer extends Construct {
     });
     this.targetGroups[route.name] = tg;
 
-    const isDefault = route.pathPatterns.length === 1 && route.pathPatterns[0] === '/*';
-    if (isDefault) {
+    if (isDefaultRoute(route.pathPatterns)) {
       if (this.defaultTargetGroupArn)
         throw new Error(`PublicLoadBalancer: a second default service (${route.name})`);
       this.defaultTargetGroupArn = tg.arn;
@@ -219,13 +171,14 @@ export class PublicLoadBalancer extends Construct {
         condition: [{ pathPattern: { values: [...route.pathPatterns] } }],
       });
     }
-    return tg;
+    const rule = this.listenerRules[route.name];
+    return { targetGroupArn: tg.arn, dependsOn: [this.httpsListener, ...(rule ? [rule] : [])] };
   }
 }
 
 /**
  * Listener rule priorities: explicit ones as given, the rest by declaration order in steps of 10,
- * skipping any taken (DESIGN.md: explicit, else declaration order).
+ * skipping any taken.
  */
 export function assignPriorities(
   routes: ReadonlyArray<{ name: string; pathPatterns: readonly string[]; priority?: number }>,
@@ -234,7 +187,7 @@ export function assignPriorities(
   const result: Record<string, number> = {};
   let next = 10;
   for (const r of routes) {
-    if (r.pathPatterns.length === 1 && r.pathPatterns[0] === '/*') continue;
+    if (isDefaultRoute(r.pathPatterns)) continue;
     if (r.priority !== undefined) {
       result[r.name] = r.priority;
       continue;

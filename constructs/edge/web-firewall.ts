@@ -1,8 +1,9 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Construct } from 'constructs';
+import { encryptedLogGroup, type LogSettings } from '../core/log-group';
 
 /** AWS managed rule groups the platform uses (seed 000: "WAF with AWS managed rule sets"). */
 export type AwsManagedRuleGroup =
@@ -64,16 +65,20 @@ export interface WebFirewallProps {
   readonly name: string;
   /** Log group name; AWS requires the `aws-waf-logs-` prefix. */
   readonly logGroupName: string;
-  readonly logRetentionDays: number;
-  readonly logKmsKeyArn: string;
+  readonly logs: LogSettings;
   /** Requests per IP per 5 minutes. */
   readonly rateLimitPerIp: number;
-  /** What to protect (an ALB ARN). */
-  readonly resourceArn: string;
+  /**
+   * REGIONAL protects regional resources (an ALB) through an association; CLOUDFRONT ACLs must be
+   * created in us-east-1 (pass that provider) and are named by the distribution's `web_acl_id`.
+   */
+  readonly scope: 'REGIONAL' | 'CLOUDFRONT';
+  /** What a REGIONAL ACL protects (an ALB ARN); not used with CLOUDFRONT. */
+  readonly resourceArn?: string;
 }
 
 /**
- * Regional WAFv2 web ACL on the ALB: a per-IP rate limit first, then AWS managed Common,
+ * A WAFv2 web ACL (on the ALB, or a CloudFront distribution): a per-IP rate limit first, then AWS managed Common,
  * KnownBadInputs, AmazonIpReputation and SQLi rule groups; metrics on; logs to CloudWatch.
  */
 export class WebFirewall extends Construct {
@@ -84,10 +89,12 @@ export class WebFirewall extends Construct {
     super(scope, id);
     if (!props.logGroupName.startsWith('aws-waf-logs-'))
       throw new Error('WebFirewall: log group names must start with aws-waf-logs-');
+    if ((props.scope === 'REGIONAL') !== (props.resourceArn !== undefined))
+      throw new Error('WebFirewall: a REGIONAL ACL needs resourceArn; a CLOUDFRONT one takes none');
     this.acl = new Wafv2WebAcl(this, 'Acl', {
       name: props.name,
       description: `${props.name}: rate limit and AWS managed rules`,
-      scope: 'REGIONAL',
+      scope: props.scope,
       defaultAction: { allow: {} },
       rule: [
         rateLimitRule('rate-limit-per-ip', 1, props.rateLimitPerIp),
@@ -98,19 +105,17 @@ export class WebFirewall extends Construct {
       ],
       visibilityConfig: visibility(props.name),
     });
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
-      name: props.logGroupName,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKmsKeyArn,
-    });
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', props.logGroupName, props.logs);
     new Wafv2WebAclLoggingConfiguration(this, 'Logging', {
       resourceArn: this.acl.arn,
       logDestinationConfigs: [this.logGroup.arn],
       redactedFields: [{ singleHeader: { name: 'authorization' } }, { singleHeader: { name: 'cookie' } }],
     });
-    new Wafv2WebAclAssociation(this, 'Association', {
-      resourceArn: props.resourceArn,
-      webAclArn: this.acl.arn,
-    });
+    if (props.resourceArn) {
+      new Wafv2WebAclAssociation(this, 'Association', {
+        resourceArn: props.resourceArn,
+        webAclArn: this.acl.arn,
+      });
+    }
   }
 }

@@ -4,9 +4,9 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
-import { serviceTrustPolicy } from '../iam';
-import type { Naming } from '../naming';
-import { OwnedSecurityGroup } from '../security/security-group';
+import { serviceTrustPolicy } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { OwnedSecurityGroup } from '../core/security-group';
 
 export interface BastionProps {
   readonly naming: Naming;

@@ -1,4 +1,4 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DefaultNetworkAcl } from '@cdktf/provider-aws/lib/default-network-acl';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { EgressOnlyInternetGateway } from '@cdktf/provider-aws/lib/egress-only-internet-gateway';
@@ -18,9 +18,10 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy } from '../iam';
-import type { Naming } from '../naming';
-import { OwnedSecurityGroup } from '../security/security-group';
+import { encryptedLogGroup } from '../core/log-group';
+import { policyDocument, serviceTrustPolicy } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { OwnedSecurityGroup } from '../core/security-group';
 
 export type NatMode = 'none' | 'single' | 'perAz';
 export type SubnetTier = 'public' | 'private' | 'isolated';
@@ -374,10 +375,9 @@ export class Network extends Construct {
 
   private flowLogs(props: NetworkProps): CloudwatchLogGroup {
     const { naming } = props;
-    const group = new CloudwatchLogGroup(this, 'FlowLogGroup', {
-      name: naming.path('vpc', 'flow-logs'),
-      retentionInDays: props.flowLogs.retentionDays,
-      kmsKeyId: props.flowLogs.kmsKeyArn,
+    const group = encryptedLogGroup(this, 'FlowLogGroup', naming.path('vpc', 'flow-logs'), {
+      retentionDays: props.flowLogs.retentionDays,
+      kmsKeyArn: props.flowLogs.kmsKeyArn,
     });
     const role = new IamRole(this, 'FlowLogRole', {
       name: naming.name('vpc-flow-logs'),

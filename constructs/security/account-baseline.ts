@@ -1,7 +1,6 @@
 import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
 import { CeCostAllocationTag } from '@cdktf/provider-aws/lib/ce-cost-allocation-tag';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
@@ -14,10 +13,11 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import { Construct } from 'constructs';
-import { SecureBucket } from '../data/secure-bucket';
-import { policyDocument, serviceTrustPolicy } from '../iam';
-import type { Naming } from '../naming';
-import { EncryptionKey } from './kms-key';
+import { encryptedLogGroup } from '../core/log-group';
+import { SecureBucket } from '../core/secure-bucket';
+import { policyDocument, serviceTrustPolicy } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { EncryptionKey } from '../core/kms-key';
 
 export interface AccountBaselineProps {
   readonly naming: Naming;
@@ -156,11 +156,12 @@ export class AccountBaseline extends Construct {
       ],
     });
 
-    const trailLogs = new CloudwatchLogGroup(this, 'TrailLogGroup', {
-      name: naming.path('cloudtrail', 'management-events'),
-      retentionInDays: props.trailLogGroupRetentionDays ?? 90,
-      kmsKeyId: this.trailKey.arn,
-    });
+    const trailLogs = encryptedLogGroup(
+      this,
+      'TrailLogGroup',
+      naming.path('cloudtrail', 'management-events'),
+      { retentionDays: props.trailLogGroupRetentionDays ?? 90, kmsKeyArn: this.trailKey.arn },
+    );
     const trailLogsRole = new IamRole(this, 'TrailLogsRole', {
       name: naming.name('cloudtrail-logs'),
       assumeRolePolicy: serviceTrustPolicy('cloudtrail.amazonaws.com', accountId),

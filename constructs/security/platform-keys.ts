@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import type { PolicyStatement } from '../iam';
-import type { Naming } from '../naming';
-import { EncryptionKey } from './kms-key';
+import type { PolicyStatement } from '../core/iam';
+import type { Naming } from '../core/naming';
+import { EncryptionKey } from '../core/kms-key';
 
 export interface PlatformKeysProps {
   readonly naming: Naming;

@@ -1,9 +1,9 @@
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Construct } from 'constructs';
-import { SecureBucket } from '../data/secure-bucket';
-import { policyDocument, type PolicyStatement } from '../iam';
-import { EncryptionKey } from '../security/kms-key';
+import { SecureBucket } from '../core/secure-bucket';
+import { policyDocument, type PolicyStatement } from '../core/iam';
+import { EncryptionKey } from '../core/kms-key';
 
 export interface StateBackendProps {
   readonly accountId: string;

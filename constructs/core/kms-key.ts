@@ -1,7 +1,7 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from '../iam';
+import { policyDocument, type PolicyStatement } from './iam';
 
 export interface EncryptionKeyProps {
   /** `alias/...` */

@@ -1,0 +1,82 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig, ServiceConfig } from '../../environments/schema';
+import type { LogSettings } from '../core/log-group';
+import type { Naming } from '../core/naming';
+import type { RoutedTarget } from '../core/routing';
+import type { OwnedSecurityGroup } from '../core/security-group';
+import type { ServiceBindings } from '../core/service-bindings';
+import { FargateCompute } from './fargate-compute';
+
+/** What every compute platform receives (docs/architecture.md, "Layers"). */
+export interface ComputeLayerProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
+  readonly config: Pick<EnvironmentConfig, 'compute' | 'services' | 'ecr'>;
+  readonly vpcId: string;
+  /** Private subnets, one per AZ. */
+  readonly subnetIds: string[];
+  readonly keys: { readonly data: string; readonly secrets: string };
+  readonly logs: LogSettings;
+  /** The edge's target per load-balanced service, and the group its traffic comes from. */
+  readonly routes: Readonly<Record<string, RoutedTarget>>;
+  readonly ingress: OwnedSecurityGroup;
+  /** What each service receives from what it `uses` (the data layer's bindings). */
+  readonly bindings: (name: string, service: ServiceConfig) => ServiceBindings;
+  /** GuardDuty runtime monitoring is on in the account: executions may pull its agent. */
+  readonly guardDutyAgent: boolean;
+}
+
+/** One deployable workload, as other layers and the stack's outputs see it. */
+export interface Workload {
+  readonly securityGroup: OwnedSecurityGroup;
+  readonly repositoryUrl: string;
+  readonly serviceName: string;
+  readonly taskRoleArn: string;
+  readonly taskFamily: string;
+}
+
+/** The compute layer, whichever platform (`compute.platform`) runs the services. */
+export interface ComputeLayer {
+  readonly platform: EnvironmentConfig['compute']['platform'];
+  readonly workloads: Readonly<Record<string, Workload>>;
+  /** The cluster's name, for operators and the deploy workflows. */
+  readonly clusterName: string;
+}
+
+/** Builds the configured compute platform; a new platform is one more case here. */
+export function createCompute(scope: Construct, id: string, props: ComputeLayerProps): ComputeLayer {
+  const layer = new FargateCompute(scope, id, props); // the only platform until EKS lands
+  computeOutputs(layer as unknown as Construct, layer);
+  return layer;
+}
+
+/** What the deploy workflows and operators need of any platform, as stack outputs. */
+function computeOutputs(scope: Construct, layer: ComputeLayer): void {
+  const out = (id: string, value: unknown, description: string) =>
+    new TerraformOutput(scope, id, { value, description });
+  const each = <T>(f: (w: Workload) => T) =>
+    Object.fromEntries(Object.entries(layer.workloads).map(([name, w]) => [name, f(w)]));
+  out('cluster_name', layer.clusterName, 'ECS cluster');
+  out(
+    'repository_urls',
+    each((w) => w.repositoryUrl),
+    'ECR repository URL per service',
+  );
+  out(
+    'service_names',
+    each((w) => w.serviceName),
+    'ECS service name per service',
+  );
+  out(
+    'task_role_arns',
+    each((w) => w.taskRoleArn),
+    'Task role ARN per service',
+  );
+  out(
+    'task_definition_families',
+    each((w) => w.taskFamily),
+    'Task definition family per service',
+  );
+}

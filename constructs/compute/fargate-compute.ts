@@ -1,0 +1,73 @@
+import type { Construct } from 'constructs';
+import { Layer } from '../core/addresses';
+import { connect } from '../core/security-group';
+import type { ComputeLayer, ComputeLayerProps, Workload } from './compute-layer';
+import { FargateService } from './fargate-service';
+import { ServiceCluster } from './service-cluster';
+import { ServiceRepository } from './service-repository';
+
+/**
+ * `compute.platform: fargate`: one ECS cluster; per service an ECR repository and a Fargate service
+ * registered in its edge route, admitted from the ALB, built with what it `uses`.
+ */
+export class FargateCompute extends Layer implements ComputeLayer {
+  readonly platform = 'fargate' as const;
+  readonly cluster: ServiceCluster;
+  readonly repositories: Record<string, ServiceRepository> = {};
+  readonly services: Record<string, FargateService> = {};
+  readonly workloads: Record<string, Workload> = {};
+  readonly clusterName: string;
+
+  constructor(scope: Construct, id: string, props: ComputeLayerProps) {
+    super(scope, id);
+    const { naming, config } = props;
+    this.cluster = new ServiceCluster(this, 'Cluster', {
+      naming,
+      execKmsKeyArn: props.keys.data,
+      logKmsKeyArn: props.logs.kmsKeyArn,
+      logRetentionDays: props.logs.retentionDays,
+    });
+    this.clusterName = this.cluster.name;
+    for (const [name, svc] of Object.entries(config.services)) {
+      const repository = new ServiceRepository(this, `Repository-${name}`, {
+        name: naming.name(name),
+        kmsKeyArn: props.keys.data,
+        imageTagMutability: config.ecr.imageTagMutability,
+      });
+      const route = props.routes[name];
+      const bindings = props.bindings(name, svc);
+      const service = new FargateService(this, `Service-${name}`, {
+        naming,
+        name,
+        service: svc,
+        accountId: props.accountId,
+        region: props.region,
+        cluster: this.cluster,
+        vpcId: props.vpcId,
+        subnetIds: props.subnetIds,
+        image: svc.image ?? `${repository.url}:${svc.imageTag}`,
+        repositoryArn: repository.arn,
+        logs: props.logs,
+        secretsKmsKeyArn: props.keys.secrets,
+        guardDutyAgent: props.guardDutyAgent,
+        bindings,
+        targetGroupArn: route?.targetGroupArn,
+        dependsOn: route?.dependsOn,
+      });
+      if (route) {
+        connect(props.ingress, service.securityGroup, svc.port, `ALB to ${name}`, { clientEgress: true });
+      }
+      for (const peer of bindings.peers)
+        connect(service.securityGroup, peer.securityGroup, peer.port, peer.description);
+      this.repositories[name] = repository;
+      this.services[name] = service;
+      this.workloads[name] = {
+        securityGroup: service.securityGroup,
+        repositoryUrl: repository.url,
+        serviceName: service.serviceName,
+        taskRoleArn: service.taskRole.arn,
+        taskFamily: service.taskDefinition.family,
+      };
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { PolicyStatement } from './iam';
+import type { OwnedSecurityGroup } from './security-group';
+
+/** How ECS finds a secret: the ARN, or `ARN:json-key::` for one key of a JSON secret. */
+export interface SecretRef {
+  readonly arn: string;
+  readonly jsonKey?: string;
+}
+
+/** A network peer a workload connects to: the peer's own security group and its port. */
+export interface NetworkPeer {
+  readonly securityGroup: OwnedSecurityGroup;
+  readonly port: number;
+  /** The rule description, e.g. `backend to the database`. */
+  readonly description: string;
+}
+
+/**
+ * What a workload receives from what config says it `uses`: the contract between the data layer,
+ * which produces it, and the compute layer, which builds workloads with it (docs/architecture.md,
+ * "Layers"). Values are plain: endpoints, names and secret ARNs, never secret values.
+ */
+export interface ServiceBindings {
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, SecretRef>>;
+  /** Task-role statements on the named resources. */
+  readonly statements: readonly PolicyStatement[];
+  readonly peers: readonly NetworkPeer[];
+}
+
+/** Joins bindings; a variable set twice is an error (two stores must not claim one name). */
+export function mergeBindings(owner: string, ...parts: Partial<ServiceBindings>[]): ServiceBindings {
+  const environment: Record<string, string> = {};
+  const secrets: Record<string, SecretRef> = {};
+  const claim = (name: string) => {
+    if (name in environment || name in secrets) throw new Error(`${owner}: ${name} is set twice`);
+  };
+  for (const part of parts) {
+    for (const [name, value] of Object.entries(part.environment ?? {})) {
+      claim(name);
+      environment[name] = value;
+    }
+    for (const [name, ref] of Object.entries(part.secrets ?? {})) {
+      claim(name);
+      secrets[name] = ref;
+    }
+  }
+  return {
+    environment,
+    secrets,
+    statements: parts.flatMap((p) => p.statements ?? []),
+    peers: parts.flatMap((p) => p.peers ?? []),
+  };
+}

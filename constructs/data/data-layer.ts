@@ -1,0 +1,238 @@
+import { TerraformOutput, type TerraformProvider } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig, ServiceConfig } from '../../environments/schema';
+import { Layer } from '../core/addresses';
+import type { LogArchive } from '../core/log-archive';
+import type { LogSettings } from '../core/log-group';
+import type { Naming } from '../core/naming';
+import { connect, type OwnedSecurityGroup } from '../core/security-group';
+import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/service-bindings';
+import { AppBucket } from './app-bucket';
+import { PlatformBackup } from './backup-plan';
+import { AppTable } from './dynamodb-table';
+import { DATABASE_PORTS, REDIS_PORT } from './engines';
+import { RedisCache } from './redis-cache';
+import { RelationalDatabase } from './relational-database';
+
+export interface DataLayerProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
+  readonly config: Pick<
+    EnvironmentConfig,
+    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'network'
+  >;
+  readonly vpcId: string;
+  /** Isolated subnets, one per AZ. */
+  readonly subnetIds: string[];
+  readonly keys: { readonly data: string; readonly secrets: string };
+  readonly logs: LogSettings;
+  readonly logArchive: LogArchive;
+  /** An admin host admitted to every networked store (the SSM bastion). Default: none. */
+  readonly adminClient?: OwnedSecurityGroup;
+  /** The provider of the disaster-recovery region, when `backup.copyToRegion` is set. */
+  readonly drProvider?: TerraformProvider;
+}
+
+/** The TCP ports the configured stores listen on (the network layer opens exactly these). */
+export function dataPorts(config: Pick<EnvironmentConfig, 'database' | 'cache'>): number[] {
+  const ports = [
+    ...(config.database ? [DATABASE_PORTS[config.database.engine]] : []),
+    ...(config.cache ? [REDIS_PORT] : []),
+  ];
+  return [...new Set(ports)];
+}
+
+/**
+ * The data layer: the relational database, the Redis cache, DynamoDB tables, application buckets
+ * and their AWS Backup plan, each from its config section. `bindingsFor(uses)` turns what a service
+ * `uses` into what the compute layer builds it with.
+ */
+export class DataLayer extends Layer {
+  readonly database?: RelationalDatabase;
+  readonly cache?: RedisCache;
+  readonly tables: Record<string, AppTable> = {};
+  readonly buckets: Record<string, AppBucket> = {};
+  readonly backup?: PlatformBackup;
+
+  constructor(scope: Construct, id: string, props: DataLayerProps) {
+    super(scope, id);
+    const { config, naming } = props;
+    const placement = { naming, accountId: props.accountId, vpcId: props.vpcId, subnetIds: props.subnetIds };
+    const logs = { logKmsKeyArn: props.logs.kmsKeyArn, logRetentionDays: props.logs.retentionDays };
+    if (config.database) {
+      this.database = new RelationalDatabase(this, 'Database', {
+        ...placement,
+        ...logs,
+        ...config.database,
+        availabilityZones: config.network.availabilityZones,
+        dataKmsKeyArn: props.keys.data,
+        secretsKmsKeyArn: props.keys.secrets,
+      });
+    }
+    if (config.cache) {
+      this.cache = new RedisCache(this, 'Cache', {
+        ...placement,
+        ...logs,
+        ...config.cache,
+        region: props.region,
+        kmsKeyArn: props.keys.data,
+      });
+    }
+    if (props.adminClient) {
+      for (const store of this.networkedStores()) {
+        connect(
+          props.adminClient,
+          store.securityGroup,
+          store.port,
+          `Bastion port forwarding to ${store.label}`,
+          {
+            clientEgress: true,
+          },
+        );
+      }
+    }
+    for (const [name, table] of Object.entries(config.tables)) {
+      this.tables[name] = new AppTable(this, `Table-${name}`, {
+        ...table,
+        tableName: naming.name(name),
+        kmsKeyArn: props.keys.data,
+      });
+    }
+    for (const [name, bucket] of Object.entries(config.buckets)) {
+      const bucketName = naming.bucket(name);
+      this.buckets[name] = new AppBucket(this, `Bucket-${name}`, {
+        ...bucket,
+        bucketName,
+        kmsKeyArn: props.keys.data,
+        region: props.region,
+        accessLogs: props.logArchive.serverAccessLogs(bucketName),
+      });
+    }
+    this.backup = this.createBackup(props);
+    this.outputs();
+  }
+
+  private outputs(): void {
+    const out = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description });
+    if (this.database) {
+      out('database_endpoint', this.database.endpoint, 'Database writer hostname');
+      out(
+        'database_master_secret_arn',
+        this.database.masterSecretArn,
+        'RDS-managed master secret (username/password)',
+      );
+    }
+    if (this.cache) out('redis_endpoint', this.cache.endpoint, 'Redis endpoint (TLS, IAM auth)');
+    const names = (items: Record<string, { name: string }>) =>
+      Object.fromEntries(Object.entries(items).map(([n, x]) => [n, x.name]));
+    out('table_names', names(this.tables), 'DynamoDB table per config name');
+    out('bucket_names', names(this.buckets), 'S3 bucket per config name');
+  }
+
+  /** What a service that `uses` these stores receives: ingress, environment, secrets, grants. */
+  bindingsFor(service: string, uses: ServiceConfig['uses']): ServiceBindings {
+    const parts: Partial<ServiceBindings>[] = [];
+    const db = this.database;
+    if (uses.database && db) {
+      parts.push({
+        peers: [peer(db, `${service} to the database`)],
+        secrets: {
+          DB_USERNAME: { arn: db.masterSecretArn, jsonKey: 'username' },
+          DB_PASSWORD: { arn: db.masterSecretArn, jsonKey: 'password' },
+        },
+        environment: {
+          DB_HOST: db.endpoint,
+          DB_PORT: String(db.port),
+          DB_NAME: db.databaseName,
+          DB_ENGINE: db.engine,
+          ...(db.readerEndpoint ? { DB_READER_HOST: db.readerEndpoint } : {}),
+        },
+      });
+    }
+    const cache = this.cache;
+    if (uses.cache && cache) {
+      parts.push({
+        peers: [peer(cache, `${service} to Redis`)],
+        environment: {
+          REDIS_HOST: cache.endpoint,
+          REDIS_PORT: String(cache.port),
+          REDIS_USER: cache.appUserName,
+          REDIS_TLS: 'true',
+          REDIS_CLUSTER_MODE: String(cache.clusterMode),
+        },
+        statements: [cache.connectStatement()],
+      });
+    }
+    for (const t of uses.tables) {
+      const table = this.tables[t];
+      parts.push({
+        statements: [table.readWriteStatement(`Table${pascal(t)}`)],
+        environment: { [`TABLE_${envName(t)}`]: table.name },
+      });
+    }
+    for (const b of uses.buckets) {
+      const bucket = this.buckets[b];
+      parts.push({
+        statements: bucket.readWriteStatements(`Bucket${pascal(b)}`),
+        environment: { [`BUCKET_${envName(b)}`]: bucket.name },
+      });
+    }
+    return mergeBindings(service, ...parts);
+  }
+
+  private networkedStores(): { securityGroup: OwnedSecurityGroup; port: number; label: string }[] {
+    return [
+      ...(this.database ? [{ ...peer(this.database, ''), label: 'the database' }] : []),
+      ...(this.cache ? [{ ...peer(this.cache, ''), label: 'Redis' }] : []),
+    ];
+  }
+
+  private createBackup(props: DataLayerProps): PlatformBackup | undefined {
+    const b = props.config.backup;
+    if (!b) return undefined;
+    const bucketArns = Object.entries(props.config.buckets)
+      .filter(([, bucket]) => bucket.backup ?? bucket.versioned)
+      .map(([name]) => this.buckets[name].arn);
+    const resourceArns = [
+      ...(this.database ? [this.database.backupResourceArn] : []),
+      ...Object.values(this.tables).map((t) => t.arn),
+      ...bucketArns,
+    ];
+    if (resourceArns.length === 0) return undefined;
+    return new PlatformBackup(this, 'Backup', {
+      naming: props.naming,
+      accountId: props.accountId,
+      kmsKeyArn: props.keys.data,
+      resourceArns,
+      dailyRetentionDays: b.dailyRetentionDays,
+      weeklyRetentionDays: b.weeklyRetentionDays,
+      copyTo:
+        b.copyToRegion && props.drProvider
+          ? { region: b.copyToRegion, provider: props.drProvider }
+          : undefined,
+      restoreTesting: b.restoreTesting,
+      restoreTestingTypes: [
+        ...(this.database ? [this.database.engine === 'aurora-postgresql' ? 'Aurora' : 'RDS'] : []),
+        ...(Object.keys(this.tables).length > 0 ? ['DynamoDB'] : []),
+      ],
+      includesBuckets: bucketArns.length > 0,
+    });
+  }
+}
+
+function peer(store: { securityGroup: OwnedSecurityGroup; port: number }, description: string): NetworkPeer {
+  return { securityGroup: store.securityGroup, port: store.port, description };
+}
+
+function pascal(slug: string): string {
+  return slug
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}
+
+function envName(slug: string): string {
+  return slug.toUpperCase().replace(/-/g, '_');
+}

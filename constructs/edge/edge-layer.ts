@@ -1,0 +1,86 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../environments/schema';
+import { Layer } from '../core/addresses';
+import type { LogArchive } from '../core/log-archive';
+import type { LogSettings } from '../core/log-group';
+import type { Naming } from '../core/naming';
+import type { RoutedTarget } from '../core/routing';
+import { PublicLoadBalancer, assignPriorities } from './load-balancer';
+import { SiteDomain } from './site-domain';
+import { WebFirewall } from './web-firewall';
+
+export interface EdgeLayerProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly config: Pick<EnvironmentConfig, 'dns' | 'ingress' | 'alb' | 'waf' | 'network' | 'services'>;
+  readonly vpcId: string;
+  /** Public subnets, one per AZ. */
+  readonly subnetIds: string[];
+  readonly logs: LogSettings;
+  readonly logArchive: LogArchive;
+}
+
+/**
+ * The edge layer: the site's DNS zone and certificate, the public ALB with a route per service
+ * (the `/*` service is the default action, the others path rules by priority) and its WAF.
+ */
+export class EdgeLayer extends Layer {
+  readonly domain: SiteDomain;
+  readonly loadBalancer: PublicLoadBalancer;
+  readonly firewall: WebFirewall;
+  /** Per service, where its traffic arrives. */
+  readonly routes: Record<string, RoutedTarget> = {};
+
+  constructor(scope: Construct, id: string, props: EdgeLayerProps) {
+    super(scope, id);
+    const { config, naming } = props;
+    this.domain = new SiteDomain(this, 'Domain', {
+      domainName: config.dns.domainName,
+      hostedZoneId: config.dns.hostedZoneId,
+    });
+    this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
+      naming,
+      accountId: props.accountId,
+      vpcId: props.vpcId,
+      subnetIds: props.subnetIds,
+      certificateArn: this.domain.validatedCertificateArn,
+      ipv6: config.network.ipv6,
+      ...config.ingress,
+      deletionProtection: config.alb.deletionProtection,
+      idleTimeoutSeconds: config.alb.idleTimeoutSeconds,
+      accessLogs: props.logArchive.loadBalancerLogs,
+    });
+    this.domain.pointTo(
+      { dnsName: this.loadBalancer.alb.dnsName, zoneId: this.loadBalancer.alb.zoneId },
+      { ipv6: config.network.ipv6 },
+    );
+    this.firewall = new WebFirewall(this, 'Firewall', {
+      name: naming.name(),
+      logGroupName: `aws-waf-logs-${naming.name()}`,
+      logs: props.logs,
+      rateLimitPerIp: config.waf.rateLimitPerIp,
+      scope: 'REGIONAL',
+      resourceArn: this.loadBalancer.alb.arn,
+    });
+    const services = Object.entries(config.services);
+    const priorities = assignPriorities(services.map(([name, s]) => ({ name, ...s })));
+    for (const [name, svc] of services) {
+      this.routes[name] = this.loadBalancer.addService({ name, ...svc, priority: priorities[name] });
+    }
+    new TerraformOutput(this, 'site_url', {
+      value: `https://${config.dns.domainName}`,
+      description: 'The site',
+    });
+    new TerraformOutput(this, 'alb_dns_name', {
+      value: this.loadBalancer.alb.dnsName,
+      description: 'ALB DNS name',
+    });
+    if (this.domain.zone) {
+      new TerraformOutput(this, 'name_servers', {
+        value: this.domain.zone.nameServers,
+        description: 'Delegate the domain to these name servers',
+      });
+    }
+  }
+}
