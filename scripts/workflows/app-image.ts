@@ -1,0 +1,173 @@
+/**
+ * `app-image.yml`, the workflow application repositories call: build, scan, push, roll out, smoke
+ * test, roll back. It knows each environment's registry, deploy role, cluster and services.
+ */
+import { pipelineRoleNames, roleArn } from '../../constructs/delivery/github-oidc';
+import type { Registry } from '../../environments/registry';
+import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
+
+/** Environment name -> what the image job needs there (the workflow's `PLATFORM`). */
+function platformOf(registry: Registry) {
+  return Object.fromEntries(
+    Object.values(registry.environments).map((env) => {
+      // `<project>-<env>`: the prefix of the cluster, its services, task families and repositories.
+      const prefix = `${env.project}-${env.name}`;
+      return [
+        env.name,
+        {
+          region: env.region,
+          registry: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com`,
+          role: roleArn(env.accountId, pipelineRoleNames.deploy(env.project, env.name)),
+          cluster: prefix,
+          prefix,
+          services: Object.fromEntries(
+            Object.entries(env.services).map(([name, s]) => [
+              name,
+              { healthUrl: `https://${env.dns.domainName}${s.healthCheckPath}` },
+            ]),
+          ),
+        },
+      ];
+    }),
+  );
+}
+
+const INPUTS = {
+  service: {
+    description: 'Service name from the environment config (frontend, backend, ...)',
+    required: true,
+    type: 'string',
+  },
+  environment: { description: 'Environment to deploy to', required: true, type: 'string' },
+  context: { description: 'Docker build context', required: false, type: 'string', default: '.' },
+  dockerfile: { description: 'Dockerfile path', required: false, type: 'string', default: 'Dockerfile' },
+};
+
+/** Shell: points the service at the task definition in `$<revision>` and waits until it is stable. */
+const rollTo = (revision: string) => [
+  `aws ecs update-service --cluster "$CLUSTER" --service "\${PREFIX}-\${SERVICE}" --task-definition "$${revision}" > /dev/null`,
+  'aws ecs wait services-stable --cluster "$CLUSTER" --services "${PREFIX}-${SERVICE}"',
+];
+
+/** Validates the inputs against PLATFORM and exports the names the later steps use. */
+const resolveStep: Step = {
+  name: 'Check the service and environment',
+  // Inputs arrive through the environment, never inlined into the script.
+  run: [
+    "node -e '",
+    'const { PLATFORM, TARGET, SERVICE, GITHUB_SHA, GITHUB_ENV } = process.env;',
+    'const e = JSON.parse(PLATFORM)[TARGET];',
+    'if (!e) { console.error(`unknown environment ${TARGET}`); process.exit(1); }',
+    'const s = e.services[SERVICE];',
+    'if (!s) { console.error(`unknown service ${SERVICE} in ${TARGET}`); process.exit(1); }',
+    'const lines = { CLUSTER: e.cluster, PREFIX: e.prefix, IMAGE: `${e.registry}/${e.prefix}-${SERVICE}`,',
+    '  FAMILY: `${e.prefix}-${SERVICE}`, TAG: `sha-${GITHUB_SHA}`, HEALTH_URL: s.healthUrl };',
+    'require("fs").appendFileSync(GITHUB_ENV, Object.entries(lines).map(([k, v]) => `${k}=${v}\\n`).join(""));',
+    "'",
+  ].join('\n'),
+};
+
+const buildAndPush: Step[] = [
+  {
+    name: 'Build',
+    run: 'docker build --pull -t "$IMAGE:$TAG" -f "$DOCKERFILE" "$CONTEXT"',
+    env: { DOCKERFILE: '${{ inputs.dockerfile }}', CONTEXT: '${{ inputs.context }}' },
+  },
+  {
+    name: 'Scan (fail on high and critical findings)',
+    uses: ACTIONS.trivy,
+    with: {
+      'image-ref': '${{ env.IMAGE }}:${{ env.TAG }}',
+      severity: 'HIGH,CRITICAL',
+      'exit-code': '1',
+      'ignore-unfixed': true,
+      format: 'table',
+    },
+  },
+  {
+    name: 'Push',
+    run: [
+      'docker push "$IMAGE:$TAG"',
+      'if [ "$GITHUB_REF_TYPE" = tag ] && [[ "$GITHUB_REF_NAME" == v* ]]; then',
+      '  docker tag "$IMAGE:$TAG" "$IMAGE:$GITHUB_REF_NAME"',
+      '  docker push "$IMAGE:$GITHUB_REF_NAME"',
+      'fi',
+    ].join('\n'),
+  },
+];
+
+const rollout: Step[] = [
+  {
+    name: 'Register a task definition revision with only the image swapped',
+    id: 'register',
+    run: [
+      'service="${PREFIX}-${SERVICE}"',
+      'previous=$(aws ecs describe-services --cluster "$CLUSTER" --services "$service" --query "services[0].taskDefinition" --output text)',
+      'echo "previous=$previous" >> "$GITHUB_OUTPUT"',
+      "# The family's latest revision keeps every setting Terraform changed; only the app image moves.",
+      'aws ecs describe-task-definition --task-definition "$FAMILY" --query taskDefinition --output json > current.json',
+      'jq --arg image "$IMAGE:$TAG" \'.containerDefinitions |= map(if .name == "app" then .image = $image else . end)',
+      "  | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)' current.json > next.json",
+      'next=$(aws ecs register-task-definition --cli-input-json file://next.json --query taskDefinition.taskDefinitionArn --output text)',
+      'echo "next=$next" >> "$GITHUB_OUTPUT"',
+    ].join('\n'),
+  },
+  {
+    name: 'Roll out (rolling, circuit breaker on) and wait for stability',
+    run: rollTo('NEXT').join('\n'),
+    env: { NEXT: '${{ steps.register.outputs.next }}' },
+  },
+  {
+    name: 'Smoke test',
+    run: 'curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors "$HEALTH_URL"',
+  },
+  {
+    name: 'Roll back to the previous revision',
+    if: "failure() && steps.register.outputs.previous != ''",
+    run: ['echo "::error::deployment failed: rolling back to $PREVIOUS"', ...rollTo('PREVIOUS')].join('\n'),
+    env: { PREVIOUS: '${{ steps.register.outputs.previous }}' },
+  },
+];
+
+export function appImage(registry: Registry): string {
+  const platform = platformOf(registry);
+  return render({
+    name: 'app-image',
+    on: {
+      workflow_call: { inputs: INPUTS },
+      workflow_dispatch: {
+        inputs: {
+          ...INPUTS,
+          environment: { ...INPUTS.environment, type: 'choice', options: Object.keys(platform) },
+        },
+      },
+    },
+    permissions: READ_ONLY,
+    env: { PLATFORM: JSON.stringify(platform) },
+    jobs: {
+      image: {
+        name: 'build and deploy ${{ inputs.service }} to ${{ inputs.environment }}',
+        ...runner(45),
+        // The deploy role trusts the calling repository in this GitHub environment.
+        environment: '${{ inputs.environment }}',
+        permissions: OIDC,
+        concurrency: {
+          group: 'image-${{ inputs.environment }}-${{ inputs.service }}',
+          'cancel-in-progress': false,
+        },
+        env: { SERVICE: '${{ inputs.service }}', TARGET: '${{ inputs.environment }}' },
+        steps: [
+          resolveStep,
+          checkout,
+          credentials(
+            '${{ fromJSON(env.PLATFORM)[inputs.environment].role }}',
+            '${{ fromJSON(env.PLATFORM)[inputs.environment].region }}',
+          ),
+          { name: 'ECR login', uses: ACTIONS.ecrLogin },
+          ...buildAndPush,
+          ...rollout,
+        ],
+      },
+    },
+  });
+}

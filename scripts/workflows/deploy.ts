@@ -1,0 +1,198 @@
+/**
+ * Deploys: the reusable `_deploy.yml` (plan, save the plan, apply exactly that plan behind the
+ * approval gate) and its thin callers, one per environment and one per account.
+ */
+import {
+  ACTIONS,
+  credentials,
+  init,
+  input,
+  type Job,
+  OIDC,
+  planToFile,
+  READ_ONLY,
+  render,
+  runner,
+  setupTerraform,
+  stackEnv,
+  summary,
+  terraformSteps,
+  tf,
+} from './common';
+import type { AccountTargets, StackTarget } from './targets';
+
+/** Unique per run and attempt: the apply job downloads what this run's plan job uploaded. */
+const PLAN_ARTIFACT = 'plan-${{ inputs.stack }}-${{ github.run_id }}-${{ github.run_attempt }}';
+
+function planJob(): Job {
+  return {
+    name: 'plan ${{ inputs.stack }}',
+    ...runner(30),
+    environment: '${{ inputs.plan_environment }}',
+    permissions: OIDC,
+    env: stackEnv('${{ inputs.stack }}'),
+    outputs: { changes: '${{ steps.plan.outputs.changes }}' },
+    steps: [
+      ...terraformSteps('${{ inputs.plan_role }}', '${{ inputs.region }}'),
+      {
+        name: 'Plan (saved)',
+        id: 'plan',
+        run: [
+          ...planToFile(''),
+          summary('Plan: ${STACK}', `${tf('show -no-color tfplan')} | tail -c 60000`),
+        ].join('\n'),
+      },
+      {
+        name: 'Save the plan with its configuration and lock file',
+        uses: ACTIONS.uploadArtifact,
+        with: {
+          name: PLAN_ARTIFACT,
+          path: 'cdktf.out/stacks/${{ inputs.stack }}/\n!cdktf.out/stacks/${{ inputs.stack }}/.terraform/',
+          'include-hidden-files': true,
+          'retention-days': 7,
+          'if-no-files-found': 'error',
+        },
+      },
+    ],
+  };
+}
+
+function applyJob(): Job {
+  return {
+    name: 'apply ${{ inputs.stack }}',
+    needs: 'plan',
+    if: "needs.plan.outputs.changes == 'true'",
+    ...runner(60),
+    environment: '${{ inputs.apply_environment }}',
+    permissions: OIDC,
+    env: stackEnv('${{ inputs.stack }}'),
+    steps: [
+      setupTerraform,
+      {
+        name: 'The saved plan',
+        uses: ACTIONS.downloadArtifact,
+        with: { name: PLAN_ARTIFACT, path: 'cdktf.out/stacks/${{ inputs.stack }}' },
+      },
+      credentials('${{ inputs.apply_role }}', '${{ inputs.region }}'),
+      init,
+      { name: 'Apply exactly the reviewed plan', run: tf('apply -input=false -no-color tfplan') },
+    ],
+  };
+}
+
+/** The reusable deploy: plan in the plan environment, save it, apply exactly that plan behind the gate. */
+export function reusableDeploy(): string {
+  return render({
+    name: 'deploy (reusable)',
+    on: {
+      workflow_call: {
+        inputs: {
+          stack: input('Synthesized stack, e.g. platform-dev'),
+          plan_environment: input('GitHub environment of the plan job (no reviewers)'),
+          apply_environment: input('GitHub environment of the apply job (the approval gate)'),
+          region: input('AWS region for credentials'),
+          plan_role: input('Role the plan job assumes'),
+          apply_role: input('Role the apply job assumes'),
+        },
+      },
+    },
+    permissions: READ_ONLY,
+    jobs: { plan: planJob(), apply: applyJob() },
+  });
+}
+
+interface CallerJob {
+  readonly id: string;
+  readonly target: StackTarget;
+  readonly needs?: string;
+}
+
+function deployCaller(
+  name: string,
+  on: Record<string, unknown>,
+  jobs: readonly CallerJob[],
+  condition?: string,
+): string {
+  return render({
+    name,
+    on,
+    permissions: READ_ONLY,
+    // One deploy per environment at a time, and never cancel an apply in progress.
+    concurrency: { group: name, 'cancel-in-progress': false },
+    jobs: Object.fromEntries(
+      jobs.map(({ id, target, needs }) => [
+        id,
+        {
+          ...(condition ? { if: condition } : {}),
+          ...(needs ? { needs } : {}),
+          uses: './.github/workflows/_deploy.yml',
+          permissions: OIDC,
+          with: {
+            stack: target.stack,
+            plan_environment: target.planEnvironment,
+            apply_environment: target.environment,
+            region: target.region,
+            plan_role: target.planRole,
+            apply_role: target.applyRole,
+          },
+        } satisfies Job,
+      ]),
+    ),
+  });
+}
+
+/**
+ * Triggers: the first environment deploys on merge to main; each later non-production environment
+ * after the previous one succeeds; production environments from a manual dispatch or a release tag.
+ */
+export function environmentDeploys(targets: readonly StackTarget[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  targets.forEach((t, i) => {
+    const name = `deploy-${t.environment}`;
+    let on: Record<string, unknown>;
+    let condition: string | undefined;
+    if (t.production) {
+      on = { workflow_dispatch: {}, push: { tags: ['v*'] } };
+    } else if (i === 0) {
+      on = { workflow_dispatch: {}, push: { branches: ['main'] } };
+    } else {
+      on = {
+        workflow_dispatch: {},
+        workflow_run: {
+          workflows: [`deploy-${targets[i - 1].environment}`],
+          types: ['completed'],
+          branches: ['main'],
+        },
+      };
+      condition =
+        "github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success'";
+    }
+    files[`${name}.yml`] = deployCaller(name, on, [{ id: 'deploy', target: t }], condition);
+  });
+  return files;
+}
+
+/** What the account stacks are built from: a merge to main that touches one of these deploys them. */
+const ACCOUNT_PATHS = [
+  'environments/accounts.ts',
+  'stacks/state-stack.ts',
+  'stacks/baseline-stack.ts',
+  'constructs/state/**',
+  'constructs/delivery/**',
+  'constructs/security/account-baseline.ts',
+];
+
+/** Per account the state stack, then the baseline stack, both in the account's GitHub environment. */
+export function accountDeploys(accounts: readonly AccountTargets[]): Record<string, string> {
+  return Object.fromEntries(
+    accounts.map(({ environment, state, baseline }) => {
+      const name = `deploy-${environment}`;
+      const on = { workflow_dispatch: {}, push: { branches: ['main'], paths: ACCOUNT_PATHS } };
+      const jobs = [
+        { id: 'state', target: state },
+        { id: 'baseline', target: baseline, needs: 'state' },
+      ];
+      return [`${name}.yml`, deployCaller(name, on, jobs)];
+    }),
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * The GitHub Actions workflows, generated from the environments registry: the PR diff and drift
+ * matrices, one deploy workflow per environment and per account (thin callers of `_deploy.yml`),
+ * manual Terraform operations, and the application image workflow. `npm run workflows` writes them
+ * (scripts/generate-workflows.ts); a test fails when the files on disk are stale. Why the pipeline
+ * looks like this: docs/architecture.md.
+ */
+import { accountOf, type Registry } from '../../environments/registry';
+import { appImage } from './app-image';
+import { ci } from './ci';
+import { accountDeploys, environmentDeploys, reusableDeploy } from './deploy';
+import { drift } from './drift';
+import { prDiff } from './pr-diff';
+import { accountTargets, environmentTargets } from './targets';
+import { terraformOps } from './terraform-ops';
+
+export { ACTIONS, HEADER } from './common';
+
+/** Every workflow file: name -> content. */
+export function generateWorkflows(registry: Registry): Record<string, string> {
+  // Every environment must deploy into a registry account (buildRegistry checks; a hand-made one may not).
+  for (const env of Object.values(registry.environments)) accountOf(registry, env);
+  const envs = environmentTargets(registry);
+  return {
+    'ci.yml': ci(),
+    'pr-diff.yml': prDiff(envs),
+    '_deploy.yml': reusableDeploy(),
+    ...environmentDeploys(envs),
+    ...accountDeploys(accountTargets(registry)),
+    'terraform-ops.yml': terraformOps(envs),
+    'drift.yml': drift(envs),
+    'app-image.yml': appImage(registry),
+  };
+}

@@ -1,0 +1,72 @@
+/** `pr-diff.yml`: every pull request gets one plan comment per environment, updated on each push. */
+import {
+  ACTIONS,
+  matrixPlanSteps,
+  OIDC,
+  planMatrix,
+  planToFile,
+  READ_ONLY,
+  render,
+  runner,
+  summary,
+  tf,
+} from './common';
+import type { StackTarget } from './targets';
+
+/** github-script: creates the environment's plan comment, or updates it (found by its marker). */
+const COMMENT_SCRIPT = [
+  "const fs = require('fs');",
+  'const env = process.env.TARGET;',
+  'const marker = `<!-- pr-diff:${env} -->`;',
+  "let plan = fs.readFileSync('plan.txt', 'utf8');",
+  "if (plan.length > 60000) plan = plan.slice(0, 60000) + '\\n... (truncated; full plan in the job log)';",
+  "const status = process.env.CHANGES === 'true' ? 'changes' : 'no changes';",
+  'const body = `${marker}\\n### Terraform plan: \\`${env}\\` (${status})\\n\\n<details><summary>Plan</summary>\\n\\n\\`\\`\\`\\n${plan}\\n\\`\\`\\`\\n</details>`;',
+  'const { owner, repo } = context.repo;',
+  'const issue_number = context.issue.number;',
+  'const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number });',
+  'const mine = comments.find((c) => c.body && c.body.startsWith(marker));',
+  'if (mine) await github.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });',
+  'else await github.rest.issues.createComment({ owner, repo, issue_number, body });',
+].join('\n');
+
+export function prDiff(targets: readonly StackTarget[]): string {
+  return render({
+    name: 'pr-diff',
+    on: { pull_request: { branches: ['main'] } },
+    permissions: READ_ONLY,
+    jobs: {
+      diff: {
+        name: 'plan ${{ matrix.environment }}',
+        // OIDC tokens are not issued to pull requests from forks.
+        if: 'github.event.pull_request.head.repo.full_name == github.repository',
+        ...runner(30),
+        environment: '${{ matrix.environment }}-plan',
+        permissions: { ...OIDC, 'pull-requests': 'write' },
+        concurrency: {
+          group: 'pr-diff-${{ github.event.pull_request.number }}-${{ matrix.environment }}',
+          'cancel-in-progress': true,
+        },
+        ...planMatrix(targets),
+        steps: [
+          ...matrixPlanSteps,
+          {
+            name: 'Plan',
+            id: 'plan',
+            run: [
+              ...planToFile('-lock=false '),
+              `${tf('show -no-color tfplan')} > plan.txt`,
+              summary('${STACK}', 'tail -c 60000 plan.txt'),
+            ].join('\n'),
+          },
+          {
+            name: 'Comment the plan on the pull request',
+            uses: ACTIONS.githubScript,
+            env: { TARGET: '${{ matrix.environment }}', CHANGES: '${{ steps.plan.outputs.changes }}' },
+            with: { script: COMMENT_SCRIPT },
+          },
+        ],
+      },
+    },
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The Terraform stacks the workflows plan and apply, read from the registry: one platform stack per
+ * environment, a state and a baseline stack per account. Role names come from the OIDC construct
+ * that creates the roles, stack ids from the app that creates the stacks.
+ */
+import { pipelineRoleNames, roleArn } from '../../constructs/delivery/github-oidc';
+import { environmentsOf, type Registry } from '../../environments/registry';
+import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
+
+/** What a workflow needs to know of one Terraform stack. */
+export interface StackTarget {
+  /** GitHub environment name of the applying job (`dev`, `account-main`). */
+  readonly environment: string;
+  /** GitHub environment of the planning job (`dev-plan`; the account stacks plan in `account-<account>`). */
+  readonly planEnvironment: string;
+  readonly stack: string;
+  readonly region: string;
+  readonly planRole: string;
+  readonly applyRole: string;
+  readonly production: boolean;
+}
+
+/** The platform stack of each environment, in declaration order. */
+export function environmentTargets(registry: Registry): StackTarget[] {
+  return Object.values(registry.environments).map((env) => ({
+    environment: env.name,
+    planEnvironment: `${env.name}-plan`,
+    stack: platformStackId(env.name),
+    region: env.region,
+    planRole: roleArn(env.accountId, pipelineRoleNames.plan(env.project, env.name)),
+    applyRole: roleArn(env.accountId, pipelineRoleNames.apply(env.project, env.name)),
+    production: env.tier === 'production',
+  }));
+}
+
+/** An account's stacks: state first (it holds the backend and the roles), then the baseline. */
+export interface AccountTargets {
+  /** GitHub environment of both jobs of both stacks (`account-<account>`). */
+  readonly environment: string;
+  readonly state: StackTarget;
+  readonly baseline: StackTarget;
+}
+
+export function accountTargets(registry: Registry): AccountTargets[] {
+  return Object.entries(registry.accounts).map(([slug, account]) => {
+    // The account's project and state settings are those of its environments (validated equal).
+    const [first] = environmentsOf(registry, slug);
+    const environment = `account-${slug}`;
+    const base = {
+      environment,
+      planEnvironment: environment,
+      planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(first.project, slug)),
+      applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(first.project, slug)),
+      production: true,
+    };
+    return {
+      environment,
+      state: { ...base, stack: stateStackId(slug), region: first.state.region },
+      baseline: { ...base, stack: baselineStackId(slug), region: account.region },
+    };
+  });
+}

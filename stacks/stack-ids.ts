@@ -1,0 +1,13 @@
+/**
+ * Stack ids: the synthesized directory names under `cdktf.out/stacks/`. The app creates the stacks
+ * under these ids and the generated workflows address them by the same ids, so both read them here.
+ */
+
+/** The stack holding an account's Terraform state backend and pipeline roles. */
+export const stateStackId = (accountSlug: string): string => `state-${accountSlug}`;
+
+/** The stack holding an account's security baseline. */
+export const baselineStackId = (accountSlug: string): string => `baseline-${accountSlug}`;
+
+/** The stack holding one environment's platform. */
+export const platformStackId = (environment: string): string => `platform-${environment}`;
