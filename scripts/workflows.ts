@@ -6,7 +6,7 @@
  */
 import { stringify } from 'yaml';
 import { pipelineRoleNames, roleArn } from '../constructs/delivery/github-oidc';
-import { accountOf, environmentsOf, type Registry } from '../environments/registry';
+import { accountOf, type Registry } from '../environments/registry';
 
 /** Third-party actions, pinned to a release. */
 export const ACTIONS = {
@@ -72,24 +72,29 @@ export function environmentTargets(registry: Registry): StackTarget[] {
     planEnvironment: `${env.name}-plan`,
     stack: `platform-${env.name}`,
     region: env.region,
-    planRole: roleArn(env.accountId, pipelineRoleNames.plan(env.project, env.name)),
-    applyRole: roleArn(env.accountId, pipelineRoleNames.apply(env.project, env.name)),
+    planRole: roleArn(
+      env.accountId,
+      pipelineRoleNames.plan(accountOf(registry, env).account.project, env.name),
+    ),
+    applyRole: roleArn(
+      env.accountId,
+      pipelineRoleNames.apply(accountOf(registry, env).account.project, env.name),
+    ),
     production: env.tier === 'production',
   }));
 }
 
 export function accountTargets(registry: Registry): StackTarget[] {
   return Object.entries(registry.accounts).flatMap(([slug, account]) => {
-    const [first] = environmentsOf(registry, slug);
     const base = {
       environment: `account-${slug}`,
       planEnvironment: `account-${slug}`,
-      planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(first.project, slug)),
-      applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(first.project, slug)),
+      planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(account.project, slug)),
+      applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(account.project, slug)),
       production: true,
     };
     return [
-      { ...base, stack: `state-${slug}`, region: first.state.region },
+      { ...base, stack: `state-${slug}`, region: account.state.region },
       { ...base, stack: `baseline-${slug}`, region: account.region },
     ];
   });
@@ -553,9 +558,12 @@ function appImage(registry: Registry): string {
       {
         region: env.region,
         registry: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com`,
-        role: roleArn(env.accountId, pipelineRoleNames.deploy(env.project, env.name)),
-        cluster: `${env.project}-${env.name}`,
-        prefix: `${env.project}-${env.name}`,
+        role: roleArn(
+          env.accountId,
+          pipelineRoleNames.deploy(accountOf(registry, env).account.project, env.name),
+        ),
+        cluster: `${accountOf(registry, env).account.project}-${env.name}`,
+        prefix: `${accountOf(registry, env).account.project}-${env.name}`,
         services: Object.fromEntries(
           Object.entries(env.services).map(([name, s]) => [
             name,

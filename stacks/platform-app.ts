@@ -17,19 +17,18 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
   const platform: Record<string, PlatformStack> = {};
   for (const [slug, account] of Object.entries(registry.accounts)) {
     const envs = environmentsOf(registry, slug);
-    const [first] = envs;
     state[slug] = new StateStack(app, `state-${slug}`, {
       accountSlug: slug,
       account,
-      project: first.project,
-      state: first.state,
+      project: account.project,
+      state: account.state,
       environments: envs,
     });
     baseline[slug] = new BaselineStack(app, `baseline-${slug}`, {
       accountSlug: slug,
       account,
-      project: first.project,
-      state: first.state,
+      project: account.project,
+      state: account.state,
     });
   }
   for (const env of Object.values(registry.environments)) {

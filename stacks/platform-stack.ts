@@ -56,8 +56,9 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const config = (this.config = props.config);
+    const project = props.account.project;
     const naming = (this.naming = new Naming({
-      project: config.project,
+      project,
       environment: config.name,
       accountId: config.accountId,
       region: config.region,
@@ -65,9 +66,9 @@ export class PlatformStack extends TerraformStack {
     configureAws(this, {
       region: config.region,
       accountId: config.accountId,
-      tags: standardTags({ project: config.project, environment: config.name, extra: config.tags }),
+      tags: standardTags({ project, environment: config.name, extra: config.tags }),
     });
-    s3Backend(this, config.state, `${config.project}/${config.name}/terraform.tfstate`);
+    s3Backend(this, props.account.state, `${project}/${config.name}/terraform.tfstate`);
 
     this.keys = new PlatformKeys(this, 'Keys', {
       naming,
@@ -321,7 +322,11 @@ export class PlatformStack extends TerraformStack {
           provider: regionalProvider(this, 'dr', {
             region: b.copyToRegion,
             accountId: config.accountId,
-            tags: standardTags({ project: config.project, environment: config.name, extra: config.tags }),
+            tags: standardTags({
+              project: naming.props.project,
+              environment: config.name,
+              extra: config.tags,
+            }),
           }),
         }
       : undefined;
