@@ -748,6 +748,13 @@ describe('accounts and the registry', () => {
       });
     });
 
+    it('does not blame deploy.after for an environment that failed on its own', () => {
+      const broken = named('ea', { trigger: 'push' });
+      broken.logs.retentionDays = 2;
+      const issues = issuesOf(() => buildRegistryOf([broken, named('eb', { trigger: 'push', after: 'ea' })]));
+      expect(issues.map((i) => i.path)).toEqual(['environments.ea.logs.retentionDays']);
+    });
+
     it('rejects a cycle, naming it', () => {
       const issues = issuesOf(() =>
         buildRegistryOf([

@@ -77,9 +77,13 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
     issues.push(...e.issues);
   }
   const environments = parseEnvironments(environmentInputs, issues);
+  const allParsed = Object.keys(environments).length === environmentInputs.length;
 
   const { byAccount, errors } = groupByAccount(accounts, environments);
-  issues.push(...errors, ...duplicateDomains(environments), ...deployChainProblems(environments));
+  issues.push(...errors, ...duplicateDomains(environments));
+  // The chain spans every environment: with one of them invalid, `after` references to it would
+  // only repeat its own problems as "not an environment".
+  if (allParsed) issues.push(...deployChainProblems(environments));
   const warnings = [...overlappingVpcs(byAccount)];
   if (Object.keys(environments).length > 0) warnings.push(...unusedAccounts(byAccount, accounts));
 
