@@ -1,6 +1,17 @@
-import { environments, registry } from '../environments';
+import {
+  accountOf,
+  buildRegistry,
+  deployOrder,
+  environmentInputs,
+  environments,
+  registry,
+} from '../environments';
+import { accounts as accountsInput } from '../environments/accounts';
 import { EnvironmentConfigError, parseAccountsConfig, parseEnvironmentConfig } from '../environments/schema';
-import { accountsInputCopy, auroraServerless, envInput, registryOf } from './support/fixtures';
+import { accountsInputCopy, auroraServerless, buildStacks, envInput, registryOf } from './support/fixtures';
+
+/** A registry of exactly these environments (unlike registryOf, the deploy chain is not cut). */
+const buildRegistryOf = (envs: unknown[]) => buildRegistry(accountsInput, envs);
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
   try {
@@ -25,8 +36,8 @@ function expectRejected(input: unknown, path: string, message: RegExp): void {
 }
 
 describe('the committed environments', () => {
-  it('load and validate: dev, staging, prod', () => {
-    expect(Object.keys(environments)).toEqual(['dev', 'staging', 'prod']);
+  it('load and validate: every environment file, in declaration order', () => {
+    expect(Object.keys(environments)).toEqual(environmentInputs.map((e) => e.name));
     expect(environments.dev.tier).toBe('non-production');
     expect(environments.staging.tier).toBe('non-production');
     expect(environments.prod.tier).toBe('production');
@@ -81,10 +92,24 @@ describe('the committed environments', () => {
     expect(environments.dev.dns.domainName).toBe(`dev.${environments.prod.dns.domainName}`);
   });
 
-  it('share one account, one project and one state backend', () => {
-    expect(Object.keys(registry.accounts)).toEqual(['main']);
-    const states = new Set(Object.values(environments).map((e) => JSON.stringify(e.state)));
-    expect(states.size).toBe(1);
+  it('deploy into accounts of accounts.ts, which hold the project and the state backend', () => {
+    expect(Object.keys(registry.accounts)).toEqual(Object.keys(accountsInput));
+    for (const env of Object.values(environments)) {
+      const { account } = accountOf(registry, env);
+      expect(account.project).toMatch(/^[a-z]/);
+      expect(account.state.bucket).toContain(account.accountId);
+    }
+  });
+
+  it('chain their deploys: dev on push, staging after dev, prod on a tag', () => {
+    expect(environments.dev.deploy).toEqual({ trigger: 'push' });
+    expect(environments.staging.deploy).toEqual({ trigger: 'push', after: 'dev' });
+    expect(environments.prod.deploy).toEqual({ trigger: 'tag' });
+    const order = deployOrder(registry).map((e) => e.name);
+    expect([...order].sort()).toEqual(Object.keys(environments).sort());
+    for (const env of Object.values(environments)) {
+      if (env.deploy.after) expect(order.indexOf(env.deploy.after)).toBeLessThan(order.indexOf(env.name));
+    }
   });
 
   it('fill in documented defaults', () => {
@@ -101,7 +126,26 @@ describe('the committed environments', () => {
       tables: [],
       buckets: [],
     });
-    expect(environments.dev.state.useLockfile).toBe(false);
+    expect(accountOf(registry, environments.dev).account.state.useLockfile).toBe(false);
+    expect(environments.dev.compute).toEqual({ platform: 'fargate' });
+    expect(environments.dev.alb).toEqual({
+      deletionProtection: false,
+      idleTimeoutSeconds: 60,
+      accessLogRetentionDays: 90,
+    });
+    expect(environments.prod.alb).toMatchObject({ deletionProtection: true, idleTimeoutSeconds: 60 });
+    expect(environments.dev.ingress).toEqual({});
+  });
+
+  it('fill in the account defaults, each written once in the schema', () => {
+    const accounts = accountsInputCopy();
+    delete accounts.main.baseline;
+    expect(parseAccountsConfig(accounts).main.baseline).toEqual({
+      guardDutyRuntimeMonitoring: false,
+      config: { enabled: true, deliveryFrequency: 'TwentyFour_Hours' },
+      trailRetentionDays: 365,
+      activateCostAllocationTags: false,
+    });
   });
 });
 
@@ -116,7 +160,16 @@ describe('validation rejects each bad case with its path', () => {
       /unknown key/,
     ],
     ['name slug', (c) => (c.name = 'Dev'), 'name', /lowercase slug/],
-    ['project slug', (c) => (c.project = 'web_plat'), 'project', /lowercase slug/],
+    ["project is the account's", (c) => (c.project = 'webplat'), 'project', /unknown key/],
+    ["state is the account's", (c) => (c.state = { bucket: 'x' }), 'state', /unknown key/],
+    ['compute platform', (c) => (c.compute = { platform: 'eks' }), 'compute.platform', /fargate/],
+    ['deploy trigger', (c) => (c.deploy = { trigger: 'schedule' }), 'deploy.trigger', /push|tag|manual/],
+    [
+      'deploy after with a tag trigger',
+      (c) => (c.deploy = { trigger: 'tag', after: 'dev' }),
+      'deploy.after',
+      /only applies to trigger 'push'/,
+    ],
     ['tier', (c) => (c.tier = 'prod'), 'tier', /production/],
     ['account id', (c) => (c.accountId = '1234'), 'accountId', /12-digit/],
     ['region', (c) => (c.region = 'us-east'), 'region', /AWS region/],
@@ -548,14 +601,21 @@ describe('accounts and the registry', () => {
     accounts.main.accountId = '12';
     accounts.main.adminPrincipalArns = [];
     accounts.main.github.appRepositories = ['no-slash'];
+    accounts.main.project = 'web_plat';
+    accounts.main.state.kmsKeyAlias = 'alias/aws/s3';
     const issues = issuesOf(() => parseAccountsConfig(accounts));
     expect(issues.map((i) => i.path)).toEqual(
       expect.arrayContaining([
         'accounts.main.accountId',
         'accounts.main.adminPrincipalArns',
         'accounts.main.github.appRepositories[0]',
+        'accounts.main.state.kmsKeyAlias',
       ]),
     );
+    expect(issues).toContainEqual({
+      path: 'accounts.main.project',
+      message: expect.stringMatching(/lowercase slug/),
+    });
   });
 
   it('rejects an environment whose account is not in accounts.ts', () => {
@@ -566,26 +626,36 @@ describe('accounts and the registry', () => {
       path: 'environments.dev.accountId',
       message: expect.stringMatching(/not an account in environments\/accounts\.ts/),
     });
-  });
-
-  it('rejects environments of one account that disagree on project or state', () => {
-    const a = envInput('dev');
-    const b = envInput('staging');
-    b.project = 'other';
-    b.state.bucket = 'another-bucket';
-    const issues = issuesOf(() => registryOf([a, b]));
-    expect(issues.map((i) => i.path)).toEqual(
-      expect.arrayContaining(['environments.staging.project', 'environments.staging.state.bucket']),
+    const known = Object.entries(registry.accounts).map(([slug, a]) => `${slug}=${a.accountId}`);
+    expect(issues.find((i) => i.path === 'environments.dev.accountId')?.message).toContain(
+      `(accounts: ${known.join(', ')})`,
     );
   });
 
-  it('rejects an account no environment uses, and duplicate environment names', () => {
+  it('rejects environments that write project or state (the account holds them)', () => {
+    const b = envInput('staging');
+    b.project = 'other';
+    b.state = { bucket: 'another-bucket' };
+    const issues = issuesOf(() => registryOf([envInput('dev'), b]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'environments.staging.project', message: 'unknown key' },
+        { path: 'environments.staging.state', message: 'unknown key' },
+      ]),
+    );
+  });
+
+  it('warns about an account no environment uses, and rejects duplicate environment names', () => {
     const accounts = accountsInputCopy();
     accounts.spare = { ...accounts.main, accountId: '222222222222' };
     const issues = issuesOf(() => registryOf([envInput('dev'), envInput('dev')], accounts));
-    expect(issues.map((i) => i.path)).toEqual(
-      expect.arrayContaining(['accounts.spare', 'environments.dev.name']),
-    );
+    expect(issues.map((i) => i.path)).toContain('environments.dev.name');
+    const reg = registryOf([envInput('dev')], accounts);
+    expect(reg.warnings).toContainEqual({
+      path: 'accounts.spare',
+      message: expect.stringMatching(/no environment deploys into account 222222222222/),
+    });
+    expect(Object.keys(buildStacks(reg).state)).toEqual(Object.keys(reg.accounts));
   });
 
   it('prefixes environment problems with the environment name', () => {
@@ -593,5 +663,119 @@ describe('accounts and the registry', () => {
     env.logs.retentionDays = 2;
     const issues = issuesOf(() => registryOf([env]));
     expect(issues.map((i) => i.path)).toContain('environments.staging.logs.retentionDays');
+  });
+
+  it('lists the valid names in reference errors', () => {
+    const env = envInput('dev');
+    env.services.backend.uses.tables = ['jobs'];
+    env.services.backend.uses.buckets = ['photos'];
+    const issues = issuesOf(() => parseEnvironmentConfig(env));
+    const tables = Object.keys(env.tables).join(', ');
+    const buckets = Object.keys(env.buckets).join(', ');
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'services.backend.uses.tables[0]',
+          message: `jobs is not a table in tables (tables: ${tables})`,
+        },
+        {
+          path: 'services.backend.uses.buckets[0]',
+          message: `photos is not a bucket in buckets (buckets: ${buckets})`,
+        },
+      ]),
+    );
+    env.tables = {};
+    env.services.backend.uses.tables = ['sessions'];
+    expect(issuesOf(() => parseEnvironmentConfig(env))).toContainEqual({
+      path: 'services.backend.uses.tables[0]',
+      message: 'sessions is not a table in tables (tables: none)',
+    });
+  });
+
+  it('rejects two environments with one domain name, naming the other', () => {
+    const qa = envInput('staging');
+    qa.name = 'qa';
+    qa.dns.domainName = envInput('staging').dns.domainName;
+    const issues = issuesOf(() => registryOf([envInput('staging'), qa]));
+    expect(issues).toContainEqual({
+      path: 'environments.qa.dns.domainName',
+      message: expect.stringMatching(/already the domain of environment staging/),
+    });
+  });
+
+  it('warns (does not reject) when VPCs of one account overlap', () => {
+    // The committed dev and prod share seed 001's 10.0.0.0/16.
+    const same = registry.warnings.filter((w) => /vpcCidr$/.test(w.path));
+    for (const w of same) expect(w.message).toMatch(/is the same as|overlaps/);
+    const qa = envInput('staging');
+    qa.name = 'qa';
+    qa.dns.domainName = 'qa.example.net';
+    qa.network.vpcCidr = '10.1.0.0/17';
+    const reg = registryOf([envInput('staging'), qa]);
+    expect(reg.warnings).toContainEqual({
+      path: 'environments.qa.network.vpcCidr',
+      message: expect.stringMatching(/^10\.1\.0\.0\/17 overlaps staging's 10\.1\.0\.0\/16 in account main/),
+    });
+    qa.network.vpcCidr = '10.1.0.0/16';
+    expect(registryOf([envInput('staging'), qa]).warnings).toContainEqual({
+      path: 'environments.qa.network.vpcCidr',
+      message: expect.stringMatching(/is the same as staging's/),
+    });
+  });
+
+  describe('deploy chain', () => {
+    const named = (name: string, deploy: unknown, domain = `${name}.example.net`) => {
+      const env = envInput('staging');
+      env.name = name;
+      env.dns.domainName = domain;
+      env.network.vpcCidr = '10.1.0.0/16';
+      env.deploy = deploy;
+      return env;
+    };
+
+    it('rejects deploy.after naming no other environment, listing the valid names', () => {
+      const issues = issuesOf(() =>
+        buildRegistryOf([named('ea', { trigger: 'push' }), named('eb', { trigger: 'push', after: 'ec' })]),
+      );
+      expect(issues).toContainEqual({
+        path: 'environments.eb.deploy.after',
+        message: 'ec is not an environment; deploy after one of the others (environments: ea)',
+      });
+      const self = issuesOf(() => buildRegistryOf([named('ea', { trigger: 'push', after: 'ea' })]));
+      expect(self[0]).toMatchObject({
+        path: 'environments.ea.deploy.after',
+        message: /this environment itself/,
+      });
+    });
+
+    it('does not blame deploy.after for an environment that failed on its own', () => {
+      const broken = named('ea', { trigger: 'push' });
+      broken.logs.retentionDays = 2;
+      const issues = issuesOf(() => buildRegistryOf([broken, named('eb', { trigger: 'push', after: 'ea' })]));
+      expect(issues.map((i) => i.path)).toEqual(['environments.ea.logs.retentionDays']);
+    });
+
+    it('rejects a cycle, naming it', () => {
+      const issues = issuesOf(() =>
+        buildRegistryOf([
+          named('ea', { trigger: 'push' }),
+          named('eb', { trigger: 'push', after: 'ec' }),
+          named('ec', { trigger: 'push', after: 'eb' }),
+        ]),
+      );
+      expect(issues).toEqual([
+        { path: 'environments.eb.deploy.after', message: 'the deploy chain has a cycle: eb -> ec -> eb' },
+      ]);
+    });
+
+    it('orders environments by the chain, then by declaration', () => {
+      const reg = buildRegistryOf([
+        named('ec', { trigger: 'push', after: 'eb' }),
+        named('ex', { trigger: 'tag' }),
+        named('eb', { trigger: 'push', after: 'ea' }),
+        named('ea', { trigger: 'push' }),
+      ]);
+      expect(deployOrder(reg).map((e) => e.name)).toEqual(['ea', 'eb', 'ec', 'ex']);
+    });
   });
 });

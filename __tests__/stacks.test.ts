@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { environments, registry } from '../environments';
+import { accountOf, environments, registry } from '../environments';
 import { Naming, shorten } from '../constructs/core/naming';
 import { definePlatform } from '../stacks/platform-app';
 import { accountsInputCopy, buildStacks, envInput, policy, registryOf, synth } from './support/fixtures';
@@ -19,14 +19,15 @@ describe('platform stacks', () => {
 
   it.each(Object.keys(environments))('%s keeps state in the S3 backend under its own key', (name) => {
     const env = environments[name];
+    const { project, state } = accountOf(registry, env).account;
     const backend = synthesized[name].json.terraform.backend.s3;
     expect(backend).toEqual({
-      bucket: env.state.bucket,
-      key: `${env.project}/${name}/terraform.tfstate`,
-      region: env.state.region,
+      bucket: state.bucket,
+      key: `${project}/${name}/terraform.tfstate`,
+      region: state.region,
       encrypt: true,
-      kms_key_id: env.state.kmsKeyAlias,
-      dynamodb_table: env.state.lockTable,
+      kms_key_id: state.kmsKeyAlias,
+      dynamodb_table: state.lockTable,
     });
   });
 
@@ -43,7 +44,7 @@ describe('platform stacks', () => {
       expect(provider.region).toBe(env.region);
       expect(provider.allowed_account_ids).toEqual([env.accountId]);
       expect(provider.default_tags[0].tags).toMatchObject({
-        Project: env.project,
+        Project: accountOf(registry, env).account.project,
         Environment: name,
         ManagedBy: 'cdktf',
         ...env.tags,
@@ -54,8 +55,9 @@ describe('platform stacks', () => {
 
   it('adds use_lockfile when the config asks for it', () => {
     const env = envInput('dev');
-    env.state.useLockfile = true;
-    const reg = registryOf([env]);
+    const accounts = accountsInputCopy();
+    accounts.main.state.useLockfile = true;
+    const reg = registryOf([env], accounts);
     const out = synth(buildStacks(reg).platform.dev);
     expect(out.json.terraform.backend.s3.use_lockfile).toBe(true);
     expect(synthesized.dev.json.terraform.backend.s3.use_lockfile).toBeUndefined();
@@ -65,7 +67,7 @@ describe('platform stacks', () => {
 describe('state stack', () => {
   const out = synth(buildStacks(registry).state.main);
   const account = registry.accounts.main;
-  const state = environments.dev.state;
+  const state = account.state;
 
   it('starts on a local backend in the repository root', () => {
     expect(out.json.terraform.backend).toEqual({ local: { path: '../../../terraform.state-main.tfstate' } });
@@ -147,7 +149,7 @@ describe('two accounts', () => {
     accounts.prodacct = { ...structuredClone(accounts.main), accountId: '222222222222' };
     const prod = envInput('prod');
     prod.accountId = '222222222222';
-    prod.state = { ...prod.state, bucket: 'webplat-tfstate-222222222222' };
+    accounts.prodacct.state = { ...accounts.prodacct.state, bucket: 'webplat-tfstate-222222222222' };
     const reg = registryOf([envInput('dev'), prod], accounts);
     const app = Testing.app();
     const stacks = definePlatform(app, reg);

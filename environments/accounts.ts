@@ -13,20 +13,17 @@ export const MAIN_ACCOUNT_ID = '111111111111';
 /** Home region of the account and of every environment here (seed 001: us-east-1). */
 export const HOME_REGION = 'us-east-1';
 
-/**
- * Terraform state of every stack in the account, created by the `state-main` stack. Environments that
- * share an account must agree on these (validated).
- */
-export const MAIN_STATE = {
-  bucket: `${PROJECT}-tfstate-${MAIN_ACCOUNT_ID}`,
-  lockTable: `${PROJECT}-tflock`,
-  region: HOME_REGION,
-  kmsKeyAlias: `alias/${PROJECT}-tfstate`,
-} as const;
-
 export const accounts: Record<string, AccountConfigInput> = {
   main: {
     accountId: MAIN_ACCOUNT_ID,
+    project: PROJECT,
+    // Terraform state of every stack in the account, created by the `state-main` stack.
+    state: {
+      bucket: `${PROJECT}-tfstate-${MAIN_ACCOUNT_ID}`,
+      lockTable: `${PROJECT}-tflock`,
+      region: HOME_REGION,
+      kmsKeyAlias: `alias/${PROJECT}-tfstate`,
+    },
     region: HOME_REGION,
     github: {
       owner: 'example-org',

@@ -1,4 +1,4 @@
-import { MAIN_ACCOUNT_ID, MAIN_STATE, PROJECT, ROOT_DOMAIN, HOME_REGION } from './accounts';
+import { MAIN_ACCOUNT_ID, ROOT_DOMAIN, HOME_REGION } from './accounts';
 import type { EnvironmentConfigInput } from './schema';
 
 /**
@@ -25,12 +25,10 @@ const officeHours = [
 
 export const dev: EnvironmentConfigInput = {
   name: 'dev',
-  project: PROJECT,
   tier: 'non-production',
   accountId: MAIN_ACCOUNT_ID,
   region: HOME_REGION,
   tags: { CostCenter: 'platform-dev' },
-  state: MAIN_STATE,
   network: {
     vpcCidr: '10.0.0.0/16',
     ipv6: true,
@@ -114,4 +112,6 @@ export const dev: EnvironmentConfigInput = {
   },
   budget: { monthlyLimitUsd: 150, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
+  // Deploys on every merge to main.
+  deploy: { trigger: 'push' },
 };

@@ -8,16 +8,19 @@ import { prod } from './prod';
 import { buildRegistry, type Registry } from './registry';
 import { staging } from './staging';
 
-export const registry: Registry = buildRegistry(accountsInput, [dev, staging, prod]);
+/** The environment files, in declaration order (the order of `environments`). */
+export const environmentInputs = [dev, staging, prod];
+export const registry: Registry = buildRegistry(accountsInput, environmentInputs);
 export const environments = registry.environments;
 export const accounts = registry.accounts;
 
-export { accountOf, buildRegistry, environmentsOf, type Registry } from './registry';
+export { accountOf, buildRegistry, deployOrder, environmentsOf, type Registry } from './registry';
 export {
   EnvironmentConfigError,
   parseAccountsConfig,
   parseEnvironmentConfig,
   type AccountConfig,
+  type ConfigIssue,
   type EnvironmentConfig,
   type EnvironmentConfigInput,
 } from './schema';

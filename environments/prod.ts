@@ -1,15 +1,13 @@
-import { MAIN_ACCOUNT_ID, MAIN_STATE, PROJECT, ROOT_DOMAIN, HOME_REGION } from './accounts';
+import { MAIN_ACCOUNT_ID, ROOT_DOMAIN, HOME_REGION } from './accounts';
 import type { EnvironmentConfigInput } from './schema';
 
 /** prod follows seed 001: one NAT gateway per AZ, Multi-AZ PostgreSQL, Redis with failover. */
 export const prod: EnvironmentConfigInput = {
   name: 'prod',
-  project: PROJECT,
   tier: 'production',
   accountId: MAIN_ACCOUNT_ID,
   region: HOME_REGION,
   tags: { CostCenter: 'platform-prod' },
-  state: MAIN_STATE,
   network: {
     vpcCidr: '10.0.0.0/16',
     ipv6: true,
@@ -87,4 +85,6 @@ export const prod: EnvironmentConfigInput = {
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
+  // Deploys on a release tag (v*).
+  deploy: { trigger: 'tag' },
 };

@@ -1,7 +1,16 @@
 /**
- * The set of accounts and environments, validated together: each environment on its own (schema.ts)
- * and the rules that span them (account references, shared state, unique names).
+ * The set of accounts and environments, validated together: each environment on its own (schema/)
+ * and the rules that span them (registry-rules.ts: account references, unique domains, the deploy
+ * chain; warnings for overlapping VPCs and unused accounts). Account facts (project, state) are read
+ * from the account (`accountOf`), never from "the first environment of the account".
  */
+import {
+  deployChainProblems,
+  duplicateDomains,
+  groupByAccount,
+  overlappingVpcs,
+  unusedAccounts,
+} from './registry-rules';
 import {
   EnvironmentConfigError,
   environmentConfigSchema,
@@ -17,9 +26,11 @@ export interface Registry {
   readonly accounts: AccountsConfig;
   /** Environment name -> validated config, in declaration order. */
   readonly environments: Record<string, EnvironmentConfig>;
+  /** Problems that do not stop the synth (main.ts prints them once). */
+  readonly warnings: readonly ConfigIssue[];
 }
 
-/** The account slug an environment deploys into. */
+/** The account an environment deploys into, with its slug. */
 export function accountOf(
   registry: Registry,
   env: EnvironmentConfig,
@@ -29,10 +40,27 @@ export function accountOf(
   return { slug: entry[0], account: entry[1] };
 }
 
-/** The environments deploying into an account, in declaration order. */
+/** The environments deploying into an account, in declaration order (possibly none). */
 export function environmentsOf(registry: Registry, accountSlug: string): EnvironmentConfig[] {
   const id = registry.accounts[accountSlug]?.accountId;
   return Object.values(registry.environments).filter((e) => e.accountId === id);
+}
+
+/**
+ * The environments in deploy-chain order: declaration order, except that an environment with
+ * `deploy.after` comes after the environment it waits for (dev, staging, prod here).
+ */
+export function deployOrder(registry: Registry): EnvironmentConfig[] {
+  const order: EnvironmentConfig[] = [];
+  const visit = (env: EnvironmentConfig, path: readonly string[]): void => {
+    if (order.includes(env)) return;
+    if (path.includes(env.name)) throw new Error(`deploy chain cycle at ${env.name}`); // excluded by buildRegistry
+    const after = env.deploy.after;
+    if (after !== undefined) visit(registry.environments[after], [...path, env.name]);
+    order.push(env);
+  };
+  for (const env of Object.values(registry.environments)) visit(env, []);
+  return order;
 }
 
 /**
@@ -48,9 +76,28 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
     if (!(e instanceof EnvironmentConfigError)) throw e;
     issues.push(...e.issues);
   }
+  const environments = parseEnvironments(environmentInputs, issues);
+  const allParsed = Object.keys(environments).length === environmentInputs.length;
 
+  const { byAccount, errors } = groupByAccount(accounts, environments);
+  issues.push(...errors, ...duplicateDomains(environments));
+  // The chain spans every environment: with one of them invalid, `after` references to it would
+  // only repeat its own problems as "not an environment".
+  if (allParsed) issues.push(...deployChainProblems(environments));
+  const warnings = [...overlappingVpcs(byAccount)];
+  if (Object.keys(environments).length > 0) warnings.push(...unusedAccounts(byAccount, accounts));
+
+  if (issues.length > 0) throw new EnvironmentConfigError('platform config', issues);
+  return { accounts, environments, warnings };
+}
+
+/** Each environment through its schema; problems go to `issues`, prefixed `environments.<name>`. */
+function parseEnvironments(
+  inputs: readonly unknown[],
+  issues: ConfigIssue[],
+): Record<string, EnvironmentConfig> {
   const environments: Record<string, EnvironmentConfig> = {};
-  environmentInputs.forEach((input, index) => {
+  inputs.forEach((input, index) => {
     const rawName =
       typeof input === 'object' && input && 'name' in input ? (input as { name: unknown }).name : undefined;
     const label = typeof rawName === 'string' && rawName ? rawName : `#${index}`;
@@ -65,49 +112,5 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
     }
     environments[result.data.name] = result.data;
   });
-
-  const byAccount = new Map<string, EnvironmentConfig[]>();
-  const known = Object.entries(accounts);
-  for (const env of Object.values(environments)) {
-    const match = known.find(([, a]) => a.accountId === env.accountId);
-    if (!match) {
-      issues.push({
-        path: `environments.${env.name}.accountId`,
-        message: `${env.accountId} is not an account in environments/accounts.ts (known: ${known.map(([s, a]) => `${s}=${a.accountId}`).join(', ') || 'none'})`,
-      });
-      continue;
-    }
-    byAccount.set(match[0], [...(byAccount.get(match[0]) ?? []), env]);
-  }
-
-  for (const [slug, account] of known) {
-    const envs = byAccount.get(slug) ?? [];
-    if (envs.length === 0 && Object.keys(environments).length > 0) {
-      issues.push({
-        path: `accounts.${slug}`,
-        message: `no environment uses account ${account.accountId}: its state and baseline stacks take their project and state settings from its environments`,
-      });
-      continue;
-    }
-    const [first, ...rest] = envs;
-    for (const env of rest) {
-      if (env.project !== first.project) {
-        issues.push({
-          path: `environments.${env.name}.project`,
-          message: `${env.project} differs from ${first.name}'s ${first.project}; environments in account ${slug} share one project`,
-        });
-      }
-      for (const key of ['bucket', 'lockTable', 'region', 'kmsKeyAlias', 'useLockfile'] as const) {
-        if (env.state[key] !== first.state[key]) {
-          issues.push({
-            path: `environments.${env.name}.state.${key}`,
-            message: `${String(env.state[key])} differs from ${first.name}'s ${String(first.state[key])}; environments in account ${slug} share one state backend`,
-          });
-        }
-      }
-    }
-  }
-
-  if (issues.length > 0) throw new EnvironmentConfigError('platform config', issues);
-  return { accounts, environments };
+  return environments;
 }

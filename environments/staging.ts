@@ -1,4 +1,4 @@
-import { MAIN_ACCOUNT_ID, MAIN_STATE, PROJECT, ROOT_DOMAIN, HOME_REGION } from './accounts';
+import { MAIN_ACCOUNT_ID, ROOT_DOMAIN, HOME_REGION } from './accounts';
 import type { EnvironmentConfigInput } from './schema';
 
 /**
@@ -7,12 +7,10 @@ import type { EnvironmentConfigInput } from './schema';
  */
 export const staging: EnvironmentConfigInput = {
   name: 'staging',
-  project: PROJECT,
   tier: 'non-production',
   accountId: MAIN_ACCOUNT_ID,
   region: HOME_REGION,
   tags: { CostCenter: 'platform-staging' },
-  state: MAIN_STATE,
   network: {
     vpcCidr: '10.1.0.0/16',
     ipv6: true,
@@ -82,4 +80,6 @@ export const staging: EnvironmentConfigInput = {
   backup: { dailyRetentionDays: 30 },
   budget: { monthlyLimitUsd: 250, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
+  // Deploys once dev's deploy workflow has succeeded for the same commit.
+  deploy: { trigger: 'push', after: 'dev' },
 };

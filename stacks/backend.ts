@@ -1,9 +1,9 @@
 import { S3Backend } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../environments/schema';
+import type { StateConfig } from '../environments/schema';
 
 /** The account's S3 backend (bucket, lock table, KMS alias from `state.*`) at `key`. */
-export function s3Backend(stack: Construct, state: EnvironmentConfig['state'], key: string): S3Backend {
+export function s3Backend(stack: Construct, state: StateConfig, key: string): S3Backend {
   const backend = new S3Backend(stack, {
     bucket: state.bucket,
     key,

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Naming } from '../constructs/core/naming';
 import { AccountBaseline } from '../constructs/security/account-baseline';
 import { standardTags } from '../constructs/core/tagging';
-import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
+import type { AccountConfig, StateConfig } from '../environments/schema';
 import { configureAws } from './aws';
 import { s3Backend } from './backend';
 
@@ -11,7 +11,7 @@ export interface BaselineStackProps {
   readonly accountSlug: string;
   readonly account: AccountConfig;
   readonly project: string;
-  readonly state: EnvironmentConfig['state'];
+  readonly state: StateConfig;
 }
 
 /**

@@ -18,19 +18,18 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
   const platform: Record<string, PlatformStack> = {};
   for (const [slug, account] of Object.entries(registry.accounts)) {
     const envs = environmentsOf(registry, slug);
-    const [first] = envs;
     state[slug] = new StateStack(app, stateStackId(slug), {
       accountSlug: slug,
       account,
-      project: first.project,
-      state: first.state,
+      project: account.project,
+      state: account.state,
       environments: envs,
     });
     baseline[slug] = new BaselineStack(app, baselineStackId(slug), {
       accountSlug: slug,
       account,
-      project: first.project,
-      state: first.state,
+      project: account.project,
+      state: account.state,
     });
   }
   for (const env of Object.values(registry.environments)) {

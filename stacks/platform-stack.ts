@@ -16,7 +16,7 @@ import { s3Backend } from './backend';
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
-  /** The account the environment deploys into (account-level options such as GuardDuty's agent). */
+  /** The account the environment deploys into: project, state backend, account-level options. */
   readonly account: AccountConfig;
 }
 
@@ -40,15 +40,16 @@ export class PlatformStack extends StableAddressStack {
     super(scope, id);
     const config = (this.config = props.config);
     const { accountId, region } = config;
+    const { project, state } = props.account;
     const naming = (this.naming = new Naming({
-      project: config.project,
+      project,
       environment: config.name,
       accountId,
       region,
     }));
-    const tags = standardTags({ project: config.project, environment: config.name, extra: config.tags });
+    const tags = standardTags({ project, environment: config.name, extra: config.tags });
     configureAws(this, { region, accountId, tags });
-    s3Backend(this, config.state, `${config.project}/${config.name}/terraform.tfstate`);
+    s3Backend(this, state, `${project}/${config.name}/terraform.tfstate`);
 
     this.security = new SecurityLayer(this, 'Security', { naming, accountId, region });
     const { keys } = this.security;

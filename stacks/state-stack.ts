@@ -1,9 +1,10 @@
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { GitHubPipeline, pipelineRoleNames, roleArn } from '../constructs/delivery/github-oidc';
+import { GitHubPipeline } from '../constructs/delivery/github-oidc';
+import { pipelineRoleNames, roleArn } from '../constructs/core/naming';
 import { StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/core/tagging';
-import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
+import type { AccountConfig, EnvironmentConfig, StateConfig } from '../environments/schema';
 import { configureAws } from './aws';
 import { s3Backend } from './backend';
 
@@ -11,9 +12,9 @@ export interface StateStackProps {
   /** Account slug from accounts.ts, used in the stack name and the state key. */
   readonly accountSlug: string;
   readonly account: AccountConfig;
-  /** Project and state settings come from the account's environments (which agree on them). */
+  /** The account's project and state settings (`account.project`, `account.state`). */
   readonly project: string;
-  readonly state: EnvironmentConfig['state'];
+  readonly state: StateConfig;
   /** The environments deploying into this account: each gets plan, apply and deploy roles. */
   readonly environments: readonly EnvironmentConfig[];
 }

@@ -31,8 +31,18 @@ export function accountsInputCopy(): Record<string, any> {
   return structuredClone(accountsInput) as any;
 }
 
+/**
+ * A registry of some environments. The deploy chain is cut where it leaves them: an environment whose
+ * `deploy.after` names one not given deploys on its own trigger (so `registryOf([staging])` works).
+ */
 export function registryOf(envs: EnvironmentConfigInput[], accounts: unknown = accountsInput): Registry {
-  return buildRegistry(accounts, envs);
+  const names = new Set(envs.map((e) => e.name));
+  const cut = envs.map((e) =>
+    e.deploy?.after === undefined || names.has(e.deploy.after)
+      ? e
+      : { ...e, deploy: { trigger: e.deploy.trigger } },
+  );
+  return buildRegistry(accounts, cut);
 }
 
 /** Builds every stack of a registry in one app (not written to disk). */

@@ -12,20 +12,21 @@ import { PlatformKeys } from '../../constructs/security/platform-keys';
 import { standardTags } from '../../constructs/core/tagging';
 import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
 import { configureAws } from '../../stacks/aws';
-import { auroraServerless, envInput } from './fixtures';
+import { accountsInputCopy, auroraServerless, envInput } from './fixtures';
 
 const VPC = 'vpc-0123456789abcdef0';
 const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
 
 function dataStack(app: Construct, id: string, config: EnvironmentConfig): TerraformStack {
   const stack = new TerraformStack(app, id);
+  const project: string = accountsInputCopy().main.project;
   configureAws(stack, {
     region: config.region,
     accountId: config.accountId,
-    tags: standardTags({ project: config.project, environment: config.name }),
+    tags: standardTags({ project, environment: config.name }),
   });
   const naming = new Naming({
-    project: config.project,
+    project,
     environment: config.name,
     accountId: config.accountId,
     region: config.region,

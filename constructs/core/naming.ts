@@ -1,5 +1,5 @@
 /**
- * Resource names: `<project>-<env>-<component>` wherever AWS allows (DESIGN.md, "Naming"). Names with
+ * Resource names: `<project>-<env>-<component>` wherever AWS allows (docs/architecture.md, "Naming"). Names with
  * length limits are shortened deterministically (a hash of the full name replaces the tail), so the
  * same input always gives the same name and two long names do not collide.
  */
@@ -17,7 +17,7 @@ export class Naming {
   readonly prefix: string;
 
   constructor(readonly props: NamingProps) {
-    this.prefix = props.environment ? `${props.project}-${props.environment}` : props.project;
+    this.prefix = namePrefix(props.project, props.environment);
   }
 
   /** `<project>-<env>-<component>`, or `<project>-<env>` without a component. */
@@ -45,6 +45,30 @@ export class Naming {
   path(kind: string, component: string): string {
     return `/${kind}/${this.prefix}/${component}`;
   }
+}
+
+/** `<project>-<env>`, or `<project>` for account-level names: the prefix of every name. */
+export function namePrefix(project: string, environment?: string): string {
+  return environment ? `${project}-${environment}` : project;
+}
+
+/**
+ * The GitHub OIDC pipeline roles: the state stack creates them, their trust and the workflows that
+ * assume them name them, so all read the names here.
+ */
+export const pipelineRoleNames = {
+  plan: (project: string, env: string) => `${namePrefix(project, env)}-github-plan`,
+  apply: (project: string, env: string) => `${namePrefix(project, env)}-github-apply`,
+  deploy: (project: string, env: string) => `${namePrefix(project, env)}-github-deploy`,
+  accountPlan: (project: string, account: string) => `${namePrefix(project, `acct-${account}`)}-github-plan`,
+  accountApply: (project: string, account: string) =>
+    `${namePrefix(project, `acct-${account}`)}-github-apply`,
+  boundary: (project: string) => `${namePrefix(project)}-pipeline-boundary`,
+};
+
+/** The ARN of a role named `name` in an account. */
+export function roleArn(accountId: string, name: string): string {
+  return `arn:aws:iam::${accountId}:role/${name}`;
 }
 
 /** Shortens `name` to `max` characters: the head of the name, '-', and 6 hex digits of its hash. */

@@ -5,22 +5,11 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { policyDocument, type PolicyStatement } from '../core/iam';
+import { pipelineRoleNames, roleArn } from '../core/naming';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
 /** Role names of the pipeline: deterministic, so workflows can be generated from config alone. */
-export const pipelineRoleNames = {
-  plan: (project: string, env: string) => `${project}-${env}-github-plan`,
-  apply: (project: string, env: string) => `${project}-${env}-github-apply`,
-  deploy: (project: string, env: string) => `${project}-${env}-github-deploy`,
-  accountPlan: (project: string, account: string) => `${project}-acct-${account}-github-plan`,
-  accountApply: (project: string, account: string) => `${project}-acct-${account}-github-apply`,
-  boundary: (project: string) => `${project}-pipeline-boundary`,
-};
-
-export function roleArn(accountId: string, name: string): string {
-  return `arn:aws:iam::${accountId}:role/${name}`;
-}
 
 export interface StateAccess {
   readonly bucketArn: string;

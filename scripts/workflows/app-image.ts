@@ -2,8 +2,8 @@
  * `app-image.yml`, the workflow application repositories call: build, scan, push, roll out, smoke
  * test, roll back. It knows each environment's registry, deploy role, cluster and services.
  */
-import { pipelineRoleNames, roleArn } from '../../constructs/delivery/github-oidc';
-import type { Registry } from '../../environments/registry';
+import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { accountOf, type Registry } from '../../environments/registry';
 import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
 
 /** Environment name -> what the image job needs there (the workflow's `PLATFORM`). */
@@ -11,13 +11,14 @@ function platformOf(registry: Registry) {
   return Object.fromEntries(
     Object.values(registry.environments).map((env) => {
       // `<project>-<env>`: the prefix of the cluster, its services, task families and repositories.
-      const prefix = `${env.project}-${env.name}`;
+      const { project } = accountOf(registry, env).account;
+      const prefix = namePrefix(project, env.name);
       return [
         env.name,
         {
           region: env.region,
           registry: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com`,
-          role: roleArn(env.accountId, pipelineRoleNames.deploy(env.project, env.name)),
+          role: roleArn(env.accountId, pipelineRoleNames.deploy(project, env.name)),
           cluster: prefix,
           prefix,
           services: Object.fromEntries(

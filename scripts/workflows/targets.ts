@@ -3,8 +3,8 @@
  * environment, a state and a baseline stack per account. Role names come from the OIDC construct
  * that creates the roles, stack ids from the app that creates the stacks.
  */
-import { pipelineRoleNames, roleArn } from '../../constructs/delivery/github-oidc';
-import { environmentsOf, type Registry } from '../../environments/registry';
+import { pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { accountOf, type Registry } from '../../environments/registry';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
 
 /** What a workflow needs to know of one Terraform stack. */
@@ -22,15 +22,18 @@ export interface StackTarget {
 
 /** The platform stack of each environment, in declaration order. */
 export function environmentTargets(registry: Registry): StackTarget[] {
-  return Object.values(registry.environments).map((env) => ({
-    environment: env.name,
-    planEnvironment: `${env.name}-plan`,
-    stack: platformStackId(env.name),
-    region: env.region,
-    planRole: roleArn(env.accountId, pipelineRoleNames.plan(env.project, env.name)),
-    applyRole: roleArn(env.accountId, pipelineRoleNames.apply(env.project, env.name)),
-    production: env.tier === 'production',
-  }));
+  return Object.values(registry.environments).map((env) => {
+    const { project } = accountOf(registry, env).account;
+    return {
+      environment: env.name,
+      planEnvironment: `${env.name}-plan`,
+      stack: platformStackId(env.name),
+      region: env.region,
+      planRole: roleArn(env.accountId, pipelineRoleNames.plan(project, env.name)),
+      applyRole: roleArn(env.accountId, pipelineRoleNames.apply(project, env.name)),
+      production: env.tier === 'production',
+    };
+  });
 }
 
 /** An account's stacks: state first (it holds the backend and the roles), then the baseline. */
@@ -43,19 +46,17 @@ export interface AccountTargets {
 
 export function accountTargets(registry: Registry): AccountTargets[] {
   return Object.entries(registry.accounts).map(([slug, account]) => {
-    // The account's project and state settings are those of its environments (validated equal).
-    const [first] = environmentsOf(registry, slug);
     const environment = `account-${slug}`;
     const base = {
       environment,
       planEnvironment: environment,
-      planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(first.project, slug)),
-      applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(first.project, slug)),
+      planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(account.project, slug)),
+      applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(account.project, slug)),
       production: true,
     };
     return {
       environment,
-      state: { ...base, stack: stateStackId(slug), region: first.state.region },
+      state: { ...base, stack: stateStackId(slug), region: account.state.region },
       baseline: { ...base, stack: baselineStackId(slug), region: account.region },
     };
   });

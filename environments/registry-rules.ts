@@ -1,0 +1,124 @@
+/**
+ * Rules that span environments and accounts, run by buildRegistry once every environment has passed
+ * its own schema. Each returns the problems it finds; paths start with `environments.<name>.` or
+ * `accounts.<slug>`. Errors stop the synth; warnings (VPC overlaps, unused accounts) are printed.
+ */
+import { cidrsOverlap, parseCidr } from './rules';
+import type { AccountsConfig, ConfigIssue, EnvironmentConfig } from './schema';
+
+type Environments = Record<string, EnvironmentConfig>;
+
+/** Account slug -> its environments, in declaration order, and errors for unknown account ids. */
+export function groupByAccount(
+  accounts: AccountsConfig,
+  environments: Environments,
+): { byAccount: Map<string, EnvironmentConfig[]>; errors: ConfigIssue[] } {
+  const byAccount = new Map<string, EnvironmentConfig[]>(Object.keys(accounts).map((s) => [s, []]));
+  const errors: ConfigIssue[] = [];
+  const known = Object.entries(accounts);
+  for (const env of Object.values(environments)) {
+    const match = known.find(([, a]) => a.accountId === env.accountId);
+    if (match) byAccount.get(match[0])!.push(env);
+    else {
+      errors.push({
+        path: `environments.${env.name}.accountId`,
+        message: `${env.accountId} is not an account in environments/accounts.ts (accounts: ${known.map(([s, a]) => `${s}=${a.accountId}`).join(', ') || 'none'})`,
+      });
+    }
+  }
+  return { byAccount, errors };
+}
+
+/**
+ * An account no environment deploys into is a warning, not an error: its state and baseline stacks
+ * take everything they need from the account itself, and bootstrapping a new account (state bucket,
+ * pipeline roles, GuardDuty/Config/CloudTrail) before its first environment is a legitimate step.
+ * It is still worth a line: an account left behind after its environments were removed costs money.
+ */
+export function unusedAccounts(
+  byAccount: Map<string, EnvironmentConfig[]>,
+  accounts: AccountsConfig,
+): ConfigIssue[] {
+  return [...byAccount]
+    .filter(([, envs]) => envs.length === 0)
+    .map(([slug]) => ({
+      path: `accounts.${slug}`,
+      message: `no environment deploys into account ${accounts[slug].accountId}: only its state and baseline stacks are synthesized`,
+    }));
+}
+
+/** Two environments serving one domain would fight over its records and certificate. */
+export function duplicateDomains(environments: Environments): ConfigIssue[] {
+  const owner = new Map<string, string>();
+  const errors: ConfigIssue[] = [];
+  for (const env of Object.values(environments)) {
+    const domain = env.dns.domainName;
+    const other = owner.get(domain);
+    if (other) {
+      errors.push({
+        path: `environments.${env.name}.dns.domainName`,
+        message: `${domain} is already the domain of environment ${other}; each environment needs its own`,
+      });
+    } else owner.set(domain, env.name);
+  }
+  return errors;
+}
+
+/**
+ * Overlapping VPC CIDRs in one account are a warning: those VPCs cannot be peered or joined by a
+ * transit gateway later. Not an error, because changing a deployed vpcCidr replaces the VPC and
+ * everything in it (seed 001 gives dev and prod the same 10.0.0.0/16).
+ */
+export function overlappingVpcs(byAccount: Map<string, EnvironmentConfig[]>): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  for (const [slug, envs] of byAccount) {
+    envs.forEach((env, i) => {
+      const cidr = parseCidr(env.network.vpcCidr);
+      for (const other of envs.slice(0, i)) {
+        const otherCidr = parseCidr(other.network.vpcCidr);
+        if (!cidr || !otherCidr || !cidrsOverlap(cidr, otherCidr)) continue;
+        const how = cidr.text === otherCidr.text ? 'is the same as' : 'overlaps';
+        warnings.push({
+          path: `environments.${env.name}.network.vpcCidr`,
+          message: `${cidr.text} ${how} ${other.name}'s ${otherCidr.text} in account ${slug}: the two VPCs cannot be peered or routed to each other (changing a deployed vpcCidr replaces the VPC)`,
+        });
+      }
+    });
+  }
+  return warnings;
+}
+
+/** `deploy.after` names another environment, and following `after` never comes back (no cycle). */
+export function deployChainProblems(environments: Environments): ConfigIssue[] {
+  const errors: ConfigIssue[] = [];
+  const names = Object.keys(environments);
+  for (const env of Object.values(environments)) {
+    const after = env.deploy.after;
+    if (after === undefined || (after !== env.name && after in environments)) continue;
+    const others = names.filter((n) => n !== env.name);
+    errors.push({
+      path: `environments.${env.name}.deploy.after`,
+      message: `${after === env.name ? `${after} is this environment itself` : `${after} is not an environment`}; deploy after one of the others (environments: ${others.join(', ') || 'none'})`,
+    });
+  }
+  if (errors.length > 0) return errors;
+  const reported = new Set<string>();
+  for (const env of Object.values(environments)) {
+    const chain = [env.name];
+    for (let next = env.deploy.after; next !== undefined; next = environments[next].deploy.after) {
+      if (next === env.name) {
+        if (!chain.some((n) => reported.has(n))) {
+          chain.forEach((n) => reported.add(n));
+          errors.push({
+            path: `environments.${env.name}.deploy.after`,
+            message: `the deploy chain has a cycle: ${[...chain, env.name].join(' -> ')}`,
+          });
+        }
+        break;
+      }
+      if (chain.includes(next)) break; // a cycle further down the chain, reported from its own members
+      chain.push(next);
+    }
+  }
+  return errors;
+}

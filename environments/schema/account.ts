@@ -1,0 +1,92 @@
+/**
+ * `accounts.<slug>`: an AWS account with what its environments share: the project prefix, the Terraform
+ * state backend, the GitHub repositories that deploy into it and the account baseline.
+ */
+import { z } from 'zod';
+import { EnvironmentConfigError, toIssues } from './errors';
+import { accountIdSchema, iamPrincipalArnSchema, regionSchema, slug } from './primitives';
+
+export const stateSchema = z.strictObject({
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
+    ),
+  lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  region: regionSchema,
+  kmsKeyAlias: z
+    .string()
+    .regex(/^alias\/[A-Za-z0-9/_-]+$/, 'must be a KMS alias such as alias/platform-tfstate')
+    .refine((v) => !v.startsWith('alias/aws/'), { error: 'alias/aws/ is reserved for AWS managed keys' }),
+  /** Terraform 1.10+ S3-native locking, in addition to the DynamoDB table. Default: false. */
+  useLockfile: z.boolean().default(false),
+});
+
+const githubRepoName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a GitHub repository name');
+
+export const accountConfigSchema = z.strictObject({
+  accountId: accountIdSchema,
+  /** Prefix of every resource name in the account (environments' resources, state, baseline). */
+  project: slug(16),
+  /**
+   * Terraform state of every stack in the account (created by the `state-<account>` stack). It
+   * belongs to the account, not to an environment: all of the account's stacks share it.
+   */
+  state: stateSchema,
+  /** Home region: the baseline stack (GuardDuty, Config, CloudTrail home) lives here. */
+  region: regionSchema,
+  github: z.strictObject({
+    owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, 'must be a GitHub user or organization'),
+    repository: githubRepoName,
+    /** `owner/name` of application repositories whose image workflows deploy into this account. */
+    appRepositories: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9_.-]+$/, 'must be owner/name'))
+      .default([]),
+  }),
+  /**
+   * Where the `state-<account>` stack keeps its own state: `local` until the bootstrap apply has
+   * created the bucket, then `s3` (and `terraform init -migrate-state`). Default: local.
+   */
+  stateBackend: z.enum(['local', 's3']).default('local'),
+  /** Humans and break-glass roles that keep access to state (bootstrap, migration, recovery). */
+  adminPrincipalArns: z
+    .array(iamPrincipalArnSchema)
+    .min(1, 'needs at least one admin principal (bootstrap and break-glass)'),
+  baseline: z
+    .strictObject({
+      /** GuardDuty runtime monitoring with the ECS Fargate agent. Default: false. */
+      guardDutyRuntimeMonitoring: z.boolean().default(false),
+      config: z
+        .strictObject({
+          /** AWS Config recorder, delivery channel and managed rules. Default: true. */
+          enabled: z.boolean().default(true),
+          deliveryFrequency: z
+            .enum(['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'])
+            .default('TwentyFour_Hours'),
+        })
+        .prefault({}),
+      /** Days CloudTrail logs are kept in their bucket. Default: 365. */
+      trailRetentionDays: z.number().int().min(90).default(365),
+      /** Activate Project/Environment as cost-allocation tags (fails until billing has seen them). Default: false. */
+      activateCostAllocationTags: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export const accountsConfigSchema = z
+  .record(slug(20), accountConfigSchema)
+  .refine((a) => Object.keys(a).length > 0, { error: 'needs at least one account' });
+
+export type AccountConfigInput = z.input<typeof accountConfigSchema>;
+export type AccountConfig = z.output<typeof accountConfigSchema>;
+export type AccountsConfig = Record<string, AccountConfig>;
+/** Where an account's stacks keep their Terraform state. */
+export type StateConfig = AccountConfig['state'];
+
+/** Validates `accounts.ts`; paths start with `accounts.`. */
+export function parseAccountsConfig(input: unknown): AccountsConfig {
+  const result = accountsConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new EnvironmentConfigError('accounts config', toIssues(result.error, ['accounts']));
+}

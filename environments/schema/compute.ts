@@ -1,0 +1,201 @@
+/**
+ * Compute: `services` (Fargate services with their sidecars, secrets and autoscaling), `ecr` (the
+ * services' image repositories) and `compute` (what runs the services).
+ */
+import { z } from 'zod';
+import { FARGATE_MEMORY_BY_CPU } from '../rules';
+import { report } from './errors';
+import {
+  envVarName,
+  imageSchema,
+  imageTagSchema,
+  pathPatternSchema,
+  percentSchema,
+  portSchema,
+  secretArnSchema,
+  slug,
+  urlPathSchema,
+} from './primitives';
+
+const sidecarSchema = z.strictObject({
+  name: slug(32),
+  image: imageSchema,
+  /** Default: 0 (shares the task's remaining cpu). */
+  cpu: z.number().int().min(0).default(0),
+  /** Soft memory reservation in MiB. Default: none. */
+  memoryReservation: z.number().int().min(6).optional(),
+  /** Default: false; an essential sidecar that stops takes the task down. */
+  essential: z.boolean().default(false),
+  port: portSchema.optional(),
+  environment: z.record(envVarName, z.string()).default({}),
+});
+
+const secretRefSchema = z.strictObject({
+  arn: secretArnSchema,
+  /** A key inside a JSON secret; ECS injects only that value. */
+  jsonKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be a JSON key')
+    .optional(),
+});
+
+const scheduleSchema = z
+  .strictObject({
+    name: slug(64),
+    /** `cron(...)`, `rate(...)` or `at(...)` in Application Auto Scaling's syntax. */
+    schedule: z
+      .string()
+      .regex(
+        /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\([0-9T:-]+\))$/,
+        'must be cron(...), rate(...) or at(...)',
+      ),
+    minCapacity: z.number().int().min(0),
+    maxCapacity: z.number().int().min(0),
+    /** IANA time zone, e.g. Europe/Berlin. Default: UTC. */
+    timezone: z
+      .string()
+      .regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')
+      .default('UTC'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.minCapacity > s.maxCapacity)
+      report(ctx, ['minCapacity'], `${s.minCapacity} is above maxCapacity ${s.maxCapacity}`);
+  });
+
+const autoscalingSchema = z
+  .strictObject({
+    minCapacity: z.number().int().min(0),
+    maxCapacity: z.number().int().min(1),
+    cpuTargetPercent: percentSchema,
+    /** Default: no memory-based scaling. */
+    memoryTargetPercent: percentSchema.optional(),
+    /** Default: 60 s out, 300 s in. */
+    scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),
+    scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(300),
+    schedules: z.array(scheduleSchema).default([]),
+  })
+  .superRefine((a, ctx) => {
+    if (a.minCapacity > a.maxCapacity)
+      report(ctx, ['minCapacity'], `${a.minCapacity} is above maxCapacity ${a.maxCapacity}`);
+    a.schedules.forEach((s, i) => {
+      if (s.maxCapacity > a.maxCapacity) {
+        report(
+          ctx,
+          ['schedules', i, 'maxCapacity'],
+          `${s.maxCapacity} is above the service's maxCapacity ${a.maxCapacity}`,
+        );
+      }
+      if (a.schedules.findIndex((o) => o.name === s.name) !== i)
+        report(ctx, ['schedules', i, 'name'], `${s.name} is used twice`);
+    });
+  });
+
+export const serviceSchema = z
+  .strictObject({
+    port: portSchema,
+    cpu: z.number().int(),
+    memory: z.number().int(),
+    desiredCount: z.number().int().min(0),
+    healthCheckPath: urlPathSchema,
+    /** `['/*']` makes this the listener's default; other patterns become listener rules. */
+    pathPatterns: z
+      .array(pathPatternSchema)
+      .min(1, 'needs at least one path pattern')
+      .max(5, 'an ALB rule takes at most 5 path patterns'),
+    /** Listener rule priority (1-50000). Default: by declaration order. */
+    priority: z.number().int().min(1).max(50000).optional(),
+    /** A public placeholder image until CI has pushed one to the service's repository. */
+    image: imageSchema.optional(),
+    /** Tag in the service's ECR repository. Default: latest. */
+    imageTag: imageTagSchema.default('latest'),
+    sidecars: z.array(sidecarSchema).default([]),
+    environment: z.record(envVarName, z.string()).default({}),
+    secrets: z.record(envVarName, secretRefSchema).default({}),
+    /** Fargate Spot for interruption-tolerant (dev) services. Default: on-demand. */
+    capacity: z.enum(['on-demand', 'spot']).default('on-demand'),
+    uses: z
+      .strictObject({
+        database: z.boolean().default(false),
+        cache: z.boolean().default(false),
+        tables: z.array(slug(32)).default([]),
+        buckets: z.array(slug(32)).default([]),
+      })
+      .prefault({}),
+    autoscaling: autoscalingSchema.optional(),
+    /** Main container's root filesystem is read-only; `writablePaths` get scratch volumes. Default: true. */
+    readonlyRootFilesystem: z.boolean().default(true),
+    /** Paths the app writes to (scratch volumes, emptied with the task). Default: ['/tmp']. */
+    writablePaths: z.array(urlPathSchema).default(['/tmp']),
+    /** Container user (`1000`, `1000:1000` or a name); non-root where the image allows. Default: the image's. */
+    user: z
+      .string()
+      .regex(/^([0-9]+(:[0-9]+)?|[a-z_][a-z0-9_-]*)$/, 'must be a uid[:gid] or a user name')
+      .optional(),
+    /** Container health check command (ECS `CMD-SHELL` form). Default: none (the ALB checks `healthCheckPath`). */
+    containerHealthCheck: z.string().min(1).optional(),
+    /** CPU architecture of the image. Default: X86_64. */
+    architecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+    /** ECS Exec (`aws ecs execute-command`), logged to an encrypted log group. Default: false. */
+    enableExec: z.boolean().default(false),
+    /** An X-Ray daemon sidecar and the task-role rights to send traces. Default: false. */
+    xray: z.boolean().default(false),
+    /** CI registers task definitions with new images: Terraform then ignores task_definition. Default: true. */
+    deployedByCi: z.boolean().default(true),
+    /** Seconds the ALB health checks are ignored after a task starts. Default: 60. */
+    healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
+    /** Seconds the ALB drains a deregistering target. Default: 30. */
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+  })
+  .superRefine((s, ctx) => {
+    const allowed = FARGATE_MEMORY_BY_CPU[s.cpu];
+    if (!allowed) {
+      report(
+        ctx,
+        ['cpu'],
+        `${s.cpu} is not a Fargate cpu size; use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`,
+      );
+    } else if (!allowed.includes(s.memory)) {
+      report(
+        ctx,
+        ['memory'],
+        `${s.memory} MiB is not valid with cpu ${s.cpu}; use one of ${allowed.join(', ')}`,
+      );
+    }
+    if (s.autoscaling) {
+      const a = s.autoscaling;
+      if (s.desiredCount < a.minCapacity || s.desiredCount > a.maxCapacity) {
+        report(
+          ctx,
+          ['desiredCount'],
+          `${s.desiredCount} is outside autoscaling min ${a.minCapacity} .. max ${a.maxCapacity}`,
+        );
+      }
+    }
+    s.pathPatterns.forEach((p, i) => {
+      if (s.pathPatterns.indexOf(p) !== i) report(ctx, ['pathPatterns', i], `${p} is listed twice`);
+    });
+    const names = s.sidecars.map((c) => c.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i || n === 'app')
+        report(ctx, ['sidecars', i, 'name'], `${n} is used twice (the main container is 'app')`);
+    });
+    s.sidecars.forEach((c, i) => {
+      if (c.port === s.port) report(ctx, ['sidecars', i, 'port'], `${c.port} is the service's own port`);
+    });
+    s.writablePaths.forEach((p, i) => {
+      if (s.writablePaths.indexOf(p) !== i) report(ctx, ['writablePaths', i], `${p} is listed twice`);
+    });
+  });
+
+export const ecrSchema = z.strictObject({
+  /** IMMUTABLE: a pushed tag never changes (CI pushes sha-* and v* tags). Default: IMMUTABLE. */
+  imageTagMutability: z.enum(['IMMUTABLE', 'MUTABLE']).default('IMMUTABLE'),
+});
+
+/**
+ * What runs the services. Only Fargate (ECS) today; EKS comes with a later issue, as a second value
+ * of `platform` with its own section. Default: fargate.
+ */
+export const computeSchema = z.strictObject({
+  platform: z.enum(['fargate']).default('fargate'),
+});

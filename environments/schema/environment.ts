@@ -1,0 +1,170 @@
+/**
+ * An environment: the sections (one module each) composed, plus the rules that span sections:
+ * reserved tags, AZs in the region, what services use, and the guards of tier 'production'.
+ * Project and Terraform state are the account's (account.ts), not the environment's.
+ */
+import { z } from 'zod';
+import { albSchema, dnsSchema, ingressSchema, wafSchema } from './edge';
+import { computeSchema, ecrSchema, serviceSchema } from './compute';
+import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';
+import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
+import { networkSchema } from './network';
+import { budgetSchema, deploySchema, logsSchema } from './operations';
+import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
+
+export const RESERVED_TAG_KEYS = ['Project', 'Environment', 'ManagedBy'] as const;
+
+export const environmentConfigSchema = z
+  .strictObject({
+    name: slug(10),
+    tier: z.enum(['production', 'non-production']),
+    accountId: accountIdSchema,
+    region: regionSchema,
+    tags: tagsSchema,
+    network: networkSchema,
+    dns: dnsSchema,
+    ingress: ingressSchema.prefault({}),
+    alb: albSchema.prefault({}),
+    waf: wafSchema.prefault({}),
+    compute: computeSchema.prefault({}),
+    ecr: ecrSchema.prefault({}),
+    services: z
+      .record(slug(20), serviceSchema)
+      .refine((s) => Object.keys(s).length > 0, { error: 'needs at least one service' }),
+    database: databaseSchema.optional(),
+    cache: cacheSchema.optional(),
+    tables: z.record(slug(32), tableSchema).default({}),
+    buckets: z.record(slug(32), bucketSchema).default({}),
+    budget: budgetSchema.optional(),
+    /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
+    backup: backupSchema.optional(),
+    logs: logsSchema,
+    deploy: deploySchema,
+  })
+  .superRefine((env, ctx) => {
+    for (const key of Object.keys(env.tags)) {
+      if ((RESERVED_TAG_KEYS as readonly string[]).includes(key)) {
+        report(ctx, ['tags', key], `${key} is set by the platform itself`);
+      }
+    }
+    env.network.availabilityZones.forEach((az, i) => {
+      if (!az.startsWith(env.region))
+        report(ctx, ['network', 'availabilityZones', i], `${az} is not in region ${env.region}`);
+    });
+    checkServices(env, ctx);
+    if (env.backup?.copyToRegion === env.region) {
+      report(
+        ctx,
+        ['backup', 'copyToRegion'],
+        `${env.region} is the environment's own region; copy to another region`,
+      );
+    }
+    if (env.tier === 'production') checkProductionGuards(env, ctx);
+  });
+
+type EnvironmentShape = z.output<typeof environmentConfigSchema>;
+
+function checkServices(env: EnvironmentShape, ctx: Ctx): void {
+  checkRouting(env, ctx);
+  for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
+}
+
+/** One listener default ('/*'), and no path pattern or rule priority claimed by two services. */
+function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
+  const entries = Object.entries(env.services);
+  const defaults = entries.filter(([, s]) => s.pathPatterns.length === 1 && s.pathPatterns[0] === '/*');
+  if (defaults.length !== 1) {
+    report(
+      ctx,
+      ['services'],
+      defaults.length === 0
+        ? "exactly one service needs pathPatterns ['/*'] (the listener default); none has"
+        : `exactly one service may have pathPatterns ['/*']; ${defaults.map(([n]) => n).join(', ')} do`,
+    );
+  }
+  const patternOwner = new Map<string, string>();
+  const priorityOwner = new Map<number, string>();
+  for (const [name, s] of entries) {
+    s.pathPatterns.forEach((p, i) => {
+      if (p === '/*' && s.pathPatterns.length > 1) {
+        report(
+          ctx,
+          ['services', name, 'pathPatterns', i],
+          "'/*' must stand alone: it makes the service the listener default",
+        );
+      }
+      const owner = patternOwner.get(p);
+      if (owner && owner !== name)
+        report(ctx, ['services', name, 'pathPatterns', i], `${p} is already routed to ${owner}`);
+      else patternOwner.set(p, name);
+    });
+    if (s.priority !== undefined) {
+      const owner = priorityOwner.get(s.priority);
+      if (owner) report(ctx, ['services', name, 'priority'], `${s.priority} is already used by ${owner}`);
+      else priorityOwner.set(s.priority, name);
+    }
+  }
+}
+
+/** What a service `uses` must exist in the environment; a wrong name lists the valid ones. */
+function checkUses(
+  env: EnvironmentShape,
+  service: string,
+  uses: EnvironmentShape['services'][string]['uses'],
+  ctx: Ctx,
+): void {
+  const at = (...rest: PropertyKey[]) => ['services', service, 'uses', ...rest];
+  if (uses.database && !env.database) report(ctx, at('database'), 'no database is configured');
+  if (uses.cache && !env.cache) report(ctx, at('cache'), 'no cache is configured');
+  const tables = Object.keys(env.tables);
+  uses.tables.forEach((t, i) => {
+    if (!tables.includes(t))
+      report(ctx, at('tables', i), `${t} is not a table in tables ${validNames('tables', tables)}`);
+  });
+  const buckets = Object.keys(env.buckets);
+  uses.buckets.forEach((b, i) => {
+    if (!buckets.includes(b))
+      report(ctx, at('buckets', i), `${b} is not a bucket in buckets ${validNames('buckets', buckets)}`);
+  });
+}
+
+function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
+  const why = "is required with tier 'production'";
+  if (env.network.natGateways !== 'perAz') {
+    report(
+      ctx,
+      ['network', 'natGateways'],
+      `'perAz' ${why} (one NAT gateway per AZ; got '${env.network.natGateways}')`,
+    );
+  }
+  const db = env.database;
+  if (db) {
+    if (!db.deletionProtection) report(ctx, ['database', 'deletionProtection'], `true ${why}`);
+    if (db.skipFinalSnapshot) report(ctx, ['database', 'skipFinalSnapshot'], `false ${why}`);
+    if (db.engine === 'aurora-postgresql') {
+      if ((db.instances ?? 0) < 2)
+        report(ctx, ['database', 'instances'], `at least 2 (writer + reader in another AZ) ${why}`);
+    } else if (db.multiAz === false) {
+      report(ctx, ['database', 'multiAz'], `true ${why}`);
+    }
+  }
+  if (env.cache && !env.cache.automaticFailover) report(ctx, ['cache', 'automaticFailover'], `true ${why}`);
+}
+
+/** What an environment file writes (defaults may be left out). */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+/** A validated environment, defaults filled in. */
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+export type ServiceConfig = EnvironmentConfig['services'][string];
+export type DatabaseConfig = NonNullable<EnvironmentConfig['database']>;
+export type CacheConfig = NonNullable<EnvironmentConfig['cache']>;
+export type NetworkConfig = EnvironmentConfig['network'];
+
+/** Validates one environment; throws EnvironmentConfigError listing every problem. */
+export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {
+  const result = environmentConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const name =
+    typeof input === 'object' && input && 'name' in input ? String((input as { name: unknown }).name) : '?';
+  throw new EnvironmentConfigError(`environment config "${name}"`, toIssues(result.error));
+}

@@ -1,0 +1,34 @@
+/**
+ * The environment config contract (DESIGN.md, "Environment config contract") as zod schemas, one
+ * module per section. Each section owns its rules and the one default of each of its fields; rules
+ * that span sections live in environment.ts, rules that span environments in ../registry-rules.ts.
+ *
+ * `parseEnvironmentConfig` and `parseAccountsConfig` turn untrusted input into typed config or throw
+ * one `EnvironmentConfigError` listing every problem with its config path. Cross-field rules sit on
+ * the smallest object they concern, so one bad field does not hide the problems of its neighbours.
+ * Unknown keys are errors everywhere: a typo must not pass silently.
+ */
+export { EnvironmentConfigError, formatPath, toIssues, type ConfigIssue } from './errors';
+export { accountIdSchema, regionSchema } from './primitives';
+export {
+  accountConfigSchema,
+  accountsConfigSchema,
+  parseAccountsConfig,
+  type AccountConfig,
+  type AccountConfigInput,
+  type AccountsConfig,
+  type StateConfig,
+} from './account';
+export { computeSchema } from './compute';
+export { DEPLOY_TRIGGERS } from './operations';
+export {
+  RESERVED_TAG_KEYS,
+  environmentConfigSchema,
+  parseEnvironmentConfig,
+  type CacheConfig,
+  type DatabaseConfig,
+  type EnvironmentConfig,
+  type EnvironmentConfigInput,
+  type NetworkConfig,
+  type ServiceConfig,
+} from './environment';
