@@ -88,8 +88,10 @@ describe('adding a service', () => {
 describe('stateful resource addresses', () => {
   // Renaming a construct id changes the Terraform address, and Terraform then destroys the resource
   // and creates a new one. These pins make such a refactor fail here first. When a move is intended,
-  // move the state with it (`terraform state mv` or a `moved` block), then run
-  // `npm run build && node dist/scripts/pin-addresses.js`.
+  // move the state with it (`terraform state mv` or a `moved` block), then run `npm run pin-addresses`.
+  const repin =
+    'a stateful address changed: a real apply would destroy and recreate the resource. If the move is ' +
+    'intended, carry the state (moved block or `terraform state mv`), then run `npm run pin-addresses`';
   const pinned: Record<string, string[]> = JSON.parse(
     readFileSync(join(__dirname, 'stateful-addresses.json'), 'utf8'),
   );
@@ -100,13 +102,24 @@ describe('stateful resource addresses', () => {
   ];
 
   it('pins every stack', () => {
+    const missing = all.map((s) => s.node.id).filter((id) => !(id in pinned));
+    if (missing.length > 0)
+      throw new Error(`no pins for ${missing.join(', ')}: run \`npm run pin-addresses\``);
     expect(Object.keys(pinned).sort()).toEqual(all.map((s) => s.node.id).sort());
   });
 
   it.each(all.map((s) => [s.node.id, s] as const))(
     '%s keeps the addresses of its stateful resources',
     (id, stack) => {
-      expect(statefulAddresses(synth(stack).json)).toEqual(pinned[id]);
+      const actual = statefulAddresses(synth(stack).json);
+      if (JSON.stringify(actual) !== JSON.stringify(pinned[id])) {
+        const gone = pinned[id].filter((a) => !actual.includes(a));
+        const added = actual.filter((a) => !pinned[id].includes(a));
+        throw new Error(
+          `${id}: ${repin}.\n  pinned, now gone: ${gone.join(', ') || '-'}\n  new: ${added.join(', ') || '-'}`,
+        );
+      }
+      expect(actual).toEqual(pinned[id]);
     },
   );
 

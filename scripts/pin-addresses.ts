@@ -1,5 +1,5 @@
 /**
- * `node dist/scripts/pin-addresses.js` rewrites __tests__/stateful-addresses.json from the current synthesis. Run it only when a change
+ * `npm run pin-addresses` rewrites __tests__/stateful-addresses.json from the current synthesis. Run it only when a change
  * of address is intended, and move the state (`terraform state mv`, or a `moved` block) with it.
  */
 import { writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const all = [
 ];
 const pins = Object.fromEntries(all.map((s) => [s.node.id, statefulAddresses(JSON.parse(Testing.synth(s)))]));
 writeFileSync(
-  join(__dirname, '..', '..', '__tests__', 'stateful-addresses.json'),
+  join(__dirname, '..', '__tests__', 'stateful-addresses.json'),
   `${JSON.stringify(pins, null, 2)}\n`,
 );
 console.log(`pinned ${Object.values(pins).flat().length} addresses in ${all.length} stacks`);
