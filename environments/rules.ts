@@ -42,9 +42,19 @@ export const ENGINE_VERSION_HINTS = {
   'aurora-postgresql': 'an Aurora PostgreSQL version such as 16.4',
 } as const;
 
-/** Default ports per engine: the data security groups and NACLs open exactly these. */
+/** The relational engines, and the one port each listens on: security groups and NACLs open these. */
 export const ENGINE_PORTS = { postgres: 5432, mysql: 3306, 'aurora-postgresql': 5432 } as const;
+export type DatabaseEngine = keyof typeof ENGINE_PORTS;
+export const DATABASE_ENGINES = Object.keys(ENGINE_PORTS) as [DatabaseEngine, ...DatabaseEngine[]];
 export const REDIS_PORT = 6379;
+
+/** The path pattern that makes a service the listener's default action. */
+export const DEFAULT_ROUTE = '/*';
+
+/** True for a service whose `pathPatterns` is exactly `['/*']`: the listener default. */
+export function isDefaultRoute(pathPatterns: readonly string[]): boolean {
+  return pathPatterns.length === 1 && pathPatterns[0] === DEFAULT_ROUTE;
+}
 
 function range(from: number, to: number, step: number): number[] {
   const out: number[] = [];

@@ -10,7 +10,7 @@ import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/s
 import { AppBucket } from './app-bucket';
 import { PlatformBackup } from './backup-plan';
 import { AppTable } from './dynamodb-table';
-import { DATABASE_PORTS, REDIS_PORT } from './engines';
+import { ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
 import { RelationalDatabase } from './relational-database';
 
@@ -37,7 +37,7 @@ export interface DataLayerProps {
 /** The TCP ports the configured stores listen on (the network layer opens exactly these). */
 export function dataPorts(config: Pick<EnvironmentConfig, 'database' | 'cache'>): number[] {
   const ports = [
-    ...(config.database ? [DATABASE_PORTS[config.database.engine]] : []),
+    ...(config.database ? [ENGINE_PORTS[config.database.engine]] : []),
     ...(config.cache ? [REDIS_PORT] : []),
   ];
   return [...new Set(ports)];

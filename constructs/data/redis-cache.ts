@@ -4,7 +4,7 @@ import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
 import { Construct } from 'constructs';
-import { REDIS_PORT } from './engines';
+import { REDIS_PORT } from '../../environments/rules';
 import { encryptedLogGroup } from '../core/log-group';
 import type { PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';

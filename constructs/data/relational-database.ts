@@ -12,7 +12,7 @@ import { serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 
-import { DATABASE_PORTS, type DatabaseEngine } from './engines';
+import { ENGINE_PORTS, type DatabaseEngine } from '../../environments/rules';
 
 export type { DatabaseEngine };
 
@@ -108,7 +108,7 @@ export class RelationalDatabase extends Construct {
     const { naming } = props;
     const identifier = naming.name('db');
     this.engine = props.engine;
-    this.port = DATABASE_PORTS[props.engine];
+    this.port = ENGINE_PORTS[props.engine];
     this.databaseName = props.databaseName ?? 'app';
     const family = parameterFamily(props.engine, props.engineVersion);
 

@@ -3,11 +3,9 @@
  * `buckets` (S3) and `backup` (the AWS Backup plan over them).
  */
 import { z } from 'zod';
-import { ENGINE_VERSION_HINTS, ENGINE_VERSION_PATTERNS } from '../rules';
+import { DATABASE_ENGINES, ENGINE_VERSION_HINTS, ENGINE_VERSION_PATTERNS } from '../rules';
 import { report } from './errors';
 import { regionSchema } from './primitives';
-
-const DATABASE_ENGINES = ['postgres', 'mysql', 'aurora-postgresql'] as const;
 
 export const databaseSchema = z
   .strictObject({

@@ -11,6 +11,7 @@ import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from '
 import { networkSchema } from './network';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
+import { DEFAULT_ROUTE, isDefaultRoute } from '../rules';
 
 export const RESERVED_TAG_KEYS = ['Project', 'Environment', 'ManagedBy'] as const;
 
@@ -72,7 +73,7 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
 /** One listener default ('/*'), and no path pattern or rule priority claimed by two services. */
 function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
   const entries = Object.entries(env.services);
-  const defaults = entries.filter(([, s]) => s.pathPatterns.length === 1 && s.pathPatterns[0] === '/*');
+  const defaults = entries.filter(([, s]) => isDefaultRoute(s.pathPatterns));
   if (defaults.length !== 1) {
     report(
       ctx,
@@ -86,7 +87,7 @@ function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
   const priorityOwner = new Map<number, string>();
   for (const [name, s] of entries) {
     s.pathPatterns.forEach((p, i) => {
-      if (p === '/*' && s.pathPatterns.length > 1) {
+      if (p === DEFAULT_ROUTE && s.pathPatterns.length > 1) {
         report(
           ctx,
           ['services', name, 'pathPatterns', i],
