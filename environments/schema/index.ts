@@ -1,5 +1,5 @@
 /**
- * The environment config contract (DESIGN.md, "Environment config contract") as zod schemas, one
+ * The environment config contract (docs/architecture.md, "Configuration") as zod schemas, one
  * module per section. Each section owns its rules and the one default of each of its fields; rules
  * that span sections live in environment.ts, rules that span environments in ../registry-rules.ts.
  *
