@@ -1,0 +1,140 @@
+/**
+ * The pure part of `npm run env:new`: a new environment's config, derived from an existing one,
+ * with its own name, domain, a VPC range no environment of its account uses, and its place in the
+ * deploy chain; and the source text of its file and of the registry that lists it.
+ */
+import * as ipaddr from 'ipaddr.js';
+import type { AccountConfig, EnvironmentConfigInput, Registry } from '../../environments';
+import { cidrsOverlap, parseCidr } from '../../environments/rules';
+
+export interface NewEnvironmentArgs {
+  readonly name: string;
+  /** The environment to copy. */
+  readonly from: string;
+  /** Account slug. Default: the account of `from`. */
+  readonly account?: string;
+  /** The environment it deploys after. Default: `from`. */
+  readonly after?: string;
+  /** The site's apex domain; the new environment serves `<name>.<rootDomain>`. */
+  readonly rootDomain: string;
+}
+
+export class NewEnvironmentError extends Error {}
+
+/** The new environment's input: a copy of `from` with what must differ changed. */
+export function newEnvironmentInput(
+  registry: Registry,
+  inputs: readonly EnvironmentConfigInput[],
+  args: NewEnvironmentArgs,
+): EnvironmentConfigInput {
+  const names = Object.keys(registry.environments);
+  if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(args.name) || args.name.length > 10)
+    throw new NewEnvironmentError(`${args.name}: a name is a lowercase slug of at most 10 characters`);
+  if (names.includes(args.name)) throw new NewEnvironmentError(`${args.name} exists already`);
+  const source = inputs.find((e) => e.name === args.from);
+  if (!source) throw new NewEnvironmentError(`--from ${args.from}: not an environment (${names.join(', ')})`);
+  const after = args.after ?? args.from;
+  if (!names.includes(after))
+    throw new NewEnvironmentError(`--after ${after}: not an environment (${names.join(', ')})`);
+  const account = accountFor(registry, source, args.account);
+
+  const copy = structuredClone(source) as EnvironmentConfigInput & Record<string, unknown>;
+  const region = account.region;
+  const taken = Object.values(registry.environments)
+    .filter((e) => e.accountId === account.accountId)
+    .map((e) => e.network.vpcCidr);
+  const vpcCidr = freeVpcCidr(copy.network.vpcCidr, taken);
+  return {
+    ...copy,
+    name: args.name,
+    tier: 'non-production',
+    accountId: account.accountId,
+    region,
+    tags: { ...copy.tags, CostCenter: `${(copy.tags?.CostCenter ?? 'platform').split('-')[0]}-${args.name}` },
+    network: {
+      ...copy.network,
+      vpcCidr,
+      availabilityZones: copy.network.availabilityZones.map((az) => `${region}${az.slice(-1)}`),
+      subnets: {
+        public: copy.network.subnets.public.map((c) => rebase(c, copy.network.vpcCidr, vpcCidr)),
+        private: copy.network.subnets.private.map((c) => rebase(c, copy.network.vpcCidr, vpcCidr)),
+        isolated: copy.network.subnets.isolated.map((c) => rebase(c, copy.network.vpcCidr, vpcCidr)),
+      },
+    },
+    dns: { domainName: `${args.name}.${args.rootDomain}` },
+    deploy: { trigger: 'push', after },
+  };
+}
+
+function accountFor(registry: Registry, source: EnvironmentConfigInput, slug?: string): AccountConfig {
+  if (slug === undefined) {
+    const found = Object.values(registry.accounts).find((a) => a.accountId === source.accountId);
+    if (found) return found;
+  }
+  const account = slug === undefined ? undefined : registry.accounts[slug];
+  if (!account)
+    throw new NewEnvironmentError(
+      `--account ${slug}: not an account (${Object.keys(registry.accounts).join(', ')})`,
+    );
+  return account;
+}
+
+/** The first 10.N.0.0 range of the source's size that overlaps none of `taken`. */
+export function freeVpcCidr(sourceCidr: string, taken: readonly string[]): string {
+  const prefix = parseCidr(sourceCidr)?.prefix ?? 16;
+  const used = taken.map((c) => parseCidr(c)!);
+  for (let n = 0; n < 256; n++) {
+    const candidate = `10.${n}.0.0/${prefix}`;
+    const parsed = parseCidr(candidate)!;
+    if (!used.some((u) => cidrsOverlap(u, parsed))) return candidate;
+  }
+  throw new NewEnvironmentError('no free 10.N.0.0 range left in this account');
+}
+
+/** `cidr`, a subnet of `from`, moved to the same offset inside `to`. */
+export function rebase(cidr: string, from: string, to: string): string {
+  const [addr, bits] = cidr.split('/');
+  const offset = toInt(addr) - toInt(from.split('/')[0]);
+  return `${fromInt(toInt(to.split('/')[0]) + offset)}/${bits}`;
+}
+
+const toInt = (ip: string) =>
+  ipaddr.IPv4.parse(ip)
+    .toByteArray()
+    .reduce((n, b) => n * 256 + b, 0);
+const fromInt = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** A JavaScript identifier for an environment name (`qa-eu` -> `qaEu`). */
+export function identifierOf(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The new environment's file. */
+export function environmentSource(input: EnvironmentConfigInput, from: string): string {
+  return [
+    "import type { EnvironmentConfigInput } from './schema';",
+    '',
+    `/** Created by \`npm run env:new\` from ${from}; edit freely. */`,
+    `export const ${identifierOf(input.name)}: EnvironmentConfigInput = ${JSON.stringify(input, null, 2)};`,
+    '',
+  ].join('\n');
+}
+
+/** `environments/index.ts` with the new environment imported and listed last. */
+export function registerEnvironment(indexSource: string, name: string): string {
+  const id = identifierOf(name);
+  const list = /export const environmentInputs = \[([^\]]*)\];/;
+  const match = list.exec(indexSource);
+  if (!match)
+    throw new NewEnvironmentError('environments/index.ts: no `environmentInputs = [...]` list found');
+  const entries = [
+    ...match[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    id,
+  ];
+  return indexSource
+    .replace(list, `export const environmentInputs = [${entries.join(', ')}];`)
+    .replace(/(import \{ buildRegistry)/, `import { ${id} } from './${name}';\n$1`);
+}
