@@ -1,24 +1,7 @@
-import { dataPorts } from '../../constructs/data/data-layer';
-import { NetworkLayer } from '../../constructs/network/network-layer';
 import { environments } from '../../environments';
-import type { EnvironmentConfig } from '../../environments/schema';
-import { KEYS, bareStack, configOf } from '../support/bare';
+import { KEYS, configOf } from '../support/bare';
 import { envInput, synthPlatform, type Synthesized } from '../support/fixtures';
-
-/** The network layer of `config` alone on a bare stack (literal keys; the data ports its stores use). */
-function network(config: EnvironmentConfig): Synthesized {
-  const b = bareStack(config);
-  new NetworkLayer(b.stack, 'Network', {
-    naming: b.naming,
-    accountId: config.accountId,
-    region: config.region,
-    network: config.network,
-    logsKmsKeyArn: KEYS.logs,
-    dataKmsKeyArn: KEYS.data,
-    dataPorts: dataPorts(config),
-  });
-  return b.synth();
-}
+import { networkLayer as network } from '../support/network-layer';
 
 const dev = network(configOf('dev'));
 
