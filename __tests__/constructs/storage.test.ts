@@ -238,12 +238,24 @@ describe('AWS Backup', () => {
   });
 });
 
-// Whole dev platform, synthesized once: the data layer's stores admit exactly the services the
-// compute layer builds from their bindings, and the bastion of the network layer.
+// Whole dev platform, synthesized once: the stack hands the data layer the isolated subnets and the
+// security layer's keys, and its stores admit exactly the services the compute layer builds from
+// their bindings, and the bastion of the network layer.
 describe('data stores in the platform', () => {
   const out = synthPlatform(envInput('dev'));
   const containerOf = (service: string) =>
     JSON.parse(byPrefix(out, 'aws_ecs_task_definition', `Service-${service}_`)[0].container_definitions)[0];
+
+  it('sit in the isolated subnets, encrypted with the security layer keys', () => {
+    const db = out.only('aws_db_instance');
+    expect(db.kms_key_id).toMatch(/Keys_Data/);
+    expect(db.master_user_secret_kms_key_id).toMatch(/Keys_Secrets/);
+    expect(
+      out.only('aws_db_subnet_group').subnet_ids.every((s: string) => s.includes('IsolatedSubnet')),
+    ).toBe(true);
+    expect(out.only('aws_elasticache_replication_group').kms_key_id).toMatch(/Keys_Data/);
+    expect(out.only('aws_dynamodb_table').server_side_encryption.kms_key_arn).toMatch(/Keys_Data/);
+  });
 
   it('admit only the services that use the database, and the bastion, on its port', () => {
     const ingress = out
