@@ -1,17 +1,16 @@
-import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/core/iam';
 import { lifecyclePolicy } from '../../constructs/compute/service-repository';
+import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/core/iam';
+import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
+import { DB_SECRET, LISTENER, RULE, compute, targetGroup } from '../support/compute-layer';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
 
-const byPrefix = (out: Synthesized, type: string, prefix: string) =>
-  out
-    .resources(type)
-    .filter(([id]) => id.startsWith(prefix))
-    .map(([, r]) => r);
 const containers = (out: Synthesized, service: string) =>
   JSON.parse(byPrefix(out, 'aws_ecs_task_definition', `Service-${service}_`)[0].container_definitions);
 
+const dev = compute(configOf('dev'));
+
 describe('ECR', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
 
   it('has one scanned, KMS-encrypted, immutable repository per service', () => {
     const repos = out.resources('aws_ecr_repository').map(([, r]) => r);
@@ -22,10 +21,7 @@ describe('ECR', () => {
         image_scanning_configuration: { scan_on_push: true },
         force_delete: false,
       });
-      expect(r.encryption_configuration[0]).toMatchObject({
-        encryption_type: 'KMS',
-        kms_key: expect.stringMatching(/Keys_Data/),
-      });
+      expect(r.encryption_configuration[0]).toMatchObject({ encryption_type: 'KMS', kms_key: KEYS.data });
     }
   });
 
@@ -55,7 +51,7 @@ describe('ECR', () => {
 });
 
 describe('ECS cluster', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
   it('runs Fargate and Fargate Spot with Container Insights and logged, encrypted ECS Exec', () => {
     const cluster = out.only('aws_ecs_cluster');
     expect(cluster.name).toBe('webplat-dev');
@@ -65,12 +61,9 @@ describe('ECS cluster', () => {
       logging: 'OVERRIDE',
       log_configuration: { cloud_watch_encryption_enabled: true },
     });
-    expect(exec.kms_key_id).toMatch(/Keys_Data/);
+    expect(exec.kms_key_id).toBe(KEYS.data);
     const execGroup = byPrefix(out, 'aws_cloudwatch_log_group', 'Cluster_ExecLogGroup')[0];
-    expect(execGroup).toMatchObject({
-      name: '/ecs/webplat-dev/exec',
-      kms_key_id: expect.stringMatching(/Keys_Logs/),
-    });
+    expect(execGroup).toMatchObject({ name: '/ecs/webplat-dev/exec', kms_key_id: KEYS.logs });
     expect(out.only('aws_ecs_cluster_capacity_providers')).toMatchObject({
       capacity_providers: ['FARGATE', 'FARGATE_SPOT'],
       default_capacity_provider_strategy: [{ capacity_provider: 'FARGATE', weight: 1, base: 0 }],
@@ -79,21 +72,23 @@ describe('ECS cluster', () => {
 });
 
 describe('Fargate services', () => {
-  const env = envInput('dev');
-  env.services.backend.secrets = {
-    API_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf' },
-    STRIPE_KEY: {
-      arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123',
-      jsonKey: 'secret',
-    },
-  };
-  env.services.backend.environment = { LOG_LEVEL: 'info' };
-  env.services.backend.sidecars = [
-    { name: 'otel', image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0', port: 4317 },
-  ];
-  env.services.backend.user = '1000:1000';
-  env.services.backend.xray = true;
-  const out = synthPlatform(env);
+  const out = compute(
+    configOf('dev', (env) => {
+      env.services.backend.secrets = {
+        API_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf' },
+        STRIPE_KEY: {
+          arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123',
+          jsonKey: 'secret',
+        },
+      };
+      env.services.backend.environment = { LOG_LEVEL: 'info' };
+      env.services.backend.sidecars = [
+        { name: 'otel', image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0', port: 4317 },
+      ];
+      env.services.backend.user = '1000:1000';
+      env.services.backend.xray = true;
+    }),
+  );
   const [app, ...sidecars] = containers(out, 'backend');
   const taskDef = byPrefix(out, 'aws_ecs_task_definition', 'Service-backend_')[0];
   const service = byPrefix(out, 'aws_ecs_service', 'Service-backend_')[0];
@@ -136,19 +131,14 @@ describe('Fargate services', () => {
     expect(group).toMatchObject({ name: '/ecs/webplat-dev/backend', retention_in_days: 30 });
   });
 
-  const dbSecret = (key: string) =>
-    new RegExp(
-      `^\\$\\{aws_db_instance\\.Database_Instance_[A-Z0-9]+\\.master_user_secret\\[0\\]\\.secret_arn\\}:${key}::$`,
-    );
-
   it('inject secrets by ARN (and JSON key), never as plaintext environment', () => {
     expect(app.secrets).toEqual([
       {
         name: 'API_KEY',
         valueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf',
       },
-      { name: 'DB_PASSWORD', valueFrom: expect.stringMatching(dbSecret('password')) },
-      { name: 'DB_USERNAME', valueFrom: expect.stringMatching(dbSecret('username')) },
+      { name: 'DB_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
+      { name: 'DB_USERNAME', valueFrom: `${DB_SECRET}:username::` },
       {
         name: 'STRIPE_KEY',
         valueFrom: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123:secret::',
@@ -178,7 +168,7 @@ describe('Fargate services', () => {
     expect(bySid.ReadNamedSecrets.Resource).toEqual([
       'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/api-key-AbCdEf',
       'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/stripe-XyZ123',
-      expect.stringMatching(/aws_db_instance\.Database_Instance.+\.master_user_secret\[0\]\.secret_arn/),
+      DB_SECRET,
     ]);
     expect(bySid.DecryptSecrets.Condition.StringEquals['kms:ViaService']).toBe(
       'secretsmanager.us-east-1.amazonaws.com',
@@ -217,44 +207,34 @@ describe('Fargate services', () => {
       capacity_provider_strategy: [{ capacity_provider: 'FARGATE_SPOT', weight: 1, base: 0 }],
       lifecycle: { ignore_changes: ['task_definition', 'desired_count'] },
     });
-    expect(service.network_configuration.subnets.every((s: string) => s.includes('PrivateSubnet'))).toBe(
-      true,
-    );
+    expect(service.network_configuration.subnets).toEqual(SUBNETS.private);
     expect(service.load_balancer).toEqual([
-      {
-        target_group_arn: expect.stringMatching(/TargetGroup-backend/),
-        container_name: 'app',
-        container_port: 8000,
-      },
+      { target_group_arn: targetGroup('backend'), container_name: 'app', container_port: 8000 },
     ]);
     expect(service.depends_on).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/aws_lb_listener\.LoadBalancer_HttpsListener/),
-        expect.stringMatching(/aws_ecs_cluster_capacity_providers\./),
-        expect.stringMatching(/aws_lb_listener_rule/),
-      ]),
+      expect.arrayContaining([LISTENER, expect.stringMatching(/aws_ecs_cluster_capacity_providers\./), RULE]),
     );
   });
 
   it('manage task_definition from Terraform when CI does not deploy images', () => {
-    const e = envInput('staging');
-    e.services.backend.deployedByCi = false;
-    delete e.services.backend.autoscaling;
-    e.services.backend.desiredCount = 2;
-    const s = byPrefix(synthPlatform(e), 'aws_ecs_service', 'Service-backend_')[0];
+    const config = configOf('staging', (e) => {
+      e.services.backend.deployedByCi = false;
+      delete e.services.backend.autoscaling;
+      e.services.backend.desiredCount = 2;
+    });
+    const s = byPrefix(compute(config), 'aws_ecs_service', 'Service-backend_')[0];
     expect(s.lifecycle).toBeUndefined();
     expect(s.capacity_provider_strategy[0].capacity_provider).toBe('FARGATE');
   });
 
   it('use a public placeholder image when config names one', () => {
-    const e = envInput('dev');
-    e.services.frontend.image = 'public.ecr.aws/nginx/nginx:1.27';
-    expect(containers(synthPlatform(e), 'frontend')[0].image).toBe('public.ecr.aws/nginx/nginx:1.27');
+    const config = configOf('dev', (e) => (e.services.frontend.image = 'public.ecr.aws/nginx/nginx:1.27'));
+    expect(containers(compute(config), 'frontend')[0].image).toBe('public.ecr.aws/nginx/nginx:1.27');
   });
 });
 
 describe('autoscaling', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
 
   it('tracks CPU within min/max with cooldowns', () => {
     const target = byPrefix(out, 'aws_appautoscaling_target', 'Service-backend_')[0];
@@ -278,7 +258,7 @@ describe('autoscaling', () => {
   });
 
   it('adds memory tracking when configured (prod backend)', () => {
-    const prod = synthPlatform(envInput('prod'));
+    const prod = compute(configOf('prod'));
     const mem = byPrefix(prod, 'aws_appautoscaling_policy', 'Service-backend_Memory')[0];
     expect(mem.target_tracking_scaling_policy_configuration).toMatchObject({
       predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageMemoryUtilization' },
@@ -309,6 +289,52 @@ describe('autoscaling', () => {
         min_capacity: '0',
         max_capacity: '0',
       },
+    ]);
+  });
+});
+
+// Whole platform, synthesized once per environment (memoized): these tests are about the wiring of
+// the layers (edge -> compute -> data) and about every policy of the platform together.
+describe('compute in the platform', () => {
+  const out = synthPlatform(envInput('dev'));
+  const service = byPrefix(out, 'aws_ecs_service', 'Service-backend_')[0];
+  const app = containers(out, 'backend')[0];
+
+  it('runs services in the network layer private subnets, behind the edge route', () => {
+    expect(service.network_configuration.subnets.every((s: string) => s.includes('PrivateSubnet'))).toBe(
+      true,
+    );
+    expect(service.load_balancer).toEqual([
+      {
+        target_group_arn: expect.stringMatching(/TargetGroup-backend/),
+        container_name: 'app',
+        container_port: 8000,
+      },
+    ]);
+    expect(service.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/aws_lb_listener\.LoadBalancer_HttpsListener/),
+        expect.stringMatching(/aws_ecs_cluster_capacity_providers\./),
+        expect.stringMatching(/aws_lb_listener_rule/),
+      ]),
+    );
+  });
+
+  it('encrypts with the security layer keys and reads the database secret of the data layer', () => {
+    expect(out.only('aws_ecs_cluster').configuration.execute_command_configuration.kms_key_id).toMatch(
+      /Keys_Data/,
+    );
+    const dbSecret = (key: string) =>
+      new RegExp(
+        `^\\$\\{aws_db_instance\\.Database_Instance_[A-Z0-9]+\\.master_user_secret\\[0\\]\\.secret_arn\\}:${key}::$`,
+      );
+    expect(app.secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: expect.stringMatching(dbSecret('password')) },
+      { name: 'DB_USERNAME', valueFrom: expect.stringMatching(dbSecret('username')) },
+    ]);
+    const doc = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_ExecutionPolicy')[0].policy);
+    expect(doc.Statement.find((s) => s.Sid === 'ReadNamedSecrets').Resource).toEqual([
+      expect.stringMatching(/aws_db_instance\.Database_Instance.+\.master_user_secret\[0\]\.secret_arn/),
     ]);
   });
 });

@@ -1,8 +1,28 @@
 import { TLS_POLICY, assignPriorities } from '../../constructs/edge/load-balancer';
-import { envInput, policy, synthPlatform } from '../support/fixtures';
+import { EdgeLayer } from '../../constructs/edge/edge-layer';
+import type { EnvironmentConfig } from '../../environments/schema';
+import { KEYS, SUBNETS, VPC, bareStack, configOf } from '../support/bare';
+import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
+
+/** The edge layer of `config` alone on a bare stack, with its log archive (literal VPC and subnets). */
+function edge(config: EnvironmentConfig): Synthesized {
+  const b = bareStack(config);
+  new EdgeLayer(b.stack, 'Edge', {
+    naming: b.naming,
+    accountId: config.accountId,
+    config,
+    vpcId: VPC,
+    subnetIds: [...SUBNETS.public],
+    logs: b.logs,
+    logArchive: b.logArchive(),
+  });
+  return b.synth();
+}
+
+const dev = edge(configOf('dev'));
 
 describe('DNS and certificate', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
 
   it('creates the zone when none is given, and outputs its name servers', () => {
     expect(out.only('aws_route53_zone').name).toBe('dev.example.com');
@@ -10,9 +30,7 @@ describe('DNS and certificate', () => {
   });
 
   it('uses an existing zone id without creating one', () => {
-    const env = envInput('dev');
-    env.dns.hostedZoneId = 'Z0123456789ABC';
-    const o = synthPlatform(env);
+    const o = edge(configOf('dev', (env) => (env.dns.hostedZoneId = 'Z0123456789ABC')));
     expect(o.count('aws_route53_zone')).toBe(0);
     for (const [, r] of o.resources('aws_route53_record')) expect(r.zone_id).toBe('Z0123456789ABC');
     expect(o.json.output.name_servers).toBeUndefined();
@@ -40,16 +58,14 @@ describe('DNS and certificate', () => {
     });
     expect(records['AAAA dev.example.com'].alias.zone_id).toMatch(/aws_lb\..+\.zone_id/);
     expect(records['CNAME www.dev.example.com'].records).toEqual(['dev.example.com']);
-    const env = envInput('dev');
-    env.network.ipv6 = false;
-    const v4 = synthPlatform(env);
+    const v4 = edge(configOf('dev', (env) => (env.network.ipv6 = false)));
     expect(v4.resources('aws_route53_record').filter(([, r]) => r.type === 'AAAA')).toHaveLength(0);
     expect(v4.only('aws_lb').ip_address_type).toBe('ipv4');
   });
 });
 
 describe('ALB', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
   const listeners = Object.fromEntries(out.resources('aws_lb_listener').map(([, l]) => [l.port, l]));
 
   it('is internet-facing, dualstack, hardened, logging to its bucket', () => {
@@ -65,8 +81,8 @@ describe('ALB', () => {
       enable_deletion_protection: false,
       access_logs: { enabled: true, prefix: 'alb' },
     });
-    expect(alb.subnets.every((s: string) => s.includes('PublicSubnet'))).toBe(true);
-    const prodAlb = synthPlatform(envInput('prod')).only('aws_lb');
+    expect(alb.subnets).toEqual(SUBNETS.public);
+    const prodAlb = edge(configOf('prod')).only('aws_lb');
     expect(prodAlb.enable_deletion_protection).toBe(true);
   });
 
@@ -151,7 +167,7 @@ describe('ALB', () => {
   });
 
   it('admits 80/443 from the world by default, from configured sources otherwise', () => {
-    const ingress = (o: ReturnType<typeof synthPlatform>) =>
+    const ingress = (o: Synthesized) =>
       o
         .resources('aws_vpc_security_group_ingress_rule')
         .filter(([id]) => id.startsWith('LoadBalancer_SecurityGroup'))
@@ -161,9 +177,13 @@ describe('ALB', () => {
         .map((r) => `${r.cidr_ipv4 ?? r.cidr_ipv6}:${r.from_port}`)
         .sort(),
     ).toEqual(['0.0.0.0/0:443', '0.0.0.0/0:80', '::/0:443', '::/0:80']);
-    const env = envInput('dev');
-    env.ingress = { allowedCidrs: ['203.0.113.0/24'], prefixListIds: ['pl-3b927c52'] };
-    const restricted = ingress(synthPlatform(env));
+    const restricted = ingress(
+      edge(
+        configOf('dev', (env) => {
+          env.ingress = { allowedCidrs: ['203.0.113.0/24'], prefixListIds: ['pl-3b927c52'] };
+        }),
+      ),
+    );
     expect(
       restricted.map((r) => `${r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.prefix_list_id}:${r.from_port}`).sort(),
     ).toEqual(['203.0.113.0/24:443', '203.0.113.0/24:80', 'pl-3b927c52:443', 'pl-3b927c52:80']);
@@ -182,7 +202,7 @@ describe('ALB', () => {
 });
 
 describe('WAF', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
   const acl = out.only('aws_wafv2_web_acl');
 
   it('is a regional ACL with a per-IP rate limit and the AWS managed rule groups', () => {
@@ -215,9 +235,7 @@ describe('WAF', () => {
   });
 
   it('takes the rate limit from config', () => {
-    const env = envInput('dev');
-    env.waf = { rateLimitPerIp: 500 };
-    const rule = synthPlatform(env)
+    const rule = edge(configOf('dev', (env) => (env.waf = { rateLimitPerIp: 500 })))
       .only('aws_wafv2_web_acl')
       .rule.find((r: any) => r.name === 'rate-limit-per-ip');
     expect(rule.statement.rate_based_statement.limit).toBe(500);
@@ -226,10 +244,20 @@ describe('WAF', () => {
   it('logs to aws-waf-logs-<project>-<env> and protects the ALB', () => {
     const group = out.resources('aws_cloudwatch_log_group').find(([id]) => id.startsWith('Firewall_'))![1];
     expect(group.name).toBe('aws-waf-logs-webplat-dev');
-    expect(group.kms_key_id).toMatch(/Keys_Logs/);
+    expect(group.kms_key_id).toBe(KEYS.logs);
     expect(out.only('aws_wafv2_web_acl_logging_configuration').log_destination_configs).toEqual([
       expect.stringMatching(/aws_cloudwatch_log_group\.Firewall_LogGroup.+\.arn\}$/),
     ]);
     expect(out.only('aws_wafv2_web_acl_association').resource_arn).toMatch(/aws_lb\.LoadBalancer_Alb.+\.arn/);
+  });
+});
+
+// Whole dev platform, synthesized once: the stack hands the edge the public subnets and the logs key.
+describe('edge in the platform', () => {
+  it('places the ALB in the public subnets and logs the WAF with the logs key', () => {
+    const out = synthPlatform(envInput('dev'));
+    expect(out.only('aws_lb').subnets.every((s: string) => s.includes('PublicSubnet'))).toBe(true);
+    const group = out.resources('aws_cloudwatch_log_group').find(([id]) => id.startsWith('Firewall_'))![1];
+    expect(group.kms_key_id).toMatch(/Keys_Logs/);
   });
 });

@@ -1,5 +1,9 @@
-import { environments, registry } from '../../environments';
-import { buildStacks, envInput, synth, synthPlatform, type Synthesized } from '../support/fixtures';
+import { environments } from '../../environments';
+import { KEYS, configOf } from '../support/bare';
+import { envInput, synthPlatform, type Synthesized } from '../support/fixtures';
+import { networkLayer as network } from '../support/network-layer';
+
+const dev = network(configOf('dev'));
 
 const ref = (type: string, id: string, attr = 'id') => `\${${type}.${id}.${attr}}`;
 
@@ -31,7 +35,10 @@ function tablesOfTier(out: Synthesized, tier: string): string[] {
 }
 
 function withNat(mode: 'none' | 'single' | 'perAz', azs = 2): Synthesized {
-  const env = envInput('dev');
+  return network(configOf('dev', (env) => editNat(env, mode, azs)));
+}
+
+function editNat(env: any, mode: 'none' | 'single' | 'perAz', azs: number): void {
   env.network.natGateways = mode;
   if (mode === 'none')
     env.network.interfaceEndpoints = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'];
@@ -41,7 +48,6 @@ function withNat(mode: 'none' | 'single' | 'perAz', azs = 2): Synthesized {
     env.network.subnets.private.push('10.0.12.0/24');
     env.network.subnets.isolated.push('10.0.22.0/24');
   }
-  return synthPlatform(env);
 }
 
 describe('VPC topology per NAT mode', () => {
@@ -86,16 +92,15 @@ describe('VPC topology per NAT mode', () => {
   );
 
   it('dev runs a single NAT gateway and prod one per AZ', () => {
-    const stacks = buildStacks(registry);
-    expect(synth(stacks.platform.dev).count('aws_nat_gateway')).toBe(1);
-    expect(synth(stacks.platform.prod).count('aws_nat_gateway')).toBe(
+    expect(network(environments.dev).count('aws_nat_gateway')).toBe(1);
+    expect(network(environments.prod).count('aws_nat_gateway')).toBe(
       environments.prod.network.availabilityZones.length,
     );
   });
 });
 
 describe('VPC details (dev)', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
   const routes = routesByTable(out);
 
   it('enables DNS and an Amazon-provided IPv6 block', () => {
@@ -148,9 +153,7 @@ describe('VPC details (dev)', () => {
   });
 
   it('has no IPv6 resources without network.ipv6', () => {
-    const env = envInput('dev');
-    env.network.ipv6 = false;
-    const o = synthPlatform(env);
+    const o = network(configOf('dev', (env) => (env.network.ipv6 = false)));
     expect(o.only('aws_vpc').assign_generated_ipv6_cidr_block).toBe(false);
     expect(o.count('aws_egress_only_internet_gateway')).toBe(0);
     expect(o.resources('aws_route').filter(([, r]) => r.destination_ipv6_cidr_block)).toHaveLength(0);
@@ -174,7 +177,7 @@ describe('VPC details (dev)', () => {
       .resources('aws_cloudwatch_log_group')
       .find(([id]) => id.startsWith('Network_FlowLogGroup'))![1];
     expect(group).toMatchObject({ name: '/vpc/webplat-dev/flow-logs', retention_in_days: 30 });
-    expect(group.kms_key_id).toMatch(/aws_kms_key\.Keys_Logs_Key/);
+    expect(group.kms_key_id).toBe(KEYS.logs);
     const role = out.resources('aws_iam_role').find(([id]) => id.startsWith('Network_FlowLogRole'))![1];
     expect(JSON.parse(role.assume_role_policy).Statement[0]).toMatchObject({
       Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
@@ -198,7 +201,7 @@ describe('VPC details (dev)', () => {
 });
 
 describe('NACLs per tier', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = dev;
   const rules = (tier: string) =>
     out
       .resources('aws_network_acl_rule')
@@ -256,10 +259,12 @@ describe('NACLs per tier', () => {
   });
 
   it('uses the engine port of the configured database', () => {
-    const env = envInput('dev');
-    env.database.engine = 'mysql';
-    env.database.engineVersion = '8.0.39';
-    const o = synthPlatform(env);
+    const o = network(
+      configOf('dev', (env) => {
+        env.database.engine = 'mysql';
+        env.database.engineVersion = '8.0.39';
+      }),
+    );
     const ports = new Set(
       o
         .resources('aws_network_acl_rule')
@@ -312,6 +317,8 @@ describe('VPC endpoints', () => {
   });
 });
 
+// Whole dev platform, synthesized once (memoized): the outputs of several layers (network, security)
+// together, and the key the stack hands the network layer.
 describe('stack outputs', () => {
   it('export the network and keys other parts need', () => {
     const out = synthPlatform(envInput('dev'));
@@ -326,5 +333,12 @@ describe('stack outputs', () => {
       ]),
     );
     expect(out.json.output.private_subnet_ids.value).toHaveLength(2);
+  });
+
+  it('encrypt the flow logs with the security layer logs key', () => {
+    const group = synthPlatform(envInput('dev'))
+      .resources('aws_cloudwatch_log_group')
+      .find(([id]) => id.startsWith('Network_FlowLogGroup'))![1];
+    expect(group.kms_key_id).toMatch(/aws_kms_key\.Keys_Logs_Key/);
   });
 });

@@ -1,17 +1,47 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { registry } from '../../environments';
 import { OwnedSecurityGroup, connect } from '../../constructs/core/security-group';
+import { ObservabilityLayer } from '../../constructs/observability/observability-layer';
 import { BASELINE_CONFIG_RULES } from '../../constructs/security/account-baseline';
-import {
-  accountsInputCopy,
-  buildStacks,
-  envInput,
-  policy,
-  registryOf,
-  synth,
-  synthPlatform,
-} from '../support/fixtures';
+import { SecurityLayer } from '../../constructs/security/security-layer';
+import { registry } from '../../environments';
+import { PROJECT } from '../../environments/accounts';
+import { parseAccountsConfig, type EnvironmentConfig } from '../../environments/schema';
+import { BaselineStack } from '../../stacks/baseline-stack';
+import { bareStack, configOf } from '../support/bare';
+import { accountsInputCopy, buildStacks, policy, synth, type Synthesized } from '../support/fixtures';
+import { networkLayer } from '../support/network-layer';
+
+/** The security layer (the environment's keys) alone on a bare stack. */
+function security(config: EnvironmentConfig): Synthesized {
+  const b = bareStack(config);
+  new SecurityLayer(b.stack, 'Security', {
+    naming: b.naming,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  return b.synth();
+}
+
+/** The observability layer (the budget) alone on a bare stack. */
+function observability(config: EnvironmentConfig): Synthesized {
+  const b = bareStack(config);
+  new ObservabilityLayer(b.stack, 'Observability', { naming: b.naming, environment: config.name, config });
+  return b.synth();
+}
+
+/** The `main` account's baseline stack on its own, from the accounts input after `edit`. */
+function baseline(edit: (accounts: Record<string, any>) => void = () => {}): Synthesized {
+  const input = accountsInputCopy();
+  edit(input);
+  const stack = new BaselineStack(Testing.app(), 'baseline-main', {
+    accountSlug: 'main',
+    account: parseAccountsConfig(input).main,
+    project: PROJECT,
+    state: configOf('dev').state,
+  });
+  return synth(stack);
+}
 
 describe('security-group building blocks', () => {
   const stack = new TerraformStack(Testing.app(), 'sg');
@@ -71,7 +101,7 @@ describe('security-group building blocks', () => {
 });
 
 describe('environment KMS keys', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = security(configOf('dev'));
 
   it('creates data, logs and secrets keys with rotation and aliases', () => {
     expect(
@@ -119,12 +149,11 @@ describe('environment KMS keys', () => {
 });
 
 describe('bastion', () => {
-  const out = synthPlatform(envInput('dev'));
+  const out = networkLayer(configOf('dev'));
 
   it('is absent unless configured', () => {
-    const env = envInput('dev');
-    delete env.network.bastion;
-    expect(synthPlatform(env).count('aws_instance')).toBe(0);
+    const config = configOf('dev', (env) => delete env.network.bastion);
+    expect(networkLayer(config).count('aws_instance')).toBe(0);
   });
 
   it('runs from a launch template with an SSM-resolved AMI and IMDSv2, in a private subnet', () => {
@@ -156,7 +185,7 @@ describe('bastion', () => {
 
 describe('budget', () => {
   it('filters monthly cost by the Environment tag and alerts the configured emails', () => {
-    const out = synthPlatform(envInput('dev'));
+    const out = observability(configOf('dev'));
     const budget = out.only('aws_budgets_budget');
     expect(budget).toMatchObject({
       name: 'webplat-dev-monthly',
@@ -173,17 +202,17 @@ describe('budget', () => {
   });
 
   it('is absent without budget config', () => {
-    const env = envInput('dev');
-    delete env.budget;
-    expect(synthPlatform(env).count('aws_budgets_budget')).toBe(0);
+    const config = configOf('dev', (env) => delete env.budget);
+    expect(observability(config).count('aws_budgets_budget')).toBe(0);
   });
 });
 
 describe('account baseline', () => {
-  const stacks = buildStacks(registry);
-  const out = synth(stacks.baseline.main);
+  const out = baseline();
 
+  // The whole app of the three environments, built once here: this is about which stack holds what.
   it('is one stack per account, even with three environments in it', () => {
+    const stacks = buildStacks(registry);
     expect(Object.keys(stacks.baseline)).toEqual(['main']);
     expect(stacks.baseline.main.node.id).toBe('baseline-main');
     for (const name of ['dev', 'staging', 'prod']) {
@@ -243,9 +272,7 @@ describe('account baseline', () => {
     expect(features.RUNTIME_MONITORING.additional_configuration).toEqual([
       { name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' },
     ]);
-    const accounts = accountsInputCopy();
-    accounts.main.baseline.guardDutyRuntimeMonitoring = false;
-    const off = synth(buildStacks(registryOf([envInput('dev')], accounts)).baseline.main);
+    const off = baseline((accounts) => (accounts.main.baseline.guardDutyRuntimeMonitoring = false));
     const runtime = off
       .resources('aws_guardduty_detector_feature')
       .find(([, f]) => f.name === 'RUNTIME_MONITORING')![1];
@@ -283,9 +310,7 @@ describe('account baseline', () => {
 
   it('activates cost-allocation tags only when opted in', () => {
     expect(out.count('aws_ce_cost_allocation_tag')).toBe(0);
-    const accounts = accountsInputCopy();
-    accounts.main.baseline.activateCostAllocationTags = true;
-    const on = synth(buildStacks(registryOf([envInput('dev')], accounts)).baseline.main);
+    const on = baseline((accounts) => (accounts.main.baseline.activateCostAllocationTags = true));
     expect(
       on
         .resources('aws_ce_cost_allocation_tag')

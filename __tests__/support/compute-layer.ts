@@ -1,0 +1,65 @@
+/**
+ * The compute layer of one config on a bare stack. Its upstream inputs are literals: the edge's
+ * target groups and listeners, an ALB group, and what the data layer hands the dev backend.
+ */
+import { createCompute } from '../../constructs/compute/compute-layer';
+import type { ServiceBindings } from '../../constructs/core/service-bindings';
+import type { EnvironmentConfig } from '../../environments/schema';
+import { KEYS, SUBNETS, VPC, bareStack, dependable } from './bare';
+import type { Synthesized } from './fixtures';
+
+export const targetGroup = (name: string) =>
+  `arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/webplat-${name}/0123456789abcdef`;
+export const LISTENER = 'aws_lb_listener.LoadBalancer_HttpsListener_0123ABCD';
+export const RULE = 'aws_lb_listener_rule.LoadBalancer_Rule-backend_0123ABCD';
+export const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!db-0123-AbCdEf';
+const NONE: ServiceBindings = { environment: {}, secrets: {}, statements: [], peers: [] };
+const grant = (Sid: string, Action: string) => ({
+  Sid,
+  Effect: 'Allow' as const,
+  Action,
+  Resource: `arn:aws:s3:::${Sid}`,
+});
+const BACKEND: ServiceBindings = {
+  environment: { DB_HOST: 'db.internal', DB_PORT: '5432' },
+  secrets: {
+    DB_USERNAME: { arn: DB_SECRET, jsonKey: 'username' },
+    DB_PASSWORD: { arn: DB_SECRET, jsonKey: 'password' },
+  },
+  statements: [
+    grant('RedisIamConnect', 'elasticache:Connect'),
+    grant('TableSessions', 'dynamodb:GetItem'),
+    grant('BucketMediaObjects', 's3:GetObject'),
+    grant('BucketMediaList', 's3:ListBucket'),
+    grant('BucketMediaKey', 'kms:Decrypt'),
+  ],
+  peers: [],
+};
+
+/** The compute layer of `config` alone on a bare stack. */
+export function compute(config: EnvironmentConfig): Synthesized {
+  const b = bareStack(config);
+  createCompute(b.stack, 'Compute', {
+    naming: b.naming,
+    accountId: config.accountId,
+    region: config.region,
+    config,
+    vpcId: VPC,
+    subnetIds: [...SUBNETS.private],
+    keys: { data: KEYS.data, secrets: KEYS.secrets },
+    logs: b.logs,
+    routes: Object.fromEntries(
+      Object.entries(config.services).map(([name, s]) => [
+        name,
+        {
+          targetGroupArn: targetGroup(name),
+          dependsOn: [dependable(LISTENER), ...(s.pathPatterns.includes('/*') ? [] : [dependable(RULE)])],
+        },
+      ]),
+    ),
+    ingress: b.group('Alb', 'webplat-alb'),
+    bindings: (name) => (name === 'backend' ? BACKEND : NONE),
+    guardDutyAgent: true,
+  });
+  return b.synth();
+}
