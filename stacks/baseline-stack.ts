@@ -3,15 +3,13 @@ import type { Construct } from 'constructs';
 import { Naming } from '../constructs/core/naming';
 import { AccountBaseline } from '../constructs/security/account-baseline';
 import { standardTags } from '../constructs/core/tagging';
-import type { AccountConfig, StateConfig } from '../environments/schema';
+import type { AccountConfig } from '../environments/schema';
 import { configureAws } from './aws';
 import { s3Backend } from './backend';
 
 export interface BaselineStackProps {
   readonly accountSlug: string;
   readonly account: AccountConfig;
-  readonly project: string;
-  readonly state: StateConfig;
 }
 
 /**
@@ -28,12 +26,12 @@ export class BaselineStack extends TerraformStack {
     configureAws(this, {
       region: account.region,
       accountId: account.accountId,
-      tags: standardTags({ project: props.project, environment: 'account' }),
+      tags: standardTags({ project: account.project, environment: 'account' }),
     });
-    s3Backend(this, props.state, `${props.project}/accounts/${props.accountSlug}/terraform.tfstate`);
+    s3Backend(this, account.state, `${account.project}/accounts/${props.accountSlug}/terraform.tfstate`);
 
     this.baseline = new AccountBaseline(this, 'Baseline', {
-      naming: new Naming({ project: props.project, accountId: account.accountId, region: account.region }),
+      naming: new Naming({ project: account.project, accountId: account.accountId, region: account.region }),
       accountId: account.accountId,
       region: account.region,
       guardDutyRuntimeMonitoring: account.baseline.guardDutyRuntimeMonitoring,

@@ -21,15 +21,11 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
     state[slug] = new StateStack(app, stateStackId(slug), {
       accountSlug: slug,
       account,
-      project: account.project,
-      state: account.state,
       environments: envs,
     });
     baseline[slug] = new BaselineStack(app, baselineStackId(slug), {
       accountSlug: slug,
       account,
-      project: account.project,
-      state: account.state,
     });
   }
   for (const env of Object.values(registry.environments)) {

@@ -4,7 +4,7 @@ import { GitHubPipeline } from '../constructs/delivery/github-oidc';
 import { pipelineRoleNames, roleArn } from '../constructs/core/naming';
 import { StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/core/tagging';
-import type { AccountConfig, EnvironmentConfig, StateConfig } from '../environments/schema';
+import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws } from './aws';
 import { s3Backend } from './backend';
 
@@ -12,9 +12,6 @@ export interface StateStackProps {
   /** Account slug from accounts.ts, used in the stack name and the state key. */
   readonly accountSlug: string;
   readonly account: AccountConfig;
-  /** The account's project and state settings (`account.project`, `account.state`). */
-  readonly project: string;
-  readonly state: StateConfig;
   /** The environments deploying into this account: each gets plan, apply and deploy roles. */
   readonly environments: readonly EnvironmentConfig[];
 }
@@ -30,15 +27,16 @@ export class StateStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateStackProps) {
     super(scope, id);
-    const { account, state } = props;
+    const { account } = props;
+    const { project, state } = account;
     configureAws(this, {
       region: state.region,
       accountId: account.accountId,
-      tags: standardTags({ project: props.project, environment: 'account' }),
+      tags: standardTags({ project, environment: 'account' }),
     });
 
     if (account.stateBackend === 's3') {
-      s3Backend(this, state, `${props.project}/accounts/${props.accountSlug}/state.tfstate`);
+      s3Backend(this, state, `${project}/accounts/${props.accountSlug}/state.tfstate`);
     } else {
       // Relative to cdktf.out/stacks/<stack>: the file lives in the repository root (git-ignored),
       // so a fresh synth does not lose it.
@@ -55,7 +53,7 @@ export class StateStack extends TerraformStack {
       allowedPrincipalArns: [...account.adminPrincipalArns, ...pipelineStateRoles(props)],
     });
     this.pipeline = new GitHubPipeline(this, 'GitHub', {
-      project: props.project,
+      project,
       accountSlug: props.accountSlug,
       accountId: account.accountId,
       repository: `${account.github.owner}/${account.github.repository}`,
@@ -81,15 +79,15 @@ export class StateStack extends TerraformStack {
 
 /** ARNs of the roles that read or write state: plan and apply per environment, and the account's own. */
 export function pipelineStateRoles(
-  props: Pick<StateStackProps, 'project' | 'accountSlug' | 'account' | 'environments'>,
+  props: Pick<StateStackProps, 'accountSlug' | 'account' | 'environments'>,
 ): string[] {
   const id = props.account.accountId;
   return [
     ...props.environments.flatMap((e) => [
-      roleArn(id, pipelineRoleNames.plan(props.project, e.name)),
-      roleArn(id, pipelineRoleNames.apply(props.project, e.name)),
+      roleArn(id, pipelineRoleNames.plan(props.account.project, e.name)),
+      roleArn(id, pipelineRoleNames.apply(props.account.project, e.name)),
     ]),
-    roleArn(id, pipelineRoleNames.accountPlan(props.project, props.accountSlug)),
-    roleArn(id, pipelineRoleNames.accountApply(props.project, props.accountSlug)),
+    roleArn(id, pipelineRoleNames.accountPlan(props.account.project, props.accountSlug)),
+    roleArn(id, pipelineRoleNames.accountApply(props.account.project, props.accountSlug)),
   ];
 }

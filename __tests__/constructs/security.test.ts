@@ -5,7 +5,6 @@ import { ObservabilityLayer } from '../../constructs/observability/observability
 import { BASELINE_CONFIG_RULES } from '../../constructs/security/account-baseline';
 import { SecurityLayer } from '../../constructs/security/security-layer';
 import { registry } from '../../environments';
-import { PROJECT } from '../../environments/accounts';
 import { parseAccountsConfig, type EnvironmentConfig } from '../../environments/schema';
 import { BaselineStack } from '../../stacks/baseline-stack';
 import { bareStack, configOf } from '../support/bare';
@@ -37,8 +36,6 @@ function baseline(edit: (accounts: Record<string, any>) => void = () => {}): Syn
   const stack = new BaselineStack(Testing.app(), 'baseline-main', {
     accountSlug: 'main',
     account: parseAccountsConfig(input).main,
-    project: PROJECT,
-    state: configOf('dev').state,
   });
   return synth(stack);
 }

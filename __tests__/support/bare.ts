@@ -15,6 +15,7 @@ import { Naming } from '../../constructs/core/naming';
 import { OwnedSecurityGroup } from '../../constructs/core/security-group';
 import type { ServiceBindings } from '../../constructs/core/service-bindings';
 import { standardTags } from '../../constructs/core/tagging';
+import { PROJECT } from '../../environments/accounts';
 import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
 import { configureAws, regionalProvider } from '../../stacks/aws';
 import { envInput, synth, type Synthesized } from './fixtures';
@@ -63,9 +64,9 @@ export interface Bare {
 export function bareStack(config: EnvironmentConfig = configOf('dev')): Bare {
   const stack = new StableAddressStack(Testing.app(), 'bare');
   const { accountId, region } = config;
-  const tags = standardTags({ project: config.project, environment: config.name, extra: config.tags });
+  const tags = standardTags({ project: PROJECT, environment: config.name, extra: config.tags });
   configureAws(stack, { region, accountId, tags });
-  const naming = new Naming({ project: config.project, environment: config.name, accountId, region });
+  const naming = new Naming({ project: PROJECT, environment: config.name, accountId, region });
   let archive: LogArchive | undefined;
   return {
     stack,

@@ -62,8 +62,10 @@ export class StableAddressStack extends TerraformStack {
 
   /** The construct at `path` (stack-relative, `/`-separated) keeps the addresses it had at `legacyPath`. */
   keepAddress(path: string, legacyPath: readonly string[]): void {
-    if (this.node.tryFindChild(path.split('/')[0]))
-      throw new Error(`keepAddress(${path}): call it before the construct is created`);
+    const existing = path
+      .split('/')
+      .reduce<IConstruct | undefined>((at, id) => at?.node.tryFindChild(id), this);
+    if (existing) throw new Error(`keepAddress(${path}): call it before the construct is created`);
     this.moved.set(path, legacyPath);
   }
 
