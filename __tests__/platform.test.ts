@@ -1,9 +1,10 @@
 /** Whole-platform properties, checked over every synthesized environment. */
 import { readFileSync } from 'node:fs';
+import { WILDCARD_RESOURCE_ACTIONS } from '../constructs/core/iam';
 import { join } from 'node:path';
 import { registry } from '../environments';
 import { statefulAddresses } from '../scripts/stateful-addresses';
-import { buildStacks, envInput, synth, synthPlatform, type Synthesized } from './support/fixtures';
+import { buildStacks, envInput, policy, synth, synthPlatform, type Synthesized } from './support/fixtures';
 
 const stacks = buildStacks(registry);
 const platforms = Object.entries(stacks.platform).map(([name, stack]) => [name, synth(stack)] as const);
@@ -123,19 +124,62 @@ describe('stateful resource addresses', () => {
     },
   );
 
-  it('covers the data stores of each environment', () => {
-    for (const env of ['dev', 'staging', 'prod']) {
-      const types = new Set(pinned[`platform-${env}`].map((a) => a.split('.')[0]));
-      for (const t of [
-        'aws_db_instance',
-        'aws_elasticache_replication_group',
-        'aws_dynamodb_table',
-        'aws_s3_bucket',
+  it.each(Object.values(registry.environments).map((e) => [e.name, e] as const))(
+    '%s: the pins cover every data store its config declares',
+    (name, env) => {
+      const types = new Set(pinned[`platform-${name}`].map((a) => a.split('.')[0]));
+      const expected = [
         'aws_kms_key',
         'aws_ecr_repository',
-      ]) {
-        expect(types).toContain(t);
-      }
-    }
+        'aws_s3_bucket',
+        ...(env.database
+          ? [env.database.engine === 'aurora-postgresql' ? 'aws_rds_cluster' : 'aws_db_instance']
+          : []),
+        ...(env.cache ? ['aws_elasticache_replication_group'] : []),
+        ...(Object.keys(env.tables).length > 0 ? ['aws_dynamodb_table'] : []),
+      ];
+      for (const t of expected) expect(types).toContain(t);
+    },
+  );
+
+  it('the committed environments exercise every pinned kind of store', () => {
+    const types = new Set(
+      Object.values(pinned)
+        .flat()
+        .map((a) => a.split('.')[0]),
+    );
+    for (const t of [
+      'aws_db_instance',
+      'aws_elasticache_replication_group',
+      'aws_dynamodb_table',
+      'aws_backup_vault',
+    ])
+      expect(types).toContain(t);
   });
+});
+describe('IAM across the platform', () => {
+  it.each(Object.keys(registry.environments))(
+    '%s: no wildcard actions; "*" resources only for the calls that accept nothing else',
+    (name) => {
+      const out = synth(stacks.platform[name]);
+      const docs = [
+        ...out.resources('aws_iam_role_policy').map(([id, p]) => [id, p.policy] as const),
+        ...out.resources('aws_iam_policy').map(([id, p]) => [id, p.policy] as const),
+      ];
+      expect(docs.length).toBeGreaterThan(0);
+      for (const [id, text] of docs) {
+        for (const s of policy(text).Statement) {
+          const actions: string[] = [s.Action].flat();
+          for (const a of actions) expect(`${id}: ${a}`).not.toMatch(/\*/);
+          const resources: string[] = [s.Resource].flat();
+          if (resources.includes('*')) {
+            for (const a of actions)
+              expect(`${id}: ${a}`).toBe(
+                `${id}: ${(WILDCARD_RESOURCE_ACTIONS as readonly string[]).find((w) => w === a)}`,
+              );
+          }
+        }
+      }
+    },
+  );
 });

@@ -9,12 +9,16 @@ describe('platform stacks', () => {
   const synthesized = Object.fromEntries(Object.entries(stacks.platform).map(([n, s]) => [n, synth(s)]));
 
   it('exist once per environment, named platform-<env>', () => {
-    expect(Object.values(stacks.platform).map((s) => s.node.id)).toEqual([
-      'platform-dev',
-      'platform-staging',
-      'platform-prod',
-    ]);
-    expect(Object.values(stacks.state).map((s) => s.node.id)).toEqual(['state-main']);
+    // Spelled out here (not from stacks/stack-ids.ts), so a change of the naming scheme fails.
+    expect(Object.values(stacks.platform).map((s) => s.node.id)).toEqual(
+      Object.keys(environments).map((name) => `platform-${name}`),
+    );
+    expect(Object.values(stacks.state).map((s) => s.node.id)).toEqual(
+      Object.keys(registry.accounts).map((slug) => `state-${slug}`),
+    );
+    expect(Object.values(stacks.baseline).map((s) => s.node.id)).toEqual(
+      Object.keys(registry.accounts).map((slug) => `baseline-${slug}`),
+    );
   });
 
   it.each(Object.keys(environments))('%s keeps state in the S3 backend under its own key', (name) => {

@@ -221,14 +221,19 @@ describe('deploys', () => {
   it('follow the configured chain, not list order: an appended environment deploys after the one it names', () => {
     const inputs = Object.values(environmentInputs).map((e) => structuredClone(e) as any);
     const staging = inputs.find((e) => e.deploy.after !== undefined);
-    const qa = { ...structuredClone(staging), name: 'qa', deploy: { trigger: 'push', after: staging.name } };
-    qa.dns = { domainName: `qa.${staging.dns.domainName}` };
-    const manual = { ...structuredClone(qa), name: 'sandbox', deploy: { trigger: 'manual' } };
-    manual.dns = { domainName: `sandbox.${staging.dns.domainName}` };
+    // Names no registry environment has (an environment added by env:new must not collide).
+    const qa = {
+      ...structuredClone(staging),
+      name: 'zz-chain',
+      deploy: { trigger: 'push', after: staging.name },
+    };
+    qa.dns = { domainName: `zz-chain.${staging.dns.domainName}` };
+    const manual = { ...structuredClone(qa), name: 'zz-manual', deploy: { trigger: 'manual' } };
+    manual.dns = { domainName: `zz-manual.${staging.dns.domainName}` };
     const files = generateWorkflows(registryOf([...inputs, qa, manual]));
-    const qaCaller = parse(files['deploy-qa.yml']);
+    const qaCaller = parse(files['deploy-zz-chain.yml']);
     expect(qaCaller.on.workflow_run.workflows).toEqual([`deploy-${staging.name}`]);
-    expect(parse(files['deploy-sandbox.yml']).on).toEqual({ workflow_dispatch: {} });
+    expect(parse(files['deploy-zz-manual.yml']).on).toEqual({ workflow_dispatch: {} });
   });
 
   it('plans in the plan environment, saves the plan, and applies exactly that plan behind the gate', () => {

@@ -1,5 +1,4 @@
 import { lifecyclePolicy } from '../../constructs/compute/service-repository';
-import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/core/iam';
 import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
 import { DB_SECRET, LISTENER, RULE, compute, targetGroup } from '../support/compute-layer';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
@@ -337,31 +336,4 @@ describe('compute in the platform', () => {
       expect.stringMatching(/aws_db_instance\.Database_Instance.+\.master_user_secret\[0\]\.secret_arn/),
     ]);
   });
-});
-
-describe('IAM across the platform', () => {
-  it.each(['dev', 'staging', 'prod'] as const)(
-    '%s: no wildcard actions; "*" resources only for the calls that accept nothing else',
-    (name) => {
-      const out = synthPlatform(envInput(name));
-      const docs = [
-        ...out.resources('aws_iam_role_policy').map(([id, p]) => [id, p.policy] as const),
-        ...out.resources('aws_iam_policy').map(([id, p]) => [id, p.policy] as const),
-      ];
-      expect(docs.length).toBeGreaterThan(0);
-      for (const [id, text] of docs) {
-        for (const s of policy(text).Statement) {
-          const actions: string[] = [s.Action].flat();
-          for (const a of actions) expect(`${id}: ${a}`).not.toMatch(/\*/);
-          const resources: string[] = [s.Resource].flat();
-          if (resources.includes('*')) {
-            for (const a of actions)
-              expect(`${id}: ${a}`).toBe(
-                `${id}: ${(WILDCARD_RESOURCE_ACTIONS as readonly string[]).find((w) => w === a)}`,
-              );
-          }
-        }
-      }
-    },
-  );
 });
