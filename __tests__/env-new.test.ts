@@ -1,0 +1,67 @@
+import { environmentInputs, registry } from '../environments';
+import { accounts as accountsInput, ROOT_DOMAIN } from '../environments/accounts';
+import { buildRegistry } from '../environments/registry';
+import {
+  NewEnvironmentError,
+  environmentSource,
+  freeVpcCidr,
+  newEnvironmentInput,
+  rebase,
+  registerEnvironment,
+} from '../scripts/env-new/plan';
+
+const staging = Object.values(registry.environments).find((e) => e.deploy.after !== undefined)!;
+const make = (name: string, extra: { after?: string; account?: string } = {}) =>
+  newEnvironmentInput(registry, environmentInputs, {
+    name,
+    from: staging.name,
+    rootDomain: ROOT_DOMAIN,
+    ...extra,
+  });
+
+describe('env:new', () => {
+  it('derives an environment the registry accepts, with its own domain, free VPC range and chain place', () => {
+    const qa = make('qa');
+    const next = buildRegistry(accountsInput, [...environmentInputs, qa]);
+    expect(next.environments.qa.dns.domainName).toBe(`qa.${ROOT_DOMAIN}`);
+    expect(next.environments.qa.deploy).toEqual({ trigger: 'push', after: staging.name });
+    // A free range: no warning about overlapping VPCs names the new environment.
+    expect(next.warnings.filter((w) => w.path.startsWith('environments.qa'))).toEqual([]);
+    const taken = Object.values(registry.environments).map((e) => e.network.vpcCidr);
+    expect(taken).not.toContain(qa.network.vpcCidr);
+    expect(qa.tier).toBe('non-production');
+  });
+
+  it('deploys after the environment --after names', () => {
+    const first = Object.keys(registry.environments)[0];
+    expect(make('qa', { after: first }).deploy).toEqual({ trigger: 'push', after: first });
+  });
+
+  it('moves every subnet to the same offset in the new range', () => {
+    expect(rebase('10.1.20.0/24', '10.1.0.0/16', '10.7.0.0/16')).toBe('10.7.20.0/24');
+    expect(freeVpcCidr('10.1.0.0/16', ['10.0.0.0/16', '10.1.0.0/16', '10.2.0.0/16'])).toBe('10.3.0.0/16');
+    expect(() => freeVpcCidr('10.1.0.0/16', ['10.0.0.0/8'])).toThrow(/no free 10\.N\.0\.0 range/);
+  });
+
+  it('refuses a taken or malformed name, an unknown source, account or chain predecessor, each in one line', () => {
+    const existing = Object.keys(registry.environments)[0];
+    expect(() => make(existing)).toThrow(new NewEnvironmentError(`${existing} exists already`));
+    expect(() => make('Bad_Name')).toThrow(/lowercase slug/);
+    expect(() =>
+      newEnvironmentInput(registry, environmentInputs, { name: 'qa', from: 'nope', rootDomain: ROOT_DOMAIN }),
+    ).toThrow(/--from nope: not an environment \(/);
+    expect(() => make('qa', { account: 'nope' })).toThrow(/--account nope: not an account \(/);
+    expect(() => make('qa', { after: 'nope' })).toThrow(/--after nope: not an environment \(/);
+  });
+
+  it('writes a typed environment file and lists it in the registry', () => {
+    const source = environmentSource(make('qa-eu'), staging.name);
+    expect(source).toMatch(/^import type \{ EnvironmentConfigInput \} from '\.\/schema';/);
+    expect(source).toMatch(/export const qaEu: EnvironmentConfigInput = \{/);
+    const index =
+      "import { buildRegistry } from './registry';\nexport const environmentInputs = [dev, staging];\n";
+    expect(registerEnvironment(index, 'qa-eu')).toBe(
+      "import { qaEu } from './qa-eu';\nimport { buildRegistry } from './registry';\nexport const environmentInputs = [dev, staging, qaEu];\n",
+    );
+  });
+});
