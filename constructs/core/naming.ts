@@ -64,7 +64,14 @@ export const pipelineRoleNames = {
   accountApply: (project: string, account: string) =>
     `${namePrefix(project, `acct-${account}`)}-github-apply`,
   boundary: (project: string) => `${namePrefix(project)}-pipeline-boundary`,
+  /** The permissions boundary every role the platform and baseline stacks create carries. */
+  workloadBoundary: (project: string) => `${namePrefix(project)}-workload-boundary`,
 };
+
+/** The ARN of a customer managed policy named `name` in an account. */
+export function policyArn(accountId: string, name: string): string {
+  return `arn:aws:iam::${accountId}:policy/${name}`;
+}
 
 /** The ARN of a role named `name` in an account. */
 export function roleArn(accountId: string, name: string): string {
