@@ -15,6 +15,7 @@ import { OwnedSecurityGroup } from '../core/security-group';
 import type { ServiceConfig } from '../../environments/schema';
 import type { LogSettings } from '../core/log-group';
 import { mergeBindings, type SecretRef, type ServiceBindings } from '../core/service-bindings';
+import { APP, containerDefinitions } from './container-definitions';
 import type { ServiceCluster } from './service-cluster';
 
 export interface FargateServiceProps {
@@ -44,9 +45,6 @@ export interface FargateServiceProps {
   /** Resources the service must wait for (the listener that uses its target group). */
   readonly dependsOn?: ITerraformDependable[];
 }
-
-const APP = 'app';
-const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
 
 /**
  * A generic ECS Fargate service (one per entry in `services`): its own security group (the stack
@@ -85,35 +83,71 @@ export class FargateService extends Construct {
     this.environment = config.environment;
     this.secrets = config.secrets;
 
-    this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
+    this.securityGroup = this.createSecurityGroup(fullName);
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', naming.path('ecs', props.name), props.logs);
+    this.executionRole = this.createExecutionRole();
+    this.taskRole = this.createTaskRole();
+    this.grantFeatures();
+    this.taskDefinition = this.createTaskDefinition(fullName);
+    this.service = this.createService(fullName);
+    if (service.autoscaling) this.scalableTarget = this.autoscale(service.autoscaling);
+    if (config.statements.length > 0) this.grant(...config.statements);
+  }
+
+  /** Adds statements to the task role (resources named; see constructs/iam.ts for the `*` exceptions). */
+  grant(...statements: PolicyStatement[]): void {
+    this.taskStatements.push(...statements);
+    this.taskPolicy ??= new IamRolePolicy(this, 'TaskPolicy', {
+      role: this.taskRole.id,
+      name: 'application',
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.taskStatements) }),
+    });
+  }
+
+  private createSecurityGroup(fullName: string): OwnedSecurityGroup {
+    const { props } = this;
+    const group = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
       name: fullName,
       description: `${props.name} tasks: in from the ALB only; out to data stores and, through NAT, AWS APIs`,
     });
-    this.securityGroup.allowToCidrs(
+    group.allowToCidrs(
       ['0.0.0.0/0'],
       { from: 0, to: 0, protocol: '-1' },
       'All outbound (data stores, AWS APIs, NAT)',
     );
+    return group;
+  }
 
-    this.logGroup = encryptedLogGroup(this, 'LogGroup', naming.path('ecs', props.name), props.logs);
-
-    // Execution role: what ECS itself needs to start the task.
-    this.executionRole = new IamRole(this, 'ExecutionRole', {
+  /** Execution role: what ECS itself needs to start the task. */
+  private createExecutionRole(): IamRole {
+    const { props } = this;
+    const { naming } = props;
+    const role = new IamRole(this, 'ExecutionRole', {
       name: naming.short(`${props.name}-execution`, 64),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', props.accountId),
     });
     new IamRolePolicy(this, 'ExecutionPolicy', {
-      role: this.executionRole.id,
+      role: role.id,
       name: 'start-task',
       policy: Lazy.stringValue({ produce: () => policyDocument(this.executionStatements()) }),
     });
+    return role;
+  }
 
-    // Task role: what the application may do; only what config grants and enabled features need.
-    this.taskRole = new IamRole(this, 'TaskRole', {
+  /** Task role: what the application may do; only what config grants and enabled features need. */
+  private createTaskRole(): IamRole {
+    const { props } = this;
+    const { naming } = props;
+    return new IamRole(this, 'TaskRole', {
       name: naming.short(`${props.name}-task`, 64),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com', props.accountId),
     });
+  }
+
+  /** What enabled features need on the task role: ECS Exec channels, X-Ray traces. */
+  private grantFeatures(): void {
+    const { service } = this.props;
     if (service.enableExec) this.grant(...this.execStatements());
     if (service.xray) {
       this.grant({
@@ -128,9 +162,12 @@ export class FargateService extends Construct {
         Resource: '*',
       });
     }
+  }
 
+  private createTaskDefinition(fullName: string): EcsTaskDefinition {
+    const { service } = this.props;
     const writable = service.writablePaths;
-    this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
+    return new EcsTaskDefinition(this, 'TaskDefinition', {
       family: fullName,
       networkMode: 'awsvpc',
       requiresCompatibilities: ['FARGATE'],
@@ -140,14 +177,29 @@ export class FargateService extends Construct {
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       volume: writable.map((_, i) => ({ name: `scratch-${i}` })),
-      containerDefinitions: Lazy.stringValue({ produce: () => JSON.stringify(this.containerDefinitions()) }),
+      containerDefinitions: Lazy.stringValue({
+        produce: () =>
+          JSON.stringify(
+            containerDefinitions({
+              props: this.props,
+              logGroupName: this.logGroup.name,
+              environment: this.environment,
+              secrets: this.secrets,
+            }),
+          ),
+      }),
     });
+  }
 
+  /** The rolling-deployment service with circuit breaker and rollback, behind the target group if any. */
+  private createService(fullName: string): EcsService {
+    const { props } = this;
+    const { service } = props;
     const ignoreChanges = [
       ...(service.deployedByCi ? ['task_definition'] : []),
       ...(service.autoscaling ? ['desired_count'] : []),
     ];
-    this.service = new EcsService(this, 'Service', {
+    return new EcsService(this, 'Service', {
       name: fullName,
       cluster: props.cluster.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
@@ -181,19 +233,6 @@ export class FargateService extends Construct {
       waitForSteadyState: false,
       lifecycle: ignoreChanges.length > 0 ? { ignoreChanges } : undefined,
       dependsOn: [props.cluster.capacityProviders, ...(props.dependsOn ?? [])],
-    });
-
-    if (service.autoscaling) this.scalableTarget = this.autoscale(service.autoscaling);
-    if (config.statements.length > 0) this.grant(...config.statements);
-  }
-
-  /** Adds statements to the task role (resources named; see constructs/iam.ts for the `*` exceptions). */
-  grant(...statements: PolicyStatement[]): void {
-    this.taskStatements.push(...statements);
-    this.taskPolicy ??= new IamRolePolicy(this, 'TaskPolicy', {
-      role: this.taskRole.id,
-      name: 'application',
-      policy: Lazy.stringValue({ produce: () => policyDocument(this.taskStatements) }),
     });
   }
 
@@ -267,86 +306,6 @@ export class FargateService extends Construct {
       },
       { Sid: 'EcsExecSessionKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: cluster.execKmsKeyArn },
     ];
-  }
-
-  private containerDefinitions(): unknown[] {
-    const { props } = this;
-    const log = (prefix: string) => ({
-      logDriver: 'awslogs',
-      options: {
-        'awslogs-group': this.logGroup.name,
-        'awslogs-region': props.region,
-        'awslogs-stream-prefix': prefix,
-      },
-    });
-    const env = (vars: Readonly<Record<string, string>>) =>
-      Object.keys(vars)
-        .sort()
-        .map((name) => ({ name, value: vars[name] }));
-    const { service } = props;
-    const writable = service.writablePaths;
-    const app = {
-      name: APP,
-      image: props.image,
-      essential: true,
-      portMappings: [{ name: APP, containerPort: service.port, protocol: 'tcp', appProtocol: 'http' }],
-      environment: env(this.environment),
-      secrets: Object.keys(this.secrets)
-        .sort()
-        .map((name) => {
-          const s = this.secrets[name];
-          return { name, valueFrom: s.jsonKey ? `${s.arn}:${s.jsonKey}::` : s.arn };
-        }),
-      logConfiguration: log(props.name),
-      readonlyRootFilesystem: service.readonlyRootFilesystem,
-      mountPoints: writable.map((containerPath, i) => ({
-        sourceVolume: `scratch-${i}`,
-        containerPath,
-        readOnly: false,
-      })),
-      ...(service.user ? { user: service.user } : {}),
-      ...(service.containerHealthCheck
-        ? {
-            healthCheck: {
-              command: ['CMD-SHELL', service.containerHealthCheck],
-              interval: 30,
-              timeout: 5,
-              retries: 3,
-              startPeriod: 60,
-            },
-          }
-        : {}),
-      // Seed 000: graceful shutdown. ECS Exec needs an init process to reap the agent's children.
-      stopTimeout: 30,
-      linuxParameters: { initProcessEnabled: true },
-    };
-    const sidecars = [
-      ...service.sidecars,
-      ...(service.xray
-        ? [
-            {
-              name: 'xray-daemon',
-              image: XRAY_IMAGE,
-              cpu: 32,
-              memoryReservation: 64,
-              port: 2000,
-              protocol: 'udp' as const,
-              essential: false,
-              environment: {},
-            },
-          ]
-        : []),
-    ].map((s) => ({
-      name: s.name,
-      image: s.image,
-      essential: s.essential,
-      cpu: s.cpu,
-      ...(s.memoryReservation ? { memoryReservation: s.memoryReservation } : {}),
-      portMappings: s.port ? [{ containerPort: s.port, protocol: 'protocol' in s ? s.protocol : 'tcp' }] : [],
-      environment: env(s.environment),
-      logConfiguration: log(s.name),
-    }));
-    return [app, ...sidecars];
   }
 
   private autoscale(spec: NonNullable<ServiceConfig['autoscaling']>): AppautoscalingTarget {

@@ -35,7 +35,7 @@ export interface BackupPlanProps {
  * optional copies to a vault in another region (seeds 002/003 DR) and a restore-testing plan.
  * Point-in-time recovery (the hour RPO of seed 002) stays with the engines' own continuous backups
  * (RDS automated backups, DynamoDB PITR): AWS Backup continuous backup for RDS would take over the
- * instance's retention and window (DESIGN.md, "Known traps"), so these rules are snapshots only.
+ * instance's retention and window (docs/architecture.md, "Known traps"), so these rules are snapshots only.
  */
 export class PlatformBackup extends Construct {
   readonly vault: BackupVault;
@@ -58,13 +58,27 @@ export class PlatformBackup extends Construct {
         forceDestroy: false,
       });
     }
+    this.plan = this.createPlan(props);
+    const role = this.createRole(props);
+    new BackupSelection(this, 'Selection', {
+      name: naming.name('stateful'),
+      planId: this.plan.id,
+      iamRoleArn: role.arn,
+      resources: props.resourceArns,
+    });
+    if (props.restoreTesting) this.restoreTesting(props, role);
+  }
+
+  /** Daily and weekly snapshot rules, copied to the DR vault when there is one. */
+  private createPlan(props: BackupPlanProps): BackupPlan {
+    const { naming } = props;
     const copy = (days: number) =>
       this.drVault
         ? [{ destinationVaultArn: this.drVault.arn, lifecycle: { deleteAfter: days } }]
         : undefined;
     const daily = props.dailyRetentionDays ?? 30;
     const weekly = props.weeklyRetentionDays ?? 90;
-    this.plan = new BackupPlan(this, 'Plan', {
+    return new BackupPlan(this, 'Plan', {
       name: naming.name('backup'),
       rule: [
         {
@@ -89,12 +103,15 @@ export class PlatformBackup extends Construct {
         },
       ],
     });
+  }
 
+  /** The role AWS Backup assumes to back up and restore. */
+  private createRole(props: BackupPlanProps): IamRole {
     const role = new IamRole(this, 'Role', {
-      name: naming.name('backup'),
+      name: props.naming.name('backup'),
       assumeRolePolicy: serviceTrustPolicy('backup.amazonaws.com', props.accountId),
     });
-    // Exception (DESIGN.md): the AWS managed backup/restore policies cover each service's snapshot
+    // Exception (docs/architecture.md): the AWS managed backup/restore policies cover each service's snapshot
     // and restore calls; AWS keeps them current as services change.
     const managed = [
       'service-role/AWSBackupServiceRolePolicyForBackup',
@@ -110,37 +127,34 @@ export class PlatformBackup extends Construct {
           policyArn: `arn:aws:iam::aws:policy/${p}`,
         }),
     );
-    new BackupSelection(this, 'Selection', {
-      name: naming.name('stateful'),
-      planId: this.plan.id,
-      iamRoleArn: role.arn,
-      resources: props.resourceArns,
-    });
+    return role;
+  }
 
-    if (props.restoreTesting) {
-      const testing = new BackupRestoreTestingPlan(this, 'RestoreTesting', {
-        name: naming.name('restore_test').replace(/-/g, '_'),
-        scheduleExpression: 'cron(0 5 ? * 1#1 *)',
-        startWindowHours: 24,
-        recoveryPointSelection: [
-          {
-            algorithm: 'LATEST_WITHIN_WINDOW',
-            includeVaults: [this.vault.arn],
-            recoveryPointTypes: ['SNAPSHOT'],
-            selectionWindowDays: 7,
-          },
-        ],
+  /** Monthly restore tests of the latest recovery points. */
+  private restoreTesting(props: BackupPlanProps, role: IamRole): void {
+    const { naming } = props;
+    const testing = new BackupRestoreTestingPlan(this, 'RestoreTesting', {
+      name: naming.name('restore_test').replace(/-/g, '_'),
+      scheduleExpression: 'cron(0 5 ? * 1#1 *)',
+      startWindowHours: 24,
+      recoveryPointSelection: [
+        {
+          algorithm: 'LATEST_WITHIN_WINDOW',
+          includeVaults: [this.vault.arn],
+          recoveryPointTypes: ['SNAPSHOT'],
+          selectionWindowDays: 7,
+        },
+      ],
+    });
+    for (const type of props.restoreTestingTypes ?? ['RDS', 'DynamoDB']) {
+      new BackupRestoreTestingSelection(this, `RestoreTesting-${type}`, {
+        name: `${type.toLowerCase()}_latest`,
+        restoreTestingPlanName: testing.name,
+        protectedResourceType: type,
+        iamRoleArn: role.arn,
+        protectedResourceArns: ['*'],
+        validationWindowHours: 1,
       });
-      for (const type of props.restoreTestingTypes ?? ['RDS', 'DynamoDB']) {
-        new BackupRestoreTestingSelection(this, `RestoreTesting-${type}`, {
-          name: `${type.toLowerCase()}_latest`,
-          restoreTestingPlanName: testing.name,
-          protectedResourceType: type,
-          iamRoleArn: role.arn,
-          protectedResourceArns: ['*'],
-          validationWindowHours: 1,
-        });
-      }
     }
   }
 }

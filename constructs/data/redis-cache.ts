@@ -57,7 +57,6 @@ export class RedisCache extends Construct {
     const groupId = naming.short('redis', 40);
     this.clusterMode = props.clusterMode !== undefined;
     const major = props.engineVersion.split('.')[0];
-
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
       name: naming.name('redis'),
@@ -68,47 +67,10 @@ export class RedisCache extends Construct {
       subnetIds: props.subnetIds,
       description: 'Isolated subnets',
     });
-    const parameters = new ElasticacheParameterGroup(this, 'Parameters', {
-      name: naming.name(`redis${major}${this.clusterMode ? '-cluster' : ''}`),
-      family: `redis${major}`,
-      description: 'allkeys-lru eviction',
-      parameter: [
-        { name: 'maxmemory-policy', value: 'allkeys-lru' },
-        ...(this.clusterMode ? [{ name: 'cluster-enabled', value: 'yes' }] : []),
-      ],
-      lifecycle: { createBeforeDestroy: true },
-    });
-
-    // RBAC: every user group needs a user named "default"; ours is switched off.
-    const defaultUser = new ElasticacheUser(this, 'DefaultUser', {
-      userId: naming.short('redis-default', 40),
-      userName: 'default',
-      engine: 'redis',
-      accessString: 'off -@all',
-      authenticationMode: { type: 'no-password-required' },
-    });
+    const parameters = this.parameterGroup(props, major);
     this.appUserName = naming.short('redis-app', 40);
-    this.appUser = new ElasticacheUser(this, 'AppUser', {
-      userId: this.appUserName,
-      userName: this.appUserName,
-      engine: 'redis',
-      accessString: 'on ~* +@all -@dangerous',
-      authenticationMode: { type: 'iam' },
-    });
-    const userGroup = new ElasticacheUserGroup(this, 'UserGroup', {
-      userGroupId: naming.short('redis', 40),
-      engine: 'redis',
-      userIds: [defaultUser.userId, this.appUser.userId],
-    });
-
-    const logs = (['slow-log', 'engine-log'] as const).map((type) => ({
-      type,
-      group: encryptedLogGroup(this, `LogGroup-${type}`, naming.path('elasticache', `redis/${type}`), {
-        retentionDays: props.logRetentionDays,
-        kmsKeyArn: props.logKmsKeyArn,
-      }),
-    }));
-
+    const { appUser, userGroup } = this.users(props, this.appUserName);
+    this.appUser = appUser;
     const failover = props.automaticFailover;
     this.replicationGroup = new ElasticacheReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupId: groupId,
@@ -138,16 +100,72 @@ export class RedisCache extends Construct {
       maintenanceWindow: 'sun:05:00-sun:06:00',
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
-      logDeliveryConfiguration: logs.map(({ type, group }) => ({
-        destination: group.name,
-        destinationType: 'cloudwatch-logs',
-        logFormat: 'json',
-        logType: type,
-      })),
+      logDeliveryConfiguration: this.logDelivery(props),
     });
     this.endpoint = this.clusterMode
       ? this.replicationGroup.configurationEndpointAddress
       : this.replicationGroup.primaryEndpointAddress;
+  }
+
+  /** `allkeys-lru` eviction, cluster mode when enabled. */
+  private parameterGroup(props: RedisCacheProps, major: string): ElasticacheParameterGroup {
+    const { naming } = props;
+    return new ElasticacheParameterGroup(this, 'Parameters', {
+      name: naming.name(`redis${major}${this.clusterMode ? '-cluster' : ''}`),
+      family: `redis${major}`,
+      description: 'allkeys-lru eviction',
+      parameter: [
+        { name: 'maxmemory-policy', value: 'allkeys-lru' },
+        ...(this.clusterMode ? [{ name: 'cluster-enabled', value: 'yes' }] : []),
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+  }
+
+  /** RBAC: every user group needs a user named "default"; ours is switched off. */
+  private users(
+    props: RedisCacheProps,
+    appUserName: string,
+  ): { appUser: ElasticacheUser; userGroup: ElasticacheUserGroup } {
+    const { naming } = props;
+    const defaultUser = new ElasticacheUser(this, 'DefaultUser', {
+      userId: naming.short('redis-default', 40),
+      userName: 'default',
+      engine: 'redis',
+      accessString: 'off -@all',
+      authenticationMode: { type: 'no-password-required' },
+    });
+    const appUser = new ElasticacheUser(this, 'AppUser', {
+      userId: appUserName,
+      userName: appUserName,
+      engine: 'redis',
+      accessString: 'on ~* +@all -@dangerous',
+      authenticationMode: { type: 'iam' },
+    });
+    const userGroup = new ElasticacheUserGroup(this, 'UserGroup', {
+      userGroupId: naming.short('redis', 40),
+      engine: 'redis',
+      userIds: [defaultUser.userId, appUser.userId],
+    });
+    return { appUser, userGroup };
+  }
+
+  /** Slow and engine logs to KMS-encrypted CloudWatch log groups. */
+  private logDelivery(props: RedisCacheProps) {
+    const { naming } = props;
+    const logs = (['slow-log', 'engine-log'] as const).map((type) => ({
+      type,
+      group: encryptedLogGroup(this, `LogGroup-${type}`, naming.path('elasticache', `redis/${type}`), {
+        retentionDays: props.logRetentionDays,
+        kmsKeyArn: props.logKmsKeyArn,
+      }),
+    }));
+    return logs.map(({ type, group }) => ({
+      destination: group.name,
+      destinationType: 'cloudwatch-logs',
+      logFormat: 'json',
+      logType: type,
+    }));
   }
 
   /** What a client task role needs to sign in as the application user with IAM. */

@@ -1,11 +1,9 @@
-import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
-import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import type { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
-import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
-import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
+import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import type { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
 import { serviceTrustPolicy } from '../core/iam';
@@ -13,6 +11,11 @@ import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 
 import { ENGINE_PORTS, type DatabaseEngine } from '../../environments/rules';
+import { createAuroraCluster } from './aurora';
+import { type DatabaseContext, LOG_EXPORTS } from './database-common';
+import { createRdsInstance } from './rds-instance';
+
+export { RDS_CA } from './database-common';
 
 export type { DatabaseEngine };
 
@@ -56,15 +59,6 @@ export interface RelationalDatabaseProps {
   readonly masterUsername?: string;
 }
 
-const LOG_EXPORTS: Record<DatabaseEngine, string[]> = {
-  postgres: ['postgresql', 'upgrade'],
-  mysql: ['audit', 'error', 'general', 'slowquery'],
-  'aurora-postgresql': ['postgresql'],
-};
-
-/** The current RDS certificate authority (RSA 2048, valid to 2061). */
-export const RDS_CA = 'rds-ca-rsa2048-g1';
-
 /** Parameter group family for an engine and version: postgres16, mysql8.0, aurora-postgresql16. */
 export function parameterFamily(engine: DatabaseEngine, version: string): string {
   if (engine === 'mysql') return `mysql${version.split('.').slice(0, 2).join('.')}`;
@@ -99,9 +93,9 @@ export class RelationalDatabase extends Construct {
   readonly backupResourceArn: string;
   readonly databaseName: string;
   readonly instance?: DbInstance;
-  readonly replicas: DbInstance[] = [];
+  readonly replicas: DbInstance[];
   readonly cluster?: RdsCluster;
-  readonly clusterInstances: RdsClusterInstance[] = [];
+  readonly clusterInstances: RdsClusterInstance[];
 
   constructor(scope: Construct, id: string, props: RelationalDatabaseProps) {
     super(scope, id);
@@ -143,161 +137,38 @@ export class RelationalDatabase extends Construct {
         { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn },
       ),
     );
-    const common = {
-      performanceInsights: supportsPerformanceInsights(props.engine, props.instanceClass),
+    const ctx: DatabaseContext = {
+      props,
+      identifier,
+      family,
+      port: this.port,
+      databaseName: this.databaseName,
+      securityGroupId: this.securityGroup.id,
+      subnetGroupName: subnetGroup.name,
       monitoringRoleArn: monitoringRole.arn,
+      performanceInsights: supportsPerformanceInsights(props.engine, props.instanceClass),
+      logGroups,
     };
 
+    // Both builders create their resources in this construct's scope: addresses stay as they were.
     if (aurora) {
-      const parameters = new RdsClusterParameterGroup(this, 'ClusterParameters', {
-        name: naming.name('db-cluster'),
-        family,
-        description: 'TLS only',
-        parameter: [{ name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' }],
-      });
-      this.cluster = new RdsCluster(this, 'Cluster', {
-        clusterIdentifier: identifier,
-        engine: 'aurora-postgresql',
-        engineMode: 'provisioned',
-        engineVersion: props.engineVersion,
-        databaseName: this.databaseName,
-        masterUsername: props.masterUsername ?? 'dbadmin',
-        manageMasterUserPassword: true,
-        masterUserSecretKmsKeyId: props.secretsKmsKeyArn,
-        storageEncrypted: true,
-        kmsKeyId: props.dataKmsKeyArn,
-        dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [this.securityGroup.id],
-        dbClusterParameterGroupName: parameters.name,
-        port: this.port,
-        iamDatabaseAuthenticationEnabled: true,
-        backupRetentionPeriod: props.backupRetentionDays,
-        preferredBackupWindow: props.backupWindow,
-        preferredMaintenanceWindow: props.maintenanceWindow,
-        deletionProtection: props.deletionProtection,
-        skipFinalSnapshot: props.skipFinalSnapshot,
-        finalSnapshotIdentifier: props.skipFinalSnapshot ? undefined : `${identifier}-final`,
-        copyTagsToSnapshot: true,
-        enabledCloudwatchLogsExports: LOG_EXPORTS[props.engine],
-        ...(props.serverlessV2 ? { serverlessv2ScalingConfiguration: { ...props.serverlessV2 } } : {}),
-        dependsOn: logGroups,
-      });
-      const count = props.instances ?? 1;
-      for (let i = 0; i < count; i++) {
-        this.clusterInstances.push(
-          new RdsClusterInstance(this, `Instance${i}`, {
-            identifier: `${identifier}-${i + 1}`,
-            clusterIdentifier: this.cluster.id,
-            engine: 'aurora-postgresql',
-            engineVersion: props.engineVersion,
-            instanceClass: props.instanceClass,
-            // Writer and readers in different AZs: a reader in another AZ is the failover target.
-            availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
-            dbSubnetGroupName: subnetGroup.name,
-            publiclyAccessible: false,
-            autoMinorVersionUpgrade: true,
-            caCertIdentifier: RDS_CA,
-            monitoringInterval: 60,
-            monitoringRoleArn: common.monitoringRoleArn,
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: props.dataKmsKeyArn,
-            performanceInsightsRetentionPeriod: 7,
-            promotionTier: i,
-            copyTagsToSnapshot: true,
-          }),
-        );
-      }
-      this.endpoint = this.cluster.endpoint;
-      this.readerEndpoint = this.cluster.readerEndpoint;
-      this.masterSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
-      this.backupResourceArn = this.cluster.arn;
+      const { cluster, instances } = createAuroraCluster(this, ctx);
+      this.cluster = cluster;
+      this.clusterInstances = instances;
+      this.replicas = [];
+      this.endpoint = cluster.endpoint;
+      this.readerEndpoint = cluster.readerEndpoint;
+      this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
+      this.backupResourceArn = cluster.arn;
       return;
     }
-
-    const parameters = new DbParameterGroup(this, 'Parameters', {
-      name: naming.name('db'),
-      family,
-      description: 'TLS only',
-      parameter: [
-        props.engine === 'mysql'
-          ? { name: 'require_secure_transport', value: 'ON' }
-          : { name: 'rds.force_ssl', value: '1', applyMethod: 'pending-reboot' },
-      ],
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const instanceSettings = {
-      instanceClass: props.instanceClass,
-      storageEncrypted: true,
-      kmsKeyId: props.dataKmsKeyArn,
-      vpcSecurityGroupIds: [this.securityGroup.id],
-      parameterGroupName: parameters.name,
-      publiclyAccessible: false,
-      autoMinorVersionUpgrade: true,
-      caCertIdentifier: RDS_CA,
-      monitoringInterval: 60,
-      monitoringRoleArn: common.monitoringRoleArn,
-      performanceInsightsEnabled: common.performanceInsights,
-      ...(common.performanceInsights
-        ? { performanceInsightsKmsKeyId: props.dataKmsKeyArn, performanceInsightsRetentionPeriod: 7 }
-        : {}),
-      iamDatabaseAuthenticationEnabled: true,
-      enabledCloudwatchLogsExports: LOG_EXPORTS[props.engine],
-      copyTagsToSnapshot: true,
-      deletionProtection: props.deletionProtection,
-    };
-    this.instance = new DbInstance(this, 'Instance', {
-      identifier,
-      engine: props.engine,
-      engineVersion: props.engineVersion,
-      ...instanceSettings,
-      dbName: this.databaseName,
-      username: props.masterUsername ?? 'dbadmin',
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: props.secretsKmsKeyArn,
-      port: this.port,
-      allocatedStorage: props.allocatedStorageGb,
-      maxAllocatedStorage: props.maxAllocatedStorageGb,
-      storageType: 'gp3',
-      dbSubnetGroupName: subnetGroup.name,
-      multiAz: props.multiAz ?? false,
-      backupRetentionPeriod: props.backupRetentionDays,
-      backupWindow: props.backupWindow,
-      maintenanceWindow: props.maintenanceWindow,
-      skipFinalSnapshot: props.skipFinalSnapshot,
-      finalSnapshotIdentifier: props.skipFinalSnapshot ? undefined : `${identifier}-final`,
-      deleteAutomatedBackups: false,
-      allowMajorVersionUpgrade: false,
-      applyImmediately: false,
-      dependsOn: logGroups,
-    });
-    for (let i = 0; i < (props.readReplicas ?? 0); i++) {
-      const replicaId = `${identifier}-replica-${i + 1}`;
-      // Replica log groups (RDS would create them without retention or encryption).
-      const replicaLogs = LOG_EXPORTS[props.engine].map((log) =>
-        encryptedLogGroup(this, `Replica${i}LogGroup-${log}`, `/aws/rds/instance/${replicaId}/${log}`, {
-          retentionDays: props.logRetentionDays,
-          kmsKeyArn: props.logKmsKeyArn,
-        }),
-      );
-      this.replicas.push(
-        new DbInstance(this, `Replica${i}`, {
-          identifier: replicaId,
-          replicateSourceDb: this.instance.identifier,
-          ...instanceSettings,
-          maxAllocatedStorage: props.maxAllocatedStorageGb,
-          storageType: 'gp3',
-          multiAz: false,
-          backupRetentionPeriod: 0,
-          skipFinalSnapshot: true,
-          // Readers are spread over the other AZs when there are any.
-          availabilityZone: props.availabilityZones[(i + 1) % props.availabilityZones.length],
-          dependsOn: replicaLogs,
-        }),
-      );
-    }
-    this.endpoint = this.instance.address;
-    this.readerEndpoint = this.replicas[0]?.address;
-    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
-    this.backupResourceArn = this.instance.arn;
+    const { instance, replicas } = createRdsInstance(this, ctx);
+    this.instance = instance;
+    this.replicas = replicas;
+    this.clusterInstances = [];
+    this.endpoint = instance.address;
+    this.readerEndpoint = replicas[0]?.address;
+    this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;
+    this.backupResourceArn = instance.arn;
   }
 }

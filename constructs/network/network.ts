@@ -1,27 +1,31 @@
 import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DefaultNetworkAcl } from '@cdktf/provider-aws/lib/default-network-acl';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { EgressOnlyInternetGateway } from '@cdktf/provider-aws/lib/egress-only-internet-gateway';
-import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
-import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
-import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
-import { NetworkAclRule } from '@cdktf/provider-aws/lib/network-acl-rule';
-import { Route } from '@cdktf/provider-aws/lib/route';
-import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
-import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import type { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import type { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
+import type { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { Fn } from 'cdktf';
+import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
 import { policyDocument, serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
-import { OwnedSecurityGroup } from '../core/security-group';
+import type { OwnedSecurityGroup } from '../core/security-group';
+import { createGatewayEndpoints, createInterfaceEndpoints } from './endpoints';
+import { createNetworkAcls } from './network-acls';
+import {
+  createNatGateways,
+  createSubnets,
+  isolatedRouting,
+  privateRouting,
+  publicRouting,
+  type RoutingContext,
+} from './routing';
 
 export type NatMode = 'none' | 'single' | 'perAz';
 export type SubnetTier = 'public' | 'private' | 'isolated';
@@ -51,14 +55,8 @@ interface TierSubnets {
   readonly acl: NetworkAcl;
 }
 
-const EPHEMERAL = { fromPort: 1024, toPort: 65535 };
-const WORLD_V4 = '0.0.0.0/0';
-const WORLD_V6 = '::/0';
-/** Netnum offsets of each tier's /64s inside the VPC's /56. */
-const IPV6_NETNUM: Record<SubnetTier, number> = { public: 0, private: 64, isolated: 128 };
-
 /**
- * A multi-AZ VPC with three tiers (DESIGN.md; seeds 000-004):
+ * A multi-AZ VPC with three tiers (docs/architecture.md; seeds 000-004):
  * - public: ALB and NAT gateways; default routes to the internet gateway;
  * - private (app): ECS tasks, bastion, interface endpoints; default route to NAT (none with
  *   `natGateways: 'none'`), IPv6 through an egress-only gateway;
@@ -75,12 +73,12 @@ export class Network extends Construct {
   readonly public: TierSubnets;
   readonly private: TierSubnets;
   readonly isolated: TierSubnets;
-  readonly natGateways: NatGateway[] = [];
+  readonly natGateways: NatGateway[];
   readonly internetGateway: InternetGateway;
   readonly egressOnlyGateway?: EgressOnlyInternetGateway;
   readonly endpointSecurityGroup?: OwnedSecurityGroup;
   readonly gatewayEndpoints: Record<'s3' | 'dynamodb', VpcEndpoint>;
-  readonly interfaceEndpoints: Record<string, VpcEndpoint> = {};
+  readonly interfaceEndpoints: Record<string, VpcEndpoint>;
   readonly flowLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
@@ -104,6 +102,14 @@ export class Network extends Construct {
       tags: { Name: naming.name('vpc') },
     });
     this.vpcId = this.vpc.id;
+    // Helpers create their resources in this construct's scope, so addresses stay as they were.
+    const ctx: RoutingContext = {
+      scope: this,
+      naming,
+      vpc: this.vpc,
+      ipv6: this.ipv6,
+      availabilityZones: azs,
+    };
 
     // The default group admits its own members and all egress; emptied, it cannot be used by accident.
     new DefaultSecurityGroup(this, 'DefaultSecurityGroup', {
@@ -124,253 +130,28 @@ export class Network extends Construct {
       });
     }
 
-    const makeSubnets = (tier: SubnetTier): Subnet[] =>
-      props.subnets[tier].map(
-        (cidr, i) =>
-          new Subnet(this, `${capitalize(tier)}Subnet${i}`, {
-            vpcId: this.vpc.id,
-            cidrBlock: cidr,
-            availabilityZone: azs[i],
-            mapPublicIpOnLaunch: false,
-            ...(this.ipv6
-              ? {
-                  ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, IPV6_NETNUM[tier] + i),
-                  // Addresses only where asked for (the ALB assigns its own): none auto-assigned.
-                  assignIpv6AddressOnCreation: false,
-                }
-              : {}),
-            tags: { Name: naming.name(`${tier}-${azs[i]}`), Tier: tier },
-          }),
-      );
-    const publicSubnets = makeSubnets('public');
-    const privateSubnets = makeSubnets('private');
-    const isolatedSubnets = makeSubnets('isolated');
-
-    // Public: one route table, default routes to the internet gateway.
-    const publicTable = new RouteTable(this, 'PublicRouteTable', {
-      vpcId: this.vpc.id,
-      tags: { Name: naming.name('public') },
-    });
-    new Route(this, 'PublicDefaultRoute', {
-      routeTableId: publicTable.id,
-      destinationCidrBlock: WORLD_V4,
-      gatewayId: this.internetGateway.id,
-    });
-    if (this.ipv6) {
-      new Route(this, 'PublicDefaultRouteIpv6', {
-        routeTableId: publicTable.id,
-        destinationIpv6CidrBlock: WORLD_V6,
-        gatewayId: this.internetGateway.id,
-      });
-    }
-    publicSubnets.forEach(
-      (s, i) =>
-        new RouteTableAssociation(this, `PublicAssociation${i}`, {
-          subnetId: s.id,
-          routeTableId: publicTable.id,
-        }),
-    );
-
-    // NAT gateways in the public subnets: none, one (in the first AZ), or one per AZ.
-    const natCount = nat === 'none' ? 0 : nat === 'single' ? 1 : azs.length;
-    for (let i = 0; i < natCount; i++) {
-      const eip = new Eip(this, `NatEip${i}`, {
-        domain: 'vpc',
-        tags: { Name: naming.name(`nat-${azs[i]}`) },
-        dependsOn: [this.internetGateway],
-      });
-      this.natGateways.push(
-        new NatGateway(this, `NatGateway${i}`, {
-          allocationId: eip.allocationId,
-          subnetId: publicSubnets[i].id,
-          tags: { Name: naming.name(`nat-${azs[i]}`) },
-          dependsOn: [this.internetGateway],
-        }),
-      );
-    }
-
-    // Private: per AZ a table when NAT is per AZ (an AZ outage does not cut the others off), else one.
-    const privateTables: RouteTable[] = [];
-    const privateTableCount = nat === 'perAz' ? azs.length : 1;
-    for (let i = 0; i < privateTableCount; i++) {
-      const table = new RouteTable(this, `PrivateRouteTable${i}`, {
-        vpcId: this.vpc.id,
-        tags: { Name: naming.name(privateTableCount > 1 ? `private-${azs[i]}` : 'private') },
-      });
-      if (this.natGateways.length > 0) {
-        new Route(this, `PrivateDefaultRoute${i}`, {
-          routeTableId: table.id,
-          destinationCidrBlock: WORLD_V4,
-          natGatewayId: this.natGateways[Math.min(i, this.natGateways.length - 1)].id,
-        });
-      }
-      if (this.egressOnlyGateway) {
-        new Route(this, `PrivateDefaultRouteIpv6${i}`, {
-          routeTableId: table.id,
-          destinationIpv6CidrBlock: WORLD_V6,
-          egressOnlyGatewayId: this.egressOnlyGateway.id,
-        });
-      }
-      privateTables.push(table);
-    }
-    privateSubnets.forEach(
-      (s, i) =>
-        new RouteTableAssociation(this, `PrivateAssociation${i}`, {
-          subnetId: s.id,
-          routeTableId: privateTables[Math.min(i, privateTables.length - 1)].id,
-        }),
-    );
-
-    // Isolated: one table with only the local route (and the gateway endpoints below).
-    const isolatedTable = new RouteTable(this, 'IsolatedRouteTable', {
-      vpcId: this.vpc.id,
-      tags: { Name: naming.name('isolated') },
-    });
-    isolatedSubnets.forEach(
-      (s, i) =>
-        new RouteTableAssociation(this, `IsolatedAssociation${i}`, {
-          subnetId: s.id,
-          routeTableId: isolatedTable.id,
-        }),
-    );
-
-    // NACLs. The default NACL is adopted with no rules (denies all) and serves no subnet.
-    new DefaultNetworkAcl(this, 'DefaultNetworkAcl', {
-      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
-      tags: { Name: naming.name('default-do-not-use') },
-      lifecycle: { ignoreChanges: ['subnet_ids'] },
-    });
-    const acls = this.networkAcls(props, { publicSubnets, privateSubnets, isolatedSubnets });
-
-    this.public = { subnets: publicSubnets, routeTables: [publicTable], acl: acls.public };
-    this.private = { subnets: privateSubnets, routeTables: privateTables, acl: acls.private };
-    this.isolated = { subnets: isolatedSubnets, routeTables: [isolatedTable], acl: acls.isolated };
-
-    // Gateway endpoints (free): S3 and DynamoDB traffic stays on the AWS network.
-    const gatewayTables = [...privateTables, isolatedTable].map((t) => t.id);
-    this.gatewayEndpoints = {
-      s3: new VpcEndpoint(this, 'S3Endpoint', {
-        vpcId: this.vpc.id,
-        serviceName: `com.amazonaws.${props.region}.s3`,
-        vpcEndpointType: 'Gateway',
-        routeTableIds: gatewayTables,
-        tags: { Name: naming.name('s3') },
-      }),
-      dynamodb: new VpcEndpoint(this, 'DynamodbEndpoint', {
-        vpcId: this.vpc.id,
-        serviceName: `com.amazonaws.${props.region}.dynamodb`,
-        vpcEndpointType: 'Gateway',
-        routeTableIds: gatewayTables,
-        tags: { Name: naming.name('dynamodb') },
-      }),
+    const subnets = {
+      public: createSubnets(ctx, 'public', props.subnets.public),
+      private: createSubnets(ctx, 'private', props.subnets.private),
+      isolated: createSubnets(ctx, 'isolated', props.subnets.isolated),
     };
+    const publicTable = publicRouting(ctx, subnets.public, this.internetGateway);
+    this.natGateways = createNatGateways(ctx, nat, subnets.public, this.internetGateway);
+    const privateTables = privateRouting(ctx, nat, subnets.private, this.natGateways, this.egressOnlyGateway);
+    const isolatedTable = isolatedRouting(ctx, subnets.isolated);
 
-    // Interface endpoints in the private subnets, admitting HTTPS from the VPC.
-    const endpoints = props.interfaceEndpoints ?? [];
-    if (endpoints.length > 0) {
-      const sg = new OwnedSecurityGroup(this, 'EndpointSecurityGroup', {
-        vpcId: this.vpc.id,
-        name: naming.name('endpoints'),
-        description: 'Interface VPC endpoints: HTTPS from the VPC',
-      });
-      sg.allowFromCidrs([props.vpcCidr], 443, 'HTTPS from the VPC to interface endpoints');
-      this.endpointSecurityGroup = sg;
-      for (const service of endpoints) {
-        this.interfaceEndpoints[service] = new VpcEndpoint(
-          this,
-          `Endpoint-${service.replace(/[^a-z0-9]/g, '-')}`,
-          {
-            vpcId: this.vpc.id,
-            serviceName: `com.amazonaws.${props.region}.${service}`,
-            vpcEndpointType: 'Interface',
-            privateDnsEnabled: true,
-            subnetIds: privateSubnets.map((s) => s.id),
-            securityGroupIds: [sg.id],
-            tags: { Name: naming.name(service) },
-          },
-        );
-      }
-    }
+    const acls = createNetworkAcls(ctx, props, subnets);
+    this.public = { subnets: subnets.public, routeTables: [publicTable], acl: acls.public };
+    this.private = { subnets: subnets.private, routeTables: privateTables, acl: acls.private };
+    this.isolated = { subnets: subnets.isolated, routeTables: [isolatedTable], acl: acls.isolated };
+
+    const gatewayTables = [...privateTables, isolatedTable].map((t) => t.id);
+    this.gatewayEndpoints = createGatewayEndpoints(ctx, props.region, gatewayTables);
+    const interfaces = createInterfaceEndpoints(ctx, props, subnets.private);
+    this.endpointSecurityGroup = interfaces.securityGroup;
+    this.interfaceEndpoints = interfaces.endpoints;
 
     this.flowLogGroup = this.flowLogs(props);
-  }
-
-  private networkAcls(
-    props: NetworkProps,
-    subnets: { publicSubnets: Subnet[]; privateSubnets: Subnet[]; isolatedSubnets: Subnet[] },
-  ): Record<SubnetTier, NetworkAcl> {
-    const { naming } = props;
-    const acl = (tier: SubnetTier, list: Subnet[]) =>
-      new NetworkAcl(this, `${capitalize(tier)}Acl`, {
-        vpcId: this.vpc.id,
-        subnetIds: list.map((s) => s.id),
-        tags: { Name: naming.name(tier) },
-      });
-    const publicAcl = acl('public', subnets.publicSubnets);
-    const privateAcl = acl('private', subnets.privateSubnets);
-    const isolatedAcl = acl('isolated', subnets.isolatedSubnets);
-
-    type Rule = { egress: boolean; cidr: string; protocol: string; from?: number; to?: number };
-    const families = (v4: string): string[] => (this.ipv6 && v4 === WORLD_V4 ? [WORLD_V4, WORLD_V6] : [v4]);
-    const add = (target: NetworkAcl, tier: SubnetTier, rules: Rule[]) => {
-      let ingress = 100;
-      let egress = 100;
-      for (const r of rules) {
-        for (const cidr of families(r.cidr)) {
-          const number = r.egress ? egress : ingress;
-          if (r.egress) egress += 10;
-          else ingress += 10;
-          new NetworkAclRule(this, `${capitalize(tier)}Acl${r.egress ? 'Out' : 'In'}${number}`, {
-            networkAclId: target.id,
-            ruleNumber: number,
-            egress: r.egress,
-            protocol: r.protocol,
-            ruleAction: 'allow',
-            ...(cidr.includes(':') ? { ipv6CidrBlock: cidr } : { cidrBlock: cidr }),
-            ...(r.protocol === '-1' ? { fromPort: 0, toPort: 0 } : { fromPort: r.from, toPort: r.to }),
-          });
-        }
-      }
-    };
-    const vpc = props.vpcCidr;
-    const tcp = (egress: boolean, cidr: string, from: number, to = from): Rule => ({
-      egress,
-      cidr,
-      protocol: 'tcp',
-      from,
-      to,
-    });
-    const all = (egress: boolean, cidr: string): Rule => ({ egress, cidr, protocol: '-1' });
-
-    // Public: HTTP/HTTPS from the world, all from the VPC (what the NAT gateways forward),
-    // ephemeral return traffic from the world; all out.
-    add(publicAcl, 'public', [
-      tcp(false, WORLD_V4, 80),
-      tcp(false, WORLD_V4, 443),
-      all(false, vpc),
-      tcp(false, WORLD_V4, EPHEMERAL.fromPort, EPHEMERAL.toPort),
-      all(true, WORLD_V4),
-    ]);
-    // Private: all from the VPC, ephemeral return traffic from anywhere (replies to requests that
-    // left through NAT come from internet addresses); all out.
-    add(privateAcl, 'private', [
-      all(false, vpc),
-      tcp(false, WORLD_V4, EPHEMERAL.fromPort, EPHEMERAL.toPort),
-      { egress: false, cidr: WORLD_V4, protocol: 'udp', from: EPHEMERAL.fromPort, to: EPHEMERAL.toPort },
-      all(true, WORLD_V4),
-    ]);
-    // Isolated: only the data ports, from the private subnets and between data nodes (replication),
-    // and return traffic to them.
-    const dataPeers = [...props.subnets.private, ...props.subnets.isolated];
-    add(isolatedAcl, 'isolated', [
-      ...(props.dataPorts ?? []).flatMap((port) => dataPeers.map((cidr) => tcp(false, cidr, port))),
-      ...dataPeers.map((cidr) => tcp(false, cidr, EPHEMERAL.fromPort, EPHEMERAL.toPort)),
-      ...dataPeers.map((cidr) => tcp(true, cidr, EPHEMERAL.fromPort, EPHEMERAL.toPort)),
-      ...(props.dataPorts ?? []).flatMap((port) =>
-        props.subnets.isolated.map((cidr) => tcp(true, cidr, port)),
-      ),
-    ]);
-    return { public: publicAcl, private: privateAcl, isolated: isolatedAcl };
   }
 
   private flowLogs(props: NetworkProps): CloudwatchLogGroup {
@@ -405,8 +186,4 @@ export class Network extends Construct {
     });
     return group;
   }
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -15,7 +15,7 @@ import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-p
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
 import { SecureBucket } from '../core/secure-bucket';
-import { policyDocument, serviceTrustPolicy } from '../core/iam';
+import { policyDocument, type PolicyStatement, serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { EncryptionKey } from '../core/kms-key';
 
@@ -49,7 +49,7 @@ export const BASELINE_CONFIG_RULES = {
 
 /**
  * What AWS allows once per account (and region): kept out of environment stacks so that two
- * environments in one account never collide (DESIGN.md, "Stacks").
+ * environments in one account never collide (docs/architecture.md, "Stacks").
  */
 export class AccountBaseline extends Construct {
   readonly trail: Cloudtrail;
@@ -60,67 +60,32 @@ export class AccountBaseline extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountBaselineProps) {
     super(scope, id);
-    const { naming, accountId, region } = props;
     const partition = props.partition ?? 'aws';
-    const trailName = naming.name('trail');
-    const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+    const trailName = props.naming.name('trail');
+    const trailArn = `arn:${partition}:cloudtrail:${props.region}:${props.accountId}:trail/${trailName}`;
 
     // --- CloudTrail: multi-region, validated, KMS-encrypted, to its own bucket and to CloudWatch Logs.
     this.trailKey = new EncryptionKey(this, 'TrailKey', {
-      alias: naming.alias('cloudtrail'),
+      alias: props.naming.alias('cloudtrail'),
       description: 'CloudTrail log files and the trail log group',
-      accountId,
+      accountId: props.accountId,
       partition,
-      statements: [
-        {
-          Sid: 'CloudTrailEncrypts',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudtrail.amazonaws.com' },
-          Action: ['kms:GenerateDataKey', 'kms:DescribeKey'],
-          Resource: '*',
-          Condition: {
-            StringEquals: { 'aws:SourceArn': trailArn },
-            StringLike: {
-              'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
-            },
-          },
-        },
-        {
-          Sid: 'AccountReadsTrailLogs',
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
-          Resource: '*',
-          Condition: {
-            StringEquals: { 'kms:CallerAccount': accountId },
-            StringLike: {
-              'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
-            },
-          },
-        },
-        {
-          Sid: 'CloudWatchLogsUse',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncryptFrom',
-            'kms:ReEncryptTo',
-            'kms:GenerateDataKey',
-            'kms:DescribeKey',
-          ],
-          Resource: '*',
-          Condition: {
-            ArnLike: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
-            },
-          },
-        },
-      ],
+      statements: trailKeyStatements(props, partition, trailArn),
     });
+    this.trailBucket = this.createTrailBucket(props, trailArn);
+    this.trail = this.createTrail(props, trailName);
 
-    this.trailBucket = new SecureBucket(this, 'TrailBucket', {
+    this.detector = this.guardDuty(props);
+    if (props.config?.enabled ?? true) {
+      this.recorder = this.configService(props, partition);
+    }
+    this.accountGuards(props);
+  }
+
+  /** The trail's bucket: archived, then expired; only this trail may write to it. */
+  private createTrailBucket(props: AccountBaselineProps, trailArn: string): SecureBucket {
+    const { naming, accountId } = props;
+    return new SecureBucket(this, 'TrailBucket', {
       bucketName: naming.bucket('cloudtrail'),
       kmsKeyArn: this.trailKey.arn,
       lifecycleRules: [
@@ -155,7 +120,11 @@ export class AccountBaseline extends Construct {
         },
       ],
     });
+  }
 
+  /** The trail, delivering to its bucket and, through a role, to a KMS-encrypted log group. */
+  private createTrail(props: AccountBaselineProps, trailName: string): Cloudtrail {
+    const { naming, accountId } = props;
     const trailLogs = encryptedLogGroup(
       this,
       'TrailLogGroup',
@@ -178,7 +147,7 @@ export class AccountBaseline extends Construct {
       ]),
     });
 
-    this.trail = new Cloudtrail(this, 'Trail', {
+    return new Cloudtrail(this, 'Trail', {
       name: trailName,
       s3BucketName: this.trailBucket.name,
       isMultiRegionTrail: true,
@@ -189,24 +158,26 @@ export class AccountBaseline extends Construct {
       cloudWatchLogsRoleArn: trailLogsRole.arn,
       dependsOn: [this.trailBucket.policy],
     });
+  }
 
-    // --- GuardDuty with S3 and RDS login protection, and runtime monitoring when asked for.
-    this.detector = new GuarddutyDetector(this, 'GuardDuty', {
+  /** GuardDuty with S3 and RDS login protection, and runtime monitoring when asked for. */
+  private guardDuty(props: AccountBaselineProps): GuarddutyDetector {
+    const detector = new GuarddutyDetector(this, 'GuardDuty', {
       enable: true,
       findingPublishingFrequency: 'FIFTEEN_MINUTES',
     });
     new GuarddutyDetectorFeature(this, 'GuardDutyS3', {
-      detectorId: this.detector.id,
+      detectorId: detector.id,
       name: 'S3_DATA_EVENTS',
       status: 'ENABLED',
     });
     new GuarddutyDetectorFeature(this, 'GuardDutyRdsLogin', {
-      detectorId: this.detector.id,
+      detectorId: detector.id,
       name: 'RDS_LOGIN_EVENTS',
       status: 'ENABLED',
     });
     new GuarddutyDetectorFeature(this, 'GuardDutyRuntime', {
-      detectorId: this.detector.id,
+      detectorId: detector.id,
       name: 'RUNTIME_MONITORING',
       status: props.guardDutyRuntimeMonitoring ? 'ENABLED' : 'DISABLED',
       additionalConfiguration: [
@@ -216,74 +187,80 @@ export class AccountBaseline extends Construct {
         },
       ],
     });
+    return detector;
+  }
 
-    // --- AWS Config: recorder, delivery channel to its own bucket, managed rules.
-    if (props.config?.enabled ?? true) {
-      const configBucket = new SecureBucket(this, 'ConfigBucket', {
-        bucketName: naming.bucket('config'),
-        lifecycleRules: [
-          { id: 'expire', status: 'Enabled', expiration: [{ days: props.trailRetentionDays ?? 365 }] },
-        ],
-        policyStatements: (arn) => [
-          {
-            Sid: 'ConfigAclCheck',
-            Effect: 'Allow',
-            Principal: { Service: 'config.amazonaws.com' },
-            Action: ['s3:GetBucketAcl', 's3:ListBucket'],
-            Resource: arn,
-            Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-          },
-          {
-            Sid: 'ConfigWrite',
-            Effect: 'Allow',
-            Principal: { Service: 'config.amazonaws.com' },
-            Action: 's3:PutObject',
-            Resource: `${arn}/AWSLogs/${accountId}/Config/*`,
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': accountId, 's3:x-amz-acl': 'bucket-owner-full-control' },
-            },
-          },
-        ],
-      });
-      const configRole = new IamRole(this, 'ConfigRole', {
-        name: naming.name('config'),
-        assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
-      });
-      // Exception (DESIGN.md): AWS_ConfigRole is the AWS managed read-only set Config needs to describe
-      // every resource type; AWS updates it as Config supports new types.
-      new IamRolePolicyAttachment(this, 'ConfigRolePolicy', {
-        role: configRole.name,
-        policyArn: `arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
-      });
-      this.recorder = new ConfigConfigurationRecorder(this, 'ConfigRecorder', {
-        name: naming.name('config'),
-        roleArn: configRole.arn,
-        recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
-      });
-      const channel = new ConfigDeliveryChannel(this, 'ConfigDeliveryChannel', {
-        name: naming.name('config'),
-        s3BucketName: configBucket.name,
-        snapshotDeliveryProperties: {
-          deliveryFrequency: props.config?.deliveryFrequency ?? 'TwentyFour_Hours',
+  /** AWS Config: recorder, delivery channel to its own bucket, managed rules. */
+  private configService(props: AccountBaselineProps, partition: string): ConfigConfigurationRecorder {
+    const { naming, accountId } = props;
+    const configBucket = new SecureBucket(this, 'ConfigBucket', {
+      bucketName: naming.bucket('config'),
+      lifecycleRules: [
+        { id: 'expire', status: 'Enabled', expiration: [{ days: props.trailRetentionDays ?? 365 }] },
+      ],
+      policyStatements: (arn) => [
+        {
+          Sid: 'ConfigAclCheck',
+          Effect: 'Allow',
+          Principal: { Service: 'config.amazonaws.com' },
+          Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+          Resource: arn,
+          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
         },
-        dependsOn: [this.recorder, configBucket.policy],
+        {
+          Sid: 'ConfigWrite',
+          Effect: 'Allow',
+          Principal: { Service: 'config.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${arn}/AWSLogs/${accountId}/Config/*`,
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': accountId, 's3:x-amz-acl': 'bucket-owner-full-control' },
+          },
+        },
+      ],
+    });
+    const configRole = new IamRole(this, 'ConfigRole', {
+      name: naming.name('config'),
+      assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
+    });
+    // Exception (docs/architecture.md): AWS_ConfigRole is the AWS managed read-only set Config needs to describe
+    // every resource type; AWS updates it as Config supports new types.
+    new IamRolePolicyAttachment(this, 'ConfigRolePolicy', {
+      role: configRole.name,
+      policyArn: `arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
+    });
+    const recorder = new ConfigConfigurationRecorder(this, 'ConfigRecorder', {
+      name: naming.name('config'),
+      roleArn: configRole.arn,
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+    });
+    const channel = new ConfigDeliveryChannel(this, 'ConfigDeliveryChannel', {
+      name: naming.name('config'),
+      s3BucketName: configBucket.name,
+      snapshotDeliveryProperties: {
+        deliveryFrequency: props.config?.deliveryFrequency ?? 'TwentyFour_Hours',
+      },
+      dependsOn: [recorder, configBucket.policy],
+    });
+    const status = new ConfigConfigurationRecorderStatus(this, 'ConfigRecorderStatus', {
+      name: recorder.name,
+      isEnabled: true,
+      dependsOn: [channel],
+    });
+    for (const [name, identifier] of Object.entries(BASELINE_CONFIG_RULES)) {
+      new ConfigConfigRule(this, `ConfigRule-${name}`, {
+        name: naming.name(name),
+        source: { owner: 'AWS', sourceIdentifier: identifier },
+        ...(identifier === 'CLOUD_TRAIL_ENABLED' ? { maximumExecutionFrequency: 'TwentyFour_Hours' } : {}),
+        dependsOn: [status],
       });
-      const status = new ConfigConfigurationRecorderStatus(this, 'ConfigRecorderStatus', {
-        name: this.recorder.name,
-        isEnabled: true,
-        dependsOn: [channel],
-      });
-      for (const [name, identifier] of Object.entries(BASELINE_CONFIG_RULES)) {
-        new ConfigConfigRule(this, `ConfigRule-${name}`, {
-          name: naming.name(name),
-          source: { owner: 'AWS', sourceIdentifier: identifier },
-          ...(identifier === 'CLOUD_TRAIL_ENABLED' ? { maximumExecutionFrequency: 'TwentyFour_Hours' } : {}),
-          dependsOn: [status],
-        });
-      }
     }
+    return recorder;
+  }
 
-    // --- Account-wide guards.
+  /** Account-wide guards: no public S3, encrypted EBS, an access analyzer, cost-allocation tags. */
+  private accountGuards(props: AccountBaselineProps): void {
+    const { naming, accountId } = props;
     new S3AccountPublicAccessBlock(this, 'S3PublicAccessBlock', {
       accountId,
       blockPublicAcls: true,
@@ -301,4 +278,60 @@ export class AccountBaseline extends Construct {
       new CeCostAllocationTag(this, `CostAllocationTag-${tag}`, { tagKey: tag, status: 'Active' });
     }
   }
+}
+
+/** Key policy: CloudTrail encrypts, the account reads trail logs, CloudWatch Logs uses the key. */
+function trailKeyStatements(
+  props: AccountBaselineProps,
+  partition: string,
+  trailArn: string,
+): PolicyStatement[] {
+  const { accountId, region } = props;
+  return [
+    {
+      Sid: 'CloudTrailEncrypts',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceArn': trailArn },
+        StringLike: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+        },
+      },
+    },
+    {
+      Sid: 'AccountReadsTrailLogs',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'kms:CallerAccount': accountId },
+        StringLike: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+        },
+      },
+    },
+    {
+      Sid: 'CloudWatchLogsUse',
+      Effect: 'Allow',
+      Principal: { Service: `logs.${region}.amazonaws.com` },
+      Action: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ],
+      Resource: '*',
+      Condition: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+        },
+      },
+    },
+  ];
 }
