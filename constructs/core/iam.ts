@@ -3,7 +3,7 @@
  * interpolations inside the string, and the synthesized policy stays readable and testable.
  */
 
-/** The only API calls that accept nothing but `"*"` as resource (DESIGN.md, "Secure by default"). */
+/** The only API calls that accept nothing but `"*"` as resource (docs/architecture.md, "Security model"). */
 export const WILDCARD_RESOURCE_ACTIONS = [
   'ecr:GetAuthorizationToken',
   'ssmmessages:CreateControlChannel',

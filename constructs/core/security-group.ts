@@ -30,7 +30,7 @@ function idPart(text: string): string {
 }
 
 /**
- * A security group a construct owns (DESIGN.md: each construct owns its group), with no inline
+ * A security group a construct owns (docs/architecture.md, "Security model": each construct owns its group), with no inline
  * rules: every rule is its own `aws_vpc_security_group_{ingress,egress}_rule` with a description,
  * so rules added by other constructs never fight over the group's rule set. The group starts with
  * no ingress and no egress.

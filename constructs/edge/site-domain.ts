@@ -24,7 +24,7 @@ export interface AliasTarget {
  *
  * The apex and the wildcard share one validation record (ACM derives it from the base name), so one
  * record from the first validation option validates both; no set lookups that depend on apply-time
- * values (DESIGN.md: validation records from names known at synth time).
+ * values (validation records from names known at synth time: no lookups, so the offline plan works).
  */
 export class SiteDomain extends Construct {
   readonly domainName: string;

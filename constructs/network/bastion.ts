@@ -49,7 +49,7 @@ export class Bastion extends Construct {
       name: naming.name('bastion'),
       assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com', props.accountId),
     });
-    // Exception (DESIGN.md "Secure by default"): the AWS managed SSM core policy. Its ec2messages and
+    // Exception (docs/architecture.md, "Security model"): the AWS managed SSM core policy. Its ec2messages and
     // ssm:UpdateInstanceInformation calls accept only "*"; AWS keeps the list current as the agent changes.
     new IamRolePolicyAttachment(this, 'SsmCore', {
       role: this.role.name,

@@ -22,7 +22,7 @@ const USE_KEY = [
 
 /**
  * The environment's three customer-managed keys, each rotated yearly, with key policies that let the
- * services that use them do so (DESIGN.md "Secure by default"):
+ * services that use them do so (docs/architecture.md, "Security model"):
  * - `data`: RDS, Aurora, ElastiCache, DynamoDB, S3, AWS Backup, ECR, SNS, SQS — used through those
  *   services by principals of this account (`kms:ViaService` + `kms:CallerAccount`);
  * - `logs`: CloudWatch Logs, for log groups of this account and region only;
