@@ -5,7 +5,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkStack, findTerraform, mapLimit, warmProviderCache } from './offline-terraform';
+import { checkStack, findTerraform, mapLimit, warmProviderCache } from './offline';
 
 async function main(): Promise<void> {
   const terraform = findTerraform();
