@@ -40,9 +40,10 @@ function newestMtime(path: string): number {
 
 /** Synthesizes with the compiled app (`npm run plan:offline` compiles first) when cdktf.out is stale. */
 function synthIfStale(): void {
-  const synthesized = existsSync(OUT)
-    ? Math.min(...readdirSync(OUT).map((s) => newestMtime(join(OUT, s, 'cdk.tf.json'))))
-    : 0;
+  const stacks = stackNames();
+  // The oldest stack counts; no stacks at all is stale.
+  const synthesized =
+    stacks.length === 0 ? 0 : Math.min(...stacks.map((s) => newestMtime(join(OUT, s, 'cdk.tf.json'))));
   const sources = Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))));
   if (synthesized > sources) return;
   console.log('cdktf.out is older than the sources: synthesizing (node dist/main.js) ...');
