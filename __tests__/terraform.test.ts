@@ -1,44 +1,63 @@
 /**
- * Every real stack, proven against the real AWS provider 5.100.0 offline: init (provider mirror),
- * plan (validation included; mock credentials, local backend, no refresh) and apply against
- * `mock_provider "aws"` with the invariant asserts. Two stacks at a time (two cores).
+ * Every real stack, proven against the real AWS provider 5.100.0 offline, in ONE `terraform test`
+ * process per stack after `terraform init` (provider mirror): a real-provider plan (validation
+ * included; mock credentials, local backend, no refresh), then an apply against `mock_provider
+ * "aws"` with the invariant asserts (scripts/offline/test-file.ts). Two stacks at a time (two
+ * cores), longest first. The negative checks prove that a broken invariant and a stack the real
+ * provider cannot plan both fail.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
-import {
-  checkStack,
-  mapLimit,
-  prepareWorkDir,
-  warmProviderCache,
-  type StackCheck,
-} from '../scripts/offline-terraform';
-import { synthesizeToDisk, terraformOrSkip } from './support/terraform';
+import { checkStacks, type StackCheck, type StackJob } from '../scripts/offline';
+import { synthesizeToDisk, terraformOrSkip, unplannableStack, withoutKeyRotation } from './support/terraform';
 import { defineEngineVariants } from './support/variants';
 
 const terraform = terraformOrSkip();
 const describeTf = terraform ? describe : describe.skip;
 
-describeTf('terraform: validate + offline plan + mock apply', () => {
-  const work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
+/** One line per stack: `terraform init` and `terraform test` seconds. */
+function timings(checks: readonly StackCheck[]): string {
+  return checks
+    .map(
+      (c) =>
+        `${c.stack.padEnd(22)} ${c.seconds.toFixed(1).padStart(5)} s  (${c.steps
+          .map((s) => `${s.command.split(' ')[1]} ${s.seconds.toFixed(1)}`)
+          .join(', ')})`,
+    )
+    .join('\n');
+}
+
+describeTf('terraform: real-provider plan + mock apply with invariants, one process per stack', () => {
+  // Synthesized while collecting (only when terraform is there), so every stack gets its own test.
   const { outdir, stacks } = terraform
     ? synthesizeToDisk(registry, defineEngineVariants)
     : { outdir: '', stacks: {} as Record<string, string> };
-  const names = Object.keys(stacks);
+  let work = '';
   let results: Record<string, StackCheck> = {};
 
   beforeAll(async () => {
-    // Largest first, so the two slots finish together; the data-only variant stacks skip the
-    // separate real-provider plan (their mock apply plans them too) to keep the suite fast.
-    await warmProviderCache(terraform!);
-    const bySize = [...names].sort(
-      (a, b) => statSync(join(stacks[b], 'cdk.tf.json')).size - statSync(join(stacks[a], 'cdk.tf.json')).size,
-    );
-    const checks = await mapLimit(bySize, 2, (n) =>
-      checkStack(terraform!, n, stacks[n], join(work, n), { plan: !n.startsWith('variant-') }),
-    );
+    work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
+    const negative = join(work, 'negative');
+    const jobs: StackJob[] = [
+      ...Object.entries(stacks).map(([name, dir]) => ({ name, dir })),
+      // Mock apply only: the invariant alone must fail it.
+      {
+        name: 'broken-kms',
+        dir: withoutKeyRotation(stacks['state-main'], join(negative, 'broken-kms')),
+        options: { realPlan: false },
+      },
+      // The same stack JSON twice: the real-provider run fails it, the mock run alone passes it.
+      { name: 'unplannable', dir: unplannableStack(join(negative, 'unplannable')) },
+      { name: 'unplannable-mock-only', dir: join(negative, 'unplannable'), options: { realPlan: false } },
+    ];
+    const started = Date.now();
+    const checks = await checkStacks(terraform!, jobs, join(work, 'checks'));
     results = Object.fromEntries(checks.map((c) => [c.stack, c]));
+    const summary = `${timings(checks)}\nall checks: ${((Date.now() - started) / 1000).toFixed(1)} s wall`;
+    console.log(`terraform checks per stack (seconds):\n${summary}`);
+    if (process.env.OFFLINE_TIMINGS_FILE) writeFileSync(process.env.OFFLINE_TIMINGS_FILE, `${summary}\n`);
   }, 600_000);
 
   afterAll(() => {
@@ -46,7 +65,7 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
   });
 
   it('covers the state stack and every environment', () => {
-    expect(names).toEqual(
+    expect(Object.keys(stacks)).toEqual(
       expect.arrayContaining([
         'state-main',
         'baseline-main',
@@ -59,27 +78,32 @@ describeTf('terraform: validate + offline plan + mock apply', () => {
     );
   });
 
-  it.each(names)('%s plans and mock-applies', (name) => {
+  it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {
     const result = results[name];
     if (!result.ok) throw new Error(result.failure);
-    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(
-      name.startsWith('variant-') ? ['init', 'test'] : ['init', 'plan', 'test'],
-    );
-    // The mock apply ran its run block and its asserts.
-    expect(result.steps[result.steps.length - 1].output).toMatch(/run "mock_apply"\.\.\. pass/);
-    expect(result.steps[result.steps.length - 1].output).toMatch(/1 passed, 0 failed/);
+    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['init', 'test']);
+    const output = result.steps[1].output;
+    expect(output).toMatch(/run "plan"\.\.\. pass/);
+    expect(output).toMatch(/run "mock_apply"\.\.\. pass/);
+    expect(output).toMatch(/run "teardown"\.\.\. pass/);
+    expect(output).toMatch(/3 passed, 0 failed/);
   });
 
-  it('the mock apply fails when an invariant is broken (a KMS key without rotation)', async () => {
-    const dir = join(work, 'broken-state');
-    const stackJson = JSON.parse(readFileSync(join(stacks['state-main'], 'cdk.tf.json'), 'utf8'));
-    for (const key of Object.values<any>(stackJson.resource.aws_kms_key)) key.enable_key_rotation = false;
-    const brokenStackDir = join(work, 'broken-source');
-    mkdirSync(brokenStackDir, { recursive: true });
-    writeFileSync(join(brokenStackDir, 'cdk.tf.json'), JSON.stringify(stackJson));
-    prepareWorkDir(brokenStackDir, dir);
-    const result = await checkStack(terraform!, 'broken-state', brokenStackDir, dir, { plan: false });
+  it('fails when an invariant is broken (a KMS key without rotation)', () => {
+    const result = results['broken-kms'];
     expect(result.ok).toBe(false);
+    expect(result.failure).toMatch(/run "mock_apply"\.\.\. fail/);
     expect(result.failure).toMatch(/every KMS key rotates/);
-  }, 120_000);
+  });
+
+  it('fails when the real provider cannot plan a stack, which the mock run alone lets through', () => {
+    const result = results.unplannable;
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatch(/run "plan"\.\.\. fail/);
+    expect(result.failure).toMatch(/all attributes must be indexed\. Unused attributes: \["unused"\]/);
+    // The same JSON without the real-provider run passes: the real provider is what caught it.
+    const mockOnly = results['unplannable-mock-only'];
+    if (!mockOnly.ok) throw new Error(mockOnly.failure);
+    expect(mockOnly.steps[1].output).toMatch(/run "mock_apply"\.\.\. pass/);
+  });
 });

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: median wall time and peak memory (max RSS) of
- *   - synthesizing every stack by running the compiled app directly (`node dist/main.js`),
+ *   - synthesizing every stack by running the app directly (`node scripts/run.js main.ts`: the
+ *     bundle, built once before, run from its code cache),
  *   - synthesizing through the CLI (`cdktf synth`),
  *   - the whole test suite (`npm test`),
- * over several runs. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
+ * over several runs, then the terraform checks per stack (seconds each) as the terraform suite
+ * timed them in the last `npm test` run. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
  * largest resident set of the process tree's biggest member.
  * Usage: node scripts/bench.js [--runs N] [--test-runs N]
  */
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -62,17 +64,26 @@ function bench(label, n, fn) {
   console.log(line);
 }
 
-console.log('building (tsc) ...');
-measure(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']);
+console.log('building (esbuild bundle; its code cache fills on the first run) ...');
+measure('node', ['scripts/run.js', '--build-only', 'main.ts']);
 const out = mkdtempSync(join(tmpdir(), 'bench-synth-'));
 try {
-  bench('synth, direct (node dist/main.js)', runs, () =>
-    measure('node', ['dist/main.js'], { CDKTF_OUTDIR: out }),
+  measure('node', ['scripts/run.js', 'main.ts'], { CDKTF_OUTDIR: out });
+  bench('synth, direct (node scripts/run.js)', runs, () =>
+    measure('node', ['scripts/run.js', 'main.ts'], { CDKTF_OUTDIR: out }),
   );
   bench('synth, cdktf synth', runs, () =>
     measure(join(root, 'node_modules', '.bin', 'cdktf'), ['synth', '--output', out]),
   );
-  bench('npm test (tsc + jest, all suites)', testRuns, () => measure('npm', ['test', '--silent']));
+  // The terraform suite writes its per-stack timings here (__tests__/terraform.test.ts).
+  const timings = join(out, 'terraform-timings.txt');
+  bench('npm test (tsc + jest, all suites)', testRuns, () =>
+    measure('npm', ['test', '--silent'], { OFFLINE_TIMINGS_FILE: timings }),
+  );
+  if (existsSync(timings)) {
+    console.log('terraform checks per stack (init + one terraform test), last npm test run:');
+    console.log(readFileSync(timings, 'utf8').replace(/^/gm, '  ').trimEnd());
+  }
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

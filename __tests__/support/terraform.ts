@@ -1,9 +1,9 @@
 import { App, type TerraformStack } from 'cdktf';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Registry } from '../../environments/registry';
-import { findTerraform } from '../../scripts/offline-terraform';
+import { findTerraform } from '../../scripts/offline';
 import { definePlatform } from '../../stacks/platform-app';
 
 /**
@@ -21,7 +21,10 @@ export function terraformOrSkip(): string | undefined {
   return undefined;
 }
 
-/** Synthesizes every stack of a registry into a fresh directory; returns stack name -> dir. */
+/**
+ * Synthesizes every stack of a registry into a fresh directory (an explicit outdir: no
+ * `cdktf.outdir.*` temp dirs); returns it and stack name -> dir. The caller removes `outdir`.
+ */
 export function synthesizeToDisk(
   registry: Registry,
   extra: (app: App) => TerraformStack[] = () => [],
@@ -38,4 +41,49 @@ export function synthesizeToDisk(
     ...more,
   ].map((s) => s.node.id);
   return { outdir, stacks: Object.fromEntries(names.map((n) => [n, join(outdir, 'stacks', n)])) };
+}
+
+function writeStack(dir: string, json: unknown): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
+  return dir;
+}
+
+/** A copy of a synthesized stack with every KMS key's rotation off: breaks an invariant. */
+export function withoutKeyRotation(stackDir: string, dir: string): string {
+  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+  for (const key of Object.values<{ enable_key_rotation?: boolean }>(stack.resource.aws_kms_key))
+    key.enable_key_rotation = false;
+  return writeStack(dir, stack);
+}
+
+/**
+ * A tiny stack the real provider rejects at plan time but no invariant and no mock notices: a
+ * DynamoDB attribute no key or index uses (the provider's plan-time check). It keeps the stack's
+ * shape (S3 backend, a `dr` alias) so the override files and the alias mapping are exercised.
+ */
+export function unplannableStack(dir: string): string {
+  return writeStack(dir, {
+    terraform: {
+      required_providers: { aws: { source: 'aws', version: '5.100.0' } },
+      backend: { s3: { bucket: 'example', key: 'example.tfstate', region: 'us-east-1' } },
+    },
+    provider: { aws: [{ region: 'us-east-1' }, { alias: 'dr', region: 'us-west-2' }] },
+    resource: {
+      aws_dynamodb_table: {
+        Table: {
+          name: 'example',
+          billing_mode: 'PAY_PER_REQUEST',
+          hash_key: 'pk',
+          attribute: [
+            { name: 'pk', type: 'S' },
+            { name: 'unused', type: 'S' },
+          ],
+          point_in_time_recovery: { enabled: true },
+          server_side_encryption: { enabled: true },
+        },
+      },
+      aws_sns_topic: { Dr: { provider: 'aws.dr', name: 'example-dr' } },
+    },
+  });
 }

@@ -1,0 +1,153 @@
+/**
+ * The generated `terraform test` file: ONE terraform process per stack proves it three ways.
+ *
+ * - run "plan": `command = plan` against the REAL provider (the stack's provider blocks plus
+ *   provider_override.tf.json: mock credentials, no account lookups), no refresh. Terraform
+ *   validates the configuration and the provider validates and plans every resource, as
+ *   `terraform plan` would.
+ * - run "mock_apply": `command = apply` with every provider alias mapped to a `mock_provider`
+ *   (`aws = aws.mock`, `aws.dr = aws.mock_dr`, ...), then the `assert` invariants on the applied
+ *   values. The mock still uses the real provider's schema and argument validation.
+ * - run "teardown": applies an empty module to the same state (`state_key`) without refresh, so
+ *   the state is empty and `terraform test`'s own cleanup has nothing to destroy. Terraform 1.11
+ *   cannot skip that cleanup (`skip_cleanup` is 1.12), and its refresh + destroy of a mock-applied
+ *   platform stack costs more than this teardown.
+ *
+ * A plan-only use (`realPlan: false`) drops the real-provider run, e.g. when `terraform plan` ran
+ * separately to print its changes.
+ */
+import { MOCK_DATA_DEFAULTS, MOCK_RESOURCE_DEFAULTS } from './mock-defaults';
+import { providerAliases, type StackJson } from './stack';
+
+/** The empty module the teardown run applies, relative to the work directory. */
+export const TEARDOWN_MODULE = 'teardown';
+/** The state key the mock apply and the teardown share. */
+const MOCK_STATE = 'mock';
+
+export interface TestFileOptions {
+  /** Include the real-provider `run "plan"` (default true). */
+  readonly realPlan?: boolean;
+}
+
+/** An invariant checked after the mock apply over every resource of a type: `r` is the resource. */
+interface Invariant {
+  readonly type: string;
+  readonly condition: string;
+  readonly message: string;
+}
+
+const INVARIANTS: readonly Invariant[] = [
+  { type: 'aws_kms_key', condition: 'r.enable_key_rotation', message: 'every KMS key rotates' },
+  {
+    type: 'aws_s3_bucket_public_access_block',
+    condition:
+      'r.block_public_acls && r.block_public_policy && r.ignore_public_acls && r.restrict_public_buckets',
+    message: 'every bucket blocks all public access',
+  },
+  {
+    type: 'aws_s3_bucket_ownership_controls',
+    condition: 'r.rule[0].object_ownership == "BucketOwnerEnforced"',
+    message: 'every bucket disables ACLs',
+  },
+  {
+    type: 'aws_dynamodb_table',
+    condition: 'r.point_in_time_recovery[0].enabled && r.server_side_encryption[0].enabled',
+    message: 'every table has point-in-time recovery and KMS encryption',
+  },
+  {
+    type: 'aws_cloudwatch_log_group',
+    condition: 'r.retention_in_days > 0',
+    message: 'every log group expires its logs',
+  },
+  { type: 'aws_db_instance', condition: 'r.storage_encrypted', message: 'every database is encrypted' },
+  { type: 'aws_rds_cluster', condition: 'r.storage_encrypted', message: 'every Aurora cluster is encrypted' },
+  {
+    type: 'aws_elasticache_replication_group',
+    condition: 'r.at_rest_encryption_enabled && r.transit_encryption_enabled',
+    message: 'every cache encrypts at rest and in transit',
+  },
+  {
+    type: 'aws_ecs_service',
+    condition: 'r.deployment_circuit_breaker[0].enable && r.deployment_circuit_breaker[0].rollback',
+    message: 'every service rolls back a failed deployment',
+  },
+  {
+    type: 'aws_subnet',
+    condition: '!r.map_public_ip_on_launch',
+    message: 'no subnet assigns public IPs',
+  },
+];
+
+function hcl(value: unknown): string {
+  // JSON is valid HCL for these values once interpolation markers are escaped.
+  return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+}
+
+function hclObject(value: Record<string, unknown>): string {
+  const lines = Object.entries(value).map(([k, v]) => `      ${k} = ${hcl(v)}`);
+  return `{\n${lines.join('\n')}\n    }`;
+}
+
+/** The mock provider alias standing in for a stack alias: `mock`, `mock_dr`, ... */
+function mockAlias(alias: string | undefined): string {
+  return alias ? `mock_${alias}` : 'mock';
+}
+
+function mockProvider(alias: string | undefined): string {
+  const blocks = [
+    ...Object.entries(MOCK_DATA_DEFAULTS).map(
+      ([t, d]) => `  mock_data "${t}" {\n    defaults = ${hclObject(d)}\n  }`,
+    ),
+    ...Object.entries(MOCK_RESOURCE_DEFAULTS).map(
+      ([t, d]) => `  mock_resource "${t}" {\n    defaults = ${hclObject(d)}\n  }`,
+    ),
+  ];
+  return `mock_provider "aws" {\n  alias = "${mockAlias(alias)}"\n\n${blocks.join('\n')}\n}`;
+}
+
+/** `providers = { aws = aws.mock, aws.dr = aws.mock_dr }` for a run block. */
+function mockProviders(aliases: (string | undefined)[]): string {
+  const lines = aliases.map((a) => `    ${a ? `aws.${a}` : 'aws'} = aws.${mockAlias(a)}`);
+  return `  providers = {\n${lines.join('\n')}\n  }`;
+}
+
+/** One `assert` per invariant whose resource type the stack has, over all its resources. */
+function invariantAsserts(stack: StackJson): string[] {
+  return INVARIANTS.flatMap((inv) => {
+    const names = Object.keys(stack.resource?.[inv.type] ?? {});
+    if (names.length === 0) return [];
+    const list = names.map((n) => `${inv.type}.${n}`).join(', ');
+    return [
+      `  assert {\n    condition     = alltrue([for r in [${list}] : ${inv.condition}])\n    error_message = ${hcl(`${inv.message} (${names.length} ${inv.type})`)}\n  }`,
+    ];
+  });
+}
+
+const NO_REFRESH = '  plan_options {\n    refresh = false\n  }';
+
+/** The test file for one stack: see the top of this file. */
+export function offlineTestFile(stack: StackJson, options: TestFileOptions = {}): string {
+  const aliases = providerAliases(stack);
+  const runs = [
+    ...(options.realPlan === false ? [] : [`run "plan" {\n  command = plan\n${NO_REFRESH}\n}`]),
+    [
+      'run "mock_apply" {',
+      '  command   = apply',
+      `  state_key = "${MOCK_STATE}"`,
+      mockProviders(aliases),
+      '',
+      ...invariantAsserts(stack).flatMap((a) => [a, '']),
+      '}',
+    ].join('\n'),
+    [
+      'run "teardown" {',
+      '  command   = apply',
+      `  state_key = "${MOCK_STATE}"`,
+      `  module {\n    source = "./${TEARDOWN_MODULE}"\n  }`,
+      mockProviders(aliases),
+      NO_REFRESH,
+      '}',
+    ].join('\n'),
+  ];
+  return `${aliases.map(mockProvider).join('\n\n')}\n\n${runs.join('\n\n')}\n`;
+}
