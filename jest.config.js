@@ -16,4 +16,7 @@ module.exports = {
   testTimeout: 30000,
   // Slowest first, so the long terraform suite starts at once and the rest fills the other worker.
   testSequencer: '<rootDir>/__tests__/support/sequencer.js',
+  // One temporary directory per run, removed at the end: no cdktf.outdir.* or work dirs left behind.
+  globalSetup: '<rootDir>/__tests__/support/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
 };
