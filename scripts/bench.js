@@ -32,7 +32,7 @@ function measure(command, argv, env = {}) {
     : [command, argv];
   const r = spawnSync(full[0], full[1], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
     encoding: 'utf8',
     maxBuffer: 256 << 20,
   });
