@@ -3,7 +3,8 @@ import { createCompute, type ComputeLayer } from '../constructs/compute/compute-
 import { StableAddressStack } from '../constructs/core/addresses';
 import { LogArchive } from '../constructs/core/log-archive';
 import type { LogSettings } from '../constructs/core/log-group';
-import { Naming } from '../constructs/core/naming';
+import { applyStackGuards } from '../constructs/core/guards';
+import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
 import { standardTags } from '../constructs/core/tagging';
 import { DataLayer, dataPorts } from '../constructs/data/data-layer';
 import { EdgeLayer } from '../constructs/edge/edge-layer';
@@ -50,6 +51,14 @@ export class PlatformStack extends StableAddressStack {
     const tags = standardTags({ project, environment: config.name, extra: config.tags });
     configureAws(this, { region, accountId, tags });
     s3Backend(this, state, `${project}/${config.name}/terraform.tfstate`);
+    // Stack-wide, at synthesis: the workload boundary on every role, names under the environment's
+    // prefix, prevent_destroy on stateful resources in production (docs/architecture.md, "Guardrails").
+    applyStackGuards(this, {
+      boundaryArn: policyArn(accountId, pipelineRoleNames.workloadBoundary(project)),
+      roleNamePrefix: `${naming.prefix}-`,
+      preventDestroy: config.tier === 'production',
+      waivers: config.guards.waivers,
+    });
 
     this.security = new SecurityLayer(this, 'Security', { naming, accountId, region });
     const { keys } = this.security;

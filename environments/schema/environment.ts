@@ -8,6 +8,7 @@ import { albSchema, dnsSchema, ingressSchema, wafSchema } from './edge';
 import { computeSchema, ecrSchema, serviceSchema } from './compute';
 import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
+import { guardsSchema } from './guards';
 import { networkSchema } from './network';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
@@ -41,6 +42,8 @@ export const environmentConfigSchema = z
     backup: backupSchema.optional(),
     logs: logsSchema,
     deploy: deploySchema,
+    /** Guardrail waivers (prevent-destroy, ...), each with its reason. Default: none. */
+    guards: guardsSchema.prefault({}),
   })
   .superRefine((env, ctx) => {
     for (const key of Object.keys(env.tags)) {
