@@ -31,7 +31,7 @@ export const prod: EnvironmentConfigInput = {
       desiredCount: 2,
       healthCheckPath: '/',
       pathPatterns: ['/*'],
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+      autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70 },
     },
     backend: {
       port: 8000,
@@ -42,7 +42,7 @@ export const prod: EnvironmentConfigInput = {
       pathPatterns: ['/api/*'],
       uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
       xray: true,
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
+      autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
     },
   },
   database: {

@@ -119,6 +119,8 @@ export const cacheSchema = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be hh:mm-hh:mm (UTC)')
       .default('03:00-05:00'),
+    /** Delete without a final snapshot (disposable caches only). Default: false (a final snapshot). */
+    skipFinalSnapshot: z.boolean().default(false),
     /** Cluster mode disabled: primary + replicas. */
     numCacheClusters: z.number().int().min(1).max(6, 'a replication group takes at most 6 nodes').optional(),
     /** Cluster mode enabled: shards, each with replicas. */

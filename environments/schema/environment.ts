@@ -153,6 +153,24 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
     }
   }
   if (env.cache && !env.cache.automaticFailover) report(ctx, ['cache', 'automaticFailover'], `true ${why}`);
+  if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);
+  checkProductionCapacity(env, ctx);
+}
+
+/** A production service never runs on one task: not at rest, not after scale-in, not by schedule. */
+function checkProductionCapacity(env: EnvironmentShape, ctx: Ctx): void {
+  const why = "at least 2 is required with tier 'production' (one task is one failure from an outage)";
+  for (const [name, s] of Object.entries(env.services)) {
+    const at = (...rest: PropertyKey[]) => ['services', name, ...rest];
+    if (s.desiredCount < 2) report(ctx, at('desiredCount'), `${s.desiredCount}: ${why}`);
+    const a = s.autoscaling;
+    if (!a) continue;
+    if (a.minCapacity < 2) report(ctx, at('autoscaling', 'minCapacity'), `${a.minCapacity}: ${why}`);
+    a.schedules.forEach((sch, i) => {
+      if (sch.minCapacity < 2)
+        report(ctx, at('autoscaling', 'schedules', i, 'minCapacity'), `${sch.minCapacity}: ${why}`);
+    });
+  }
 }
 
 /** What an environment file writes (defaults may be left out). */
