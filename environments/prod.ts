@@ -81,6 +81,8 @@ export const prod: EnvironmentConfigInput = {
     dailyRetentionDays: 30,
     weeklyRetentionDays: 90,
     copyToRegion: 'us-west-2',
+    // Recovery points cannot be deleted early, by anyone, once the 3-day grace period has passed.
+    vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
     restoreTesting: true,
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },

@@ -60,7 +60,13 @@ export class PlatformStack extends StableAddressStack {
       waivers: config.guards.waivers,
     });
 
-    this.security = new SecurityLayer(this, 'Security', { naming, accountId, region });
+    const admins = props.account.adminPrincipalArns;
+    this.security = new SecurityLayer(this, 'Security', {
+      naming,
+      accountId,
+      region,
+      adminPrincipalArns: admins,
+    });
     const { keys } = this.security;
     const logs: LogSettings = { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn };
     this.network = new NetworkLayer(this, 'Network', {
@@ -106,6 +112,7 @@ export class PlatformStack extends StableAddressStack {
       logs,
       logArchive: this.logArchive,
       adminClient: this.network.bastion?.securityGroup,
+      adminPrincipalArns: admins,
       drProvider: config.backup?.copyToRegion
         ? regionalProvider(this, 'dr', { region: config.backup.copyToRegion, accountId, tags })
         : undefined,

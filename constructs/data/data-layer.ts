@@ -32,6 +32,8 @@ export interface DataLayerProps {
   readonly adminClient?: OwnedSecurityGroup;
   /** The provider of the disaster-recovery region, when `backup.copyToRegion` is set. */
   readonly drProvider?: TerraformProvider;
+  /** Break-glass admins: the only principals that may delete recovery points. */
+  readonly adminPrincipalArns: readonly string[];
 }
 
 /** The TCP ports the configured stores listen on (the network layer opens exactly these). */
@@ -218,6 +220,9 @@ export class DataLayer extends Layer {
         ...(Object.keys(this.tables).length > 0 ? ['DynamoDB'] : []),
       ],
       includesBuckets: bucketArns.length > 0,
+      vaultLock: b.vaultLock,
+      copyToAccount: b.copyToAccount,
+      adminPrincipalArns: props.adminPrincipalArns,
     });
   }
 }

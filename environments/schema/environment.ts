@@ -63,6 +63,14 @@ export const environmentConfigSchema = z
         `${env.region} is the environment's own region; copy to another region`,
       );
     }
+    const copyAccount = env.backup?.copyToAccount?.split(':')[4];
+    if (copyAccount === env.accountId) {
+      report(
+        ctx,
+        ['backup', 'copyToAccount'],
+        `${copyAccount} is the environment's own account; copy to another account`,
+      );
+    }
     if (env.tier === 'production') checkProductionGuards(env, ctx);
   });
 
@@ -153,6 +161,8 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
     }
   }
   if (env.cache && !env.cache.automaticFailover) report(ctx, ['cache', 'automaticFailover'], `true ${why}`);
+  if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
+    report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);
   if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);
   checkProductionCapacity(env, ctx);
 }
