@@ -108,6 +108,7 @@ export class PlatformStack extends StableAddressStack {
       config,
       vpcId: network.vpcId,
       subnetIds: network.isolated.subnets.map((s) => s.id),
+      appSubnetIds: network.private.subnets.map((s) => s.id),
       keys: { data: keys.data.arn, secrets: keys.secrets.arn },
       logs,
       logArchive: this.logArchive,

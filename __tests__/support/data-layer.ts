@@ -20,6 +20,7 @@ export function dataLayer(config: EnvironmentConfig): Synthesized {
     config,
     vpcId: VPC,
     subnetIds: [...SUBNETS.isolated],
+    appSubnetIds: [...SUBNETS.private],
     keys: { data: KEYS.data, secrets: KEYS.secrets },
     logs: b.logs,
     logArchive: b.logArchive(),

@@ -78,6 +78,13 @@ type EnvironmentShape = z.output<typeof environmentConfigSchema>;
 
 function checkServices(env: EnvironmentShape, ctx: Ctx): void {
   checkRouting(env, ctx);
+  // The database migration task's family, roles and log group are named like a service's.
+  if ('db-migrate' in env.services && env.database)
+    report(
+      ctx,
+      ['services', 'db-migrate'],
+      'db-migrate is the database migration task; name the service otherwise',
+    );
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
 }
 
