@@ -60,6 +60,14 @@ describe('Redis', () => {
     });
   });
 
+  it('takes a final snapshot unless cache.skipFinalSnapshot', () => {
+    expect(prod.only('aws_elasticache_replication_group').final_snapshot_identifier).toBe(
+      'webplat-prod-redis-final',
+    );
+    const disposable = dataLayer(configOf('dev', (env) => (env.cache.skipFinalSnapshot = true)));
+    expect(disposable.only('aws_elasticache_replication_group').final_snapshot_identifier).toBeUndefined();
+  });
+
   it('runs cluster mode with shards and replicas', () => {
     const out = dataLayer(
       configOf('prod', (env) => {

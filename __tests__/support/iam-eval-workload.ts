@@ -18,14 +18,16 @@ export interface EvalRequest {
   /** The resource's policy document (object or JSON text). Default: none. */
   readonly resourcePolicy?: unknown;
   readonly context?: Record<string, string | string[]>;
+  /** The VPC endpoint policy the request passes through (object or JSON text). Default: none. */
+  readonly endpointPolicy?: unknown;
 }
 
 const doc = (statements: readonly unknown[]) => ({ Version: '2012-10-17', Statement: statements });
 
 /** AWS's decision on one request; `aws:PrincipalArn` and `aws:PrincipalAccount` are filled in. */
 export async function decide(r: EvalRequest): Promise<Decision> {
-  const resourcePolicy =
-    typeof r.resourcePolicy === 'string' ? JSON.parse(r.resourcePolicy) : r.resourcePolicy;
+  const parse = (p: unknown) => (typeof p === 'string' ? JSON.parse(p) : p);
+  const resourcePolicy = parse(r.resourcePolicy);
   const result = await runSimulation(
     {
       request: {
@@ -42,6 +44,9 @@ export async function decide(r: EvalRequest): Promise<Decision> {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy,
+      ...(r.endpointPolicy
+        ? { vpcEndpointPolicies: [{ name: 'endpoint', policy: parse(r.endpointPolicy) }] }
+        : {}),
     },
     {},
   );
