@@ -36,6 +36,8 @@ describe('S3 gateway endpoint policy', () => {
     ).toBe('Allowed');
   });
   it("stops writes to another account's bucket, even one that admits the caller", async () => {
+    // Without the endpoint policy the request would pass: the endpoint is what stops it.
+    expect(await through('', 's3:PutObject', 'arn:aws:s3:::attacker-bucket/loot', OTHER)).toBe('Allowed');
     expect(await through(p, 's3:PutObject', 'arn:aws:s3:::attacker-bucket/loot', OTHER)).toBe(
       'ImplicitlyDenied',
     );
