@@ -117,6 +117,17 @@ describe('rds-db:connect', () => {
     expect(await asUser('backend', 'app_backend_admin')).toBe('ImplicitlyDenied');
   });
 
+  it('names each read replica too (IAM auth on a replica uses its own resource id)', () => {
+    const withReplica = dataLayer(configOf('prod', (e) => (e.database.readReplicas = 1)));
+    const s = withReplica.json.output.bindings_backend.value.statements.find(
+      (x: any) => x.Sid === 'DatabaseConnectAsOwnUser',
+    );
+    expect(s.Resource).toEqual([
+      expect.stringMatching(/Database_Instance_\w+\.resource_id\}\/app_backend$/),
+      expect.stringMatching(/Database_Replica0_\w+\.resource_id\}\/app_backend$/),
+    ]);
+  });
+
   it('names the cluster resource id on Aurora', () => {
     const aurora = dataLayer(parseEnvironmentConfig(withEngine('aurora-postgresql')));
     const s = aurora.json.output.bindings_backend.value.statements.find(
