@@ -63,7 +63,8 @@ describe('the committed environments', () => {
         pathPatterns: ['/api/*'],
       });
       expect(env.services.backend.autoscaling).toMatchObject({
-        minCapacity: 1,
+        // Seed 001 scales in to 1; production keeps 2 (a production service never runs on one task).
+        minCapacity: env.tier === 'production' ? 2 : 1,
         maxCapacity: 4,
         cpuTargetPercent: 70,
       });
@@ -532,6 +533,36 @@ describe('validation rejects each bad case with its path', () => {
         'database.instances',
         /at least 2/,
       ],
+      [
+        'cache final snapshot',
+        (c) => (c.cache.skipFinalSnapshot = true),
+        'cache.skipFinalSnapshot',
+        /production/,
+      ],
+      [
+        'two tasks at rest',
+        (c) => {
+          c.services.frontend.desiredCount = 1;
+          c.services.frontend.autoscaling.minCapacity = 1;
+        },
+        'services.frontend.desiredCount',
+        /at least 2 is required with tier 'production'/,
+      ],
+      [
+        'two tasks after scale-in',
+        (c) => (c.services.backend.autoscaling.minCapacity = 1),
+        'services.backend.autoscaling.minCapacity',
+        /at least 2 is required with tier 'production'/,
+      ],
+      [
+        'two tasks on a schedule',
+        (c) =>
+          (c.services.backend.autoscaling.schedules = [
+            { name: 'night', schedule: 'cron(0 20 * * ? *)', minCapacity: 1, maxCapacity: 2 },
+          ]),
+        'services.backend.autoscaling.schedules[0].minCapacity',
+        /at least 2 is required with tier 'production'/,
+      ],
     ];
     it.each(guards)('%s', (_name, mutate, path, message) => {
       const input = envInput('prod');
@@ -544,6 +575,9 @@ describe('validation rejects each bad case with its path', () => {
       input.tier = 'non-production';
       input.database.deletionProtection = false;
       input.network.natGateways = 'single';
+      input.cache.skipFinalSnapshot = true;
+      input.services.backend.desiredCount = 1;
+      input.services.backend.autoscaling.minCapacity = 1;
       expect(() => parseEnvironmentConfig(input)).not.toThrow();
     });
   });

@@ -47,6 +47,23 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
     for (const [, r] of albOut) expect(r.referenced_security_group_id).toMatch(/Service-\w+_SecurityGroup/);
   });
 
+  it('lets services out only on HTTPS and to the ports of the stores they use (no all-protocol rule)', () => {
+    const rules = out
+      .resources('aws_vpc_security_group_egress_rule')
+      .filter(([, r]) => /Service-[\w-]+_SecurityGroup/.test(r.security_group_id))
+      .map(([, r]) => r);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) {
+      expect(r.ip_protocol).toBe('tcp');
+      expect(r.to_port).toBe(r.from_port);
+      if (r.referenced_security_group_id) {
+        expect(r.referenced_security_group_id).toMatch(/(Database|Cache)_SecurityGroup/);
+      } else {
+        expect(r).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443 });
+      }
+    }
+  });
+
   it('puts every service in private subnets, behind the circuit breaker', () => {
     for (const [, s] of out.resources('aws_ecs_service')) {
       expect(s.network_configuration.assign_public_ip).toBe(false);

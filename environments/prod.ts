@@ -31,7 +31,7 @@ export const prod: EnvironmentConfigInput = {
       desiredCount: 2,
       healthCheckPath: '/',
       pathPatterns: ['/*'],
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+      autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70 },
     },
     backend: {
       port: 8000,
@@ -42,7 +42,7 @@ export const prod: EnvironmentConfigInput = {
       pathPatterns: ['/api/*'],
       uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
       xray: true,
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
+      autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
     },
   },
   database: {
@@ -81,6 +81,8 @@ export const prod: EnvironmentConfigInput = {
     dailyRetentionDays: 30,
     weeklyRetentionDays: 90,
     copyToRegion: 'us-west-2',
+    // Recovery points cannot be deleted early, by anyone, once the 3-day grace period has passed.
+    vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
     restoreTesting: true,
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },

@@ -1,18 +1,6 @@
-/** Resource types that hold data or identity: replacing one loses data or breaks every client. */
-export const STATEFUL_TYPES = [
-  'aws_db_instance',
-  'aws_rds_cluster',
-  'aws_rds_cluster_instance',
-  'aws_elasticache_replication_group',
-  'aws_dynamodb_table',
-  'aws_s3_bucket',
-  'aws_kms_key',
-  'aws_backup_vault',
-  'aws_ecr_repository',
-  'aws_route53_zone',
-  'aws_cloudtrail',
-  'aws_guardduty_detector',
-] as const;
+import { STATEFUL_TYPES } from '../constructs/core/stateful';
+
+export { STATEFUL_TYPES };
 
 /** `type.logicalId` of every stateful resource in a synthesized stack, sorted. */
 export function statefulAddresses(json: { resource?: Record<string, Record<string, unknown>> }): string[] {

@@ -1,6 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { Naming } from '../constructs/core/naming';
+import { applyStackGuards } from '../constructs/core/guards';
+import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
 import { AccountBaseline } from '../constructs/security/account-baseline';
 import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig } from '../environments/schema';
@@ -29,6 +30,11 @@ export class BaselineStack extends TerraformStack {
       tags: standardTags({ project: account.project, environment: 'account' }),
     });
     s3Backend(this, account.state, `${account.project}/accounts/${props.accountSlug}/terraform.tfstate`);
+    // The workload boundary on every role, at synthesis (docs/architecture.md, "Guardrails").
+    applyStackGuards(this, {
+      boundaryArn: policyArn(account.accountId, pipelineRoleNames.workloadBoundary(account.project)),
+      roleNamePrefix: `${account.project}-`,
+    });
 
     this.baseline = new AccountBaseline(this, 'Baseline', {
       naming: new Naming({ project: account.project, accountId: account.accountId, region: account.region }),

@@ -3,7 +3,8 @@ import { createCompute, type ComputeLayer } from '../constructs/compute/compute-
 import { StableAddressStack } from '../constructs/core/addresses';
 import { LogArchive } from '../constructs/core/log-archive';
 import type { LogSettings } from '../constructs/core/log-group';
-import { Naming } from '../constructs/core/naming';
+import { applyStackGuards } from '../constructs/core/guards';
+import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
 import { standardTags } from '../constructs/core/tagging';
 import { DataLayer, dataPorts } from '../constructs/data/data-layer';
 import { EdgeLayer } from '../constructs/edge/edge-layer';
@@ -50,8 +51,22 @@ export class PlatformStack extends StableAddressStack {
     const tags = standardTags({ project, environment: config.name, extra: config.tags });
     configureAws(this, { region, accountId, tags });
     s3Backend(this, state, `${project}/${config.name}/terraform.tfstate`);
+    // Stack-wide, at synthesis: the workload boundary on every role, names under the environment's
+    // prefix, prevent_destroy on stateful resources in production (docs/architecture.md, "Guardrails").
+    applyStackGuards(this, {
+      boundaryArn: policyArn(accountId, pipelineRoleNames.workloadBoundary(project)),
+      roleNamePrefix: `${naming.prefix}-`,
+      preventDestroy: config.tier === 'production',
+      waivers: config.guards.waivers,
+    });
 
-    this.security = new SecurityLayer(this, 'Security', { naming, accountId, region });
+    const admins = props.account.adminPrincipalArns;
+    this.security = new SecurityLayer(this, 'Security', {
+      naming,
+      accountId,
+      region,
+      adminPrincipalArns: admins,
+    });
     const { keys } = this.security;
     const logs: LogSettings = { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn };
     this.network = new NetworkLayer(this, 'Network', {
@@ -93,10 +108,12 @@ export class PlatformStack extends StableAddressStack {
       config,
       vpcId: network.vpcId,
       subnetIds: network.isolated.subnets.map((s) => s.id),
+      appSubnetIds: network.private.subnets.map((s) => s.id),
       keys: { data: keys.data.arn, secrets: keys.secrets.arn },
       logs,
       logArchive: this.logArchive,
       adminClient: this.network.bastion?.securityGroup,
+      adminPrincipalArns: admins,
       drProvider: config.backup?.copyToRegion
         ? regionalProvider(this, 'dr', { region: config.backup.copyToRegion, accountId, tags })
         : undefined,

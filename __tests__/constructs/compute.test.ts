@@ -319,21 +319,20 @@ describe('compute in the platform', () => {
     );
   });
 
-  it('encrypts with the security layer keys and reads the database secret of the data layer', () => {
+  it('encrypts with the security layer keys; the service connects as its own user, never with the master secret', () => {
     expect(out.only('aws_ecs_cluster').configuration.execute_command_configuration.kms_key_id).toMatch(
       /Keys_Data/,
     );
-    const dbSecret = (key: string) =>
-      new RegExp(
-        `^\\$\\{aws_db_instance\\.Database_Instance_[A-Z0-9]+\\.master_user_secret\\[0\\]\\.secret_arn\\}:${key}::$`,
-      );
-    expect(app.secrets).toEqual([
-      { name: 'DB_PASSWORD', valueFrom: expect.stringMatching(dbSecret('password')) },
-      { name: 'DB_USERNAME', valueFrom: expect.stringMatching(dbSecret('username')) },
-    ]);
-    const doc = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_ExecutionPolicy')[0].policy);
-    expect(doc.Statement.find((s) => s.Sid === 'ReadNamedSecrets').Resource).toEqual([
-      expect.stringMatching(/aws_db_instance\.Database_Instance.+\.master_user_secret\[0\]\.secret_arn/),
+    expect(app.secrets).toEqual([]);
+    const env = Object.fromEntries(app.environment.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({ DB_USER: 'app_backend', DB_IAM_AUTH: 'true' });
+    const execution = byPrefix(out, 'aws_iam_role_policy', 'Service-backend_ExecutionPolicy')[0].policy;
+    expect(execution).not.toMatch(/master_user_secret|secretsmanager/);
+    const task = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_TaskPolicy')[0].policy);
+    expect(task.Statement.find((s) => s.Sid === 'DatabaseConnectAsOwnUser').Resource).toEqual([
+      expect.stringMatching(
+        /:dbuser:\$\{aws_db_instance\.Database_Instance_\w+\.resource_id\}\/app_backend$/,
+      ),
     ]);
   });
 });

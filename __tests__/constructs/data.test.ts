@@ -73,6 +73,7 @@ describe('PostgreSQL (dev)', () => {
     const ingress = ingressOf(out, /Database_SecurityGroup/);
     expect(ingress.map((r) => [r.from_port, r.description])).toEqual([
       [5432, 'Bastion port forwarding to the database'],
+      [5432, 'db-migrate to the database'],
     ]);
     expect(ingress.every((r) => r.referenced_security_group_id)).toBe(true);
     expect(bindingsOf(out, 'backend').peers).toContainEqual({
@@ -83,15 +84,25 @@ describe('PostgreSQL (dev)', () => {
     expect(bindingsOf(out, 'frontend').peers).toEqual([]);
   });
 
-  it('hands the backend its endpoint and the master secret, not the frontend', () => {
+  it('hands the backend its endpoint, its own IAM-authenticated user and no secret; nothing to the frontend', () => {
     const backend = bindingsOf(out, 'backend');
-    expect(backend.environment).toMatchObject({ DB_PORT: '5432', DB_NAME: 'app', DB_ENGINE: 'postgres' });
-    expect(backend.environment.DB_HOST).toMatch(/aws_db_instance\.Database_Instance.+\.address/);
-    expect(Object.keys(backend.secrets).sort()).toEqual(['DB_PASSWORD', 'DB_USERNAME']);
-    expect(backend.secrets.DB_PASSWORD).toEqual({
-      arn: expect.stringMatching(/aws_db_instance\.Database_Instance.+\.master_user_secret\[0\]\.secret_arn/),
-      jsonKey: 'password',
+    expect(backend.environment).toMatchObject({
+      DB_PORT: '5432',
+      DB_NAME: 'app',
+      DB_ENGINE: 'postgres',
+      DB_USER: 'app_backend',
+      DB_IAM_AUTH: 'true',
     });
+    expect(backend.environment.DB_HOST).toMatch(/aws_db_instance\.Database_Instance.+\.address/);
+    expect(backend.secrets).toEqual({});
+    expect(JSON.stringify(backend)).not.toMatch(/master_user_secret/);
+    const connect = backend.statements.find((s: any) => s.Sid === 'DatabaseConnectAsOwnUser');
+    expect(connect.Action).toBe('rds-db:connect');
+    expect(connect.Resource).toEqual([
+      expect.stringMatching(
+        /^arn:aws:rds-db:us-east-1:111111111111:dbuser:\$\{aws_db_instance\.Database_Instance_\w+\.resource_id\}\/app_backend$/,
+      ),
+    ]);
     const frontend = bindingsOf(out, 'frontend');
     expect(frontend.secrets).toEqual({});
     expect(JSON.stringify(frontend.environment)).not.toMatch(/DB_/);

@@ -290,6 +290,29 @@ describe('VPC endpoints', () => {
     }
   });
 
+  it("limits the gateway endpoints to this account's buckets and tables (and the AWS-owned buckets pulls need)", () => {
+    const gateways = Object.fromEntries(
+      dev
+        .resources('aws_vpc_endpoint')
+        .filter(([, e]) => e.vpc_endpoint_type === 'Gateway')
+        .map(([, e]) => [e.service_name.split('.').pop(), JSON.parse(e.policy).Statement]),
+    );
+    expect(gateways.s3[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: 's3:*',
+      Condition: { StringEquals: { 'aws:ResourceAccount': '111111111111' } },
+    });
+    expect(gateways.s3[1]).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+    expect(gateways.s3[1].Resource).toContain('arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*');
+    for (const r of gateways.s3[1].Resource) expect(r).toMatch(/^arn:aws:s3:::[a-z0-9.-]+\/\*$/);
+    expect(gateways.dynamodb).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:*',
+        Resource: 'arn:aws:dynamodb:us-east-1:111111111111:*',
+      }),
+    ]);
+  });
+
   it('creates interface endpoints with private DNS and their own group admitting 443 from the VPC', () => {
     const out = withNat('none');
     const interfaces = out

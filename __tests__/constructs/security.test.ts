@@ -11,6 +11,8 @@ import { bareStack, configOf } from '../support/bare';
 import { accountsInputCopy, buildStacks, policy, synth, type Synthesized } from '../support/fixtures';
 import { networkLayer } from '../support/network-layer';
 
+const ADMINS = ['arn:aws:iam::111111111111:role/platform-admin'];
+
 /** The security layer (the environment's keys) alone on a bare stack. */
 function security(config: EnvironmentConfig): Synthesized {
   const b = bareStack(config);
@@ -18,6 +20,7 @@ function security(config: EnvironmentConfig): Synthesized {
     naming: b.naming,
     accountId: config.accountId,
     region: config.region,
+    adminPrincipalArns: ADMINS,
   });
   return b.synth();
 }
@@ -128,6 +131,7 @@ describe('environment KMS keys', () => {
   it('lets the data services use the data key on behalf of this account only', () => {
     const data = out.resources('aws_kms_key').find(([id]) => id.startsWith('Keys_Data'))![1];
     const via = policy(data.policy).Statement.find((s) => s.Sid === 'UseThroughServices');
+    expect(via.Principal).toEqual({ AWS: 'arn:aws:iam::111111111111:root' });
     expect(via.Condition.StringEquals['kms:CallerAccount']).toBe('111111111111');
     expect(via.Condition.StringEquals['kms:ViaService']).toEqual(
       expect.arrayContaining([

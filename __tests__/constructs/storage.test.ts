@@ -60,6 +60,14 @@ describe('Redis', () => {
     });
   });
 
+  it('takes a final snapshot unless cache.skipFinalSnapshot', () => {
+    expect(prod.only('aws_elasticache_replication_group').final_snapshot_identifier).toBe(
+      'webplat-prod-redis-final',
+    );
+    const disposable = dataLayer(configOf('dev', (env) => (env.cache.skipFinalSnapshot = true)));
+    expect(disposable.only('aws_elasticache_replication_group').final_snapshot_identifier).toBeUndefined();
+  });
+
   it('runs cluster mode with shards and replicas', () => {
     const out = dataLayer(
       configOf('prod', (env) => {
@@ -265,6 +273,7 @@ describe('data stores in the platform', () => {
     expect(ingress.map((r) => [r.from_port, r.description]).sort()).toEqual([
       [5432, 'Bastion port forwarding to the database'],
       [5432, 'backend to the database'],
+      [5432, 'db-migrate to the database'],
     ]);
     expect(ingress.map((r) => r.referenced_security_group_id).join()).toMatch(
       /Service-backend_SecurityGroup/,
@@ -273,12 +282,17 @@ describe('data stores in the platform', () => {
     expect(ingress.every((r) => r.referenced_security_group_id)).toBe(true);
   });
 
-  it('hand the backend container its endpoint and the master secret, not the frontend', () => {
+  it('hand the backend container its endpoint and its own user (IAM auth, no secret), not the frontend', () => {
     const backend = containerOf('backend');
     const env = Object.fromEntries(backend.environment.map((e: any) => [e.name, e.value]));
-    expect(env).toMatchObject({ DB_PORT: '5432', DB_NAME: 'app', DB_ENGINE: 'postgres' });
+    expect(env).toMatchObject({
+      DB_PORT: '5432',
+      DB_NAME: 'app',
+      DB_ENGINE: 'postgres',
+      DB_USER: 'app_backend',
+    });
     expect(env.DB_HOST).toMatch(/aws_db_instance\.Database_Instance.+\.address/);
-    expect(backend.secrets.map((s: any) => s.name)).toEqual(['DB_PASSWORD', 'DB_USERNAME']);
+    expect(backend.secrets).toEqual([]);
     const frontend = containerOf('frontend');
     expect(frontend.secrets).toEqual([]);
     expect(JSON.stringify(frontend.environment)).not.toMatch(/DB_/);

@@ -8,6 +8,9 @@ import type { EnvironmentConfig } from '../../environments/schema';
 import { KEYS, SUBNETS, VPC, bareStack, bindingsOutput } from './bare';
 import { auroraServerless, envInput, type Synthesized } from './fixtures';
 
+/** The break-glass admins the data layer protects recovery points for. */
+export const ADMINS = ['arn:aws:iam::111111111111:role/platform-admin'];
+
 export function dataLayer(config: EnvironmentConfig): Synthesized {
   const b = bareStack(config);
   const layer = new DataLayer(b.stack, 'Data', {
@@ -17,10 +20,12 @@ export function dataLayer(config: EnvironmentConfig): Synthesized {
     config,
     vpcId: VPC,
     subnetIds: [...SUBNETS.isolated],
+    appSubnetIds: [...SUBNETS.private],
     keys: { data: KEYS.data, secrets: KEYS.secrets },
     logs: b.logs,
     logArchive: b.logArchive(),
     adminClient: config.network.bastion ? b.group('Bastion', b.naming.name('bastion')) : undefined,
+    adminPrincipalArns: ADMINS,
     drProvider: config.backup?.copyToRegion
       ? b.regionalProvider('dr', config.backup.copyToRegion)
       : undefined,

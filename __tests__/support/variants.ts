@@ -35,6 +35,7 @@ function dataStack(app: Construct, id: string, config: EnvironmentConfig): Terra
     naming,
     accountId: config.accountId,
     region: config.region,
+    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
   });
   const db = config.database!;
   new RelationalDatabase(stack, 'Database', {

@@ -58,7 +58,9 @@ export class FargateCompute extends Layer implements ComputeLayer {
         connect(props.ingress, service.securityGroup, svc.port, `ALB to ${name}`, { clientEgress: true });
       }
       for (const peer of bindings.peers)
-        connect(service.securityGroup, peer.securityGroup, peer.port, peer.description);
+        connect(service.securityGroup, peer.securityGroup, peer.port, peer.description, {
+          clientEgress: true,
+        });
       this.repositories[name] = repository;
       this.services[name] = service;
       this.workloads[name] = {

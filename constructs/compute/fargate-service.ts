@@ -111,11 +111,10 @@ export class FargateService extends Construct {
       name: fullName,
       description: `${props.name} tasks: in from the ALB only; out to data stores and, through NAT, AWS APIs`,
     });
-    group.allowToCidrs(
-      ['0.0.0.0/0'],
-      { from: 0, to: 0, protocol: '-1' },
-      'All outbound (data stores, AWS APIs, NAT)',
-    );
+    // HTTPS only: AWS APIs and image pulls (through NAT, the interface endpoints or the S3 gateway).
+    // Each data store it uses adds its own port to that store's group (`connect`, clientEgress).
+    // DNS goes to the VPC resolver, which security groups do not filter.
+    group.allowToCidrs(['0.0.0.0/0'], 443, 'HTTPS to AWS APIs and image registries (NAT, endpoints)');
     return group;
   }
 

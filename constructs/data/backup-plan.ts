@@ -3,11 +3,13 @@ import { BackupRestoreTestingPlan } from '@cdktf/provider-aws/lib/backup-restore
 import { BackupRestoreTestingSelection } from '@cdktf/provider-aws/lib/backup-restore-testing-selection';
 import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { BackupVaultLockConfiguration } from '@cdktf/provider-aws/lib/backup-vault-lock-configuration';
+import { BackupVaultPolicy } from '@cdktf/provider-aws/lib/backup-vault-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { serviceTrustPolicy } from '../core/iam';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';
 
 export interface BackupPlanProps {
@@ -28,6 +30,43 @@ export interface BackupPlanProps {
   readonly restoreTestingTypes?: readonly string[];
   /** Include S3 (needs the S3 backup managed policies). Default: true when any bucket ARN is given. */
   readonly includesBuckets?: boolean;
+  /** Vault Lock on the vault and the DR vault. Default: none. */
+  readonly vaultLock?: {
+    readonly mode: 'compliance' | 'governance';
+    readonly minRetentionDays: number;
+    readonly maxRetentionDays: number;
+    readonly changeableForDays: number;
+  };
+  /** A vault in another account recovery points are also copied to. Default: none. */
+  readonly copyToAccount?: string;
+  /** The only principals that may delete recovery points or change the vaults' policies and locks. */
+  readonly adminPrincipalArns: readonly string[];
+}
+
+/** What only the admins may do to a vault and its recovery points (everyone else is denied). */
+export const PROTECTED_VAULT_ACTIONS = [
+  'backup:DeleteRecoveryPoint',
+  'backup:UpdateRecoveryPointLifecycle',
+  'backup:DisassociateRecoveryPoint',
+  'backup:PutBackupVaultAccessPolicy',
+  'backup:DeleteBackupVaultAccessPolicy',
+  'backup:PutBackupVaultLockConfiguration',
+  'backup:DeleteBackupVaultLockConfiguration',
+  'backup:DeleteBackupVault',
+];
+
+/** The vault access policy: deny the protected actions to every principal but the admins. */
+export function vaultPolicyStatements(adminPrincipalArns: readonly string[]): PolicyStatement[] {
+  return [
+    {
+      Sid: 'OnlyAdminsDeleteOrUnlock',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: PROTECTED_VAULT_ACTIONS,
+      Resource: '*',
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [...adminPrincipalArns] } },
+    },
+  ];
 }
 
 /**
@@ -58,6 +97,8 @@ export class PlatformBackup extends Construct {
         forceDestroy: false,
       });
     }
+    this.protect(this.vault, 'Vault', props);
+    if (this.drVault) this.protect(this.drVault, 'DrVault', props, props.copyTo?.provider);
     this.plan = this.createPlan(props);
     const role = this.createRole(props);
     new BackupSelection(this, 'Selection', {
@@ -69,12 +110,48 @@ export class PlatformBackup extends Construct {
     if (props.restoreTesting) this.restoreTesting(props, role);
   }
 
-  /** Daily and weekly snapshot rules, copied to the DR vault when there is one. */
+  /**
+   * Vault Lock (when configured), then the access policy denying deletion and policy or lock changes to
+   * all but the admins. The policy comes after the lock: it denies changing the lock to the apply role.
+   * Expiry by the plan's lifecycle is AWS Backup's own and stays unaffected.
+   */
+  private protect(
+    vault: BackupVault,
+    id: string,
+    props: BackupPlanProps,
+    provider?: TerraformProvider,
+  ): void {
+    const lock = props.vaultLock;
+    const lockConfig = lock
+      ? new BackupVaultLockConfiguration(this, `${id}Lock`, {
+          provider,
+          backupVaultName: vault.name,
+          minRetentionDays: lock.minRetentionDays,
+          maxRetentionDays: lock.maxRetentionDays,
+          changeableForDays: lock.mode === 'compliance' ? lock.changeableForDays : undefined,
+        })
+      : undefined;
+    new BackupVaultPolicy(this, `${id}Policy`, {
+      provider,
+      backupVaultName: vault.name,
+      policy: policyDocument(vaultPolicyStatements(props.adminPrincipalArns)),
+      dependsOn: lockConfig ? [lockConfig] : undefined,
+    });
+  }
+
+  /** Daily and weekly snapshot rules, copied to the DR vault and the DR account when there are. */
   private createPlan(props: BackupPlanProps): BackupPlan {
     const { naming } = props;
+    const destinations = [
+      ...(this.drVault ? [this.drVault.arn] : []),
+      ...(props.copyToAccount ? [props.copyToAccount] : []),
+    ];
     const copy = (days: number) =>
-      this.drVault
-        ? [{ destinationVaultArn: this.drVault.arn, lifecycle: { deleteAfter: days } }]
+      destinations.length > 0
+        ? destinations.map((destinationVaultArn) => ({
+            destinationVaultArn,
+            lifecycle: { deleteAfter: days },
+          }))
         : undefined;
     const daily = props.dailyRetentionDays ?? 30;
     const weekly = props.weeklyRetentionDays ?? 90;

@@ -8,6 +8,8 @@ import type { Naming } from '../core/naming';
 import { connect, type OwnedSecurityGroup } from '../core/security-group';
 import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/service-bindings';
 import { AppBucket } from './app-bucket';
+import { appUserName } from './app-users';
+import { DbMigrateTask } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
 import { AppTable } from './dynamodb-table';
 import { ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
@@ -20,11 +22,13 @@ export interface DataLayerProps {
   readonly region: string;
   readonly config: Pick<
     EnvironmentConfig,
-    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'network'
+    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'network' | 'services'
   >;
   readonly vpcId: string;
   /** Isolated subnets, one per AZ. */
   readonly subnetIds: string[];
+  /** Private subnets (where the services run): the database migration task runs there too. */
+  readonly appSubnetIds: string[];
   readonly keys: { readonly data: string; readonly secrets: string };
   readonly logs: LogSettings;
   readonly logArchive: LogArchive;
@@ -32,6 +36,8 @@ export interface DataLayerProps {
   readonly adminClient?: OwnedSecurityGroup;
   /** The provider of the disaster-recovery region, when `backup.copyToRegion` is set. */
   readonly drProvider?: TerraformProvider;
+  /** Break-glass admins: the only principals that may delete recovery points. */
+  readonly adminPrincipalArns: readonly string[];
 }
 
 /** The TCP ports the configured stores listen on (the network layer opens exactly these). */
@@ -50,13 +56,20 @@ export function dataPorts(config: Pick<EnvironmentConfig, 'database' | 'cache'>)
  */
 export class DataLayer extends Layer {
   readonly database?: RelationalDatabase;
+  /** The one-off task that creates the application users (with a database only). */
+  readonly migrateTask?: DbMigrateTask;
   readonly cache?: RedisCache;
   readonly tables: Record<string, AppTable> = {};
   readonly buckets: Record<string, AppBucket> = {};
   readonly backup?: PlatformBackup;
 
+  private readonly region: string;
+  private readonly accountId: string;
+
   constructor(scope: Construct, id: string, props: DataLayerProps) {
     super(scope, id);
+    this.region = props.region;
+    this.accountId = props.accountId;
     const { config, naming } = props;
     const placement = { naming, accountId: props.accountId, vpcId: props.vpcId, subnetIds: props.subnetIds };
     const logs = { logKmsKeyArn: props.logs.kmsKeyArn, logRetentionDays: props.logs.retentionDays };
@@ -67,6 +80,19 @@ export class DataLayer extends Layer {
         ...config.database,
         availabilityZones: config.network.availabilityZones,
         dataKmsKeyArn: props.keys.data,
+        secretsKmsKeyArn: props.keys.secrets,
+      });
+      this.migrateTask = new DbMigrateTask(this, 'DbMigrate', {
+        naming,
+        accountId: props.accountId,
+        region: props.region,
+        vpcId: props.vpcId,
+        subnetIds: props.appSubnetIds,
+        database: this.database,
+        users: Object.entries(config.services)
+          .filter(([, s]) => s.uses.database)
+          .map(([name]) => appUserName(name)),
+        logs: props.logs,
         secretsKmsKeyArn: props.keys.secrets,
       });
     }
@@ -121,7 +147,15 @@ export class DataLayer extends Layer {
       out(
         'database_master_secret_arn',
         this.database.masterSecretArn,
-        'RDS-managed master secret (username/password)',
+        'RDS-managed master secret (username/password): only the db-migrate task reads it',
+      );
+    }
+    const task = this.migrateTask;
+    if (task) {
+      out(
+        'db_migrate_task',
+        { family: task.family, security_group_id: task.securityGroup.id, subnet_ids: task.subnetIds },
+        'aws ecs run-task inputs of the database migration task (docs/runbooks.md)',
       );
     }
     if (this.cache) out('redis_endpoint', this.cache.endpoint, 'Redis endpoint (TLS, IAM auth)');
@@ -136,19 +170,29 @@ export class DataLayer extends Layer {
     const parts: Partial<ServiceBindings>[] = [];
     const db = this.database;
     if (uses.database && db) {
+      // The service's own user, by IAM token (rds-db:connect); never the master credential.
+      const user = appUserName(service);
       parts.push({
         peers: [peer(db, `${service} to the database`)],
-        secrets: {
-          DB_USERNAME: { arn: db.masterSecretArn, jsonKey: 'username' },
-          DB_PASSWORD: { arn: db.masterSecretArn, jsonKey: 'password' },
-        },
         environment: {
           DB_HOST: db.endpoint,
           DB_PORT: String(db.port),
           DB_NAME: db.databaseName,
           DB_ENGINE: db.engine,
+          DB_USER: user,
+          DB_IAM_AUTH: 'true',
           ...(db.readerEndpoint ? { DB_READER_HOST: db.readerEndpoint } : {}),
         },
+        statements: [
+          {
+            Sid: 'DatabaseConnectAsOwnUser',
+            Effect: 'Allow',
+            Action: 'rds-db:connect',
+            Resource: db.connectResourceIds.map(
+              (id) => `arn:aws:rds-db:${this.region}:${this.accountId}:dbuser:${id}/${user}`,
+            ),
+          },
+        ],
       });
     }
     const cache = this.cache;
@@ -218,6 +262,9 @@ export class DataLayer extends Layer {
         ...(Object.keys(this.tables).length > 0 ? ['DynamoDB'] : []),
       ],
       includesBuckets: bucketArns.length > 0,
+      vaultLock: b.vaultLock,
+      copyToAccount: b.copyToAccount,
+      adminPrincipalArns: props.adminPrincipalArns,
     });
   }
 }

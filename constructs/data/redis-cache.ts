@@ -28,6 +28,8 @@ export interface RedisCacheProps {
   readonly snapshotRetentionDays: number;
   /** Default: 03:00-05:00 UTC (seed 001). */
   readonly snapshotWindow?: string;
+  /** Delete without a final snapshot. Default: false (`<group id>-final`). */
+  readonly skipFinalSnapshot?: boolean;
   readonly kmsKeyArn: string;
   readonly logKmsKeyArn: string;
   readonly logRetentionDays: number;
@@ -97,6 +99,7 @@ export class RedisCache extends Construct {
         : { numCacheClusters: props.numCacheClusters ?? 1 }),
       snapshotRetentionLimit: props.snapshotRetentionDays,
       snapshotWindow: props.snapshotWindow ?? '03:00-05:00',
+      finalSnapshotIdentifier: props.skipFinalSnapshot ? undefined : `${groupId}-final`,
       maintenanceWindow: 'sun:05:00-sun:06:00',
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,

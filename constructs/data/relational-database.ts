@@ -89,6 +89,11 @@ export class RelationalDatabase extends Construct {
   readonly readerEndpoint?: string;
   /** ARN of the RDS-managed master secret (JSON with `username` and `password`). */
   readonly masterSecretArn: string;
+  /**
+   * The resource ids IAM database authentication names (`rds-db:connect` on
+   * `dbuser:<id>/<user>`): the cluster's, or the instance's and each replica's.
+   */
+  readonly connectResourceIds: string[];
   /** ARN AWS Backup protects: the instance or the cluster. */
   readonly backupResourceArn: string;
   readonly databaseName: string;
@@ -159,6 +164,7 @@ export class RelationalDatabase extends Construct {
       this.endpoint = cluster.endpoint;
       this.readerEndpoint = cluster.readerEndpoint;
       this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
+      this.connectResourceIds = [cluster.clusterResourceId];
       this.backupResourceArn = cluster.arn;
       return;
     }
@@ -169,6 +175,7 @@ export class RelationalDatabase extends Construct {
     this.endpoint = instance.address;
     this.readerEndpoint = replicas[0]?.address;
     this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;
+    this.connectResourceIds = [instance.resourceId, ...replicas.map((r) => r.resourceId)];
     this.backupResourceArn = instance.arn;
   }
 }

@@ -2,23 +2,29 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { OwnedSecurityGroup } from '../core/security-group';
 import type { NetworkProps } from './network';
+import { dynamodbEndpointPolicy, s3EndpointPolicy } from './endpoint-policies';
 import type { RoutingContext } from './routing';
 
 // The Network's VPC endpoints, created in the Network's own scope with their historical ids.
 
-/** Gateway endpoints (free): S3 and DynamoDB traffic stays on the AWS network. */
+/**
+ * Gateway endpoints (free): S3 and DynamoDB traffic stays on the AWS network, and reaches only this
+ * account's buckets and tables (and the AWS-owned buckets image pulls and SSM need).
+ */
 export function createGatewayEndpoints(
   ctx: RoutingContext,
-  region: string,
+  account: { readonly accountId: string; readonly region: string },
   routeTableIds: string[],
 ): Record<'s3' | 'dynamodb', VpcEndpoint> {
   const { scope, naming, vpc } = ctx;
+  const { accountId, region } = account;
   return {
     s3: new VpcEndpoint(scope, 'S3Endpoint', {
       vpcId: vpc.id,
       serviceName: `com.amazonaws.${region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds,
+      policy: s3EndpointPolicy(accountId, region),
       tags: { Name: naming.name('s3') },
     }),
     dynamodb: new VpcEndpoint(scope, 'DynamodbEndpoint', {
@@ -26,6 +32,7 @@ export function createGatewayEndpoints(
       serviceName: `com.amazonaws.${region}.dynamodb`,
       vpcEndpointType: 'Gateway',
       routeTableIds,
+      policy: dynamodbEndpointPolicy(accountId, region),
       tags: { Name: naming.name('dynamodb') },
     }),
   };

@@ -146,7 +146,7 @@ export class Network extends Construct {
     this.isolated = { subnets: subnets.isolated, routeTables: [isolatedTable], acl: acls.isolated };
 
     const gatewayTables = [...privateTables, isolatedTable].map((t) => t.id);
-    this.gatewayEndpoints = createGatewayEndpoints(ctx, props.region, gatewayTables);
+    this.gatewayEndpoints = createGatewayEndpoints(ctx, props, gatewayTables);
     const interfaces = createInterfaceEndpoints(ctx, props, subnets.private);
     this.endpointSecurityGroup = interfaces.securityGroup;
     this.interfaceEndpoints = interfaces.endpoints;

@@ -8,6 +8,8 @@ export interface PlatformKeysProps {
   readonly accountId: string;
   readonly region: string;
   readonly partition?: string;
+  /** The only principals that may schedule the data key's deletion or disable it (break-glass admins). */
+  readonly adminPrincipalArns: readonly string[];
 }
 
 const USE_KEY = [
@@ -24,7 +26,8 @@ const USE_KEY = [
  * The environment's three customer-managed keys, each rotated yearly, with key policies that let the
  * services that use them do so (docs/architecture.md, "Security model"):
  * - `data`: RDS, Aurora, ElastiCache, DynamoDB, S3, AWS Backup, ECR, SNS, SQS — used through those
- *   services by principals of this account (`kms:ViaService` + `kms:CallerAccount`);
+ *   services by principals of this account that IAM allows it (`kms:ViaService` + `kms:CallerAccount`);
+ *   only the admins may schedule its deletion or disable it (it protects the recovery points too);
  * - `logs`: CloudWatch Logs, for log groups of this account and region only;
  * - `secrets`: Secrets Manager (and the ECS execution roles that read secrets through it).
  */
@@ -40,7 +43,8 @@ export class PlatformKeys extends Construct {
     const viaServices = (services: string[]): PolicyStatement => ({
       Sid: 'UseThroughServices',
       Effect: 'Allow',
-      Principal: { AWS: '*' },
+      // This account's principals, each as its IAM policies allow (no `AWS: *`).
+      Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
       Action: [...USE_KEY, 'kms:CreateGrant', 'kms:ListGrants'],
       Resource: '*',
       Condition: {
@@ -56,7 +60,10 @@ export class PlatformKeys extends Construct {
       description: `${naming.name()} data at rest (databases, caches, tables, buckets, backups)`,
       accountId,
       partition,
-      statements: [viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs'])],
+      statements: [
+        viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs']),
+        denyKeyDestruction(props.adminPrincipalArns),
+      ],
     });
 
     this.logs = new EncryptionKey(this, 'Logs', {
@@ -88,4 +95,16 @@ export class PlatformKeys extends Construct {
       statements: [viaServices(['secretsmanager'])],
     });
   }
+}
+
+/** Nobody but the admins may schedule the key's deletion or disable it (recovery points need it). */
+export function denyKeyDestruction(adminPrincipalArns: readonly string[]): PolicyStatement {
+  return {
+    Sid: 'OnlyAdminsDestroyKey',
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
+    Resource: '*',
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': [...adminPrincipalArns] } },
+  };
 }

@@ -8,6 +8,8 @@ export interface SecurityLayerProps {
   readonly naming: Naming;
   readonly accountId: string;
   readonly region: string;
+  /** Break-glass admins: the only principals that may destroy the data key. */
+  readonly adminPrincipalArns: readonly string[];
 }
 
 /**

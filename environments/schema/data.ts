@@ -119,6 +119,8 @@ export const cacheSchema = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be hh:mm-hh:mm (UTC)')
       .default('03:00-05:00'),
+    /** Delete without a final snapshot (disposable caches only). Default: false (a final snapshot). */
+    skipFinalSnapshot: z.boolean().default(false),
     /** Cluster mode disabled: primary + replicas. */
     numCacheClusters: z.number().int().min(1).max(6, 'a replication group takes at most 6 nodes').optional(),
     /** Cluster mode enabled: shards, each with replicas. */
@@ -202,13 +204,70 @@ export const bucketSchema = z
     if (b.backup && !b.versioned) report(ctx, ['backup'], 'AWS Backup needs a versioned bucket');
   });
 
-export const backupSchema = z.strictObject({
-  /** Days daily recovery points are kept. Default: 30 (seed 002). */
-  dailyRetentionDays: z.number().int().min(1).default(30),
-  /** Days weekly recovery points are kept. Default: 90. */
-  weeklyRetentionDays: z.number().int().min(7).default(90),
-  /** Copy recovery points to a vault in this region (disaster recovery, seeds 002/003). Default: none. */
-  copyToRegion: regionSchema.optional(),
-  /** A restore-testing plan that restores the latest recovery points monthly. Default: false. */
-  restoreTesting: z.boolean().default(false),
-});
+/**
+ * AWS Backup Vault Lock: recovery points cannot be deleted or shortened before `minRetentionDays`.
+ * `compliance` becomes immutable (not even the root user can remove it) once `changeableForDays`
+ * have passed; `governance` can be removed by principals allowed `backup:DeleteBackupVaultLockConfiguration`.
+ */
+export const vaultLockSchema = z
+  .strictObject({
+    /** Default: compliance. */
+    mode: z.enum(['compliance', 'governance']).default('compliance'),
+    /** No recovery point may be deleted earlier (at most the shortest rule retention). */
+    minRetentionDays: z.number().int().min(1),
+    /** No recovery point may be kept longer (at least the longest rule retention). */
+    maxRetentionDays: z.number().int().min(1).max(36500),
+    /** Compliance mode: days the lock can still be removed after it is set (AWS minimum 3). Default: 3. */
+    changeableForDays: z.number().int().min(3, 'AWS needs at least 3 days').default(3),
+  })
+  .superRefine((l, ctx) => {
+    if (l.minRetentionDays > l.maxRetentionDays)
+      report(
+        ctx,
+        ['minRetentionDays'],
+        `${l.minRetentionDays} is above maxRetentionDays ${l.maxRetentionDays}`,
+      );
+  });
+
+export const backupSchema = z
+  .strictObject({
+    /** Days daily recovery points are kept. Default: 30 (seed 002). */
+    dailyRetentionDays: z.number().int().min(1).default(30),
+    /** Days weekly recovery points are kept. Default: 90. */
+    weeklyRetentionDays: z.number().int().min(7).default(90),
+    /** Copy recovery points to a vault in this region (disaster recovery, seeds 002/003). Default: none. */
+    copyToRegion: regionSchema.optional(),
+    /**
+     * Copy recovery points to this vault of another account (the DR account; its vault policy must
+     * admit `backup:CopyIntoBackupVault` from this account). Default: none.
+     */
+    copyToAccount: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]+$/,
+        'must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)',
+      )
+      .optional(),
+    /** Vault Lock on the vaults (required in production). Default: none. */
+    vaultLock: vaultLockSchema.optional(),
+    /** A restore-testing plan that restores the latest recovery points monthly. Default: false. */
+    restoreTesting: z.boolean().default(false),
+  })
+  .superRefine((b, ctx) => {
+    const lock = b.vaultLock;
+    if (!lock) return;
+    const shortest = Math.min(b.dailyRetentionDays, b.weeklyRetentionDays);
+    const longest = Math.max(b.dailyRetentionDays, b.weeklyRetentionDays);
+    if (lock.minRetentionDays > shortest)
+      report(
+        ctx,
+        ['vaultLock', 'minRetentionDays'],
+        `${lock.minRetentionDays} is above the shortest retention (${shortest} days): backup jobs would fail`,
+      );
+    if (lock.maxRetentionDays < longest)
+      report(
+        ctx,
+        ['vaultLock', 'maxRetentionDays'],
+        `${lock.maxRetentionDays} is below the longest retention (${longest} days): backup jobs would fail`,
+      );
+  });

@@ -8,6 +8,7 @@ import { albSchema, dnsSchema, ingressSchema, wafSchema } from './edge';
 import { computeSchema, ecrSchema, serviceSchema } from './compute';
 import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
+import { guardsSchema } from './guards';
 import { networkSchema } from './network';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
@@ -41,6 +42,8 @@ export const environmentConfigSchema = z
     backup: backupSchema.optional(),
     logs: logsSchema,
     deploy: deploySchema,
+    /** Guardrail waivers (prevent-destroy, ...), each with its reason. Default: none. */
+    guards: guardsSchema.prefault({}),
   })
   .superRefine((env, ctx) => {
     for (const key of Object.keys(env.tags)) {
@@ -60,6 +63,14 @@ export const environmentConfigSchema = z
         `${env.region} is the environment's own region; copy to another region`,
       );
     }
+    const copyAccount = env.backup?.copyToAccount?.split(':')[4];
+    if (copyAccount === env.accountId) {
+      report(
+        ctx,
+        ['backup', 'copyToAccount'],
+        `${copyAccount} is the environment's own account; copy to another account`,
+      );
+    }
     if (env.tier === 'production') checkProductionGuards(env, ctx);
   });
 
@@ -67,6 +78,13 @@ type EnvironmentShape = z.output<typeof environmentConfigSchema>;
 
 function checkServices(env: EnvironmentShape, ctx: Ctx): void {
   checkRouting(env, ctx);
+  // The database migration task's family, roles and log group are named like a service's.
+  if ('db-migrate' in env.services && env.database)
+    report(
+      ctx,
+      ['services', 'db-migrate'],
+      'db-migrate is the database migration task; name the service otherwise',
+    );
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
 }
 
@@ -150,6 +168,26 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
     }
   }
   if (env.cache && !env.cache.automaticFailover) report(ctx, ['cache', 'automaticFailover'], `true ${why}`);
+  if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
+    report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);
+  if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);
+  checkProductionCapacity(env, ctx);
+}
+
+/** A production service never runs on one task: not at rest, not after scale-in, not by schedule. */
+function checkProductionCapacity(env: EnvironmentShape, ctx: Ctx): void {
+  const why = "at least 2 is required with tier 'production' (one task is one failure from an outage)";
+  for (const [name, s] of Object.entries(env.services)) {
+    const at = (...rest: PropertyKey[]) => ['services', name, ...rest];
+    if (s.desiredCount < 2) report(ctx, at('desiredCount'), `${s.desiredCount}: ${why}`);
+    const a = s.autoscaling;
+    if (!a) continue;
+    if (a.minCapacity < 2) report(ctx, at('autoscaling', 'minCapacity'), `${a.minCapacity}: ${why}`);
+    a.schedules.forEach((sch, i) => {
+      if (sch.minCapacity < 2)
+        report(ctx, at('autoscaling', 'schedules', i, 'minCapacity'), `${sch.minCapacity}: ${why}`);
+    });
+  }
 }
 
 /** What an environment file writes (defaults may be left out). */

@@ -1,0 +1,95 @@
+/** Stack-wide guardrails (constructs/core/guards.ts) over every stack the registry defines. */
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { Construct } from 'constructs';
+import { pipelineRoleNames, policyArn } from '../constructs/core/naming';
+import { STATEFUL_TYPES } from '../constructs/core/stateful';
+import { registry } from '../environments';
+import { PROJECT } from '../environments/accounts';
+import { buildStacks, envInput, registryOf, synth } from './support/fixtures';
+
+const stacks = buildStacks(registry);
+const guarded = [...Object.values(stacks.baseline), ...Object.values(stacks.platform)];
+const boundaryOf = (accountId: string) => policyArn(accountId, pipelineRoleNames.workloadBoundary(PROJECT));
+
+describe.each(guarded.map((s) => [s.node.id, s] as const))('%s', (_id, stack) => {
+  const out = synth(stack);
+  const accountId = out.json.provider.aws[0].allowed_account_ids[0];
+
+  it('gives every role the workload permissions boundary', () => {
+    const roles = out.resources('aws_iam_role');
+    expect(roles.length).toBeGreaterThan(0);
+    for (const [id, role] of roles)
+      expect(`${id}: ${role.permissions_boundary}`).toBe(`${id}: ${boundaryOf(accountId)}`);
+  });
+
+  it('names every role under the stack prefix', () => {
+    const env = Object.values(registry.environments).find((e) => stack.node.id === `platform-${e.name}`);
+    const prefix = env ? `${PROJECT}-${env.name}-` : `${PROJECT}-`;
+    for (const [, role] of out.resources('aws_iam_role')) expect(role.name.startsWith(prefix)).toBe(true);
+  });
+});
+
+describe('prevent_destroy', () => {
+  const stateful = (out: ReturnType<typeof synth>) =>
+    STATEFUL_TYPES.flatMap((t) => out.resources(t).map(([id, r]) => [`${t}.${id}`, r] as const));
+
+  it('is on every stateful resource of a production environment', () => {
+    const list = stateful(synth(stacks.platform.prod));
+    expect(list.length).toBeGreaterThan(5);
+    for (const [address, r] of list)
+      expect(`${address}: ${r.lifecycle?.prevent_destroy}`).toBe(`${address}: true`);
+  });
+
+  it('is not forced on a non-production environment', () => {
+    for (const [, r] of stateful(synth(stacks.platform.dev)))
+      expect(r.lifecycle?.prevent_destroy).toBeUndefined();
+  });
+
+  it('is lifted by a waiver naming the resource by construct path or address, with its reason', () => {
+    const env = envInput('prod');
+    env.guards = {
+      waivers: [
+        {
+          rule: 'prevent-destroy',
+          resource: 'Data/Bucket-exports/Bucket/Bucket',
+          reason: 'disposable exports',
+        },
+      ],
+    };
+    const out = synth(buildStacks(registryOf([env])).platform.prod);
+    const buckets = out.resources('aws_s3_bucket').map(([, b]) => b);
+    const exportsBucket = buckets.find((b) => /-exports-/.test(b.bucket));
+    expect(exportsBucket.lifecycle?.prevent_destroy).toBeUndefined();
+    expect(buckets.filter((b) => b.lifecycle?.prevent_destroy).length).toBe(buckets.length - 1);
+  });
+
+  it('rejects a waiver that names no resource, with its path', () => {
+    const env = envInput('prod');
+    env.guards = { waivers: [{ rule: 'prevent-destroy', resource: 'Data/Nothing', reason: 'x' }] };
+    expect(() => synth(buildStacks(registryOf([env])).platform.prod)).toThrow(
+      /guards\.waivers\[0\]\.resource/,
+    );
+  });
+
+  it('rejects a waiver without a reason, with its path', () => {
+    const env = envInput('prod');
+    env.guards = { waivers: [{ rule: 'prevent-destroy', resource: 'Data/Database/Instance', reason: ' ' }] };
+    expect(() => registryOf([env])).toThrow(/guards\.waivers\[0\]\.reason: a waiver needs a reason/);
+  });
+});
+
+describe('a role a new construct adds', () => {
+  it('gets the boundary too, and must be named under the prefix', () => {
+    const { platform } = buildStacks(registryOf([envInput('dev')]));
+    const stack = platform.dev;
+    const extra = new Construct(stack, 'SomethingNew');
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    new IamRole(extra, 'Role', { name: `${PROJECT}-dev-something`, assumeRolePolicy: trust });
+    const out = synth(stack);
+    const role = out.resources('aws_iam_role').find(([id]) => id.startsWith('SomethingNew_'))![1];
+    expect(role.permissions_boundary).toBe(boundaryOf(stack.config.accountId));
+
+    new IamRole(extra, 'Unprefixed', { name: 'someone-else', assumeRolePolicy: trust });
+    expect(() => synth(stack)).toThrow(/role name someone-else must start with webplat-dev-/);
+  });
+});

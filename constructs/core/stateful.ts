@@ -1,0 +1,15 @@
+/** Resource types that hold data or identity: replacing one loses data or breaks every client. */
+export const STATEFUL_TYPES = [
+  'aws_db_instance',
+  'aws_rds_cluster',
+  'aws_rds_cluster_instance',
+  'aws_elasticache_replication_group',
+  'aws_dynamodb_table',
+  'aws_s3_bucket',
+  'aws_kms_key',
+  'aws_backup_vault',
+  'aws_ecr_repository',
+  'aws_route53_zone',
+  'aws_cloudtrail',
+  'aws_guardduty_detector',
+] as const;

@@ -1,0 +1,153 @@
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { Construct } from 'constructs';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
+import { encryptedLogGroup, type LogSettings } from '../core/log-group';
+import type { Naming } from '../core/naming';
+import { connect, OwnedSecurityGroup } from '../core/security-group';
+import { appUsersSql } from './app-users';
+import type { RelationalDatabase } from './relational-database';
+
+/** The SQL client each engine's task runs (public images: no repository to keep). */
+export const DB_CLIENT_IMAGES = {
+  postgres: 'public.ecr.aws/docker/library/postgres:17-alpine',
+  'aurora-postgresql': 'public.ecr.aws/docker/library/postgres:17-alpine',
+  mysql: 'public.ecr.aws/docker/library/mysql:8.4',
+} as const;
+
+export interface DbMigrateTaskProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  /** Where it runs: the services' private subnets (image pull through NAT, the database beside). */
+  readonly subnetIds: string[];
+  readonly database: RelationalDatabase;
+  /** The application users to create (`appUserName` of each service that uses the database). */
+  readonly users: readonly string[];
+  readonly logs: LogSettings;
+  /** The key of the RDS-managed master secret. */
+  readonly secretsKmsKeyArn: string;
+}
+
+/**
+ * The one-off migration / bootstrap task of an environment's database (docs/runbooks.md, "Create the
+ * application database users"): the only holder of the master credential (its execution role reads
+ * the RDS-managed secret; ECS injects it), it runs the generated SQL creating each service's
+ * IAM-authenticated user. Started by `aws ecs run-task` with the outputs `db_migrate_task`; no
+ * service keeps it running. Its own security group is admitted to the database.
+ */
+export class DbMigrateTask extends Construct {
+  readonly family: string;
+  readonly securityGroup: OwnedSecurityGroup;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly sql: string;
+  readonly subnetIds: string[];
+
+  constructor(scope: Construct, id: string, props: DbMigrateTaskProps) {
+    super(scope, id);
+    const { naming, database: db } = props;
+    this.family = naming.name('db-migrate');
+    this.subnetIds = props.subnetIds;
+    this.sql = appUsersSql(db.engine, db.databaseName, props.users);
+    this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
+      vpcId: props.vpcId,
+      name: this.family,
+      description: 'Database migration task: out to the database and HTTPS (image pull, logs)',
+    });
+    this.securityGroup.allowToCidrs(['0.0.0.0/0'], 443, 'HTTPS to AWS APIs and the image registry');
+    connect(this.securityGroup, db.securityGroup, db.port, 'db-migrate to the database', {
+      clientEgress: true,
+    });
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', naming.path('ecs', 'db-migrate'), props.logs);
+    const trust = serviceTrustPolicy('ecs-tasks.amazonaws.com', props.accountId);
+    this.executionRole = new IamRole(this, 'ExecutionRole', {
+      name: naming.name('db-migrate-execution'),
+      assumeRolePolicy: trust,
+    });
+    new IamRolePolicy(this, 'ExecutionPolicy', {
+      role: this.executionRole.id,
+      name: 'start-task',
+      policy: policyDocument(this.executionStatements(props)),
+    });
+    // The SQL client calls no AWS API: the task role has no policy.
+    this.taskRole = new IamRole(this, 'TaskRole', {
+      name: naming.name('db-migrate-task'),
+      assumeRolePolicy: trust,
+    });
+    this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
+      family: this.family,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      containerDefinitions: JSON.stringify([this.container(props)]),
+    });
+  }
+
+  /** The client container: the SQL in `APP_USERS_SQL`, the master credential injected by ECS. */
+  private container(props: DbMigrateTaskProps): unknown {
+    const db = props.database;
+    const secret = (name: string, key: string) => ({ name, valueFrom: `${db.masterSecretArn}:${key}::` });
+    const mysql = db.engine === 'mysql';
+    const client = mysql
+      ? 'mysql --ssl-mode=REQUIRED -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USERNAME" "$DB_NAME"'
+      : 'PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1 -f -';
+    return {
+      name: 'db-migrate',
+      image: DB_CLIENT_IMAGES[db.engine],
+      essential: true,
+      readonlyRootFilesystem: true,
+      entryPoint: ['sh', '-c'],
+      command: [`printf '%s\\n' "$APP_USERS_SQL" | ${client}`],
+      environment: [
+        { name: 'APP_USERS_SQL', value: this.sql },
+        { name: 'DB_HOST', value: db.endpoint },
+        { name: 'DB_NAME', value: db.databaseName },
+        { name: 'DB_PORT', value: String(db.port) },
+      ],
+      secrets: [secret('DB_USERNAME', 'username'), secret(mysql ? 'MYSQL_PWD' : 'PGPASSWORD', 'password')],
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: {
+          'awslogs-group': this.logGroup.name,
+          'awslogs-region': props.region,
+          'awslogs-stream-prefix': 'db-migrate',
+        },
+      },
+    };
+  }
+
+  /** Logs, and the master secret (decrypted through Secrets Manager only). */
+  private executionStatements(props: DbMigrateTaskProps): PolicyStatement[] {
+    return [
+      {
+        Sid: 'WriteLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `${this.logGroup.arn}:*`,
+      },
+      {
+        Sid: 'ReadMasterSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: props.database.masterSecretArn,
+      },
+      {
+        Sid: 'DecryptMasterSecret',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: props.secretsKmsKeyArn,
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
+      },
+    ];
+  }
+}
