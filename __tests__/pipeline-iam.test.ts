@@ -197,6 +197,31 @@ describe('the per-service deploy roles', () => {
   });
 });
 
+describe('the migration role', () => {
+  const migrate = as(`${ownPrefix}-github-migrate`);
+  const ecs = (kind: string) => `arn:aws:ecs:${own.region}:${accountId}:${kind}`;
+  const inCluster = (prefix: string) => ({ 'ecs:cluster': ecs(`cluster/${prefix}`) });
+
+  it("runs only its environment's migration task, in its cluster, with only that task's roles", async () => {
+    const family = ecs(`task-definition/${ownPrefix}-db-migrate:3`);
+    expect(await migrate('ecs:RunTask', family, inCluster(ownPrefix))).toBe('Allowed');
+    expect(await migrate('ecs:RunTask', family, inCluster(otherPrefix))).not.toBe('Allowed');
+    expect(
+      await migrate('ecs:RunTask', ecs(`task-definition/${ownPrefix}-backend:3`), inCluster(ownPrefix)),
+    ).not.toBe('Allowed');
+    const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    expect(await migrate('iam:PassRole', role(`${ownPrefix}-db-migrate-task`), toEcs)).toBe('Allowed');
+    expect(await migrate('iam:PassRole', role(`${ownPrefix}-backend-task`), toEcs)).not.toBe('Allowed');
+  });
+
+  it('is the only deploy identity that runs it: the service deploy roles cannot', async () => {
+    const [svc] = Object.keys(own.services).filter((s) => account.github.appRepositories[s]);
+    const deploy = as(`${ownPrefix}-github-deploy-${svc}`);
+    const family = ecs(`task-definition/${ownPrefix}-db-migrate:3`);
+    expect(await deploy('ecs:RunTask', family, inCluster(ownPrefix))).not.toBe('Allowed');
+  });
+});
+
 describe('the workload boundary (on every platform and baseline role)', () => {
   // The worst identity policy a workload role could be given: everything.
   const workload = (action: string, resource: string, context: EvalRequest['context'] = {}) =>

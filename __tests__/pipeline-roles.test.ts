@@ -34,6 +34,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     accountRole(a, 'apply'),
   ];
   const deployRoles = a.envs.flatMap((e) => deployedServices(e).map((svc) => deployRole(e, svc)));
+  const migrateRoles = a.envs.map((e) => arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`));
 
   it('trusts GitHub OIDC for sts.amazonaws.com', () => {
     expect(out.only('aws_iam_openid_connect_provider')).toMatchObject({
@@ -51,7 +52,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
   it('has exactly the pipeline roles: plan and apply per environment and account, deploy per service', () => {
     expect(deployRoles.length).toBeGreaterThan(a.envs.length); // more than one service per environment
     expect(Object.keys(roles).sort()).toEqual(
-      [...stateRoles, ...deployRoles].map((r) => r.split('/').pop()).sort(),
+      [...stateRoles, ...deployRoles, ...migrateRoles].map((r) => r.split('/').pop()).sort(),
     );
   });
 
@@ -111,6 +112,21 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
           },
         });
       }
+  });
+
+  it('trusts each migration role only from the infrastructure repository on main, through db-migrate.yml', () => {
+    a.envs.forEach((env, i) => {
+      expect(trustOf(migrateRoles[i])).toEqual({
+        StringEquals: {
+          [`${host}:aud`]: 'sts.amazonaws.com',
+          [`${host}:sub`]: [`${repo}:environment:${env.name}`],
+        },
+        StringLike: {
+          [`${host}:ref`]: ['refs/heads/main'],
+          [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/db-migrate.yml@refs/heads/main`],
+        },
+      });
+    });
   });
 
   it('puts every pipeline role under the pipeline boundary; plan roles read, apply roles never AdministratorAccess', () => {

@@ -11,6 +11,7 @@ import {
   applyIamStatements,
   environmentFenceStatements,
   type ManagedRoles,
+  migrateStatements,
   planDataDenyStatements,
   serviceDeployStatements,
   type StateAccess,
@@ -62,6 +63,8 @@ export interface GitHubPipelineProps extends PipelineScope {
  * - apply (`<env>`, main or release tags, through `_deploy.yml`): PowerUserAccess fenced to the
  *   environment, roles only as `<project>-<env>-*` under the workload boundary, its own state key;
  * - deploy, one per service (`<env>` in the service's repository, through `app-image.yml` on main).
+ * - migrate (`<env>` in this repository, main, through `db-migrate.yml`): runs the database
+ *   migration task (database-admin power, so not on the deploy roles).
  * Plus the account's plan (`account-<account>-plan`) and apply (`account-<account>`, main) roles.
  * Every role carries the pipeline boundary.
  */
@@ -125,6 +128,7 @@ export class GitHubPipeline extends Construct {
         ],
       );
       for (const service of env.services) this.serviceDeployRole(env, service);
+      this.migrateRole(env);
     }
     const slug = props.accountSlug;
     const accountAccess = this.stateAccess(`${project}/accounts/${slug}/`);
@@ -240,6 +244,31 @@ export class GitHubPipeline extends Construct {
         env: env.name,
         service,
       }),
+    );
+  }
+
+  /**
+   * The environment's database migration: only from the infrastructure repository's main, in the
+   * `<env>` GitHub environment (its gate), through `db-migrate.yml`.
+   */
+  private migrateRole(env: PipelineEnvironment): void {
+    const { project, accountId, repository } = this.props;
+    const key = `${env.name}Migrate`;
+    const role = this.role(
+      key,
+      pipelineRoleNames.migrate(project, env.name),
+      {
+        sub: `repo:${repository}:environment:${env.name}`,
+        ref: [MAIN],
+        workflows: [`${repository}/.github/workflows/db-migrate.yml@${MAIN}`],
+      },
+      3600,
+    );
+    this.inline(
+      role,
+      `${key}Policy`,
+      'run-migration',
+      migrateStatements({ accountId, region: env.region, project, env: env.name }),
     );
   }
 }

@@ -24,13 +24,8 @@ const LOCK_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Del
 /** Read the role's own state and take its lock (plan roles). */
 export function stateReadStatements(state: StateAccess): Statement[] {
   return [
-    {
-      Sid: 'StateList',
-      Effect: 'Allow',
-      Action: 's3:ListBucket',
-      Resource: state.bucketArn,
-      Condition: { StringLike: { 's3:prefix': `${state.keyPrefix}*` } },
-    },
+    // Listing shows key names only; Terraform lists workspaces outside the state prefix (`env:/`).
+    { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: state.bucketArn },
     {
       Sid: 'StateRead',
       Effect: 'Allow',
@@ -339,6 +334,42 @@ export function accountPipelineStatements(
         'iam:UntagOpenIDConnectProvider',
       ],
       Resource: iamArn(scope.accountId, 'oidc-provider', 'token.actions.githubusercontent.com'),
+    },
+  ];
+}
+
+/**
+ * The database migration (database-admin power): run the environment's `<prefix>-db-migrate` task
+ * family in its cluster, with only that task's roles, and watch it. Its own role, not the deploy
+ * roles: trusted only from the infrastructure repository on main (github-oidc.ts).
+ */
+export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
+  const prefix = namePrefix(t.project, t.env);
+  const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
+  return [
+    {
+      Sid: 'RunMigration',
+      Effect: 'Allow',
+      Action: 'ecs:RunTask',
+      Resource: ecs(`task-definition/${prefix}-db-migrate:*`),
+      Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
+    },
+    {
+      Sid: 'WatchMigration',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      Resource: ecs(`task/${prefix}/*`),
+    },
+    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+    {
+      Sid: 'PassMigrationRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: [
+        iamArn(t.accountId, 'role', `${prefix}-db-migrate-task`),
+        iamArn(t.accountId, 'role', `${prefix}-db-migrate-execution`),
+      ],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
   ];
 }
