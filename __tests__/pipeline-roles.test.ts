@@ -144,6 +144,16 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     expect(names).toEqual([`${a.project}-pipeline-boundary`, `${a.project}-workload-boundary`]);
   });
 
+  it("fits IAM's size quotas: managed policy 6,144, inline policies per role 10,240, trust 2,048 characters", () => {
+    const size = (text: string) => text.replace(/\s/g, '').length;
+    for (const [, p] of out.resources('aws_iam_policy')) expect(size(p.policy)).toBeLessThan(6144);
+    const inline = new Map<string, number>();
+    for (const [, p] of out.resources('aws_iam_role_policy'))
+      inline.set(p.role, (inline.get(p.role) ?? 0) + size(p.policy));
+    for (const total of inline.values()) expect(total).toBeLessThan(10240);
+    for (const r of Object.values<any>(roles)) expect(size(r.assume_role_policy)).toBeLessThan(2048);
+  });
+
   it('state bucket and lock table admit exactly the admins and the plan/apply roles', () => {
     const statements = policy(out.only('aws_s3_bucket_policy').policy).Statement;
     const bucket = statements.find((s) => s.Sid === 'DenyAllButNamedPrincipals');
