@@ -121,12 +121,33 @@ describe(`the ${own.name} apply role`, () => {
     const tagged = (env: string) => ({ 'aws:ResourceTag/Environment': env });
     expect(await apply('ec2:TerminateInstances', instance, tagged(own.name))).toBe('Allowed');
     expect(await apply('ec2:TerminateInstances', instance, tagged(other.name))).toBe('ExplicitlyDenied');
+    const bucket = (prefix: string) => `arn:aws:s3:::${prefix}-media-${accountId}`;
+    expect(await apply('s3:PutBucketPolicy', bucket(ownPrefix))).toBe('Allowed');
+    expect(await apply('s3:PutBucketPolicy', bucket(otherPrefix))).toBe('ExplicitlyDenied');
+    expect(await apply('s3:PutObject', `${bucket(otherPrefix)}/a.jpg`)).toBe('ExplicitlyDenied');
     expect(await apply('s3:PutObject', stateKey(own.name))).toBe('Allowed');
     expect(await apply('s3:PutObject', stateKey(other.name))).toBe('ExplicitlyDenied');
     expect(await apply('s3:GetObject', stateKey(`accounts/${slug}`))).toBe('ExplicitlyDenied');
     const lock = (prefix: string) => ({ 'dynamodb:LeadingKeys': [lockKey(prefix)] });
     expect(await apply('dynamodb:PutItem', p.lockTableArn, lock(own.name))).toBe('Allowed');
     expect(await apply('dynamodb:PutItem', p.lockTableArn, lock(other.name))).toBe('ExplicitlyDenied');
+  });
+
+  it('uses the account-level state resources only for state, and no other account-level resource', async () => {
+    const account = { 'aws:ResourceTag/Environment': 'account' };
+    const lock = { ...account, 'dynamodb:LeadingKeys': [lockKey(own.name)] };
+    expect(await apply('dynamodb:PutItem', p.lockTableArn, lock)).toBe('Allowed');
+    expect(await apply('kms:GenerateDataKey', p.keyArn, account)).toBe('Allowed');
+    expect(await apply('kms:PutKeyPolicy', p.keyArn, account)).toBe('ExplicitlyDenied');
+    expect(await apply('dynamodb:DeleteTable', p.lockTableArn, account)).toBe('ExplicitlyDenied');
+    const trailBucket = `arn:aws:s3:::${project}-cloudtrail-${accountId}`;
+    expect(await apply('s3:PutBucketPolicy', trailBucket, account)).toBe('ExplicitlyDenied');
+    expect(await accountApply('s3:PutBucketPolicy', trailBucket, account)).toBe('Allowed');
+    // And the account apply role stays out of the environments' resources.
+    const instance = `arn:aws:ec2:${own.region}:${accountId}:instance/i-0123456789abcdef0`;
+    expect(
+      await accountApply('ec2:TerminateInstances', instance, { 'aws:ResourceTag/Environment': own.name }),
+    ).toBe('ExplicitlyDenied');
   });
 
   it("cannot change the state bucket's policy or versioning; the account apply role can", async () => {

@@ -56,6 +56,9 @@ describe('the services the stacks use (stack-services.ts)', () => {
           (a) => a.accountId === registry.environments[key].accountId,
         )!.project;
         for (const n of names) expect(n).toMatch(new RegExp(`^${project}-${key}-`));
+        // The apply role's bucket fence is by name (S3 evaluates bucket tags only with ABAC on).
+        for (const [, b] of out.resources('aws_s3_bucket'))
+          expect(b.bucket).toMatch(new RegExp(`^${project}-${key}-`));
       }
       if (kind === 'baseline') {
         const project = registry.accounts[key].project;

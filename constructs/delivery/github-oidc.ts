@@ -11,13 +11,12 @@ import {
   applyIamStatements,
   environmentFenceStatements,
   type ManagedRoles,
-  migrateStatements,
   planDataDenyStatements,
-  serviceDeployStatements,
   type StateAccess,
   stateReadStatements,
   stateWriteStatements,
 } from './pipeline-policies';
+import { migrateStatements, serviceDeployStatements } from './deploy-policies';
 import { type GitHubClaims, githubTrust, MAIN } from './trust';
 import {
   document,
@@ -214,7 +213,16 @@ export class GitHubPipeline extends Construct {
       this.inline(role, `${key}Iam${suffix}`, `manage-iam-roles${suffix}`, applyIamStatements(this.props, m));
     });
     this.inline(role, `${key}State`, 'terraform-state', stateWriteStatements(state));
-    this.inline(role, `${key}Fence`, 'environment-fence', environmentFenceStatements(fence));
+    this.inline(
+      role,
+      `${key}Fence`,
+      'environment-fence',
+      environmentFenceStatements(
+        fence,
+        fence === 'account' ? undefined : state,
+        namePrefix(this.props.project, fence),
+      ),
+    );
     return role;
   }
 

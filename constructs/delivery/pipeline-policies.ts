@@ -2,7 +2,6 @@
  * The identity policies of the GitHub pipeline roles (pure: no resources). Boundaries live in
  * boundaries.ts; why each statement exists: docs/architecture.md, "Security model".
  */
-import { namePrefix } from '../core/naming';
 import { PASSED_TO_SERVICES } from './stack-services';
 import { iamArn, type PipelineScope, type Statement } from './statements';
 
@@ -214,86 +213,75 @@ export function applyIamStatements(scope: PipelineScope, managed: ManagedRoles):
 }
 
 /**
- * One environment in a shared account: no action on a resource tagged with another environment
- * (account-level resources, tagged `account`, are fenced by the boundary instead), and no resource
- * created or tagged into another environment.
+ * One environment in a shared account: no action on a resource tagged with another environment or
+ * with `account` (the baseline's trail and Config buckets, the analyzer, ...), and no resource created
+ * or tagged into another environment. The state bucket, lock table and key are account resources an
+ * environment's roles must use: for them only the state calls (the bucket policy and `OnlyOwnLockItems`
+ * narrow those to the environment's own key). The account apply role (`fence` = `account`) is kept
+ * out of every environment's resources the same way. Buckets: by name (`<project>-<env>-*`).
  */
-export function environmentFenceStatements(env: string): Statement[] {
+export function environmentFenceStatements(
+  fence: string,
+  state?: StateAccess,
+  bucketPrefix?: string,
+): Statement[] {
+  const shared = state ? [state.bucketArn, state.lockTableArn, state.kmsKeyArn] : [];
+  // S3 evaluates aws:ResourceTag on buckets only with bucket ABAC turned on: buckets are fenced by name.
+  const ownBuckets: Statement[] =
+    state && bucketPrefix
+      ? [
+          {
+            Sid: 'OnlyOwnBuckets',
+            Effect: 'Deny',
+            Action: 's3:*',
+            NotResource: [
+              `arn:aws:s3:::${bucketPrefix}-*`,
+              `arn:aws:s3:::${bucketPrefix}-*/*`,
+              state.bucketArn,
+              `${state.bucketArn}/*`,
+            ],
+          },
+        ]
+      : [];
   return [
+    ...ownBuckets,
     {
       Sid: 'OtherEnvironmentsResources',
       Effect: 'Deny',
       Action: '*',
-      Resource: '*',
+      ...(state ? { NotResource: shared } : { Resource: '*' }),
       Condition: {
-        StringNotEquals: { 'aws:ResourceTag/Environment': [env, 'account'] },
+        StringNotEquals: { 'aws:ResourceTag/Environment': fence },
         Null: { 'aws:ResourceTag/Environment': 'false' },
       },
     },
+    ...(state
+      ? [
+          {
+            Sid: 'StateResourcesOnlyForState',
+            Effect: 'Deny' as const,
+            NotAction: [
+              's3:ListBucket',
+              'dynamodb:DescribeTable',
+              ...LOCK_ITEM_ACTIONS,
+              'kms:Decrypt',
+              'kms:Encrypt',
+              'kms:GenerateDataKey',
+              'kms:DescribeKey',
+            ],
+            Resource: shared,
+          },
+        ]
+      : []),
     {
       Sid: 'NoOtherEnvironmentsTags',
       Effect: 'Deny',
       Action: '*',
       Resource: '*',
       Condition: {
-        StringNotEquals: { 'aws:RequestTag/Environment': env },
+        StringNotEquals: { 'aws:RequestTag/Environment': fence },
         Null: { 'aws:RequestTag/Environment': 'false' },
       },
-    },
-  ];
-}
-
-/** What a service's deploy role touches: that service's repository, service and two roles. */
-export interface ServiceDeployTarget {
-  readonly accountId: string;
-  readonly region: string;
-  readonly project: string;
-  readonly env: string;
-  readonly service: string;
-}
-
-export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
-  const prefix = namePrefix(t.project, t.env);
-  const name = `${prefix}-${t.service}`;
-  return [
-    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-    {
-      Sid: 'PushImages',
-      Effect: 'Allow',
-      Action: [
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:BatchGetImage',
-        'ecr:CompleteLayerUpload',
-        'ecr:DescribeImages',
-        'ecr:GetDownloadUrlForLayer',
-        'ecr:InitiateLayerUpload',
-        'ecr:PutImage',
-        'ecr:UploadLayerPart',
-      ],
-      Resource: `arn:aws:ecr:${t.region}:${t.accountId}:repository/${name}`,
-    },
-    {
-      // Neither call takes a resource ARN; the revision can only run with the roles passed below.
-      Sid: 'TaskDefinitions',
-      Effect: 'Allow',
-      Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
-      Resource: '*',
-    },
-    {
-      Sid: 'UpdateService',
-      Effect: 'Allow',
-      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
-      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:service/${prefix}/${name}`,
-    },
-    {
-      Sid: 'PassTaskRoles',
-      Effect: 'Allow',
-      Action: 'iam:PassRole',
-      Resource: [
-        iamArn(t.accountId, 'role', `${name}-task`),
-        iamArn(t.accountId, 'role', `${name}-execution`),
-      ],
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
   ];
 }
@@ -334,42 +322,6 @@ export function accountPipelineStatements(
         'iam:UntagOpenIDConnectProvider',
       ],
       Resource: iamArn(scope.accountId, 'oidc-provider', 'token.actions.githubusercontent.com'),
-    },
-  ];
-}
-
-/**
- * The database migration (database-admin power): run the environment's `<prefix>-db-migrate` task
- * family in its cluster, with only that task's roles, and watch it. Its own role, not the deploy
- * roles: trusted only from the infrastructure repository on main (github-oidc.ts).
- */
-export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
-  const prefix = namePrefix(t.project, t.env);
-  const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
-  return [
-    {
-      Sid: 'RunMigration',
-      Effect: 'Allow',
-      Action: 'ecs:RunTask',
-      Resource: ecs(`task-definition/${prefix}-db-migrate:*`),
-      Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
-    },
-    {
-      Sid: 'WatchMigration',
-      Effect: 'Allow',
-      Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
-      Resource: ecs(`task/${prefix}/*`),
-    },
-    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
-    {
-      Sid: 'PassMigrationRoles',
-      Effect: 'Allow',
-      Action: 'iam:PassRole',
-      Resource: [
-        iamArn(t.accountId, 'role', `${prefix}-db-migrate-task`),
-        iamArn(t.accountId, 'role', `${prefix}-db-migrate-execution`),
-      ],
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
   ];
 }
