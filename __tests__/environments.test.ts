@@ -134,7 +134,7 @@ describe('accounts and the registry', () => {
     const accounts = accountsInputCopy();
     accounts.main.accountId = '12';
     accounts.main.adminPrincipalArns = [];
-    accounts.main.github.appRepositories = ['no-slash'];
+    accounts.main.github.appRepositories = { frontend: 'no-slash' };
     accounts.main.project = 'web_plat';
     accounts.main.state.kmsKeyAlias = 'alias/aws/s3';
     const issues = issuesOf(() => parseAccountsConfig(accounts));
@@ -142,7 +142,7 @@ describe('accounts and the registry', () => {
       expect.arrayContaining([
         'accounts.main.accountId',
         'accounts.main.adminPrincipalArns',
-        'accounts.main.github.appRepositories[0]',
+        'accounts.main.github.appRepositories.frontend',
         'accounts.main.state.kmsKeyAlias',
       ]),
     );

@@ -10,7 +10,7 @@ import {
   type EnvironmentConfig,
 } from '../environments';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
-import { buildStacks, policy, registryOf, synth } from './support/fixtures';
+import { accountsInputCopy, buildStacks, registryOf, synth } from './support/fixtures';
 
 const dir = join(__dirname, '..', '.github', 'workflows');
 const onDisk = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -25,8 +25,13 @@ const accounts = Object.entries(registry.accounts).map(([slug, account]) => {
 });
 const projectOf = (env: EnvironmentConfig) => accountOf(registry, env).account.project;
 const arn = (accountId: string, role: string) => `arn:aws:iam::${accountId}:role/${role}`;
-const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply' | 'deploy') =>
+const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply') =>
   arn(env.accountId, `${projectOf(env)}-${env.name}-github-${kind}`);
+const deployRole = (env: EnvironmentConfig, service: string) =>
+  arn(env.accountId, `${projectOf(env)}-${env.name}-github-deploy-${service}`);
+/** The services of an environment that have an application repository (and so a deploy role). */
+const deployedServices = (env: EnvironmentConfig) =>
+  Object.keys(env.services).filter((s) => accountOf(registry, env).account.github.appRepositories[s]);
 const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
   arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
 const stacks = buildStacks(registry);
@@ -100,9 +105,13 @@ describe('generated workflows', () => {
   });
 
   it('address only stacks the app defines and assume only roles the state stacks create', () => {
-    const defined = [stacks.state, stacks.baseline, stacks.platform].flatMap((byKey) =>
-      Object.values(byKey).map((s) => s.node.id),
-    );
+    // A state stack whose own state is still local has no deploy job (checked below).
+    const localState = accounts
+      .filter((a) => a.account.stateBackend === 'local')
+      .map((a) => `state-${a.slug}`);
+    const defined = [stacks.state, stacks.baseline, stacks.platform]
+      .flatMap((byKey) => Object.values(byKey).map((s) => s.node.id))
+      .filter((id) => !localState.includes(id));
     const created = accounts.flatMap(({ slug, account }) =>
       synth(stacks.state[slug])
         .resources('aws_iam_role')
@@ -125,7 +134,8 @@ describe('generated workflows', () => {
         used.roles.add(m.role);
       }
     }
-    for (const p of Object.values<any>(JSON.parse(wf('app-image.yml').env.PLATFORM))) used.roles.add(p.role);
+    for (const p of Object.values<any>(JSON.parse(wf('app-image.yml').env.PLATFORM)))
+      for (const svc of Object.values<any>(p.services)) used.roles.add(svc.role);
     expect([...used.stacks].sort()).toEqual([...defined].sort());
     for (const role of used.roles) expect(created).toContain(role);
   });
@@ -256,16 +266,25 @@ describe('deploys', () => {
   });
 
   it.each(accounts)(
-    'deploys the stacks of account $slug through the same path with the account roles and environment',
+    'deploys the stacks of account $slug through the same path, planning in account-$slug-plan',
     (a) => {
       const caller = wf(`deploy-account-${a.slug}.yml`);
       expect(caller.concurrency).toEqual({ group: `deploy-account-${a.slug}`, 'cancel-in-progress': false });
       const roles = {
-        plan_environment: `account-${a.slug}`,
+        plan_environment: `account-${a.slug}-plan`,
         apply_environment: `account-${a.slug}`,
         plan_role: accountRole(a, 'plan'),
         apply_role: accountRole(a, 'apply'),
       };
+      expect(caller.jobs.baseline.with).toEqual({
+        stack: `baseline-${a.slug}`,
+        region: a.account.region,
+        ...roles,
+      });
+      if (a.account.stateBackend === 'local') {
+        expect(Object.keys(caller.jobs)).toEqual(['baseline']);
+        return;
+      }
       expect(caller.jobs.state.with).toEqual({
         stack: `state-${a.slug}`,
         region: a.account.state.region,
@@ -273,13 +292,29 @@ describe('deploys', () => {
       });
       expect(caller.jobs.state.needs).toBeUndefined();
       expect(caller.jobs.baseline).toMatchObject({ needs: 'state' });
-      expect(caller.jobs.baseline.with).toEqual({
-        stack: `baseline-${a.slug}`,
-        region: a.account.region,
-        ...roles,
-      });
     },
   );
+
+  it('deploys the state stack only once its backend is s3 (never a local state on a runner)', () => {
+    const [slug] = Object.keys(registry.accounts);
+    const variant = (backend: 'local' | 's3') => {
+      const input = accountsInputCopy();
+      input[slug].stateBackend = backend;
+      return parse(
+        generateWorkflows(registryOf(Object.values(environmentInputs) as any, input))[
+          `deploy-account-${slug}.yml`
+        ],
+      );
+    };
+    expect(Object.keys(variant('local').jobs)).toEqual(['baseline']);
+    const s3 = variant('s3');
+    expect(Object.keys(s3.jobs)).toEqual(['state', 'baseline']);
+    expect(s3.jobs.state.with).toMatchObject({
+      stack: `state-${slug}`,
+      plan_environment: `account-${slug}-plan`,
+    });
+    expect(s3.jobs.baseline.needs).toBe('state');
+  });
 
   it('manual operations refuse to destroy production without the typed confirmation', () => {
     const ops = wf('terraform-ops.yml');
@@ -303,7 +338,35 @@ describe('deploys', () => {
     );
     // Both tiers occur, so the guard's production flag is checked both ways.
     expect(new Set(envs.map((e) => e.tier))).toEqual(new Set(['production', 'non-production']));
-    expect(ops.jobs.terraform.needs).toBe('guard');
+  });
+
+  it('manual apply and destroy run only from main, as a saved plan applied behind the gate', () => {
+    const { guard, plan, change } = wf('terraform-ops.yml').jobs;
+    expect(guard.steps[0].run).toMatch(
+      /if \[ "\$ACTION" != plan \] && \[ "\$GITHUB_REF" != refs\/heads\/main \]; then/,
+    );
+    // Nothing runs Terraform with -auto-approve; a plan-only run uses the plan role in <env>-plan.
+    expect(onDisk['terraform-ops.yml']).not.toMatch(/auto-approve/);
+    expect(plan).toMatchObject({ needs: 'guard', if: "inputs.action == 'plan'" });
+    expect(plan.environment).toBe("${{ format('{0}-plan', inputs.environment) }}");
+    expect(plan.steps.find((s: any) => s.uses === ACTIONS.awsCredentials).with['role-to-assume']).toBe(
+      '${{ needs.guard.outputs.planRole }}',
+    );
+    expect(change).toMatchObject({
+      needs: 'guard',
+      if: "inputs.action != 'plan'",
+      uses: './.github/workflows/_deploy.yml',
+    });
+    expect(change.with).toMatchObject({
+      apply_environment: '${{ inputs.environment }}',
+      apply_role: '${{ needs.guard.outputs.applyRole }}',
+      destroy: "${{ inputs.action == 'destroy' }}",
+    });
+    const planStep = reusable.jobs.plan.steps.find((s: any) => s.id === 'plan');
+    expect(planStep.env.PLAN_FLAGS).toBe("${{ inputs.destroy && '-destroy' || '' }}");
+    expect(planStep.run).toMatch(
+      /plan -input=false -no-color \$\{PLAN_FLAGS:\+"\$PLAN_FLAGS"\} -detailed-exitcode -out=tfplan/,
+    );
   });
 });
 
@@ -348,129 +411,20 @@ describe('application image workflow', () => {
           {
             region: e.region,
             registry: `${e.accountId}.dkr.ecr.${e.region}.amazonaws.com`,
-            role: envRole(e, 'deploy'),
             cluster: `${projectOf(e)}-${e.name}`,
             prefix: `${projectOf(e)}-${e.name}`,
             services: Object.fromEntries(
-              Object.entries(e.services).map(([name, s]) => [
+              deployedServices(e).map((name) => [
                 name,
-                { healthUrl: `https://${e.dns.domainName}${s.healthCheckPath}` },
+                {
+                  role: deployRole(e, name),
+                  healthUrl: `https://${e.dns.domainName}${e.services[name].healthCheckPath}`,
+                },
               ]),
             ),
           },
         ]),
       ),
-    );
-  });
-});
-
-describe.each(accounts)('AWS side of keyless access (state stack of account $slug)', (a) => {
-  const { accountId, github, adminPrincipalArns } = a.account;
-  const out = synth(stacks.state[a.slug]);
-  const roles = Object.fromEntries(out.resources('aws_iam_role').map(([, r]) => [r.name, r]));
-  const subjectOf = (role: string) =>
-    policy(roles[role.split('/').pop()!].assume_role_policy).Statement[0].Condition.StringEquals[
-      'token.actions.githubusercontent.com:sub'
-    ];
-  const repo = `repo:${github.owner}/${github.repository}`;
-  const deploys = github.appRepositories.length > 0;
-  const stateRoles = [
-    ...a.envs.flatMap((e) => [envRole(e, 'plan'), envRole(e, 'apply')]),
-    accountRole(a, 'plan'),
-    accountRole(a, 'apply'),
-  ];
-
-  it('trusts GitHub OIDC for sts.amazonaws.com', () => {
-    expect(out.only('aws_iam_openid_connect_provider')).toMatchObject({
-      url: 'https://token.actions.githubusercontent.com',
-      client_id_list: ['sts.amazonaws.com'],
-    });
-    for (const role of Object.values<any>(roles)) {
-      const st = policy(role.assume_role_policy).Statement[0];
-      expect(st.Action).toBe('sts:AssumeRoleWithWebIdentity');
-      expect(st.Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
-    }
-  });
-
-  it('has exactly the pipeline roles of its environments and of the account', () => {
-    const expected = [...stateRoles, ...(deploys ? a.envs.map((e) => envRole(e, 'deploy')) : [])].map((r) =>
-      r.split('/').pop(),
-    );
-    expect(Object.keys(roles).sort()).toEqual(expected.sort());
-  });
-
-  it('binds each role to its repository and GitHub environment', () => {
-    for (const env of a.envs) {
-      expect(subjectOf(envRole(env, 'plan'))).toEqual([`${repo}:environment:${env.name}-plan`]);
-      expect(subjectOf(envRole(env, 'apply'))).toEqual([`${repo}:environment:${env.name}`]);
-      if (deploys)
-        expect(subjectOf(envRole(env, 'deploy'))).toEqual(
-          github.appRepositories.map((r) => `repo:${r}:environment:${env.name}`),
-        );
-    }
-    for (const kind of ['plan', 'apply'] as const)
-      expect(subjectOf(accountRole(a, kind))).toEqual([`${repo}:environment:account-${a.slug}`]);
-  });
-
-  it('plan roles read (ReadOnlyAccess + state), apply roles sit under the boundary, never AdministratorAccess', () => {
-    const attachments = out.resources('aws_iam_role_policy_attachment').map(([, a]) => a.policy_arn);
-    expect(attachments).not.toContain('arn:aws:iam::aws:policy/AdministratorAccess');
-    // One plan role per environment and the account's own.
-    expect(attachments.filter((p) => p.endsWith('/ReadOnlyAccess'))).toHaveLength(a.envs.length + 1);
-    for (const name of Object.keys(roles).filter((n) => n.endsWith('-apply'))) {
-      expect(roles[name].permissions_boundary).toMatch(/aws_iam_policy\.GitHub_Boundary/);
-    }
-    for (const name of Object.keys(roles).filter((n) => !n.endsWith('-apply')))
-      expect(roles[name].permissions_boundary).toBeUndefined();
-    const boundary = policy(out.only('aws_iam_policy').policy);
-    const sids = Object.fromEntries(boundary.Statement.map((s) => [s.Sid, s]));
-    expect(sids.NoIamUsersOrKeys.Action).toEqual(
-      expect.arrayContaining(['iam:CreateUser', 'iam:CreateAccessKey']),
-    );
-    expect(sids.NoOrganizations.Action).toContain('organizations:*');
-    expect(sids.PipelineIsProtected.Resource).toEqual([
-      `arn:aws:iam::${accountId}:policy/${a.project}-pipeline-boundary`,
-      arn(accountId, `${a.project}-*-github-*`),
-    ]);
-    expect(sids.PipelineIsProtected.Condition.ArnNotEquals['aws:PrincipalArn']).toBe(accountRole(a, 'apply'));
-  });
-
-  // Without application repositories there are no deploy roles (checked above).
-  (deploys ? it.each(a.envs) : it.skip.each(a.envs))(
-    'the $name deploy role pushes to its repositories, updates its services and passes only its task roles',
-    (env) => {
-      const doc = policy(
-        out
-          .resources('aws_iam_role_policy')
-          .find(([id]) => id.startsWith(`GitHub_${env.name}DeployPolicy`))![1].policy,
-      );
-      const sid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
-      const prefix = `${projectOf(env)}-${env.name}`;
-      expect(sid.PushImages.Resource).toBe(`arn:aws:ecr:${env.region}:${accountId}:repository/${prefix}-*`);
-      expect(sid.UpdateServices.Resource).toBe(`arn:aws:ecs:${env.region}:${accountId}:service/${prefix}/*`);
-      expect(sid.PassTaskRoles.Resource).toEqual([
-        arn(accountId, `${prefix}-*-task`),
-        arn(accountId, `${prefix}-*-execution`),
-      ]);
-      expect(sid.PassTaskRoles.Condition.StringEquals['iam:PassedToService']).toBe('ecs-tasks.amazonaws.com');
-    },
-  );
-
-  it('state bucket and lock table admit exactly the admins and the plan/apply roles', () => {
-    const bucket = policy(out.only('aws_s3_bucket_policy').policy).Statement.find(
-      (s) => s.Sid === 'DenyAllButNamedPrincipals',
-    );
-    const table = policy(out.only('aws_dynamodb_resource_policy').policy).Statement[0];
-    const expected = [
-      `arn:aws:iam::${accountId}:root`,
-      arn(accountId, 'aws-service-role/*'),
-      ...adminPrincipalArns,
-      ...stateRoles,
-    ];
-    expect(bucket.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
-    expect(table.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
-    expect(bucket.Condition.StringNotLike['aws:PrincipalArn'].some((p: string) => p.includes('deploy'))).toBe(
-      false,
     );
   });
 });

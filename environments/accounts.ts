@@ -28,7 +28,8 @@ export const accounts: Record<string, AccountConfigInput> = {
     github: {
       owner: 'example-org',
       repository: 'platform-infrastructure',
-      appRepositories: ['example-org/frontend', 'example-org/backend'],
+      // Service -> the repository whose image workflow deploys it (its deploy roles trust only that one).
+      appRepositories: { frontend: 'example-org/frontend', backend: 'example-org/backend' },
     },
     adminPrincipalArns: [`arn:aws:iam::${MAIN_ACCOUNT_ID}:role/platform-admin`],
     baseline: {

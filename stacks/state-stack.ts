@@ -2,7 +2,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GitHubPipeline } from '../constructs/delivery/github-oidc';
 import { pipelineRoleNames, roleArn } from '../constructs/core/naming';
-import { StateBackend } from '../constructs/state/state-backend';
+import { type KeyFence, StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws } from './aws';
@@ -51,6 +51,8 @@ export class StateStack extends TerraformStack {
       // Exactly the admins and the roles that run Terraform; names are deterministic, so the policy
       // does not wait for the roles (and survives their replacement).
       allowedPrincipalArns: [...account.adminPrincipalArns, ...pipelineStateRoles(props)],
+      settingsPrincipalArns: [...account.adminPrincipalArns, accountRole(props, 'apply')],
+      keyFences: stateKeyFences(props),
     });
     this.pipeline = new GitHubPipeline(this, 'GitHub', {
       project,
@@ -58,10 +60,18 @@ export class StateStack extends TerraformStack {
       accountId: account.accountId,
       repository: `${account.github.owner}/${account.github.repository}`,
       appRepositories: account.github.appRepositories,
-      environments: props.environments.map((e) => ({ name: e.name, region: e.region })),
+      environments: props.environments.map((e) => ({
+        name: e.name,
+        region: e.region,
+        releaseTags: e.deploy.trigger === 'tag',
+        services: Object.keys(e.services),
+      })),
+      // Deterministic ARNs (names from config): the policies do not wait for the resources.
       state: {
-        bucketArn: this.backend.bucket.arn,
-        lockTableArn: this.backend.lockTable.arn,
+        bucket: state.bucket,
+        region: state.region,
+        bucketArn: `arn:aws:s3:::${state.bucket}`,
+        lockTableArn: `arn:aws:dynamodb:${state.region}:${account.accountId}:table/${state.lockTable}`,
         kmsKeyArn: this.backend.key.arn,
       },
     });
@@ -75,6 +85,33 @@ export class StateStack extends TerraformStack {
         'Roles the workflows assume (their ARNs are also derived from config in the generated workflows)',
     });
   }
+}
+
+type StateRoleProps = Pick<StateStackProps, 'accountSlug' | 'account' | 'environments'>;
+
+function accountRole(props: StateRoleProps, kind: 'plan' | 'apply'): string {
+  const { project, accountId } = props.account;
+  const name = kind === 'plan' ? pipelineRoleNames.accountPlan : pipelineRoleNames.accountApply;
+  return roleArn(accountId, name(project, props.accountSlug));
+}
+
+/** Each environment's state key prefix admits its plan and apply roles and the admins; so does the account's. */
+export function stateKeyFences(props: StateRoleProps): KeyFence[] {
+  const { project, accountId, adminPrincipalArns } = props.account;
+  return [
+    ...props.environments.map((e) => ({
+      prefix: `${project}/${e.name}/`,
+      principalArns: [
+        ...adminPrincipalArns,
+        roleArn(accountId, pipelineRoleNames.plan(project, e.name)),
+        roleArn(accountId, pipelineRoleNames.apply(project, e.name)),
+      ],
+    })),
+    {
+      prefix: `${project}/accounts/${props.accountSlug}/`,
+      principalArns: [...adminPrincipalArns, accountRole(props, 'plan'), accountRole(props, 'apply')],
+    },
+  ];
 }
 
 /** ARNs of the roles that read or write state: plan and apply per environment, and the account's own. */

@@ -66,6 +66,14 @@ export const pipelineRoleNames = {
   boundary: (project: string) => `${namePrefix(project)}-pipeline-boundary`,
   /** The permissions boundary every role the platform and baseline stacks create carries. */
   workloadBoundary: (project: string) => `${namePrefix(project)}-workload-boundary`,
+  /**
+   * One deploy role per environment and service, trusted only from that service's repository.
+   * `-github-` keeps it inside `<project>-*-github-*`, the one pattern that fences every pipeline role.
+   */
+  serviceDeploy: (project: string, env: string, service: string) =>
+    `${namePrefix(project, env)}-github-deploy-${service}`,
+  /** Runs the environment's database migration task; trusted only from the infrastructure repository's main. */
+  migrate: (project: string, env: string) => `${namePrefix(project, env)}-github-migrate`,
 };
 
 /** The ARN of a customer managed policy named `name` in an account. */

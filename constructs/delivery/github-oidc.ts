@@ -4,64 +4,84 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
-import { policyDocument } from '../core/iam';
-import { pipelineRoleNames } from '../core/naming';
+import { namePrefix, pipelineRoleNames } from '../core/naming';
+import { pipelineBoundaryStatements, type StateResources, workloadBoundaryStatements } from './boundaries';
 import {
+  accountPipelineStatements,
   applyIamStatements,
-  boundaryStatements,
-  deployStatements,
+  environmentFenceStatements,
+  type ManagedRoles,
+  planDataDenyStatements,
+  type StateAccess,
   stateReadStatements,
+  stateWriteStatements,
 } from './pipeline-policies';
+import { migrateStatements, serviceDeployStatements } from './deploy-policies';
+import { type GitHubClaims, githubTrust, MAIN } from './trust';
+import {
+  document,
+  iamArn,
+  pipelineBoundaryArn,
+  pipelineRolePattern,
+  type PipelineScope,
+  type Statement,
+  workloadBoundaryArn,
+} from './statements';
 
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+export { GITHUB_OIDC_HOST } from './trust';
 
-/** Role names of the pipeline: deterministic, so workflows can be generated from config alone. */
-
-export interface StateAccess {
-  readonly bucketArn: string;
-  readonly lockTableArn: string;
-  readonly kmsKeyArn: string;
-}
+/** The roles of the baseline stack (`<project>-<component>`), the account apply role's to manage. */
+export const BASELINE_ROLE_COMPONENTS = ['cloudtrail-logs', 'config'] as const;
 
 export interface PipelineEnvironment {
   readonly name: string;
   readonly region: string;
+  /** Deploys on release tags (`deploy.trigger: 'tag'`): its apply role also trusts `refs/tags/v*`. */
+  readonly releaseTags: boolean;
+  /** The environment's services (each with a repository in `appRepositories` gets a deploy role). */
+  readonly services: readonly string[];
 }
 
-export interface GitHubPipelineProps {
-  readonly project: string;
-  readonly accountSlug: string;
-  readonly accountId: string;
+export interface GitHubPipelineProps extends PipelineScope {
   /** `owner/name` of this infrastructure repository. */
   readonly repository: string;
-  /** `owner/name` of application repositories whose image workflow deploys (deploy roles only). */
-  readonly appRepositories: readonly string[];
+  /** Service -> `owner/name` of the application repository whose image workflow deploys it. */
+  readonly appRepositories: Readonly<Record<string, string>>;
   readonly environments: readonly PipelineEnvironment[];
-  readonly state: StateAccess;
+  readonly state: StateResources & {
+    readonly bucket: string;
+    readonly region: string;
+    readonly kmsKeyArn: string;
+  };
 }
 
 /**
- * Keyless access for GitHub Actions: the OIDC provider and, per environment, three roles whose trust
- * names this repository (or the application repositories) and the GitHub environment of the job:
- * - plan (`<env>-plan`): ReadOnlyAccess plus state read and locking;
- * - apply (`<env>`, the approval gate): broad rights under the pipeline permissions boundary
- *   (docs/architecture.md: the documented exception; never AdministratorAccess);
- * - deploy (application repositories, `<env>`): push to the environment's repositories, register task
- *   definitions, update its services, pass its task and execution roles.
- * Plus the account's own plan and apply roles (`account-<account>`) for the state and baseline stacks.
+ * Keyless access for GitHub Actions (docs/architecture.md, "Security model"): the OIDC provider, the
+ * pipeline and workload boundaries, and per environment
+ * - plan (`<env>-plan`, any ref): ReadOnlyAccess minus data reads, its own state key;
+ * - apply (`<env>`, main or release tags, through `_deploy.yml`): PowerUserAccess fenced to the
+ *   environment, roles only as `<project>-<env>-*` under the workload boundary, its own state key;
+ * - deploy, one per service (`<env>` in the service's repository, through `app-image.yml` on main).
+ * - migrate (`<env>` in this repository, main, through `db-migrate.yml`): runs the database
+ *   migration task (database-admin power, so not on the deploy roles).
+ * Plus the account's plan (`account-<account>-plan`) and apply (`account-<account>`, main) roles.
+ * Every role carries the pipeline boundary.
  */
 export class GitHubPipeline extends Construct {
   readonly provider: IamOpenidConnectProvider;
   readonly boundary: IamPolicy;
+  readonly workloadBoundary: IamPolicy;
   readonly roles: Record<string, IamRole> = {};
-  /** Every role that touches state (plan and apply, environments and account). */
-  readonly stateRoleArns: string[] = [];
 
-  constructor(scope: Construct, id: string, props: GitHubPipelineProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: GitHubPipelineProps,
+  ) {
     super(scope, id);
     const { project } = props;
     this.provider = new IamOpenidConnectProvider(this, 'Provider', {
-      url: `https://${GITHUB_OIDC_HOST}`,
+      url: 'https://token.actions.githubusercontent.com',
       clientIdList: ['sts.amazonaws.com'],
       thumbprintList: [
         '6938fd4d98bab03faadb97b34396831e3780aea1',
@@ -71,116 +91,192 @@ export class GitHubPipeline extends Construct {
     this.boundary = new IamPolicy(this, 'Boundary', {
       name: pipelineRoleNames.boundary(project),
       description:
-        'Permissions boundary of the apply roles: no IAM users, no organizations, no changes to the pipeline itself',
-      policy: policyDocument(boundaryStatements(props)),
+        "Permissions boundary of every pipeline role: the stacks' services, no pipeline or audit changes",
+      policy: document(pipelineBoundaryStatements(props, props.state)),
+    });
+    this.workloadBoundary = new IamPolicy(this, 'WorkloadBoundary', {
+      name: pipelineRoleNames.workloadBoundary(project),
+      description: 'Permissions boundary of every role the platform and baseline stacks create',
+      policy: document(workloadBoundaryStatements(props, props.state)),
     });
 
     const repo = props.repository;
     for (const env of props.environments) {
-      this.planRole(
-        props,
-        `${env.name}Plan`,
-        pipelineRoleNames.plan(project, env.name),
-        `repo:${repo}:environment:${env.name}-plan`,
-      );
+      const access = this.stateAccess(`${project}/${env.name}/`);
+      const refs = env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN];
+      this.planRole(`${env.name}Plan`, pipelineRoleNames.plan(project, env.name), access, {
+        sub: `repo:${repo}:environment:${env.name}-plan`,
+      });
+      const prefix = namePrefix(project, env.name);
       this.applyRole(
-        props,
         `${env.name}Apply`,
         pipelineRoleNames.apply(project, env.name),
-        `repo:${repo}:environment:${env.name}`,
-      );
-      this.deployRole(props, env);
-    }
-    const accountEnv = `account-${props.accountSlug}`;
-    this.planRole(
-      props,
-      'accountPlan',
-      pipelineRoleNames.accountPlan(project, props.accountSlug),
-      `repo:${repo}:environment:${accountEnv}`,
-    );
-    this.applyRole(
-      props,
-      'accountApply',
-      pipelineRoleNames.accountApply(project, props.accountSlug),
-      `repo:${repo}:environment:${accountEnv}`,
-    );
-  }
-
-  /** Web-identity trust for GitHub tokens whose `sub` is one of `subjects`. */
-  private trust(subjects: string[]): string {
-    return policyDocument([
-      {
-        Effect: 'Allow',
-        Principal: { Federated: this.provider.arn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-            [`${GITHUB_OIDC_HOST}:sub`]: subjects,
-          },
+        access,
+        env.name,
+        {
+          sub: `repo:${repo}:environment:${env.name}`,
+          ref: refs,
+          workflows: refs.map((r) => `${repo}/.github/workflows/_deploy.yml@${r}`),
         },
+        [
+          {
+            roleArns: [iamArn(props.accountId, 'role', `${prefix}-*`)],
+            boundaryArn: workloadBoundaryArn(props),
+            profileArns: [iamArn(props.accountId, 'instance-profile', `${prefix}-*`)],
+          },
+        ],
+      );
+      for (const service of env.services) this.serviceDeployRole(env, service);
+      this.migrateRole(env);
+    }
+    const slug = props.accountSlug;
+    const accountAccess = this.stateAccess(`${project}/accounts/${slug}/`);
+    this.planRole('accountPlan', pipelineRoleNames.accountPlan(project, slug), accountAccess, {
+      sub: `repo:${repo}:environment:account-${slug}-plan`,
+    });
+    const apply = this.applyRole(
+      'accountApply',
+      pipelineRoleNames.accountApply(project, slug),
+      accountAccess,
+      'account',
+      {
+        sub: `repo:${repo}:environment:account-${slug}`,
+        ref: [MAIN],
+        workflows: [`${repo}/.github/workflows/_deploy.yml@${MAIN}`],
       },
-    ]);
+      [
+        { roleArns: [pipelineRolePattern(props)], boundaryArn: pipelineBoundaryArn(props), profileArns: [] },
+        {
+          roleArns: BASELINE_ROLE_COMPONENTS.map((c) => iamArn(props.accountId, 'role', `${project}-${c}`)),
+          boundaryArn: workloadBoundaryArn(props),
+          profileArns: [],
+        },
+      ],
+    );
+    this.inline(
+      apply,
+      'accountApplyPipeline',
+      'manage-pipeline',
+      accountPipelineStatements(props, [pipelineBoundaryArn(props), workloadBoundaryArn(props)]),
+    );
   }
 
-  /** Plan: ReadOnlyAccess plus state read and locking. */
-  private planRole(props: GitHubPipelineProps, key: string, name: string, subject: string): void {
+  private stateAccess(keyPrefix: string): StateAccess {
+    const { state } = this.props;
+    return { ...state, keyPrefix };
+  }
+
+  private role(key: string, name: string, claims: GitHubClaims, maxSessionDuration: number): IamRole {
     const role = new IamRole(this, `${key}Role`, {
       name,
-      assumeRolePolicy: this.trust([subject]),
-      maxSessionDuration: 3600,
+      assumeRolePolicy: githubTrust(this.provider.arn, claims),
+      permissionsBoundary: this.boundary.arn,
+      maxSessionDuration,
     });
+    this.roles[key] = role;
+    return role;
+  }
+
+  private inline(role: IamRole, id: string, name: string, statements: Statement[]): void {
+    new IamRolePolicy(this, id, { role: role.id, name, policy: document(statements) });
+  }
+
+  /** Plan: ReadOnlyAccess minus data reads, plus its own state read and locking. */
+  private planRole(key: string, name: string, state: StateAccess, claims: GitHubClaims): void {
+    const role = this.role(key, name, claims, 3600);
     new IamRolePolicyAttachment(this, `${key}ReadOnly`, {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
-    new IamRolePolicy(this, `${key}State`, {
-      role: role.id,
-      name: 'terraform-state',
-      policy: policyDocument(stateReadStatements(props.state)),
-    });
-    this.roles[key] = role;
-    this.stateRoleArns.push(role.arn);
+    this.inline(role, `${key}State`, 'terraform-state', stateReadStatements(state));
+    this.inline(role, `${key}NoData`, 'no-data-reads', planDataDenyStatements(state));
   }
 
-  /** Apply: PowerUserAccess and IAM role management, under the permissions boundary. */
-  private applyRole(props: GitHubPipelineProps, key: string, name: string, subject: string): void {
-    const role = new IamRole(this, `${key}Role`, {
-      name,
-      assumeRolePolicy: this.trust([subject]),
-      permissionsBoundary: this.boundary.arn,
-      maxSessionDuration: 7200,
-    });
-    // Exception (docs/architecture.md): Terraform applies everything the stacks hold. PowerUserAccess (all but
-    // IAM and Organizations) plus the IAM calls the stacks make, all under the boundary above.
+  /** Apply: PowerUserAccess fenced to one environment, IAM only for its bounded roles, its own state. */
+  private applyRole(
+    key: string,
+    name: string,
+    state: StateAccess,
+    fence: string,
+    claims: GitHubClaims,
+    managed: ManagedRoles[],
+  ): IamRole {
+    const role = this.role(key, name, claims, 7200);
+    // Exception (docs/architecture.md): Terraform applies everything the stacks hold. PowerUserAccess
+    // (all but IAM and Organizations) under the pipeline boundary, which caps it to the stacks' services.
     new IamRolePolicyAttachment(this, `${key}PowerUser`, {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess',
     });
-    new IamRolePolicy(this, `${key}Iam`, {
-      role: role.id,
-      name: 'manage-iam-roles',
-      policy: policyDocument(applyIamStatements(props.accountId, props.state)),
+    managed.forEach((m, i) => {
+      const suffix = i === 0 ? '' : `${i + 1}`;
+      this.inline(role, `${key}Iam${suffix}`, `manage-iam-roles${suffix}`, applyIamStatements(this.props, m));
     });
-    this.roles[key] = role;
-    this.stateRoleArns.push(role.arn);
+    this.inline(role, `${key}State`, 'terraform-state', stateWriteStatements(state));
+    this.inline(
+      role,
+      `${key}Fence`,
+      'environment-fence',
+      environmentFenceStatements(
+        fence,
+        fence === 'account' ? undefined : state,
+        namePrefix(this.props.project, fence),
+      ),
+    );
+    return role;
   }
 
-  private deployRole(props: GitHubPipelineProps, env: PipelineEnvironment): void {
-    const { project, accountId } = props;
-    const prefix = `${project}-${env.name}`;
-    const subjects = props.appRepositories.map((r) => `repo:${r}:environment:${env.name}`);
-    if (subjects.length === 0) return;
-    const role = new IamRole(this, `${env.name}DeployRole`, {
-      name: pipelineRoleNames.deploy(project, env.name),
-      assumeRolePolicy: this.trust(subjects),
-      maxSessionDuration: 3600,
-    });
-    new IamRolePolicy(this, `${env.name}DeployPolicy`, {
-      role: role.id,
-      name: 'deploy-images',
-      policy: policyDocument(deployStatements(accountId, env, prefix)),
-    });
-    this.roles[`${env.name}Deploy`] = role;
+  /** Deploy for one service: trusted from its repository through app-image.yml on main. */
+  private serviceDeployRole(env: PipelineEnvironment, service: string): void {
+    const { project, accountId, repository } = this.props;
+    const appRepository = this.props.appRepositories[service];
+    if (appRepository === undefined) return;
+    const key = `${env.name}Deploy-${service}`;
+    const role = this.role(
+      key,
+      pipelineRoleNames.serviceDeploy(project, env.name, service),
+      {
+        sub: `repo:${appRepository}:environment:${env.name}`,
+        workflows: [`${repository}/.github/workflows/app-image.yml@${MAIN}`],
+      },
+      3600,
+    );
+    this.inline(
+      role,
+      `${key}Policy`,
+      'deploy-images',
+      serviceDeployStatements({
+        accountId,
+        region: env.region,
+        project,
+        env: env.name,
+        service,
+      }),
+    );
+  }
+
+  /**
+   * The environment's database migration: only from the infrastructure repository's main, in the
+   * `<env>` GitHub environment (its gate), through `db-migrate.yml`.
+   */
+  private migrateRole(env: PipelineEnvironment): void {
+    const { project, accountId, repository } = this.props;
+    const key = `${env.name}Migrate`;
+    const role = this.role(
+      key,
+      pipelineRoleNames.migrate(project, env.name),
+      {
+        sub: `repo:${repository}:environment:${env.name}`,
+        ref: [MAIN],
+        workflows: [`${repository}/.github/workflows/db-migrate.yml@${MAIN}`],
+      },
+      3600,
+    );
+    this.inline(
+      role,
+      `${key}Policy`,
+      'run-migration',
+      migrateStatements({ accountId, region: env.region, project, env: env.name }),
+    );
   }
 }

@@ -1,75 +1,58 @@
-import { pipelineRoleNames, roleArn } from '../core/naming';
-import type { PolicyStatement } from '../core/iam';
-import type { GitHubPipelineProps, PipelineEnvironment, StateAccess } from './github-oidc';
+/**
+ * The identity policies of the GitHub pipeline roles (pure: no resources). Boundaries live in
+ * boundaries.ts; why each statement exists: docs/architecture.md, "Security model".
+ */
+import { PASSED_TO_SERVICES } from './stack-services';
+import { iamArn, type PipelineScope, type Statement } from './statements';
 
-// The policy statements of the GitHub pipeline's boundary and roles (pure: no resources).
-
-/** The apply roles' permissions boundary: no IAM users, no organizations, no changes to the pipeline. */
-export function boundaryStatements(props: GitHubPipelineProps): PolicyStatement[] {
-  const { project, accountId } = props;
-  const pipelineRolePattern = `arn:aws:iam::${accountId}:role/${project}-*-github-*`;
-  const boundaryArn = `arn:aws:iam::${accountId}:policy/${pipelineRoleNames.boundary(project)}`;
-  const accountApplyArn = roleArn(accountId, pipelineRoleNames.accountApply(project, props.accountSlug));
-  return [
-    // A boundary caps what identity policies grant; the identity policies themselves stay explicit.
-    { Sid: 'Ceiling', Effect: 'Allow', Action: '*', Resource: '*' },
-    {
-      Sid: 'NoIamUsersOrKeys',
-      Effect: 'Deny',
-      Action: [
-        'iam:CreateUser',
-        'iam:CreateLoginProfile',
-        'iam:UpdateLoginProfile',
-        'iam:CreateAccessKey',
-        'iam:AttachUserPolicy',
-        'iam:PutUserPolicy',
-        'iam:AddUserToGroup',
-      ],
-      Resource: '*',
-    },
-    { Sid: 'NoOrganizations', Effect: 'Deny', Action: ['organizations:*', 'account:*'], Resource: '*' },
-    {
-      // The account apply role manages the pipeline (this stack); every other apply role is kept out.
-      Sid: 'PipelineIsProtected',
-      Effect: 'Deny',
-      Action: [
-        'iam:CreatePolicyVersion',
-        'iam:DeletePolicy',
-        'iam:DeletePolicyVersion',
-        'iam:SetDefaultPolicyVersion',
-        'iam:AttachRolePolicy',
-        'iam:DetachRolePolicy',
-        'iam:PutRolePolicy',
-        'iam:DeleteRolePolicy',
-        'iam:UpdateAssumeRolePolicy',
-        'iam:PutRolePermissionsBoundary',
-        'iam:DeleteRolePermissionsBoundary',
-        'iam:DeleteRole',
-        'iam:UpdateRole',
-      ],
-      Resource: [boundaryArn, pipelineRolePattern],
-      Condition: { ArnNotEquals: { 'aws:PrincipalArn': accountApplyArn } },
-    },
-  ];
+/** The state a role may use: one key prefix (`<project>/<env>/` or `<project>/accounts/<account>/`). */
+export interface StateAccess {
+  readonly bucketArn: string;
+  readonly lockTableArn: string;
+  /** The state key's ARN (a token: the key id is AWS's). */
+  readonly kmsKeyArn: string;
+  readonly region: string;
+  /** Bucket name: lock-table items are keyed `<bucket>/<state key>`. */
+  readonly bucket: string;
+  /** `<project>/<env>/` */
+  readonly keyPrefix: string;
 }
 
-/** Read state and take the lock (plan roles). */
-export function stateReadStatements(state: StateAccess): PolicyStatement[] {
+const LOCK_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+
+/** Read the role's own state and take its lock (plan roles). */
+export function stateReadStatements(state: StateAccess): Statement[] {
   return [
+    // Listing shows key names only; Terraform lists workspaces outside the state prefix (`env:/`).
     { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: state.bucketArn },
-    { Sid: 'StateRead', Effect: 'Allow', Action: 's3:GetObject', Resource: `${state.bucketArn}/*` },
+    {
+      Sid: 'StateRead',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: `${state.bucketArn}/${state.keyPrefix}*`,
+    },
     // Locking: the DynamoDB table, and Terraform's S3 lock files when use_lockfile is on.
     {
       Sid: 'StateLockFile',
       Effect: 'Allow',
       Action: ['s3:PutObject', 's3:DeleteObject'],
-      Resource: `${state.bucketArn}/*.tflock`,
+      Resource: `${state.bucketArn}/${state.keyPrefix}*.tflock`,
     },
     {
       Sid: 'StateLockTable',
       Effect: 'Allow',
-      Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Action: ['dynamodb:DescribeTable', ...LOCK_ITEM_ACTIONS],
       Resource: state.lockTableArn,
+    },
+    {
+      // Lock items are keyed by state path (`<bucket>/<key>` and `<bucket>/<key>-md5`).
+      Sid: 'OnlyOwnLockItems',
+      Effect: 'Deny',
+      Action: LOCK_ITEM_ACTIONS,
+      Resource: state.lockTableArn,
+      Condition: {
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': `${state.bucket}/${state.keyPrefix}*` },
+      },
     },
     {
       Sid: 'StateKey',
@@ -80,32 +63,139 @@ export function stateReadStatements(state: StateAccess): PolicyStatement[] {
   ];
 }
 
-/** Read, lock and write state (apply roles). */
-export function stateWriteStatements(state: StateAccess): PolicyStatement[] {
+/** Read, lock and write the role's own state (apply roles). */
+export function stateWriteStatements(state: StateAccess): Statement[] {
   return [
     ...stateReadStatements(state),
     {
       Sid: 'StateWrite',
       Effect: 'Allow',
       Action: ['s3:PutObject', 's3:DeleteObject'],
-      Resource: `${state.bucketArn}/*`,
+      Resource: `${state.bucketArn}/${state.keyPrefix}*`,
     },
   ];
 }
 
-/** The IAM calls the stacks make (beyond PowerUserAccess), plus state write (apply roles). */
-export function applyIamStatements(accountId: string, state: StateAccess): PolicyStatement[] {
+/**
+ * Plan roles keep ReadOnlyAccess (Terraform refreshes every attribute of every resource type; a
+ * hand-written read list would break each new layer's plan) and lose what reads data, not
+ * configuration. Parameter Store SecureStrings stay unreadable through `NoDecryption`.
+ */
+export function planDataDenyStatements(state: StateAccess): Statement[] {
   return [
     {
-      Sid: 'ManageRolesAndPolicies',
-      Effect: 'Allow',
-      Action: IAM_MANAGEMENT_ACTIONS,
-      Resource: [
-        `arn:aws:iam::${accountId}:role/*`,
-        `arn:aws:iam::${accountId}:policy/*`,
-        `arn:aws:iam::${accountId}:instance-profile/*`,
-        `arn:aws:iam::${accountId}:oidc-provider/*`,
+      Sid: 'NoObjectReads',
+      Effect: 'Deny',
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent'],
+      NotResource: `${state.bucketArn}/${state.keyPrefix}*`,
+    },
+    {
+      Sid: 'NoItemReads',
+      Effect: 'Deny',
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:GetRecords',
+        'dynamodb:PartiQLSelect',
       ],
+      NotResource: state.lockTableArn,
+    },
+    {
+      Sid: 'NoSecretsOrLogsOrMessages',
+      Effect: 'Deny',
+      Action: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:BatchGetSecretValue',
+        'logs:GetLogEvents',
+        'logs:FilterLogEvents',
+        'logs:StartQuery',
+        'logs:GetQueryResults',
+        'logs:GetLogRecord',
+        'logs:StartLiveTail',
+        'logs:Unmask',
+        'sqs:ReceiveMessage',
+        'kinesis:GetRecords',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchGetImage',
+        'cognito-idp:ListUsers',
+        'cognito-idp:AdminGetUser',
+        'athena:GetQueryResults',
+        'rds-data:ExecuteStatement',
+      ],
+      Resource: '*',
+    },
+    {
+      // Only S3 may decrypt with a key for a plan role: the state object (the one object it may read).
+      Sid: 'NoDecryption',
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'kms:ViaService': `s3.${state.region}.amazonaws.com` } },
+    },
+  ];
+}
+
+/** Roles an apply role creates, each carrying `boundaryArn`; instance profiles under `profiles`. */
+export interface ManagedRoles {
+  readonly roleArns: readonly string[];
+  readonly boundaryArn: string;
+  readonly profileArns: readonly string[];
+}
+
+/** The IAM an apply role may do: roles only by name pattern and only under the given boundary. */
+export function applyIamStatements(scope: PipelineScope, managed: ManagedRoles): Statement[] {
+  const roles = managed.roleArns;
+  const profiles: Statement = {
+    Sid: 'InstanceProfiles',
+    Effect: 'Allow',
+    Action: [
+      'iam:AddRoleToInstanceProfile',
+      'iam:CreateInstanceProfile',
+      'iam:DeleteInstanceProfile',
+      'iam:RemoveRoleFromInstanceProfile',
+      'iam:TagInstanceProfile',
+      'iam:UntagInstanceProfile',
+    ],
+    Resource: managed.profileArns,
+  };
+  return [
+    { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
+    {
+      Sid: 'BoundedRoles',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreateRole',
+        'iam:PutRolePermissionsBoundary',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+      ],
+      Resource: roles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': managed.boundaryArn } },
+    },
+    {
+      // No iam:PermissionsBoundary key for these: the roles they reach were created bounded (above).
+      Sid: 'RoleLifecycle',
+      Effect: 'Allow',
+      Action: [
+        'iam:DeleteRole',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy',
+      ],
+      Resource: roles,
+    },
+    {
+      Sid: 'PassOwnRolesToServices',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: roles,
+      Condition: { StringEquals: { 'iam:PassedToService': [...PASSED_TO_SERVICES] } },
     },
     {
       Sid: 'ServiceLinkedRoles',
@@ -115,93 +205,123 @@ export function applyIamStatements(accountId: string, state: StateAccess): Polic
         'iam:DeleteServiceLinkedRole',
         'iam:GetServiceLinkedRoleDeletionStatus',
       ],
-      Resource: `arn:aws:iam::${accountId}:role/aws-service-role/*`,
+      Resource: iamArn(scope.accountId, 'role', 'aws-service-role/*'),
     },
-    ...stateWriteStatements(state),
+    ...(managed.profileArns.length > 0 ? [profiles] : []),
+    { Sid: 'BoundariesStay', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
   ];
 }
 
-/** Push to the environment's repositories, register task definitions, update services, pass roles. */
-export function deployStatements(
-  accountId: string,
-  env: PipelineEnvironment,
-  prefix: string,
-): PolicyStatement[] {
+/**
+ * One environment in a shared account: no action on a resource tagged with another environment or
+ * with `account` (the baseline's trail and Config buckets, the analyzer, ...), and no resource created
+ * or tagged into another environment. The state bucket, lock table and key are account resources an
+ * environment's roles must use: for them only the state calls (the bucket policy and `OnlyOwnLockItems`
+ * narrow those to the environment's own key). The account apply role (`fence` = `account`) is kept
+ * out of every environment's resources the same way. Buckets: by name (`<project>-<env>-*`).
+ */
+export function environmentFenceStatements(
+  fence: string,
+  state?: StateAccess,
+  bucketPrefix?: string,
+): Statement[] {
+  const shared = state ? [state.bucketArn, state.lockTableArn, state.kmsKeyArn] : [];
+  // S3 evaluates aws:ResourceTag on buckets only with bucket ABAC turned on: buckets are fenced by name.
+  const ownBuckets: Statement[] =
+    state && bucketPrefix
+      ? [
+          {
+            Sid: 'OnlyOwnBuckets',
+            Effect: 'Deny',
+            Action: 's3:*',
+            NotResource: [
+              `arn:aws:s3:::${bucketPrefix}-*`,
+              `arn:aws:s3:::${bucketPrefix}-*/*`,
+              state.bucketArn,
+              `${state.bucketArn}/*`,
+            ],
+          },
+        ]
+      : [];
   return [
-    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ...ownBuckets,
     {
-      Sid: 'PushImages',
+      Sid: 'OtherEnvironmentsResources',
+      Effect: 'Deny',
+      Action: '*',
+      ...(state ? { NotResource: shared } : { Resource: '*' }),
+      Condition: {
+        StringNotEquals: { 'aws:ResourceTag/Environment': fence },
+        Null: { 'aws:ResourceTag/Environment': 'false' },
+      },
+    },
+    ...(state
+      ? [
+          {
+            Sid: 'StateResourcesOnlyForState',
+            Effect: 'Deny' as const,
+            NotAction: [
+              's3:ListBucket',
+              'dynamodb:DescribeTable',
+              ...LOCK_ITEM_ACTIONS,
+              'kms:Decrypt',
+              'kms:Encrypt',
+              'kms:GenerateDataKey',
+              'kms:DescribeKey',
+            ],
+            Resource: shared,
+          },
+        ]
+      : []),
+    {
+      Sid: 'NoOtherEnvironmentsTags',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: {
+        StringNotEquals: { 'aws:RequestTag/Environment': fence },
+        Null: { 'aws:RequestTag/Environment': 'false' },
+      },
+    },
+  ];
+}
+
+/**
+ * What only the account apply role does: the state stack's boundaries and OIDC provider (the
+ * pipeline boundary exempts it from protecting them; its own identity policy still names them).
+ */
+export function accountPipelineStatements(
+  scope: PipelineScope,
+  boundaryArns: readonly string[],
+): Statement[] {
+  return [
+    {
+      Sid: 'Boundaries',
       Effect: 'Allow',
       Action: [
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:BatchGetImage',
-        'ecr:CompleteLayerUpload',
-        'ecr:DescribeImages',
-        'ecr:GetDownloadUrlForLayer',
-        'ecr:InitiateLayerUpload',
-        'ecr:PutImage',
-        'ecr:UploadLayerPart',
+        'iam:CreatePolicy',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicy',
+        'iam:DeletePolicyVersion',
+        'iam:SetDefaultPolicyVersion',
+        'iam:TagPolicy',
+        'iam:UntagPolicy',
       ],
-      Resource: `arn:aws:ecr:${env.region}:${accountId}:repository/${prefix}-*`,
+      Resource: boundaryArns,
     },
     {
-      Sid: 'TaskDefinitions',
+      Sid: 'GitHubOidcProvider',
       Effect: 'Allow',
-      Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
-      Resource: '*',
-    },
-    {
-      Sid: 'UpdateServices',
-      Effect: 'Allow',
-      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
-      Resource: `arn:aws:ecs:${env.region}:${accountId}:service/${prefix}/*`,
-    },
-    {
-      Sid: 'PassTaskRoles',
-      Effect: 'Allow',
-      Action: 'iam:PassRole',
-      Resource: [
-        `arn:aws:iam::${accountId}:role/${prefix}-*-task`,
-        `arn:aws:iam::${accountId}:role/${prefix}-*-execution`,
+      Action: [
+        'iam:CreateOpenIDConnectProvider',
+        'iam:DeleteOpenIDConnectProvider',
+        'iam:UpdateOpenIDConnectProviderThumbprint',
+        'iam:AddClientIDToOpenIDConnectProvider',
+        'iam:RemoveClientIDFromOpenIDConnectProvider',
+        'iam:TagOpenIDConnectProvider',
+        'iam:UntagOpenIDConnectProvider',
       ],
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      Resource: iamArn(scope.accountId, 'oidc-provider', 'token.actions.githubusercontent.com'),
     },
   ];
 }
-
-const IAM_MANAGEMENT_ACTIONS = [
-  'iam:AddRoleToInstanceProfile',
-  'iam:AttachRolePolicy',
-  'iam:CreateInstanceProfile',
-  'iam:CreateOpenIDConnectProvider',
-  'iam:CreatePolicy',
-  'iam:CreatePolicyVersion',
-  'iam:CreateRole',
-  'iam:DeleteInstanceProfile',
-  'iam:DeleteOpenIDConnectProvider',
-  'iam:DeletePolicy',
-  'iam:DeletePolicyVersion',
-  'iam:DeleteRole',
-  'iam:DeleteRolePermissionsBoundary',
-  'iam:DeleteRolePolicy',
-  'iam:DetachRolePolicy',
-  'iam:PassRole',
-  'iam:PutRolePermissionsBoundary',
-  'iam:PutRolePolicy',
-  'iam:RemoveRoleFromInstanceProfile',
-  'iam:SetDefaultPolicyVersion',
-  'iam:TagInstanceProfile',
-  'iam:TagOpenIDConnectProvider',
-  'iam:TagPolicy',
-  'iam:TagRole',
-  'iam:UntagInstanceProfile',
-  'iam:UntagOpenIDConnectProvider',
-  'iam:UntagPolicy',
-  'iam:UntagRole',
-  'iam:UpdateAssumeRolePolicy',
-  'iam:UpdateOpenIDConnectProviderThumbprint',
-  'iam:UpdateRole',
-  'iam:UpdateRoleDescription',
-  'iam:AddClientIDToOpenIDConnectProvider',
-  'iam:RemoveClientIDFromOpenIDConnectProvider',
-];

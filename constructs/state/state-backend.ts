@@ -17,9 +17,43 @@ export interface StateBackendProps {
    * whatever their IAM policies say. The account root and AWS service-linked roles are always admitted.
    */
   readonly allowedPrincipalArns: readonly string[];
+  /**
+   * Principals (ARN patterns) that may change the bucket's policy, versioning, encryption, public
+   * access block, lifecycle or delete it, besides the account root: the admins and the role that
+   * applies this stack. Everyone else is denied, whatever their IAM policies say.
+   */
+  readonly settingsPrincipalArns: readonly string[];
+  /** State key prefixes (`<project>/<env>/`) and the only principals that may read or write under each. */
+  readonly keyFences?: readonly KeyFence[];
   /** Days until old state versions expire. Default: 90. */
   readonly noncurrentVersionExpirationDays?: number;
 }
+
+export interface KeyFence {
+  readonly prefix: string;
+  readonly principalArns: readonly string[];
+}
+
+/** Bucket settings only `settingsPrincipalArns` may change. */
+export const STATE_BUCKET_SETTINGS_ACTIONS = [
+  's3:DeleteBucket',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketAcl',
+  's3:PutBucketOwnershipControls',
+  's3:PutBucketPolicy',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutBucketVersioning',
+  's3:PutEncryptionConfiguration',
+  's3:PutLifecycleConfiguration',
+];
+
+const OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+];
 
 /**
  * Where Terraform keeps state: a versioned, KMS-encrypted bucket that only named principals may
@@ -33,8 +67,9 @@ export class StateBackend extends Construct {
   constructor(scope: Construct, id: string, props: StateBackendProps) {
     super(scope, id);
     const partition = props.partition ?? 'aws';
+    const root = `arn:${partition}:iam::${props.accountId}:root`;
     const admitted = [
-      `arn:${partition}:iam::${props.accountId}:root`,
+      root,
       `arn:${partition}:iam::${props.accountId}:role/aws-service-role/*`,
       ...props.allowedPrincipalArns,
     ];
@@ -60,6 +95,22 @@ export class StateBackend extends Construct {
           Resource: [arn, `${arn}/*`],
           Condition: { StringNotLike: { 'aws:PrincipalArn': admitted } },
         },
+        {
+          Sid: 'OnlyAdminsChangeSettings',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: STATE_BUCKET_SETTINGS_ACTIONS,
+          Resource: arn,
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': [root, ...props.settingsPrincipalArns] } },
+        },
+        ...(props.keyFences ?? []).map((fence, i) => ({
+          Sid: `StateKeyFence${i}`,
+          Effect: 'Deny' as const,
+          Principal: '*' as const,
+          Action: OBJECT_ACTIONS,
+          Resource: `${arn}/${fence.prefix}*`,
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': [root, ...fence.principalArns] } },
+        })),
       ],
     });
 

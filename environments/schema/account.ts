@@ -39,10 +39,17 @@ export const accountConfigSchema = z.strictObject({
   github: z.strictObject({
     owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, 'must be a GitHub user or organization'),
     repository: githubRepoName,
-    /** `owner/name` of application repositories whose image workflows deploy into this account. */
+    /**
+     * Service name -> `owner/name` of the application repository whose image workflow deploys that
+     * service into this account's environments. Each (environment, service) pair gets its own deploy
+     * role, trusted only from that repository; a service without an entry has no deploy role.
+     */
     appRepositories: z
-      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9_.-]+$/, 'must be owner/name'))
-      .default([]),
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a service name'),
+        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9_.-]+$/, 'must be owner/name'),
+      )
+      .default({}),
   }),
   /**
    * Where the `state-<account>` stack keeps its own state: `local` until the bootstrap apply has

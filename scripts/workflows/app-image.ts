@@ -11,21 +11,26 @@ function platformOf(registry: Registry) {
   return Object.fromEntries(
     Object.values(registry.environments).map((env) => {
       // `<project>-<env>`: the prefix of the cluster, its services, task families and repositories.
-      const { project } = accountOf(registry, env).account;
+      const { project, github } = accountOf(registry, env).account;
       const prefix = namePrefix(project, env.name);
       return [
         env.name,
         {
           region: env.region,
           registry: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com`,
-          role: roleArn(env.accountId, pipelineRoleNames.deploy(project, env.name)),
           cluster: prefix,
           prefix,
+          // Only services with a repository in `github.appRepositories` have a deploy role.
           services: Object.fromEntries(
-            Object.entries(env.services).map(([name, s]) => [
-              name,
-              { healthUrl: `https://${env.dns.domainName}${s.healthCheckPath}` },
-            ]),
+            Object.entries(env.services)
+              .filter(([name]) => github.appRepositories[name] !== undefined)
+              .map(([name, s]) => [
+                name,
+                {
+                  role: roleArn(env.accountId, pipelineRoleNames.serviceDeploy(project, env.name, name)),
+                  healthUrl: `https://${env.dns.domainName}${s.healthCheckPath}`,
+                },
+              ]),
           ),
         },
       ];
@@ -149,7 +154,8 @@ export function appImage(registry: Registry): string {
       image: {
         name: 'build and deploy ${{ inputs.service }} to ${{ inputs.environment }}',
         ...runner(45),
-        // The deploy role trusts the calling repository in this GitHub environment.
+        // The service's deploy role trusts its repository in this GitHub environment, through this
+        // workflow on main (job_workflow_ref): callers use `app-image.yml@main`.
         environment: '${{ inputs.environment }}',
         permissions: OIDC,
         concurrency: {
@@ -161,7 +167,7 @@ export function appImage(registry: Registry): string {
           resolveStep,
           checkout,
           credentials(
-            '${{ fromJSON(env.PLATFORM)[inputs.environment].role }}',
+            '${{ fromJSON(env.PLATFORM)[inputs.environment].services[inputs.service].role }}',
             '${{ fromJSON(env.PLATFORM)[inputs.environment].region }}',
           ),
           { name: 'ECR login', uses: ACTIONS.ecrLogin },

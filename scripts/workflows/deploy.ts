@@ -37,8 +37,10 @@ function planJob(): Job {
       {
         name: 'Plan (saved)',
         id: 'plan',
+        // `-destroy` when a destroy was asked for (terraform-ops); the flag comes from the environment.
+        env: { PLAN_FLAGS: "${{ inputs.destroy && '-destroy' || '' }}" },
         run: [
-          ...planToFile(''),
+          ...planToFile('${PLAN_FLAGS:+"$PLAN_FLAGS"} '),
           summary('Plan: ${STACK}', `${tf('show -no-color tfplan')} | tail -c 60000`),
         ].join('\n'),
       },
@@ -93,6 +95,12 @@ export function reusableDeploy(): string {
           region: input('AWS region for credentials'),
           plan_role: input('Role the plan job assumes'),
           apply_role: input('Role the apply job assumes'),
+          destroy: {
+            description: 'Plan a destroy instead of an update (terraform-ops)',
+            required: false,
+            type: 'boolean',
+            default: false,
+          },
         },
       },
     },
@@ -189,16 +197,22 @@ const ACCOUNT_PATHS = [
   'constructs/security/account-baseline.ts',
 ];
 
-/** Per account the state stack, then the baseline stack, both in the account's GitHub environment. */
+/**
+ * Per account the state stack, then the baseline stack (plans in `account-<account>-plan`, applies in
+ * `account-<account>`). No state job while the state stack's backend is still local.
+ */
 export function accountDeploys(accounts: readonly AccountTargets[]): Record<string, string> {
   return Object.fromEntries(
-    accounts.map(({ environment, state, baseline }) => {
+    accounts.map(({ environment, stateBackend, state, baseline }) => {
       const name = `deploy-${environment}`;
       const on = { workflow_dispatch: {}, push: { branches: ['main'], paths: ACCOUNT_PATHS } };
-      const jobs = [
-        { id: 'state', target: state },
-        { id: 'baseline', target: baseline, needs: 'state' },
-      ];
+      const jobs: CallerJob[] =
+        stateBackend === 's3'
+          ? [
+              { id: 'state', target: state },
+              { id: 'baseline', target: baseline, needs: 'state' },
+            ]
+          : [{ id: 'baseline', target: baseline }];
       return [`${name}.yml`, deployCaller(name, on, jobs)];
     }),
   );

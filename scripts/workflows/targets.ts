@@ -12,7 +12,7 @@ import { baselineStackId, platformStackId, stateStackId } from '../../stacks/sta
 export interface StackTarget {
   /** GitHub environment name of the applying job (`dev`, `account-main`). */
   readonly environment: string;
-  /** GitHub environment of the planning job (`dev-plan`; the account stacks plan in `account-<account>`). */
+  /** GitHub environment of the planning job (`dev-plan`, `account-<account>-plan`). */
   readonly planEnvironment: string;
   readonly stack: string;
   readonly region: string;
@@ -42,8 +42,13 @@ export function environmentTargets(registry: Registry): StackTarget[] {
 
 /** An account's stacks: state first (it holds the backend and the roles), then the baseline. */
 export interface AccountTargets {
-  /** GitHub environment of both jobs of both stacks (`account-<account>`). */
+  /** GitHub environment of the apply jobs (`account-<account>`); plans run in `account-<account>-plan`. */
   readonly environment: string;
+  /**
+   * Where `state-<account>` keeps its own state. While `local`, the deploy workflow has no state job:
+   * a runner would plan against an empty local state (runbooks: bootstrap, then migrate).
+   */
+  readonly stateBackend: 'local' | 's3';
   readonly state: StackTarget;
   readonly baseline: StackTarget;
 }
@@ -53,7 +58,7 @@ export function accountTargets(registry: Registry): AccountTargets[] {
     const environment = `account-${slug}`;
     const base = {
       environment,
-      planEnvironment: environment,
+      planEnvironment: `${environment}-plan`,
       planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(account.project, slug)),
       applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(account.project, slug)),
       production: true,
@@ -61,6 +66,7 @@ export function accountTargets(registry: Registry): AccountTargets[] {
     };
     return {
       environment,
+      stateBackend: account.stateBackend,
       state: { ...base, stack: stateStackId(slug), region: account.state.region },
       baseline: { ...base, stack: baselineStackId(slug), region: account.region },
     };

@@ -1,63 +1,81 @@
 /**
- * `terraform-ops.yml`: plan, apply or destroy one environment by hand. Destroying a production
- * environment needs its name typed into the confirmation.
+ * `terraform-ops.yml`: plan, apply or destroy one environment by hand. A plan runs anywhere with the
+ * plan role. Apply and destroy run only from main (the apply role's trust requires `ref` main and
+ * `_deploy.yml`; the guard refuses earlier, with a message) and only as a saved plan applied behind
+ * the environment's gate, through the same `_deploy.yml` as every deploy. Destroying a production
+ * environment also needs its name typed into the confirmation.
  */
-import { OIDC, READ_ONLY, render, runner, terraformSteps, tf } from './common';
+import { type Job, OIDC, READ_ONLY, render, runner, terraformSteps, tf } from './common';
 import type { StackTarget } from './targets';
 
-/** `TARGETS[inputs.environment].<field>` in an expression. */
-const target = (field: string) => `fromJSON(env.TARGETS)[inputs.environment].${field}`;
+/** The target's fields the later jobs read (`needs.guard.outputs.<field>`). */
+const FIELDS = ['stack', 'region', 'planRole', 'applyRole'] as const;
 
-const guardJob = {
+const guardJob: Job = {
   name: 'check the request',
   ...runner(5),
+  outputs: Object.fromEntries(FIELDS.map((f) => [f, `\${{ steps.resolve.outputs.${f} }}`])),
   steps: [
     {
-      name: 'Refuse to destroy production without the typed confirmation',
+      name: 'Refuse changes from a branch other than main, and production destroys without the confirmation',
       env: {
         ACTION: '${{ inputs.action }}',
         TARGET: '${{ inputs.environment }}',
         CONFIRM: '${{ inputs.confirm }}',
-        PRODUCTION: `\${{ ${target('production')} }}`,
+        PRODUCTION: '${{ fromJSON(env.TARGETS)[inputs.environment].production }}',
       },
       run: [
+        'if [ "$ACTION" != plan ] && [ "$GITHUB_REF" != refs/heads/main ]; then',
+        '  echo "::error::$ACTION runs only from main (this run: $GITHUB_REF); dispatch it on main"',
+        '  exit 1',
+        'fi',
         'if [ "$ACTION" = destroy ] && [ "$PRODUCTION" = true ] && [ "$CONFIRM" != "destroy $TARGET" ]; then',
         '  echo "::error::$TARGET is a production environment: type \'destroy $TARGET\' in confirm to destroy it"',
         '  exit 1',
         'fi',
       ].join('\n'),
     },
+    {
+      name: 'Resolve the target',
+      id: 'resolve',
+      env: { TARGET: '${{ inputs.environment }}' },
+      run: `node -e 'const { TARGETS, TARGET, GITHUB_OUTPUT } = process.env; const t = JSON.parse(TARGETS)[TARGET]; require("fs").appendFileSync(GITHUB_OUTPUT, ${JSON.stringify(FIELDS)}.map((k) => \`\${k}=\${t[k]}\\n\`).join(""))'`,
+    },
   ],
 };
 
-const terraformJob = {
-  name: '${{ inputs.action }} ${{ inputs.environment }}',
+const out = (field: (typeof FIELDS)[number]) => `\${{ needs.guard.outputs.${field} }}`;
+
+/** `plan`: the plan role in `<env>-plan`, nothing saved. */
+const planJob: Job = {
+  name: 'plan ${{ inputs.environment }}',
   needs: 'guard',
-  ...runner(60),
-  environment:
-    "${{ inputs.action == 'plan' && format('{0}-plan', inputs.environment) || inputs.environment }}",
+  if: "inputs.action == 'plan'",
+  ...runner(30),
+  environment: "${{ format('{0}-plan', inputs.environment) }}",
   permissions: OIDC,
-  env: { ACTION: '${{ inputs.action }}', TARGET: '${{ inputs.environment }}', CHECKPOINT_DISABLE: '1' },
+  env: { STACK: out('stack'), CHECKPOINT_DISABLE: '1' },
   steps: [
-    {
-      name: 'Resolve the stack',
-      run: 'node -e \'const { TARGETS, TARGET, GITHUB_ENV } = process.env; require("fs").appendFileSync(GITHUB_ENV, `STACK=${JSON.parse(TARGETS)[TARGET].stack}\\n`)\'',
-    },
-    ...terraformSteps(
-      `\${{ inputs.action == 'plan' && ${target('planRole')} || ${target('applyRole')} }}`,
-      `\${{ ${target('region')} }}`,
-    ),
-    {
-      name: 'Run',
-      run: [
-        'case "$ACTION" in',
-        `  plan) ${tf('plan -input=false -no-color')} ;;`,
-        `  apply) ${tf('apply -input=false -no-color -auto-approve')} ;;`,
-        `  destroy) ${tf('destroy -input=false -no-color -auto-approve')} ;;`,
-        'esac',
-      ].join('\n'),
-    },
+    ...terraformSteps(out('planRole'), out('region')),
+    { name: 'Plan', run: tf('plan -input=false -no-color') },
   ],
+};
+
+/** `apply` / `destroy`: the reusable deploy (saved plan, gate, apply exactly that plan). */
+const changeJob: Job = {
+  needs: 'guard',
+  if: "inputs.action != 'plan'",
+  uses: './.github/workflows/_deploy.yml',
+  permissions: OIDC,
+  with: {
+    stack: out('stack'),
+    plan_environment: "${{ format('{0}-plan', inputs.environment) }}",
+    apply_environment: '${{ inputs.environment }}',
+    region: out('region'),
+    plan_role: out('planRole'),
+    apply_role: out('applyRole'),
+    destroy: "${{ inputs.action == 'destroy' }}",
+  },
 };
 
 export function terraformOps(targets: readonly StackTarget[]): string {
@@ -79,7 +97,7 @@ export function terraformOps(targets: readonly StackTarget[]): string {
       workflow_dispatch: {
         inputs: {
           action: {
-            description: 'What to run',
+            description: 'What to run (apply and destroy: from main, as a saved plan behind the gate)',
             required: true,
             type: 'choice',
             options: ['plan', 'apply', 'destroy'],
@@ -102,6 +120,6 @@ export function terraformOps(targets: readonly StackTarget[]): string {
     permissions: READ_ONLY,
     env: { TARGETS: JSON.stringify(map) },
     concurrency: { group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false },
-    jobs: { guard: guardJob, terraform: terraformJob },
+    jobs: { guard: guardJob, plan: planJob, change: changeJob },
   });
 }

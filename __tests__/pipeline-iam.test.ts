@@ -1,0 +1,292 @@
+import { environmentsOf, registry } from '../environments';
+import { buildStacks, synth } from './support/fixtures';
+import { decide, type Decision, type EvalRequest } from './support/iam-eval';
+import { pipelinePolicies } from './support/pipeline-policies';
+
+// Evaluates the synthesized pipeline policies (identity + pipeline boundary + state bucket policy) with
+// iam-simulate: every denial has its legitimate counterpart allowed, so a policy that denies
+// everything fails as surely as one that allows too much. Names are spelled out here.
+const [slug, account] = Object.entries(registry.accounts)[0];
+const [own, other] = environmentsOf(registry, slug);
+const { project, accountId, state } = account;
+const p = pipelinePolicies(synth(buildStacks(registry).state[slug]), account);
+const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
+const iam = (kind: string, name: string) => `arn:aws:iam::${accountId}:${kind}/${name}`;
+const boundary = p.managed(`${project}-pipeline-boundary`);
+const workloadBoundaryArn = iam('policy', `${project}-workload-boundary`);
+const stateKey = (prefix: string) => `${p.bucketArn}/${project}/${prefix}/terraform.tfstate`;
+const lockKey = (prefix: string) => `${state.bucket}/${project}/${prefix}/terraform.tfstate`;
+
+/** A KMS key policy that delegates to IAM (the default; the platform's keys start from it). */
+const keyPolicy = {
+  Statement: [
+    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+  ],
+};
+const resourcePolicyOf = (resource: string) =>
+  resource.startsWith(p.bucketArn)
+    ? p.bucketPolicy
+    : resource.startsWith('arn:aws:kms:')
+      ? keyPolicy
+      : undefined;
+
+/** The decision for the pipeline role `name` (its policies, the pipeline boundary, the bucket policy for state). */
+function as(name: string) {
+  const principalArn = role(name);
+  const identity = p.identity(name);
+  return (action: string, resource: string, context: EvalRequest['context'] = {}): Promise<Decision> =>
+    decide({
+      identity,
+      boundary,
+      principalArn,
+      action,
+      resource,
+      context,
+      resourcePolicy: resourcePolicyOf(resource),
+    });
+}
+
+const apply = as(`${project}-${own.name}-github-apply`);
+const accountApply = as(`${project}-acct-${slug}-github-apply`);
+const plan = as(`${project}-${own.name}-github-plan`);
+const ownPrefix = `${project}-${own.name}`;
+const otherPrefix = `${project}-${other.name}`;
+const bounded = { 'iam:PermissionsBoundary': workloadBoundaryArn };
+
+describe(`the ${own.name} apply role`, () => {
+  it('creates and changes roles only as <project>-<env>-* and only under the workload boundary', async () => {
+    const mine = role(`${ownPrefix}-worker-task`);
+    expect(await apply('iam:CreateRole', mine, bounded)).toBe('Allowed');
+    expect(await apply('iam:AttachRolePolicy', mine, bounded)).toBe('Allowed');
+    expect(await apply('iam:PutRolePolicy', mine, bounded)).toBe('Allowed');
+    // Without the boundary, or with another one (its own, the pipeline's): denied.
+    expect(await apply('iam:CreateRole', mine)).not.toBe('Allowed');
+    expect(
+      await apply('iam:CreateRole', mine, { 'iam:PermissionsBoundary': iam('policy', 'anything') }),
+    ).not.toBe('Allowed');
+    expect(await apply('iam:DeleteRolePermissionsBoundary', mine, bounded)).toBe('ExplicitlyDenied');
+    // Outside its prefix: another environment's roles, the account's, a pipeline role inside its prefix.
+    expect(await apply('iam:AttachRolePolicy', role(`${otherPrefix}-backend-task`), bounded)).not.toBe(
+      'Allowed',
+    );
+    expect(await apply('iam:AttachRolePolicy', role(`${project}-config`), bounded)).not.toBe('Allowed');
+    expect(await apply('iam:AttachRolePolicy', role(`${ownPrefix}-github-plan`), bounded)).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await apply('iam:UpdateAssumeRolePolicy', role(`${ownPrefix}-github-apply`))).toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  it('passes only its own roles, only to the services they serve', async () => {
+    const ecs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    expect(await apply('iam:PassRole', role(`${ownPrefix}-backend-task`), ecs)).toBe('Allowed');
+    expect(await apply('iam:PassRole', role(`${otherPrefix}-backend-task`), ecs)).not.toBe('Allowed');
+    const lambda = { 'iam:PassedToService': 'lambda.amazonaws.com' };
+    expect(await apply('iam:PassRole', role(`${ownPrefix}-backend-task`), lambda)).not.toBe('Allowed');
+  });
+
+  it('cannot touch the GitHub OIDC provider or the boundaries (the account apply role can)', async () => {
+    const provider = iam('oidc-provider', 'token.actions.githubusercontent.com');
+    for (const action of ['iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint'])
+      expect(await apply(action, provider)).toBe('ExplicitlyDenied');
+    expect(await apply('iam:CreatePolicyVersion', workloadBoundaryArn)).toBe('ExplicitlyDenied');
+    expect(await accountApply('iam:UpdateOpenIDConnectProviderThumbprint', provider)).toBe('Allowed');
+    expect(await accountApply('iam:CreatePolicyVersion', workloadBoundaryArn)).toBe('Allowed');
+  });
+
+  it('never deletes recovery points or keys, nor stops the audit trail', async () => {
+    const recoveryPoint = `arn:aws:backup:${own.region}:${accountId}:recovery-point:abc`;
+    const trail = `arn:aws:cloudtrail:${account.region}:${accountId}:trail/${project}`;
+    const key = `arn:aws:kms:${own.region}:${accountId}:key/1234`;
+    const envTag = { 'aws:ResourceTag/Environment': own.name };
+    expect(await apply('backup:DeleteRecoveryPoint', recoveryPoint, envTag)).toBe('ExplicitlyDenied');
+    expect(
+      await apply(
+        'backup:StartBackupJob',
+        `arn:aws:backup:${own.region}:${accountId}:backup-vault:v`,
+        envTag,
+      ),
+    ).toBe('Allowed');
+    expect(await apply('kms:ScheduleKeyDeletion', key, envTag)).toBe('ExplicitlyDenied');
+    expect(await apply('kms:EnableKeyRotation', key, envTag)).toBe('Allowed');
+    expect(await apply('cloudtrail:StopLogging', trail)).toBe('ExplicitlyDenied');
+    expect(await apply('cloudtrail:UpdateTrail', trail)).toBe('ExplicitlyDenied');
+    expect(await accountApply('cloudtrail:StopLogging', trail)).toBe('ExplicitlyDenied');
+    expect(await accountApply('cloudtrail:UpdateTrail', trail)).toBe('Allowed');
+  });
+
+  it("is fenced from another environment's resources and state key in the shared account", async () => {
+    const instance = `arn:aws:ec2:${own.region}:${accountId}:instance/i-0123456789abcdef0`;
+    const tagged = (env: string) => ({ 'aws:ResourceTag/Environment': env });
+    expect(await apply('ec2:TerminateInstances', instance, tagged(own.name))).toBe('Allowed');
+    expect(await apply('ec2:TerminateInstances', instance, tagged(other.name))).toBe('ExplicitlyDenied');
+    const bucket = (prefix: string) => `arn:aws:s3:::${prefix}-media-${accountId}`;
+    expect(await apply('s3:PutBucketPolicy', bucket(ownPrefix))).toBe('Allowed');
+    expect(await apply('s3:PutBucketPolicy', bucket(otherPrefix))).toBe('ExplicitlyDenied');
+    expect(await apply('s3:PutObject', `${bucket(otherPrefix)}/a.jpg`)).toBe('ExplicitlyDenied');
+    expect(await apply('s3:PutObject', stateKey(own.name))).toBe('Allowed');
+    expect(await apply('s3:PutObject', stateKey(other.name))).toBe('ExplicitlyDenied');
+    expect(await apply('s3:GetObject', stateKey(`accounts/${slug}`))).toBe('ExplicitlyDenied');
+    const lock = (prefix: string) => ({ 'dynamodb:LeadingKeys': [lockKey(prefix)] });
+    expect(await apply('dynamodb:PutItem', p.lockTableArn, lock(own.name))).toBe('Allowed');
+    expect(await apply('dynamodb:PutItem', p.lockTableArn, lock(other.name))).toBe('ExplicitlyDenied');
+  });
+
+  it('uses the account-level state resources only for state, and no other account-level resource', async () => {
+    const account = { 'aws:ResourceTag/Environment': 'account' };
+    const lock = { ...account, 'dynamodb:LeadingKeys': [lockKey(own.name)] };
+    expect(await apply('dynamodb:PutItem', p.lockTableArn, lock)).toBe('Allowed');
+    expect(await apply('kms:GenerateDataKey', p.keyArn, account)).toBe('Allowed');
+    expect(await apply('kms:PutKeyPolicy', p.keyArn, account)).toBe('ExplicitlyDenied');
+    expect(await apply('dynamodb:DeleteTable', p.lockTableArn, account)).toBe('ExplicitlyDenied');
+    const trailBucket = `arn:aws:s3:::${project}-cloudtrail-${accountId}`;
+    expect(await apply('s3:PutBucketPolicy', trailBucket, account)).toBe('ExplicitlyDenied');
+    expect(await accountApply('s3:PutBucketPolicy', trailBucket, account)).toBe('Allowed');
+    // And the account apply role stays out of the environments' resources.
+    const instance = `arn:aws:ec2:${own.region}:${accountId}:instance/i-0123456789abcdef0`;
+    expect(
+      await accountApply('ec2:TerminateInstances', instance, { 'aws:ResourceTag/Environment': own.name }),
+    ).toBe('ExplicitlyDenied');
+  });
+
+  it("cannot change the state bucket's policy or versioning; the account apply role can", async () => {
+    expect(await apply('s3:PutBucketPolicy', p.bucketArn)).toBe('ExplicitlyDenied');
+    expect(await apply('s3:PutBucketVersioning', p.bucketArn)).toBe('ExplicitlyDenied');
+    expect(await accountApply('s3:PutBucketPolicy', p.bucketArn)).toBe('Allowed');
+  });
+});
+
+describe(`the ${own.name} plan role`, () => {
+  it('reads its own state and lock, and configuration', async () => {
+    expect(await plan('s3:GetObject', stateKey(own.name))).toBe('Allowed');
+    expect(
+      await plan('dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [lockKey(own.name)] }),
+    ).toBe('Allowed');
+    expect(
+      await plan('ecs:DescribeServices', `arn:aws:ecs:${own.region}:${accountId}:service/${ownPrefix}/x`),
+    ).toBe('Allowed');
+    const viaS3 = { 'kms:ViaService': `s3.${state.region}.amazonaws.com` };
+    expect(await plan('kms:Decrypt', p.keyArn, viaS3)).toBe('Allowed');
+    expect(await plan('kms:Decrypt', p.keyArn)).toBe('ExplicitlyDenied');
+    expect(await plan('s3:GetBucketPolicy', `arn:aws:s3:::${ownPrefix}-media-${accountId}`)).toBe('Allowed');
+  });
+
+  it('reads no data: objects, items, secrets, logs, decryption, other state', async () => {
+    const table = `arn:aws:dynamodb:${own.region}:${accountId}:table/${ownPrefix}-sessions`;
+    const logGroup = `arn:aws:logs:${own.region}:${accountId}:log-group:/ecs/${ownPrefix}/backend`;
+    const denied: Array<[string, string, EvalRequest['context']?]> = [
+      ['s3:GetObject', `arn:aws:s3:::${ownPrefix}-media-${accountId}/users/1.jpg`],
+      ['dynamodb:GetItem', table],
+      ['dynamodb:Query', table],
+      ['dynamodb:Scan', table],
+      [
+        'secretsmanager:GetSecretValue',
+        `arn:aws:secretsmanager:${own.region}:${accountId}:secret:${ownPrefix}-db-AbCdEf`,
+      ],
+      ['logs:GetLogEvents', `${logGroup}:log-stream:x`],
+      ['logs:FilterLogEvents', logGroup],
+      ['kms:Decrypt', `arn:aws:kms:${own.region}:${accountId}:key/1234`],
+      ['s3:GetObject', stateKey(other.name)],
+      ['dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [lockKey(other.name)] }],
+    ];
+    for (const [action, resource, context] of denied)
+      expect(`${action} ${resource}: ${await plan(action, resource, context)}`).toBe(
+        `${action} ${resource}: ExplicitlyDenied`,
+      );
+  });
+});
+
+describe('the per-service deploy roles', () => {
+  const services = Object.keys(own.services).filter((s) => account.github.appRepositories[s]);
+  const [mine, theirs] = services;
+  const deploy = as(`${ownPrefix}-github-deploy-${mine}`);
+  const ecs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+
+  it(`${mine} passes, pushes and updates only its own`, async () => {
+    expect(services.length).toBeGreaterThan(1);
+    expect(await deploy('iam:PassRole', role(`${ownPrefix}-${mine}-task`), ecs)).toBe('Allowed');
+    expect(await deploy('iam:PassRole', role(`${ownPrefix}-${mine}-execution`), ecs)).toBe('Allowed');
+    expect(await deploy('iam:PassRole', role(`${ownPrefix}-${theirs}-task`), ecs)).not.toBe('Allowed');
+    expect(await deploy('iam:PassRole', role(`${otherPrefix}-${mine}-task`), ecs)).not.toBe('Allowed');
+    const repo = (name: string) => `arn:aws:ecr:${own.region}:${accountId}:repository/${name}`;
+    expect(await deploy('ecr:PutImage', repo(`${ownPrefix}-${mine}`))).toBe('Allowed');
+    expect(await deploy('ecr:PutImage', repo(`${ownPrefix}-${theirs}`))).not.toBe('Allowed');
+    const service = (name: string) => `arn:aws:ecs:${own.region}:${accountId}:service/${ownPrefix}/${name}`;
+    expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`))).toBe('Allowed');
+    expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${theirs}`))).not.toBe('Allowed');
+  });
+});
+
+describe('the migration role', () => {
+  const migrate = as(`${ownPrefix}-github-migrate`);
+  const ecs = (kind: string) => `arn:aws:ecs:${own.region}:${accountId}:${kind}`;
+  const inCluster = (prefix: string) => ({ 'ecs:cluster': ecs(`cluster/${prefix}`) });
+
+  it("runs only its environment's migration task, in its cluster, with only that task's roles", async () => {
+    const family = ecs(`task-definition/${ownPrefix}-db-migrate:3`);
+    expect(await migrate('ecs:RunTask', family, inCluster(ownPrefix))).toBe('Allowed');
+    expect(await migrate('ecs:RunTask', family, inCluster(otherPrefix))).not.toBe('Allowed');
+    expect(
+      await migrate('ecs:RunTask', ecs(`task-definition/${ownPrefix}-backend:3`), inCluster(ownPrefix)),
+    ).not.toBe('Allowed');
+    const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    expect(await migrate('iam:PassRole', role(`${ownPrefix}-db-migrate-task`), toEcs)).toBe('Allowed');
+    expect(await migrate('iam:PassRole', role(`${ownPrefix}-backend-task`), toEcs)).not.toBe('Allowed');
+  });
+
+  it('is the only deploy identity that runs it: the service deploy roles cannot', async () => {
+    const [svc] = Object.keys(own.services).filter((s) => account.github.appRepositories[s]);
+    const deploy = as(`${ownPrefix}-github-deploy-${svc}`);
+    const family = ecs(`task-definition/${ownPrefix}-db-migrate:3`);
+    expect(await deploy('ecs:RunTask', family, inCluster(ownPrefix))).not.toBe('Allowed');
+  });
+});
+
+describe('the workload boundary (on every platform and baseline role)', () => {
+  // The worst identity policy a workload role could be given: everything.
+  const workload = (action: string, resource: string, context: EvalRequest['context'] = {}) =>
+    decide({
+      identity: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+      boundary: p.managed(`${project}-workload-boundary`),
+      principalArn: role(`${ownPrefix}-backend-task`),
+      action,
+      resource,
+      context,
+      resourcePolicy: resourcePolicyOf(resource),
+    });
+
+  it('leaves what workloads do, caps the rest', async () => {
+    expect(await workload('s3:GetObject', `arn:aws:s3:::${ownPrefix}-media-${accountId}/a.jpg`)).toBe(
+      'Allowed',
+    );
+    expect(
+      await workload(
+        'secretsmanager:GetSecretValue',
+        `arn:aws:secretsmanager:${own.region}:${accountId}:secret:x`,
+      ),
+    ).toBe('Allowed');
+    expect(await workload('iam:GetRole', role(`${ownPrefix}-backend-task`))).toBe('Allowed');
+    // A service outside the ceiling.
+    expect(
+      await workload('redshift:CreateCluster', `arn:aws:redshift:${own.region}:${accountId}:cluster:x`),
+    ).toBe('ImplicitlyDenied');
+  });
+
+  it('denies IAM changes, the pipeline roles, the audit trail, key and backup destruction, state', async () => {
+    const denied: Array<[string, string, EvalRequest['context']?]> = [
+      ['iam:CreateRole', role(`${ownPrefix}-escalate`), bounded],
+      ['iam:AttachRolePolicy', role(`${ownPrefix}-backend-task`), bounded],
+      ['iam:CreatePolicyVersion', workloadBoundaryArn],
+      ['sts:AssumeRole', role(`${ownPrefix}-github-apply`)],
+      ['organizations:LeaveOrganization', '*'],
+      ['cloudtrail:StopLogging', `arn:aws:cloudtrail:${account.region}:${accountId}:trail/${project}`],
+      ['guardduty:DeleteDetector', `arn:aws:guardduty:${account.region}:${accountId}:detector/abc`],
+      ['kms:ScheduleKeyDeletion', `arn:aws:kms:${own.region}:${accountId}:key/1234`],
+      ['backup:DeleteRecoveryPoint', `arn:aws:backup:${own.region}:${accountId}:recovery-point:abc`],
+      ['s3:GetObject', stateKey(own.name)],
+    ];
+    for (const [action, resource, context] of denied)
+      expect(`${action}: ${await workload(action, resource, context)}`).toBe(`${action}: ExplicitlyDenied`);
+  });
+});

@@ -1,0 +1,180 @@
+import { accountOf, environmentsOf, registry, type EnvironmentConfig } from '../environments';
+import { buildStacks, policy, synth } from './support/fixtures';
+
+// The GitHub side is in workflows.test.ts; this is the AWS side: roles, trust, boundaries, state
+// bucket (evaluated decisions: pipeline-iam.test.ts). Name formats are spelled out, not imported.
+const envs = Object.values(registry.environments);
+const accounts = Object.entries(registry.accounts).map(([slug, account]) => {
+  return { slug, account, envs: environmentsOf(registry, slug), project: account.project };
+});
+const projectOf = (env: EnvironmentConfig) => accountOf(registry, env).account.project;
+const arn = (accountId: string, role: string) => `arn:aws:iam::${accountId}:role/${role}`;
+const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply') =>
+  arn(env.accountId, `${projectOf(env)}-${env.name}-github-${kind}`);
+const deployRole = (env: EnvironmentConfig, service: string) =>
+  arn(env.accountId, `${projectOf(env)}-${env.name}-github-deploy-${service}`);
+const deployedServices = (env: EnvironmentConfig) =>
+  Object.keys(env.services).filter((s) => accountOf(registry, env).account.github.appRepositories[s]);
+const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
+  arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
+const stacks = buildStacks(registry);
+
+describe.each(accounts)('AWS side of keyless access (state stack of account $slug)', (a) => {
+  const { accountId, github, adminPrincipalArns } = a.account;
+  const out = synth(stacks.state[a.slug]);
+  const roles = Object.fromEntries(out.resources('aws_iam_role').map(([, r]) => [r.name, r]));
+  const trustOf = (role: string) =>
+    policy(roles[role.split('/').pop()!].assume_role_policy).Statement[0].Condition;
+  const infra = `${github.owner}/${github.repository}`;
+  const repo = `repo:${infra}`;
+  const host = 'token.actions.githubusercontent.com';
+  const stateRoles = [
+    ...a.envs.flatMap((e) => [envRole(e, 'plan'), envRole(e, 'apply')]),
+    accountRole(a, 'plan'),
+    accountRole(a, 'apply'),
+  ];
+  const deployRoles = a.envs.flatMap((e) => deployedServices(e).map((svc) => deployRole(e, svc)));
+  const migrateRoles = a.envs.map((e) => arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`));
+
+  it('trusts GitHub OIDC for sts.amazonaws.com', () => {
+    expect(out.only('aws_iam_openid_connect_provider')).toMatchObject({
+      url: 'https://token.actions.githubusercontent.com',
+      client_id_list: ['sts.amazonaws.com'],
+    });
+    for (const role of Object.values<any>(roles)) {
+      const st = policy(role.assume_role_policy).Statement;
+      expect(st).toHaveLength(1);
+      expect(st[0].Action).toBe('sts:AssumeRoleWithWebIdentity');
+      expect(st[0].Condition.StringEquals[`${host}:aud`]).toBe('sts.amazonaws.com');
+    }
+  });
+
+  it('has exactly the pipeline roles: plan and apply per environment and account, deploy per service', () => {
+    expect(deployRoles.length).toBeGreaterThan(a.envs.length); // more than one service per environment
+    expect(Object.keys(roles).sort()).toEqual(
+      [...stateRoles, ...deployRoles, ...migrateRoles].map((r) => r.split('/').pop()).sort(),
+    );
+  });
+
+  it('binds plan roles to <env>-plan, apply roles to <env> on main (release tags where configured) through _deploy.yml', () => {
+    for (const env of a.envs) {
+      expect(trustOf(envRole(env, 'plan'))).toEqual({
+        StringEquals: {
+          [`${host}:aud`]: 'sts.amazonaws.com',
+          [`${host}:sub`]: [`${repo}:environment:${env.name}-plan`],
+        },
+      });
+      const refs = env.deploy.trigger === 'tag' ? ['refs/heads/main', 'refs/tags/v*'] : ['refs/heads/main'];
+      expect(trustOf(envRole(env, 'apply'))).toEqual({
+        StringEquals: {
+          [`${host}:aud`]: 'sts.amazonaws.com',
+          [`${host}:sub`]: [`${repo}:environment:${env.name}`],
+        },
+        StringLike: {
+          [`${host}:ref`]: refs,
+          [`${host}:job_workflow_ref`]: refs.map((r) => `${infra}/.github/workflows/_deploy.yml@${r}`),
+        },
+      });
+    }
+    // Both kinds occur in the registry, so both branches above are exercised.
+    expect(new Set(envs.map((e) => e.deploy.trigger === 'tag'))).toEqual(new Set([true, false]));
+  });
+
+  it('gives the account plan and apply roles separate subjects; apply only from main through _deploy.yml', () => {
+    expect(trustOf(accountRole(a, 'plan'))).toEqual({
+      StringEquals: {
+        [`${host}:aud`]: 'sts.amazonaws.com',
+        [`${host}:sub`]: [`${repo}:environment:account-${a.slug}-plan`],
+      },
+    });
+    expect(trustOf(accountRole(a, 'apply'))).toEqual({
+      StringEquals: {
+        [`${host}:aud`]: 'sts.amazonaws.com',
+        [`${host}:sub`]: [`${repo}:environment:account-${a.slug}`],
+      },
+      StringLike: {
+        [`${host}:ref`]: ['refs/heads/main'],
+        [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/_deploy.yml@refs/heads/main`],
+      },
+    });
+  });
+
+  it('trusts each deploy role only from its service repository, through app-image.yml on main', () => {
+    for (const env of a.envs)
+      for (const svc of deployedServices(env)) {
+        expect(trustOf(deployRole(env, svc))).toEqual({
+          StringEquals: {
+            [`${host}:aud`]: 'sts.amazonaws.com',
+            [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}`],
+          },
+          StringLike: {
+            [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/app-image.yml@refs/heads/main`],
+          },
+        });
+      }
+  });
+
+  it('trusts each migration role only from the infrastructure repository on main, through db-migrate.yml', () => {
+    a.envs.forEach((env, i) => {
+      expect(trustOf(migrateRoles[i])).toEqual({
+        StringEquals: {
+          [`${host}:aud`]: 'sts.amazonaws.com',
+          [`${host}:sub`]: [`${repo}:environment:${env.name}`],
+        },
+        StringLike: {
+          [`${host}:ref`]: ['refs/heads/main'],
+          [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/db-migrate.yml@refs/heads/main`],
+        },
+      });
+    });
+  });
+
+  it('puts every pipeline role under the pipeline boundary; plan roles read, apply roles never AdministratorAccess', () => {
+    const attachments = out.resources('aws_iam_role_policy_attachment').map(([, x]) => x.policy_arn);
+    expect(attachments).not.toContain('arn:aws:iam::aws:policy/AdministratorAccess');
+    expect(attachments.filter((p) => p.endsWith('/ReadOnlyAccess'))).toHaveLength(a.envs.length + 1);
+    for (const [name, role] of Object.entries<any>(roles))
+      expect(`${name} ${role.permissions_boundary}`).toMatch(
+        / \$\{aws_iam_policy\.GitHub_Boundary_[0-9A-F]+\.arn\}$/,
+      );
+    const names = out
+      .resources('aws_iam_policy')
+      .map(([, p]) => p.name)
+      .sort();
+    expect(names).toEqual([`${a.project}-pipeline-boundary`, `${a.project}-workload-boundary`]);
+  });
+
+  it("fits IAM's size quotas: managed policy 6,144, inline policies per role 10,240, trust 2,048 characters", () => {
+    const size = (text: string) => text.replace(/\s/g, '').length;
+    for (const [, p] of out.resources('aws_iam_policy')) expect(size(p.policy)).toBeLessThan(6144);
+    const inline = new Map<string, number>();
+    for (const [, p] of out.resources('aws_iam_role_policy'))
+      inline.set(p.role, (inline.get(p.role) ?? 0) + size(p.policy));
+    for (const total of inline.values()) expect(total).toBeLessThan(10240);
+    for (const r of Object.values<any>(roles)) expect(size(r.assume_role_policy)).toBeLessThan(2048);
+  });
+
+  it('state bucket and lock table admit exactly the admins and the plan/apply roles', () => {
+    const statements = policy(out.only('aws_s3_bucket_policy').policy).Statement;
+    const bucket = statements.find((s) => s.Sid === 'DenyAllButNamedPrincipals');
+    const table = policy(out.only('aws_dynamodb_resource_policy').policy).Statement[0];
+    const expected = [
+      `arn:aws:iam::${accountId}:root`,
+      arn(accountId, 'aws-service-role/*'),
+      ...adminPrincipalArns,
+      ...stateRoles,
+    ];
+    expect(bucket.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
+    expect(table.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
+    expect(bucket.Condition.StringNotLike['aws:PrincipalArn'].some((p: string) => p.includes('deploy'))).toBe(
+      false,
+    );
+    const settings = statements.find((s) => s.Sid === 'OnlyAdminsChangeSettings');
+    expect(settings.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+      `arn:aws:iam::${accountId}:root`,
+      ...adminPrincipalArns,
+      accountRole(a, 'apply'),
+    ]);
+    expect(settings.Action).toEqual(expect.arrayContaining(['s3:PutBucketPolicy', 's3:PutBucketVersioning']));
+  });
+});

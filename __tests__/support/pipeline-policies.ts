@@ -1,0 +1,69 @@
+/**
+ * The synthesized policies of a state stack's pipeline roles, ready for `decide()`: inline policies
+ * and attached managed policies (vendored under aws-managed-policies/), the boundaries, the state
+ * bucket policy. Terraform references to the state resources become literal ARNs.
+ */
+import powerUser from './aws-managed-policies/PowerUserAccess.json';
+import readOnly from './aws-managed-policies/ReadOnlyAccess.subset.json';
+import type { AccountConfig } from '../../environments/schema';
+import type { Synthesized } from './fixtures';
+import type { PolicyDoc } from './iam-eval';
+
+const MANAGED: Record<string, PolicyDoc> = {
+  'arn:aws:iam::aws:policy/PowerUserAccess': powerUser,
+  'arn:aws:iam::aws:policy/ReadOnlyAccess': readOnly,
+};
+
+export interface PipelinePolicies {
+  readonly bucketArn: string;
+  readonly lockTableArn: string;
+  readonly keyArn: string;
+  /** Identity policies of the role named `name` (inline and attached). */
+  identity(name: string): PolicyDoc[];
+  /** A customer managed policy of the stack by name (the boundaries). */
+  managed(name: string): PolicyDoc;
+  readonly bucketPolicy: PolicyDoc;
+}
+
+export function pipelinePolicies(out: Synthesized, account: AccountConfig): PipelinePolicies {
+  const { state, accountId } = account;
+  const bucketArn = `arn:aws:s3:::${state.bucket}`;
+  const lockTableArn = `arn:aws:dynamodb:${state.region}:${accountId}:table/${state.lockTable}`;
+  const keyArn = `arn:aws:kms:${state.region}:${accountId}:key/00000000-0000-0000-0000-000000000000`;
+  const resolve = (text: string): PolicyDoc =>
+    JSON.parse(
+      text
+        .replace(/\$\{aws_s3_bucket\.[^}]+\.arn\}/g, bucketArn)
+        .replace(/\$\{aws_dynamodb_table\.[^}]+\.arn\}/g, lockTableArn)
+        .replace(/\$\{aws_kms_key\.[^}]+\.arn\}/g, keyArn),
+    );
+  const roleId = Object.fromEntries(out.resources('aws_iam_role').map(([id, r]) => [r.name, id]));
+  return {
+    bucketArn,
+    lockTableArn,
+    keyArn,
+    identity(name) {
+      const id = roleId[name];
+      if (!id) throw new Error(`no role ${name}`);
+      const inline = out
+        .resources('aws_iam_role_policy')
+        .filter(([, p]) => p.role === `\${aws_iam_role.${id}.id}`)
+        .map(([, p]) => resolve(p.policy));
+      const attached = out
+        .resources('aws_iam_role_policy_attachment')
+        .filter(([, p]) => p.role === `\${aws_iam_role.${id}.name}`)
+        .map(([, p]) => {
+          const doc = MANAGED[p.policy_arn];
+          if (!doc) throw new Error(`${p.policy_arn} is not vendored under aws-managed-policies/`);
+          return doc;
+        });
+      return [...inline, ...attached];
+    },
+    managed(name) {
+      const found = out.resources('aws_iam_policy').find(([, p]) => p.name === name);
+      if (!found) throw new Error(`no policy ${name}`);
+      return resolve(found[1].policy);
+    },
+    bucketPolicy: resolve(out.only('aws_s3_bucket_policy').policy),
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The two permissions boundaries of the account (docs/architecture.md, "Security model"), defined in
+ * `state-<account>` so that no environment's apply role can edit them:
+ * - the pipeline boundary caps every GitHub role at the services the stacks use and denies what no
+ *   automation may do (edit the pipeline, switch off the audit trail, destroy keys and backups);
+ * - the workload boundary caps every role the platform and baseline stacks create: what workloads
+ *   and AWS services acting for them need, never IAM changes or the pipeline.
+ */
+import { pipelineRoleNames, roleArn } from '../core/naming';
+import { STATE_BUCKET_SETTINGS_ACTIONS } from '../state/state-backend';
+import { PASSED_TO_SERVICES, PIPELINE_EXTRA_SERVICES, STACK_SERVICES } from './stack-services';
+import {
+  AUDIT_CHANGE_ACTIONS,
+  AUDIT_OFF_ACTIONS,
+  BACKUP_DESTRUCTION_ACTIONS,
+  IAM_WRITE_ACTIONS,
+  KEY_DESTRUCTION_ACTIONS,
+  pipelineBoundaryArn,
+  pipelineRolePattern,
+  type PipelineScope,
+  type Statement,
+  workloadBoundaryArn,
+} from './statements';
+
+/** The state bucket and lock table by their deterministic ARNs. */
+export interface StateResources {
+  readonly bucketArn: string;
+  readonly lockTableArn: string;
+}
+
+const LOCK_TABLE_SETTINGS_ACTIONS = [
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTable',
+  'dynamodb:PutResourcePolicy',
+  'dynamodb:DeleteResourcePolicy',
+  'dynamodb:UpdateContinuousBackups',
+];
+
+const OIDC_PROVIDER_WRITE_ACTIONS = [
+  'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:CreateOpenIDConnectProvider',
+  'iam:DeleteOpenIDConnectProvider',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
+  'iam:TagOpenIDConnectProvider',
+  'iam:UntagOpenIDConnectProvider',
+  'iam:UpdateOpenIDConnectProviderThumbprint',
+];
+
+const NO_IAM_USERS: Statement = {
+  Sid: 'NoIamUsersOrKeys',
+  Effect: 'Deny',
+  Action: [
+    'iam:CreateUser',
+    'iam:CreateLoginProfile',
+    'iam:UpdateLoginProfile',
+    'iam:CreateAccessKey',
+    'iam:AttachUserPolicy',
+    'iam:PutUserPolicy',
+    'iam:AddUserToGroup',
+  ],
+  Resource: '*',
+};
+const NO_ORGANIZATIONS: Statement = {
+  Sid: 'NoOrganizations',
+  Effect: 'Deny',
+  Action: ['organizations:*', 'account:*'],
+  Resource: '*',
+};
+
+/**
+ * The pipeline boundary. The account apply role applies `state-<account>` (the boundaries, the
+ * pipeline roles, the OIDC provider, the state bucket) and `baseline-<account>` (the audit trail's
+ * settings), so those denies exempt it; turning the audit trail off, destroying keys, recovery points
+ * and vaults stay denied to it too (admins break glass).
+ */
+export function pipelineBoundaryStatements(scope: PipelineScope, state: StateResources): Statement[] {
+  const accountApply = roleArn(
+    scope.accountId,
+    pipelineRoleNames.accountApply(scope.project, scope.accountSlug),
+  );
+  const exceptAccountApply = { ArnNotEquals: { 'aws:PrincipalArn': accountApply } };
+  return [
+    {
+      // The ceiling: the services the stacks use (stack-services.ts), not `*`.
+      Sid: 'StackServices',
+      Effect: 'Allow',
+      Action: [...STACK_SERVICES, ...PIPELINE_EXTRA_SERVICES].map((s) => `${s}:*`),
+      Resource: '*',
+    },
+    NO_IAM_USERS,
+    NO_ORGANIZATIONS,
+    {
+      Sid: 'PipelineIsProtected',
+      Effect: 'Deny',
+      NotAction: ['iam:Get*', 'iam:List*'],
+      Resource: [pipelineBoundaryArn(scope), workloadBoundaryArn(scope), pipelineRolePattern(scope)],
+      Condition: exceptAccountApply,
+    },
+    {
+      Sid: 'OidcProviderIsProtected',
+      Effect: 'Deny',
+      Action: OIDC_PROVIDER_WRITE_ACTIONS,
+      Resource: '*',
+      Condition: exceptAccountApply,
+    },
+    {
+      Sid: 'NoRoleChaining',
+      Effect: 'Deny',
+      Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession'],
+      Resource: pipelineRolePattern(scope),
+    },
+    {
+      Sid: 'StateSettingsAreProtected',
+      Effect: 'Deny',
+      Action: [...STATE_BUCKET_SETTINGS_ACTIONS, ...LOCK_TABLE_SETTINGS_ACTIONS],
+      Resource: [state.bucketArn, state.lockTableArn],
+      Condition: exceptAccountApply,
+    },
+    { Sid: 'AuditStaysOn', Effect: 'Deny', Action: AUDIT_OFF_ACTIONS, Resource: '*' },
+    {
+      Sid: 'AuditSettingsAreBaseline',
+      Effect: 'Deny',
+      Action: AUDIT_CHANGE_ACTIONS,
+      Resource: '*',
+      Condition: exceptAccountApply,
+    },
+    { Sid: 'KeysAreKept', Effect: 'Deny', Action: KEY_DESTRUCTION_ACTIONS, Resource: '*' },
+    { Sid: 'BackupsAreKept', Effect: 'Deny', Action: BACKUP_DESTRUCTION_ACTIONS, Resource: '*' },
+  ];
+}
+
+/**
+ * Services workloads and the AWS services acting for them call at run time, beyond the stacks'
+ * resource types: ECS Exec and SSM sessions, tracing, metrics, secrets, messaging, the identity check.
+ */
+export const WORKLOAD_RUNTIME_SERVICES = [
+  'backup-storage',
+  'cloudwatch',
+  'ec2messages',
+  'events',
+  'kafka-cluster',
+  'lambda',
+  'rds-db',
+  'secretsmanager',
+  'sns',
+  'sqs',
+  'ssmmessages',
+  'sts',
+  'tag',
+  'xray',
+];
+
+/** The workload boundary: a ceiling of services, no IAM changes, no pipeline, no audit or key destruction. */
+export function workloadBoundaryStatements(scope: PipelineScope, state: StateResources): Statement[] {
+  const services = [...new Set([...STACK_SERVICES, ...WORKLOAD_RUNTIME_SERVICES])].sort();
+  return [
+    { Sid: 'WorkloadServices', Effect: 'Allow', Action: services.map((s) => `${s}:*`), Resource: '*' },
+    // Reading IAM (AWS Config) and passing roles (AWS Backup restores, CodeDeploy) stay; nothing changes IAM.
+    { Sid: 'NoIamChanges', Effect: 'Deny', Action: IAM_WRITE_ACTIONS, Resource: '*' },
+    NO_ORGANIZATIONS,
+    {
+      Sid: 'NoPipelineRoles',
+      Effect: 'Deny',
+      Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'iam:PassRole'],
+      Resource: pipelineRolePattern(scope),
+    },
+    {
+      Sid: 'PassOnlyToServices',
+      Effect: 'Deny',
+      Action: 'iam:PassRole',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PassedToService': [...PASSED_TO_SERVICES] } },
+    },
+    {
+      Sid: 'AuditStaysOn',
+      Effect: 'Deny',
+      Action: [...AUDIT_OFF_ACTIONS, ...AUDIT_CHANGE_ACTIONS],
+      Resource: '*',
+    },
+    {
+      Sid: 'KeysAreKept',
+      Effect: 'Deny',
+      Action: [...KEY_DESTRUCTION_ACTIONS, 'kms:PutKeyPolicy', 'kms:DisableKeyRotation'],
+      Resource: '*',
+    },
+    { Sid: 'BackupsAreKept', Effect: 'Deny', Action: BACKUP_DESTRUCTION_ACTIONS, Resource: '*' },
+    {
+      Sid: 'NoTerraformState',
+      Effect: 'Deny',
+      Action: ['s3:*', 'dynamodb:*'],
+      Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
+    },
+  ];
+}

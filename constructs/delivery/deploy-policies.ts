@@ -1,0 +1,97 @@
+/**
+ * The identity policies of the roles that deploy into a running environment (pure: no resources):
+ * one per service (image, service, its two roles) and the database migration.
+ */
+import { namePrefix } from '../core/naming';
+import { iamArn, type Statement } from './statements';
+
+/** What a service's deploy role touches: that service's repository, service and two roles. */
+export interface ServiceDeployTarget {
+  readonly accountId: string;
+  readonly region: string;
+  readonly project: string;
+  readonly env: string;
+  readonly service: string;
+}
+
+export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
+  const prefix = namePrefix(t.project, t.env);
+  const name = `${prefix}-${t.service}`;
+  return [
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Sid: 'PushImages',
+      Effect: 'Allow',
+      Action: [
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchGetImage',
+        'ecr:CompleteLayerUpload',
+        'ecr:DescribeImages',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:InitiateLayerUpload',
+        'ecr:PutImage',
+        'ecr:UploadLayerPart',
+      ],
+      Resource: `arn:aws:ecr:${t.region}:${t.accountId}:repository/${name}`,
+    },
+    {
+      // Neither call takes a resource ARN; the revision can only run with the roles passed below.
+      Sid: 'TaskDefinitions',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+      Resource: '*',
+    },
+    {
+      Sid: 'UpdateService',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:service/${prefix}/${name}`,
+    },
+    {
+      Sid: 'PassTaskRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: [
+        iamArn(t.accountId, 'role', `${name}-task`),
+        iamArn(t.accountId, 'role', `${name}-execution`),
+      ],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+  ];
+}
+
+/**
+ * The database migration (database-admin power): run the environment's `<prefix>-db-migrate` task
+ * family in its cluster, with only that task's roles, and watch it. Its own role, not the deploy
+ * roles: trusted only from the infrastructure repository on main (github-oidc.ts).
+ */
+export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
+  const prefix = namePrefix(t.project, t.env);
+  const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
+  return [
+    {
+      Sid: 'RunMigration',
+      Effect: 'Allow',
+      Action: 'ecs:RunTask',
+      Resource: ecs(`task-definition/${prefix}-db-migrate:*`),
+      Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
+    },
+    {
+      Sid: 'WatchMigration',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      Resource: ecs(`task/${prefix}/*`),
+    },
+    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+    {
+      Sid: 'PassMigrationRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: [
+        iamArn(t.accountId, 'role', `${prefix}-db-migrate-task`),
+        iamArn(t.accountId, 'role', `${prefix}-db-migrate-execution`),
+      ],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+  ];
+}

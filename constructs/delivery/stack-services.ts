@@ -1,0 +1,115 @@
+/**
+ * The AWS services the synthesized stacks use, as IAM service prefixes: the pipeline boundary allows
+ * exactly these (docs/architecture.md, "Security model"). `__tests__/stack-services.test.ts`
+ * synthesizes every stack, maps each `aws_*` resource and data type through `servicesOfType` and fails
+ * when a type has no mapping or its service is missing from `STACK_SERVICES`: a new layer cannot fall
+ * outside the boundary silently (nor apply with a boundary too narrow for it).
+ */
+
+/** Terraform type prefix (after `aws_`) -> IAM service prefixes; the longest matching prefix wins. */
+const TYPE_SERVICES: Record<string, readonly string[]> = {
+  accessanalyzer: ['access-analyzer'],
+  acm: ['acm'],
+  appautoscaling: ['application-autoscaling'],
+  backup: ['backup'],
+  budgets: ['budgets'],
+  ce: ['ce'],
+  cloudtrail: ['cloudtrail'],
+  cloudwatch_log: ['logs'],
+  cloudwatch_metric_alarm: ['cloudwatch'],
+  cloudwatch_dashboard: ['cloudwatch'],
+  cloudwatch_event: ['events'],
+  config: ['config'],
+  db: ['rds'],
+  rds: ['rds'],
+  default_network_acl: ['ec2'],
+  default_security_group: ['ec2'],
+  dynamodb: ['dynamodb'],
+  ebs: ['ec2'],
+  ecr: ['ecr'],
+  ecs: ['ecs'],
+  egress_only_internet_gateway: ['ec2'],
+  eip: ['ec2'],
+  elasticache: ['elasticache'],
+  // A static list of ELB account ids: no API call.
+  elb_service_account: [],
+  flow_log: ['ec2', 'logs'],
+  guardduty: ['guardduty'],
+  iam: ['iam'],
+  // The AMI comes from an SSM public parameter (`resolve:ssm:`), read with the caller's rights.
+  instance: ['ec2', 'ssm'],
+  internet_gateway: ['ec2'],
+  kms: ['kms'],
+  launch_template: ['ec2', 'ssm'],
+  lb: ['elasticloadbalancing'],
+  nat_gateway: ['ec2'],
+  network_acl: ['ec2'],
+  route: ['ec2'],
+  route53: ['route53'],
+  route_table: ['ec2'],
+  s3: ['s3'],
+  security_group: ['ec2'],
+  subnet: ['ec2'],
+  vpc: ['ec2'],
+  wafv2: ['wafv2'],
+};
+
+/** The IAM service prefixes of a Terraform type, or undefined when the type is not mapped. */
+export function servicesOfType(type: string): readonly string[] | undefined {
+  if (!type.startsWith('aws_')) return undefined;
+  const rest = type.slice(4);
+  const match = Object.keys(TYPE_SERVICES)
+    .filter((p) => rest === p || rest.startsWith(`${p}_`))
+    .sort((a, b) => b.length - a.length)[0];
+  return match === undefined ? undefined : TYPE_SERVICES[match];
+}
+
+/**
+ * The services of the resource and data types the synthesized stacks contain today, sorted. The
+ * test fails when a stack gains a type whose service is not here (add it) or when a service here
+ * is no longer used (remove it).
+ */
+export const STACK_SERVICES = [
+  'access-analyzer',
+  'acm',
+  'application-autoscaling',
+  'backup',
+  'budgets',
+  'cloudtrail',
+  'config',
+  'dynamodb',
+  'ec2',
+  'ecr',
+  'ecs',
+  'elasticache',
+  'elasticloadbalancing',
+  'guardduty',
+  'iam',
+  'kms',
+  'logs',
+  'rds',
+  'route53',
+  's3',
+  'ssm',
+  'wafv2',
+] as const;
+
+/**
+ * Services the pipeline calls beyond the stacks' resource types: the provider's identity check
+ * (`sts:GetCallerIdentity`), the storage behind AWS Backup vaults.
+ */
+export const PIPELINE_EXTRA_SERVICES = ['sts', 'backup-storage'] as const;
+
+/**
+ * The services the roles of the platform and baseline stacks trust (their `iam:PassedToService`),
+ * checked against the synthesized trust policies by the same test.
+ */
+export const PASSED_TO_SERVICES = [
+  'backup.amazonaws.com',
+  'cloudtrail.amazonaws.com',
+  'config.amazonaws.com',
+  'ec2.amazonaws.com',
+  'ecs-tasks.amazonaws.com',
+  'monitoring.rds.amazonaws.com',
+  'vpc-flow-logs.amazonaws.com',
+] as const;
