@@ -43,6 +43,25 @@ describe('generated workflows', () => {
       expect(`${name}\n${onDisk[name]}`).toBe(`${name}\n${content}`);
   });
 
+  it('run the database migration task on main only, as the migration role of the chosen environment', () => {
+    const withDb = envs.filter((e) => e.database);
+    const migrate = parse(generated['db-migrate.yml']);
+    expect(migrate.on.workflow_dispatch.inputs.environment.options).toEqual(withDb.map((e) => e.name));
+    const job = migrate.jobs.migrate;
+    expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    expect(job.environment).toBe('${{ inputs.environment }}');
+    const roles = JSON.parse(/fromJSON\('(.*)'\)/.exec(job.steps[0].with['role-to-assume'])![1]);
+    expect(roles).toEqual(
+      Object.fromEntries(
+        withDb.map((e) => [e.name, arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`)]),
+      ),
+    );
+    expect(job.steps[1].run).toMatch(
+      /aws ecs run-task --cluster "\$PREFIX" --task-definition "\$\{PREFIX\}-db-migrate"/,
+    );
+    expect(job.steps[1].run).toMatch(/test "\$EXIT" = "0"$/);
+  });
+
   it('are the fixed workflows plus one deploy per environment and one per account', () => {
     expect(Object.keys(generated).sort()).toEqual(
       [
@@ -52,6 +71,7 @@ describe('generated workflows', () => {
         'terraform-ops.yml',
         'drift.yml',
         'app-image.yml',
+        ...(envs.some((e) => e.database) ? ['db-migrate.yml'] : []),
         ...envs.map((e) => `deploy-${e.name}.yml`),
         ...accounts.map((a) => `deploy-account-${a.slug}.yml`),
       ].sort(),

@@ -83,6 +83,14 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
       Resource: ecs(`task/${prefix}/*`),
     },
     { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+    // db-migrate.yml finds the task's private subnets and security group by name; these Describe
+    // calls accept only "*" (service authorization reference) and return configuration, not data.
+    {
+      Sid: 'FindTaskNetwork',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+      Resource: '*',
+    },
     {
       Sid: 'PassMigrationRoles',
       Effect: 'Allow',

@@ -8,6 +8,7 @@
 import { accountOf, type Registry } from '../../environments/registry';
 import { appImage } from './app-image';
 import { ci } from './ci';
+import { dbMigrate } from './db-migrate';
 import { accountDeploys, environmentDeploys, reusableDeploy } from './deploy';
 import { drift } from './drift';
 import { prDiff } from './pr-diff';
@@ -30,5 +31,8 @@ export function generateWorkflows(registry: Registry): Record<string, string> {
     'terraform-ops.yml': terraformOps(envs),
     'drift.yml': drift(envs),
     'app-image.yml': appImage(registry),
+    ...withFile('db-migrate.yml', dbMigrate(registry)),
   };
 }
+
+const withFile = (name: string, content: string | undefined) => (content ? { [name]: content } : {});

@@ -1,0 +1,69 @@
+/**
+ * `db-migrate.yml`: runs an environment's one-off database migration task (`<prefix>-db-migrate`,
+ * which creates the application users and grants; docs/runbooks.md, "Create the application
+ * database users"), waits for it and fails on a non-zero exit. Dispatched on main only: the
+ * migration role trusts `ref` main and this workflow (`job_workflow_ref`), and its GitHub
+ * environment `<env>` is the approval gate. Only environments with a database are offered.
+ */
+import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { accountOf, type Registry } from '../../environments/registry';
+import { credentials, OIDC, READ_ONLY, render, runner } from './common';
+
+/** The task's network comes from the platform's names: private subnets and its own security group. */
+const RUN_TASK = [
+  'set -euo pipefail',
+  'SUBNETS=$(aws ec2 describe-subnets --filters "Name=tag:Name,Values=${PREFIX}-private-*" --query "Subnets[].SubnetId" --output text | tr "\\t" ",")',
+  'GROUP=$(aws ec2 describe-security-groups --filters "Name=group-name,Values=${PREFIX}-db-migrate" --query "SecurityGroups[0].GroupId" --output text)',
+  'TASK=$(aws ecs run-task --cluster "$PREFIX" --task-definition "${PREFIX}-db-migrate" --launch-type FARGATE \\',
+  '  --network-configuration "awsvpcConfiguration={subnets=[${SUBNETS}],securityGroups=[${GROUP}],assignPublicIp=DISABLED}" \\',
+  '  --started-by "github-${GITHUB_RUN_ID}" --query "tasks[0].taskArn" --output text)',
+  'echo "task: $TASK"',
+  'aws ecs wait tasks-stopped --cluster "$PREFIX" --tasks "$TASK"',
+  'EXIT=$(aws ecs describe-tasks --cluster "$PREFIX" --tasks "$TASK" --query "tasks[0].containers[0].exitCode" --output text)',
+  'echo "### db-migrate on ${TARGET}: exit ${EXIT} (logs: /ecs/${PREFIX}/db-migrate)" >> "$GITHUB_STEP_SUMMARY"',
+  'test "$EXIT" = "0"',
+].join('\n');
+
+export function dbMigrate(registry: Registry): string | undefined {
+  const targets = Object.values(registry.environments)
+    .filter((env) => env.database !== undefined)
+    .map((env) => {
+      const { project } = accountOf(registry, env).account;
+      const role = roleArn(env.accountId, pipelineRoleNames.migrate(project, env.name));
+      return { name: env.name, region: env.region, prefix: namePrefix(project, env.name), role };
+    });
+  if (targets.length === 0) return undefined;
+  const pick = (field: 'region' | 'prefix' | 'role') =>
+    `\${{ fromJSON('${JSON.stringify(Object.fromEntries(targets.map((t) => [t.name, t[field]])))}')[inputs.environment] }}`;
+  return render({
+    name: 'db-migrate',
+    on: {
+      workflow_dispatch: {
+        inputs: {
+          environment: {
+            description: 'Environment whose database migration task runs',
+            required: true,
+            type: 'choice',
+            options: targets.map((t) => t.name),
+          },
+        },
+      },
+    },
+    permissions: READ_ONLY,
+    concurrency: { group: 'db-migrate-${{ inputs.environment }}', 'cancel-in-progress': false },
+    jobs: {
+      migrate: {
+        // The trust policy requires main as well; this refuses early with a readable reason.
+        if: "github.ref == 'refs/heads/main'",
+        ...runner(30),
+        environment: '${{ inputs.environment }}',
+        permissions: OIDC,
+        env: { TARGET: '${{ inputs.environment }}', PREFIX: pick('prefix') },
+        steps: [
+          credentials(pick('role'), pick('region')),
+          { name: 'Run the migration task and wait for it', run: RUN_TASK },
+        ],
+      },
+    },
+  });
+}
