@@ -166,6 +166,23 @@ describe('accounts and the registry', () => {
     );
   });
 
+  it('rejects an application repository mapped to a service no environment of the account has', () => {
+    const accounts = accountsInputCopy();
+    const [slug] = Object.keys(accounts);
+    accounts[slug].github.appRepositories = {
+      ...accounts[slug].github.appRepositories,
+      bakend: 'example-org/x',
+    };
+    const issues = issuesOf(() => registryOf(environmentInputs as any[], accounts));
+    const services = [
+      ...new Set(Object.values(registry.environments).flatMap((e) => Object.keys(e.services))),
+    ].sort();
+    expect(issues).toContainEqual({
+      path: `accounts.${slug}.github.appRepositories.bakend`,
+      message: `bakend is not a service of the account's environments (services: ${services.join(', ')})`,
+    });
+  });
+
   it('rejects environments that write project or state (the account holds them)', () => {
     const b = envInput('staging');
     b.project = 'other';

@@ -122,3 +122,27 @@ export function deployChainProblems(environments: Environments): ConfigIssue[] {
   }
   return errors;
 }
+
+/**
+ * A deploy role exists per entry of `github.appRepositories`: a key that names no service of the
+ * account's environments (a typo, a removed service) would trust a repository for nothing.
+ */
+export function unknownAppRepositoryServices(
+  byAccount: Map<string, EnvironmentConfig[]>,
+  accounts: AccountsConfig,
+): ConfigIssue[] {
+  const errors: ConfigIssue[] = [];
+  for (const [slug, envs] of byAccount) {
+    if (envs.length === 0) continue;
+    const services = [...new Set(envs.flatMap((e) => Object.keys(e.services)))].sort();
+    for (const key of Object.keys(accounts[slug].github.appRepositories)) {
+      if (!services.includes(key)) {
+        errors.push({
+          path: `accounts.${slug}.github.appRepositories.${key}`,
+          message: `${key} is not a service of the account's environments (services: ${services.join(', ')})`,
+        });
+      }
+    }
+  }
+  return errors;
+}

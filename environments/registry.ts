@@ -9,6 +9,7 @@ import {
   duplicateDomains,
   groupByAccount,
   overlappingVpcs,
+  unknownAppRepositoryServices,
   unusedAccounts,
 } from './registry-rules';
 import {
@@ -83,7 +84,8 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
   issues.push(...errors, ...duplicateDomains(environments));
   // The chain spans every environment: with one of them invalid, `after` references to it would
   // only repeat its own problems as "not an environment".
-  if (allParsed) issues.push(...deployChainProblems(environments));
+  if (allParsed)
+    issues.push(...deployChainProblems(environments), ...unknownAppRepositoryServices(byAccount, accounts));
   const warnings = [...overlappingVpcs(byAccount)];
   if (Object.keys(environments).length > 0) warnings.push(...unusedAccounts(byAccount, accounts));
 
