@@ -194,3 +194,50 @@ describe('naming', () => {
     expect(long.endsWith('-111111111111')).toBe(true);
   });
 });
+
+describe('recommended layout: production in its own account', () => {
+  // The committed config shares one account (seed 001); production belongs in its own, which
+  // fences it from every non-production role by the account boundary itself.
+  const PROD_ID = '222222222222';
+  const accounts = accountsInputCopy();
+  const [mainSlug] = Object.keys(accounts);
+  const main = accounts[mainSlug];
+  accounts.production = {
+    ...structuredClone(main),
+    accountId: PROD_ID,
+    state: { ...main.state, bucket: `${main.project}-tfstate-${PROD_ID}` },
+    adminPrincipalArns: [`arn:aws:iam::${PROD_ID}:role/platform-admin`],
+  };
+  const inputs = Object.values(registry.environments).map((e) => {
+    const input = envInput(e.name as 'dev' | 'staging' | 'prod');
+    if (e.tier === 'production') input.accountId = PROD_ID;
+    return input;
+  });
+  const split = registryOf(inputs, accounts);
+  const stacks = definePlatform(Testing.app(), split);
+  const production = Object.values(split.environments).filter((e) => e.tier === 'production');
+
+  it('synthesizes a state and a baseline stack per account', () => {
+    expect(Object.keys(stacks.state).sort()).toEqual([mainSlug, 'production'].sort());
+    expect(Object.keys(stacks.baseline).sort()).toEqual([mainSlug, 'production'].sort());
+  });
+
+  it("puts each environment's pipeline roles in its own account's state stack only", () => {
+    const roleNames = (slug: string) =>
+      synth(stacks.state[slug])
+        .resources('aws_iam_role')
+        .map(([, r]) => r.name as string);
+    for (const env of production) {
+      expect(roleNames('production')).toContain(`${main.project}-${env.name}-github-apply`);
+      expect(roleNames(mainSlug)).not.toContain(`${main.project}-${env.name}-github-apply`);
+    }
+  });
+
+  it('pins production platform stacks to the production account and its state bucket', () => {
+    for (const env of production) {
+      const json = synth(stacks.platform[env.name]).json;
+      expect(json.provider.aws[0].allowed_account_ids).toEqual([PROD_ID]);
+      expect(json.terraform.backend.s3.bucket).toBe(`${main.project}-tfstate-${PROD_ID}`);
+    }
+  });
+});

@@ -8,7 +8,11 @@ import type { AccountConfigInput } from './schema';
 export const PROJECT = 'webplat';
 /** The site's apex domain: prod serves it, the other environments serve `<env>.<ROOT_DOMAIN>`. */
 export const ROOT_DOMAIN = 'example.com';
-/** The one AWS account dev, staging and prod share (replace with yours). */
+/**
+ * The one AWS account dev, staging and prod share here (replace with yours). Recommended: production
+ * in an account of its own — a second entry below and prod's `accountId` pointing at it
+ * (docs/architecture.md, "Accounts: the recommended layout").
+ */
 export const MAIN_ACCOUNT_ID = '111111111111';
 /** Home region of the account and of every environment here (seed 001: us-east-1). */
 export const HOME_REGION = 'us-east-1';
