@@ -64,18 +64,12 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
     for (const dir of [work, outdir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers the state stack and every environment', () => {
-    expect(Object.keys(stacks)).toEqual(
-      expect.arrayContaining([
-        'state-main',
-        'baseline-main',
-        'platform-dev',
-        'platform-staging',
-        'platform-prod',
-        'variant-mysql',
-        'variant-aurora',
-      ]),
-    );
+  it('covers every stack of the app and the engine variants', () => {
+    const app = [
+      ...Object.keys(registry.accounts).flatMap((slug) => [`state-${slug}`, `baseline-${slug}`]),
+      ...Object.keys(registry.environments).map((name) => `platform-${name}`),
+    ];
+    expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines'].sort());
   });
 
   it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {
