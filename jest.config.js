@@ -1,5 +1,5 @@
 /**
- * Type-checking happens once, in `tsc --noEmit` (npm test runs it first); ts-jest only transpiles
+ * Type-checking happens once, in `tsc --noEmit` (npm test runs it alongside jest: scripts/test.js); ts-jest only transpiles
  * (tsconfig's isolatedModules makes it use transpileModule),
  * which keeps each test file's start-up to module loading.
  * @type {import('jest').Config}
