@@ -7,7 +7,7 @@ import { SecurityLayer } from '../../constructs/security/security-layer';
 import { registry } from '../../environments';
 import { parseAccountsConfig, type EnvironmentConfig } from '../../environments/schema';
 import { BaselineStack } from '../../stacks/baseline-stack';
-import { bareStack, configOf } from '../support/bare';
+import { KEYS, bareStack, configOf } from '../support/bare';
 import { accountsInputCopy, buildStacks, policy, synth, type Synthesized } from '../support/fixtures';
 import { networkLayer } from '../support/network-layer';
 
@@ -28,7 +28,15 @@ function security(config: EnvironmentConfig): Synthesized {
 /** The observability layer (the budget) alone on a bare stack. */
 function observability(config: EnvironmentConfig): Synthesized {
   const b = bareStack(config);
-  new ObservabilityLayer(b.stack, 'Observability', { naming: b.naming, environment: config.name, config });
+  new ObservabilityLayer(b.stack, 'Observability', {
+    naming: b.naming,
+    environment: config.name,
+    accountId: config.accountId,
+    region: config.region,
+    config,
+    alertsKmsKeyArn: KEYS.data,
+    monitor: b.stack,
+  });
   return b.synth();
 }
 

@@ -1,0 +1,216 @@
+/** The observability layer over every synthesized environment: topics, alarms, coverage, routing. */
+import { MONITORED_TYPES } from '../constructs/observability/monitoring-pass';
+import { registry } from '../environments';
+import { parseEnvironmentConfig } from '../environments/schema';
+import {
+  auroraServerless,
+  buildStacks,
+  envInput,
+  policy,
+  synth,
+  synthPlatform,
+  type Synthesized,
+} from './support/fixtures';
+
+const stacks = buildStacks(registry);
+const platforms = Object.entries(stacks.platform).map(([name, stack]) => [name, synth(stack)] as const);
+
+/** `${aws_x.Id.attr}` -> `aws_x.Id` for every reference in a JSON value. */
+function references(value: unknown): string[] {
+  return [...JSON.stringify(value).matchAll(/\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
+}
+
+const topicRef = (out: Synthesized, severity: string) => {
+  const [id] = out.resources('aws_sns_topic').find(([, t]) => t.name.endsWith(`-alerts-${severity}`))!;
+  return `\${aws_sns_topic.${id}.arn}`;
+};
+
+const alarmsNaming = (out: Synthesized, ref: string) =>
+  out.resources('aws_cloudwatch_metric_alarm').filter(([, a]) => references(a).includes(ref));
+
+describe.each(platforms)('%s', (name, out) => {
+  it('has a critical and a warning topic, encrypted with the data key', () => {
+    const topics = out.resources('aws_sns_topic').map(([, t]) => t);
+    expect(topics.map((t) => t.name).sort()).toEqual([
+      `webplat-${name}-alerts-critical`,
+      `webplat-${name}-alerts-warning`,
+    ]);
+    for (const t of topics)
+      expect(t.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.Keys_Data_Key_[A-Z0-9]+\.arn\}$/);
+  });
+
+  it('lets only CloudWatch, EventBridge and Budgets of this account publish to the topics', () => {
+    const policies = out.resources('aws_sns_topic_policy').map(([, p]) => policy(p.policy));
+    expect(policies).toHaveLength(2);
+    for (const doc of policies) {
+      const allows = doc.Statement.filter((s) => s.Effect === 'Allow');
+      expect(allows).toEqual([
+        expect.objectContaining({
+          Principal: {
+            Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'],
+          },
+          Action: 'sns:Publish',
+          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+        }),
+      ]);
+    }
+  });
+
+  it('lets the publishers encrypt to the data key (and no one else new)', () => {
+    const [, key] = out.resources('aws_kms_key').find(([id]) => id.startsWith('Keys_Data'))!;
+    const st = policy(key.policy).Statement.find((s) => s.Sid === 'AlertPublishers');
+    expect(st).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'] },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    });
+  });
+
+  it('alarms at 80 % CPU and memory for 2 periods on every service (seed 001)', () => {
+    const services = out.resources('aws_ecs_service');
+    expect(services.length).toBeGreaterThan(0);
+    for (const [id] of services) {
+      const mine = alarmsNaming(out, `aws_ecs_service.${id}`).map(([, a]) => a);
+      for (const metric of ['CPUUtilization', 'MemoryUtilization']) {
+        const alarm = mine.find((a) => a.metric_name === metric);
+        expect(alarm).toMatchObject({
+          namespace: 'AWS/ECS',
+          threshold: 80,
+          evaluation_periods: 2,
+          comparison_operator: 'GreaterThanThreshold',
+          statistic: 'Average',
+          dimensions: {
+            ClusterName: expect.stringMatching(/^\$\{aws_ecs_cluster\.\w+\.name\}$/),
+            ServiceName: `\${aws_ecs_service.${id}.name}`,
+          },
+        });
+      }
+      expect(mine.some((a) => /RunningTaskCount/.test(JSON.stringify(a.metric_query)))).toBe(true);
+    }
+  });
+
+  it('gives every resource of a monitored type an alarm that names it (coverage)', () => {
+    const uncovered: string[] = [];
+    for (const type of MONITORED_TYPES) {
+      for (const [id] of out.resources(type)) {
+        if (alarmsNaming(out, `${type}.${id}`).length === 0) uncovered.push(`${type}.${id}`);
+      }
+    }
+    expect(uncovered).toEqual([]);
+  });
+
+  it('routes every metric alarm to the warning topic, with a runbook link and its missing-data rule', () => {
+    const warning = topicRef(out, 'warning');
+    for (const [, a] of out.resources('aws_cloudwatch_metric_alarm')) {
+      expect(a.alarm_actions).toEqual([warning]);
+      expect(a.alarm_description).toMatch(/Runbook: docs\/runbooks\.md#alarm-[a-z0-9-]+$/);
+      expect(['missing', 'notBreaching', 'breaching', 'ignore']).toContain(a.treat_missing_data);
+    }
+  });
+
+  it('pages critical when the load balancer returns 5xx while targets are unhealthy', () => {
+    const composite = out.only('aws_cloudwatch_composite_alarm');
+    expect(composite.alarm_actions).toEqual([topicRef(out, 'critical')]);
+    const alarms = Object.fromEntries(out.resources('aws_cloudwatch_metric_alarm'));
+    const named = [
+      ...composite.alarm_rule.matchAll(/aws_cloudwatch_metric_alarm\.([\w-]+)\.alarm_name/g),
+    ].map((m) => alarms[m[1]]);
+    expect(named[0].metric_name).toBe('HTTPCode_Target_5XX_Count');
+    expect(named.slice(1).map((a) => a.metric_name)).toEqual(
+      out.resources('aws_lb_target_group').map(() => 'UnHealthyHostCount'),
+    );
+    expect(composite.alarm_rule).toMatch(/^ALARM\(.+\) AND \(ALARM\(.+\)( OR ALARM\(.+\))*\)$/);
+  });
+});
+
+describe('coverage follows config', () => {
+  it('gives a service and a table added in config their alarms, with no code', () => {
+    const env = envInput('dev');
+    env.services.admin = {
+      port: 9000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 1,
+      healthCheckPath: '/health',
+      pathPatterns: ['/admin/*'],
+    };
+    env.tables.events = { partitionKey: { name: 'pk', type: 'S' }, deletionProtection: false };
+    const out = synthPlatform(env);
+    const names = out.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a.alarm_name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'webplat-dev-admin-ecs-cpu',
+        'webplat-dev-admin-ecs-memory',
+        'webplat-dev-admin-ecs-running-tasks',
+        'webplat-dev-alb-tg-admin-alb-unhealthy-hosts',
+        'webplat-dev-events-table-throttles',
+        'webplat-dev-events-table-system-errors',
+      ]),
+    );
+    const composite = out.only('aws_cloudwatch_composite_alarm').alarm_rule;
+    expect(composite).toContain('Alarm-alb-tg-admin-alb-unhealthy-hosts');
+  });
+
+  it('watches Aurora instances and reader lag', () => {
+    const env = envInput('dev');
+    env.database = auroraServerless({ deletionProtection: false, skipFinalSnapshot: true });
+    const out = synthPlatform(env);
+    for (const [id] of out.resources('aws_rds_cluster_instance')) {
+      const kinds = alarmsNaming(out, `aws_rds_cluster_instance.${id}`).map(([, a]) => a.metric_name);
+      expect(kinds.sort()).toEqual(['CPUUtilization', 'DatabaseConnections', 'FreeableMemory']);
+    }
+    const [clusterId] = out.resources('aws_rds_cluster')[0];
+    expect(alarmsNaming(out, `aws_rds_cluster.${clusterId}`)[0][1]).toMatchObject({
+      metric_name: 'AuroraReplicaLagMaximum',
+      threshold: 60_000,
+    });
+  });
+});
+
+describe('thresholds and subscribers from config', () => {
+  it('documents one default per threshold and takes production values from prod.ts', () => {
+    const dev = parseEnvironmentConfig(envInput('dev')).observability.thresholds;
+    const prod = parseEnvironmentConfig(envInput('prod')).observability.thresholds;
+    expect(dev).toMatchObject({ serviceCpuPercent: 80, serviceMemoryPercent: 80, evaluationPeriods: 2 });
+    expect(prod).toMatchObject({ target5xxCount: 5, p99ResponseSeconds: 1.5, serviceCpuPercent: 80 });
+    const [, prodOut] = platforms.find(([n]) => n === 'prod')!;
+    const p99 = prodOut
+      .resources('aws_cloudwatch_metric_alarm')
+      .find(([id]) => id === 'Alarm-alb-p99-latency')!;
+    expect(p99[1]).toMatchObject({ extended_statistic: 'p99', threshold: 1.5 });
+  });
+
+  it('subscribes email and HTTPS endpoints to the topic of their severity', () => {
+    const env = envInput('staging');
+    env.observability = {
+      subscribers: {
+        critical: [{ https: 'https://hooks.example.com/pager' }],
+        warning: [{ email: 'team@example.com' }],
+      },
+    };
+    const out = synthPlatform(env);
+    const subs = out.resources('aws_sns_topic_subscription').map(([, s]) => s);
+    expect(subs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          protocol: 'https',
+          endpoint: 'https://hooks.example.com/pager',
+          topic_arn: topicRef(out, 'critical'),
+        }),
+        expect.objectContaining({
+          protocol: 'email',
+          endpoint: 'team@example.com',
+          topic_arn: topicRef(out, 'warning'),
+        }),
+      ]),
+    );
+    expect(subs).toHaveLength(2);
+  });
+
+  it('refuses a plain-HTTP endpoint and unknown keys', () => {
+    const env = envInput('dev');
+    env.observability = { subscribers: { warning: [{ https: 'http://hooks.example.com' }], pager: [] } };
+    expect(() => parseEnvironmentConfig(env)).toThrow(/observability\.subscribers/);
+  });
+});
