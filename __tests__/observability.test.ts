@@ -214,3 +214,122 @@ describe('thresholds and subscribers from config', () => {
     expect(() => parseEnvironmentConfig(env)).toThrow(/observability\.subscribers/);
   });
 });
+
+describe.each(platforms)('%s dashboard, events and logs', (name, out) => {
+  const body = JSON.parse(out.only('aws_cloudwatch_dashboard').dashboard_body);
+
+  it('has a valid JSON dashboard naming only resources that exist', () => {
+    expect(out.only('aws_cloudwatch_dashboard').dashboard_name).toBe(`webplat-${name}`);
+    const refs = references(body);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const [type, id] = ref.split('.');
+      expect(out.json.resource[type]?.[id]).toBeDefined();
+    }
+  });
+
+  it('has a row per layer and a graph per alarm showing its threshold', () => {
+    const rows = body.widgets.filter((w: any) => w.type === 'text').map((w: any) => w.properties.markdown);
+    const services = out.resources('aws_ecs_service').map(([, s]) => s.name.replace(`webplat-${name}-`, ''));
+    expect(rows).toEqual(
+      expect.arrayContaining(['## edge', '## data', '## network', ...services.map((s) => `## service ${s}`)]),
+    );
+    expect(rows[0]).toBe('## edge');
+    const graphs = body.widgets.filter((w: any) => w.type === 'metric');
+    const alarms = out.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a);
+    expect(graphs).toHaveLength(alarms.length);
+    const thresholds = graphs.map((g: any) => g.properties.annotations.horizontal[0].value).sort();
+    expect(thresholds).toEqual(alarms.map((a) => a.threshold).sort());
+  });
+
+  it('routes ECS deployment failures and failed tasks to warning, scoped to this environment', () => {
+    const rules = Object.fromEntries(out.resources('aws_cloudwatch_event_rule').map(([, r]) => [r.name, r]));
+    const deploy = JSON.parse(rules[`webplat-${name}-ecs-deployment-failed`].event_pattern);
+    expect({ ...deploy, resources: [...deploy.resources].sort() }).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Deployment State Change'],
+      resources: out
+        .resources('aws_ecs_service')
+        .map(([id]) => `\${aws_ecs_service.${id}.id}`)
+        .sort(),
+      detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+    });
+    const task = JSON.parse(rules[`webplat-${name}-ecs-task-failed`].event_pattern);
+    expect(task.detail).toEqual({
+      clusterArn: [expect.stringMatching(/^\$\{aws_ecs_cluster\.\w+\.arn\}$/)],
+      lastStatus: ['STOPPED'],
+      containers: { exitCode: [{ 'anything-but': 0 }] },
+    });
+    const rds = JSON.parse(rules[`webplat-${name}-rds-events`].event_pattern);
+    expect(rds).toMatchObject({
+      source: ['aws.rds'],
+      detail: {
+        EventCategories: ['failover', 'failure', 'low storage'],
+        SourceIdentifier: out
+          .resources('aws_db_instance')
+          .map(([id]) => `\${aws_db_instance.${id}.identifier}`),
+      },
+    });
+    const targets = Object.fromEntries(
+      out.resources('aws_cloudwatch_event_target').map(([id, t]) => [id.replace(/-Target$/, ''), t.arn]),
+    );
+    expect(targets['Event-ecs-deployment-failed']).toBe(topicRef(out, 'warning'));
+    expect(targets['Event-rds-events']).toBe(topicRef(out, 'warning'));
+    if (targets['Event-backup-failed'])
+      expect(targets['Event-backup-failed']).toBe(topicRef(out, 'critical'));
+  });
+
+  it('saves the errors-by-service and slow-requests queries over the service log groups', () => {
+    const queries = out.resources('aws_cloudwatch_query_definition').map(([, q]) => q);
+    expect(queries.map((q) => q.name).sort()).toEqual([
+      `webplat-${name}/errors-by-service`,
+      `webplat-${name}/slow-requests`,
+    ]);
+    const serviceGroups = out
+      .resources('aws_cloudwatch_log_group')
+      .filter(([id]) => /^Service-[\w-]+_LogGroup/.test(id))
+      .map(([id]) => `\${aws_cloudwatch_log_group.${id}.name}`);
+    for (const q of queries) expect(q.log_group_names.sort()).toEqual(serviceGroups.sort());
+  });
+});
+
+describe('AWS Backup failures', () => {
+  it('page critical for the environment vault only (prod has a backup plan)', () => {
+    const [, out] = platforms.find(([n]) => n === 'prod')!;
+    const rule = out.resources('aws_cloudwatch_event_rule').find(([id]) => id === 'Event-backup-failed')![1];
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ['aws.backup'],
+      'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
+      detail: {
+        state: ['FAILED', 'ABORTED', 'EXPIRED'],
+        backupVaultName: [expect.stringMatching(/^\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/)],
+      },
+    });
+  });
+
+  it('have no rule where there is no vault', () => {
+    const [, dev] = platforms.find(([n]) => n === 'dev')!;
+    if (dev.count('aws_backup_vault') === 0) {
+      expect(dev.resources('aws_cloudwatch_event_rule').map(([id]) => id)).not.toContain(
+        'Event-backup-failed',
+      );
+    }
+  });
+});
+
+describe('log groups across stacks', () => {
+  const all = [
+    ...Object.values(stacks.state),
+    ...Object.values(stacks.baseline),
+    ...Object.values(stacks.platform),
+  ];
+  it.each(all.map((s) => [s.node.id, s] as const))(
+    '%s: every log group has a retention and a KMS key',
+    (_id, stack) => {
+      for (const [id, group] of synth(stack).resources('aws_cloudwatch_log_group')) {
+        expect({ id, retention: group.retention_in_days }).toEqual({ id, retention: expect.any(Number) });
+        expect({ id, kms: group.kms_key_id }).toEqual({ id, kms: expect.stringMatching(/kms/) });
+      }
+    },
+  );
+});
