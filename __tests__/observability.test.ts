@@ -168,6 +168,40 @@ describe('coverage follows config', () => {
   });
 });
 
+describe('engine variants', () => {
+  it('watches each Redis cluster-mode node by its shard id and each read replica with its lag', () => {
+    const env = envInput('prod');
+    env.database = { ...env.database, engine: 'mysql', engineVersion: '8.0', readReplicas: 1 };
+    delete env.cache.numCacheClusters;
+    env.cache.clusterMode = { shards: 2, replicasPerShard: 1 };
+    const out = synthPlatform(env);
+    const cacheNodes = out
+      .resources('aws_cloudwatch_metric_alarm')
+      .filter(([, a]) => a.metric_name === 'EngineCPUUtilization')
+      .map(([, a]) => a.dimensions.CacheClusterId.replace(/^\$\{[^}]+\}/, '<group>'));
+    expect(cacheNodes).toEqual([
+      '<group>-0001-001',
+      '<group>-0001-002',
+      '<group>-0002-001',
+      '<group>-0002-002',
+    ]);
+    const lag = out
+      .resources('aws_cloudwatch_metric_alarm')
+      .filter(([, a]) => a.metric_name === 'ReplicaLag')
+      .map(([, a]) => a.dimensions.DBInstanceIdentifier);
+    expect(lag).toEqual([
+      expect.stringMatching(/^\$\{aws_db_instance\.Database_Replica0_\w+\.identifier\}$/),
+    ]);
+    const uncovered = MONITORED_TYPES.flatMap((type) =>
+      out
+        .resources(type)
+        .filter(([id]) => alarmsNaming(out, `${type}.${id}`).length === 0)
+        .map(([id]) => id),
+    );
+    expect(uncovered).toEqual([]);
+  });
+});
+
 describe('thresholds and subscribers from config', () => {
   it('documents one default per threshold and takes production values from prod.ts', () => {
     const dev = parseEnvironmentConfig(envInput('dev')).observability.thresholds;

@@ -156,13 +156,33 @@ export function monitorAuroraCluster(ctx: MonitorContext, cluster: RdsCluster): 
   });
 }
 
-/** A Redis replication group, per node (`<group id>-00N`): engine CPU, memory, evictions, replication lag. */
+/**
+ * The member node ids of a replication group: `<id>-00N`, or in cluster mode `<id>-000S-00N` (shard S).
+ * `label` is the short name in alarm names (`1`, or `s1-2` in cluster mode).
+ */
+function redisNodes(group: ElasticacheReplicationGroup): Array<{ label: string; id: string }> {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const shards = group.numNodeGroupsInput;
+  if (shards === undefined) {
+    const count = group.numCacheClustersInput ?? 1;
+    return Array.from({ length: count }, (_, i) => ({
+      label: `${i + 1}`,
+      id: `${group.replicationGroupId}-${pad(i + 1, 3)}`,
+    }));
+  }
+  const perShard = (group.replicasPerNodeGroupInput ?? 0) + 1;
+  return Array.from({ length: shards * perShard }, (_, k) => {
+    const [s, n] = [Math.floor(k / perShard) + 1, (k % perShard) + 1];
+    return { label: `s${s}-${n}`, id: `${group.replicationGroupId}-${pad(s, 4)}-${pad(n, 3)}` };
+  });
+}
+
+/** A Redis replication group, per node: engine CPU, memory, evictions, replication lag (with replicas). */
 export function monitorRedis(ctx: MonitorContext, group: ElasticacheReplicationGroup): void {
   const t = ctx.thresholds;
   const subject = subjectOf(ctx, group, group.replicationGroupIdInput);
-  const nodes = group.numCacheClustersInput ?? 1;
-  for (let i = 1; i <= nodes; i++) {
-    const node = `${group.replicationGroupId}-${String(i).padStart(3, '0')}`;
+  const nodes = redisNodes(group);
+  for (const { label: i, id: node } of nodes) {
     const m = (metric: string, stat: string): Metric => ({
       namespace: 'AWS/ElastiCache',
       name: metric,
@@ -194,7 +214,7 @@ export function monitorRedis(ctx: MonitorContext, group: ElasticacheReplicationG
       threshold: t.cacheEvictions,
       treatMissingData: 'notBreaching',
     });
-    if (nodes > 1) {
+    if (nodes.length > 1) {
       ctx.alarms.add({
         ...base,
         kind: 'cache-replication-lag',
