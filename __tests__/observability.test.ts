@@ -1,4 +1,6 @@
 /** The observability layer over every synthesized environment: topics, alarms, coverage, routing. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MONITORED_TYPES } from '../constructs/observability/monitoring-pass';
 import { registry } from '../environments';
 import { parseEnvironmentConfig } from '../environments/schema';
@@ -366,4 +368,19 @@ describe('log groups across stacks', () => {
       }
     },
   );
+});
+
+describe('runbook links', () => {
+  it('point to an entry of docs/runbooks.md for every alarm', () => {
+    const runbooks = readFileSync(join(__dirname, '..', 'docs', 'runbooks.md'), 'utf8');
+    const anchors = new Set([...runbooks.matchAll(/^### (alarm-[a-z0-9-]+)$/gm)].map((m) => m[1]));
+    const linked = new Set(
+      platforms.flatMap(([, out]) =>
+        ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_composite_alarm'].flatMap((type) =>
+          out.resources(type).map(([, a]) => /#(alarm-[a-z0-9-]+)$/.exec(a.alarm_description)![1]),
+        ),
+      ),
+    );
+    expect([...linked].filter((a) => !anchors.has(a))).toEqual([]);
+  });
 });

@@ -30,7 +30,7 @@ import {
 
 /**
  * Resource types the pass monitors, by Terraform type: the coverage test fails when a resource of one
- * of them has no alarm naming it (docs/architecture.md, "Observability").
+ * of them has no alarm naming it (docs/architecture.md, "Layers").
  */
 export const MONITORED_TYPES = [
   'aws_lb',
