@@ -193,7 +193,7 @@ describe('bastion', () => {
 });
 
 describe('budget', () => {
-  it('filters monthly cost by the Environment tag and alerts the configured emails', () => {
+  it('filters monthly cost by the Environment tag and alerts the configured emails and the warning topic', () => {
     const out = observability(configOf('dev'));
     const budget = out.only('aws_budgets_budget');
     expect(budget).toMatchObject({
@@ -206,8 +206,12 @@ describe('budget', () => {
     expect(budget.cost_filter).toEqual([{ name: 'TagKeyValue', values: ['user:Environment$dev'] }]);
     const actual = budget.notification.filter((n: any) => n.notification_type === 'ACTUAL');
     expect(actual.map((n: any) => n.threshold)).toEqual([80, 100]);
-    for (const n of budget.notification)
+    for (const n of budget.notification) {
       expect(n.subscriber_email_addresses).toEqual(['platform-alerts@example.com']);
+      expect(n.subscriber_sns_topic_arns).toEqual([
+        expect.stringMatching(/aws_sns_topic\.Alerts_Topic-warning_\w+\.arn/),
+      ]);
+    }
   });
 
   it('is absent without budget config', () => {

@@ -40,15 +40,6 @@ export class ObservabilityLayer extends Layer {
   constructor(scope: Construct, id: string, props: ObservabilityLayerProps) {
     super(scope, id);
     const { naming, region } = props;
-    const budget = props.config.budget;
-    if (budget) {
-      this.budget = new CostBudget(this, 'Budget', {
-        ...budget,
-        name: naming.name('monthly'),
-        tagKey: 'Environment',
-        tagValue: props.environment,
-      });
-    }
     const { subscribers, thresholds } = props.config.observability;
     this.alerts = new AlertTopics(this, 'Alerts', {
       naming,
@@ -57,6 +48,16 @@ export class ObservabilityLayer extends Layer {
       subscribers,
     });
     const { critical, warning } = this.alerts.topics;
+    const budget = props.config.budget;
+    if (budget) {
+      this.budget = new CostBudget(this, 'Budget', {
+        ...budget,
+        name: naming.name('monthly'),
+        tagKey: 'Environment',
+        tagValue: props.environment,
+        topicArns: [warning.arn],
+      });
+    }
     const set = new AlarmSet(this, naming, [warning.arn]);
     const pass = runMonitoringPass(
       { alarms: set, thresholds, region, prefix: naming.prefix, stack: props.monitor },
