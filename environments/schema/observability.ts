@@ -15,7 +15,7 @@ export const subscriberSchema = z.union([
   }),
 ]);
 
-const subscribersSchema = z.strictObject({
+export const subscribersSchema = z.strictObject({
   /** Paged: the service is down (the composite "service unavailable" alarm, failed backups). Default: none. */
   critical: z.array(subscriberSchema).default([]),
   /** Looked at in working hours: every other alarm and event. Default: none. */
