@@ -126,6 +126,15 @@ describe.each(platforms)('%s', (name, out) => {
   });
 });
 
+describe('the monitoring pass', () => {
+  it('runs last: the observability layer is the last construct of every platform stack', () => {
+    for (const stack of Object.values(stacks.platform)) {
+      const children = stack.node.children;
+      expect(children[children.length - 1]).toBe(stack.observability);
+    }
+  });
+});
+
 describe('coverage follows config', () => {
   it('gives a service and a table added in config their alarms, with no code', () => {
     const env = envInput('dev');
