@@ -125,6 +125,7 @@ describe('the committed environments', () => {
       config: { enabled: true, deliveryFrequency: 'TwentyFour_Hours' },
       trailRetentionDays: 365,
       activateCostAllocationTags: false,
+      alerts: { critical: [], warning: [] },
     });
   });
 });

@@ -39,6 +39,11 @@ export const accounts: Record<string, AccountConfigInput> = {
     baseline: {
       guardDutyRuntimeMonitoring: true,
       config: { enabled: true },
+      // GuardDuty findings, root activity and IAM policy changes (the account's alert topics).
+      alerts: {
+        critical: [{ email: 'security@example.com' }],
+        warning: [{ email: 'platform-alerts@example.com' }],
+      },
     },
   },
 };

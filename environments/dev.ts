@@ -112,6 +112,8 @@ export const dev: EnvironmentConfigInput = {
   },
   budget: { monthlyLimitUsd: 150, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
+  // Alarms and event rules go to the warning topic; nothing pages in dev.
+  observability: { subscribers: { warning: [{ email: 'platform-alerts@example.com' }] } },
   // Deploys on every merge to main.
   deploy: { trigger: 'push' },
 };

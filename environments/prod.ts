@@ -87,6 +87,15 @@ export const prod: EnvironmentConfigInput = {
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
+  // Production pages on-call (critical) and watches tighter latency, 5xx and connection limits
+  // than the schema defaults (a db.t4g.small allows about 225 connections).
+  observability: {
+    subscribers: {
+      critical: [{ email: 'platform-oncall@example.com' }],
+      warning: [{ email: 'platform-alerts@example.com' }],
+    },
+    thresholds: { target5xxCount: 5, p99ResponseSeconds: 1.5, databaseConnections: 180 },
+  },
   // Deploys on a release tag (v*).
   deploy: { trigger: 'tag' },
 };

@@ -80,6 +80,7 @@ export const staging: EnvironmentConfigInput = {
   backup: { dailyRetentionDays: 30 },
   budget: { monthlyLimitUsd: 250, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
+  observability: { subscribers: { warning: [{ email: 'platform-alerts@example.com' }] } },
   // Deploys once dev's deploy workflow has succeeded for the same commit.
   deploy: { trigger: 'push', after: 'dev' },
 };

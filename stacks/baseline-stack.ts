@@ -2,6 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { applyStackGuards } from '../constructs/core/guards';
 import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
+import { AccountAlerts } from '../constructs/observability/account-alerts';
 import { AccountBaseline } from '../constructs/security/account-baseline';
 import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig } from '../environments/schema';
@@ -20,6 +21,7 @@ export interface BaselineStackProps {
  */
 export class BaselineStack extends TerraformStack {
   readonly baseline: AccountBaseline;
+  readonly alerts: AccountAlerts;
 
   constructor(scope: Construct, id: string, props: BaselineStackProps) {
     super(scope, id);
@@ -36,14 +38,28 @@ export class BaselineStack extends TerraformStack {
       roleNamePrefix: `${account.project}-`,
     });
 
+    const naming = new Naming({
+      project: account.project,
+      accountId: account.accountId,
+      region: account.region,
+    });
     this.baseline = new AccountBaseline(this, 'Baseline', {
-      naming: new Naming({ project: account.project, accountId: account.accountId, region: account.region }),
+      naming,
       accountId: account.accountId,
       region: account.region,
       guardDutyRuntimeMonitoring: account.baseline.guardDutyRuntimeMonitoring,
       config: account.baseline.config,
       trailRetentionDays: account.baseline.trailRetentionDays,
       costAllocationTags: account.baseline.activateCostAllocationTags ? ['Project', 'Environment'] : [],
+    });
+
+    // The account's alert topics: GuardDuty findings, root activity, IAM policy changes.
+    this.alerts = new AccountAlerts(this, 'AccountAlerts', {
+      naming,
+      accountId: account.accountId,
+      kmsKeyArn: this.baseline.trailKey.arn,
+      subscribers: account.baseline.alerts,
+      trailLogGroupName: this.baseline.trailLogGroup.name,
     });
 
     new TerraformOutput(this, 'cloudtrail_bucket', { value: this.baseline.trailBucket.name });

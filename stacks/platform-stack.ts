@@ -79,11 +79,6 @@ export class PlatformStack extends StableAddressStack {
       dataPorts: dataPorts(config),
     });
     const { network } = this.network;
-    this.observability = new ObservabilityLayer(this, 'Observability', {
-      naming,
-      environment: config.name,
-      config,
-    });
     // The archive began as the load balancer's log bucket: its resources keep those addresses.
     this.keepAddress('LogArchive', ['LoadBalancer']);
     this.logArchive = new LogArchive(this, 'LogArchive', {
@@ -131,6 +126,16 @@ export class PlatformStack extends StableAddressStack {
       ingress: this.edge.loadBalancer.securityGroup,
       bindings: (name, service) => this.data.bindingsFor(name, service.uses),
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
+    });
+    // Last: its monitoring pass walks what every other layer built (docs/architecture.md, "Layers").
+    this.observability = new ObservabilityLayer(this, 'Observability', {
+      naming,
+      environment: config.name,
+      accountId,
+      region,
+      config,
+      alertsKmsKeyArn: keys.data.arn,
+      monitor: this,
     });
   }
 }

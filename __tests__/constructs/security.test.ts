@@ -7,7 +7,7 @@ import { SecurityLayer } from '../../constructs/security/security-layer';
 import { registry } from '../../environments';
 import { parseAccountsConfig, type EnvironmentConfig } from '../../environments/schema';
 import { BaselineStack } from '../../stacks/baseline-stack';
-import { bareStack, configOf } from '../support/bare';
+import { KEYS, bareStack, configOf } from '../support/bare';
 import { accountsInputCopy, buildStacks, policy, synth, type Synthesized } from '../support/fixtures';
 import { networkLayer } from '../support/network-layer';
 
@@ -28,7 +28,15 @@ function security(config: EnvironmentConfig): Synthesized {
 /** The observability layer (the budget) alone on a bare stack. */
 function observability(config: EnvironmentConfig): Synthesized {
   const b = bareStack(config);
-  new ObservabilityLayer(b.stack, 'Observability', { naming: b.naming, environment: config.name, config });
+  new ObservabilityLayer(b.stack, 'Observability', {
+    naming: b.naming,
+    environment: config.name,
+    accountId: config.accountId,
+    region: config.region,
+    config,
+    alertsKmsKeyArn: KEYS.data,
+    monitor: b.stack,
+  });
   return b.synth();
 }
 
@@ -185,7 +193,7 @@ describe('bastion', () => {
 });
 
 describe('budget', () => {
-  it('filters monthly cost by the Environment tag and alerts the configured emails', () => {
+  it('filters monthly cost by the Environment tag and alerts the configured emails and the warning topic', () => {
     const out = observability(configOf('dev'));
     const budget = out.only('aws_budgets_budget');
     expect(budget).toMatchObject({
@@ -198,8 +206,12 @@ describe('budget', () => {
     expect(budget.cost_filter).toEqual([{ name: 'TagKeyValue', values: ['user:Environment$dev'] }]);
     const actual = budget.notification.filter((n: any) => n.notification_type === 'ACTUAL');
     expect(actual.map((n: any) => n.threshold)).toEqual([80, 100]);
-    for (const n of budget.notification)
+    for (const n of budget.notification) {
       expect(n.subscriber_email_addresses).toEqual(['platform-alerts@example.com']);
+      expect(n.subscriber_sns_topic_arns).toEqual([
+        expect.stringMatching(/aws_sns_topic\.Alerts_Topic-warning_\w+\.arn/),
+      ]);
+    }
   });
 
   it('is absent without budget config', () => {

@@ -10,11 +10,14 @@ export interface CostBudgetProps {
   /** Percentages of the limit that notify on actual spend. Default: 80, 100. */
   readonly thresholdsPercent?: readonly number[];
   readonly alertEmails: readonly string[];
+  /** SNS topics notified with the emails (the environment's warning topic). Default: none. */
+  readonly topicArns?: readonly string[];
 }
 
 /**
  * A monthly cost budget for one environment (seed 002's cost alerts), filtered by its Environment
- * tag: email at each threshold of actual spend, and once when the forecast passes the limit.
+ * tag: email (and the warning topic) at each threshold of actual spend, and once when the forecast
+ * passes the limit.
  */
 export class CostBudget extends Construct {
   readonly budget: BudgetsBudget;
@@ -22,6 +25,8 @@ export class CostBudget extends Construct {
   constructor(scope: Construct, id: string, props: CostBudgetProps) {
     super(scope, id);
     const emails = [...props.alertEmails];
+    const topics =
+      props.topicArns && props.topicArns.length > 0 ? { subscriberSnsTopicArns: [...props.topicArns] } : {};
     this.budget = new BudgetsBudget(this, 'Budget', {
       name: props.name,
       budgetType: 'COST',
@@ -36,6 +41,7 @@ export class CostBudget extends Construct {
           thresholdType: 'PERCENTAGE',
           notificationType: 'ACTUAL',
           subscriberEmailAddresses: emails,
+          ...topics,
         })),
         {
           comparisonOperator: 'GREATER_THAN',
@@ -43,6 +49,7 @@ export class CostBudget extends Construct {
           thresholdType: 'PERCENTAGE',
           notificationType: 'FORECASTED',
           subscriberEmailAddresses: emails,
+          ...topics,
         },
       ],
     });

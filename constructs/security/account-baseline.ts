@@ -1,6 +1,7 @@
 import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
 import { CeCostAllocationTag } from '@cdktf/provider-aws/lib/ce-cost-allocation-tag';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
@@ -13,6 +14,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import { Construct } from 'constructs';
+import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import { encryptedLogGroup } from '../core/log-group';
 import { SecureBucket } from '../core/secure-bucket';
 import { policyDocument, type PolicyStatement, serviceTrustPolicy } from '../core/iam';
@@ -54,6 +56,8 @@ export const BASELINE_CONFIG_RULES = {
 export class AccountBaseline extends Construct {
   readonly trail: Cloudtrail;
   readonly trailKey: EncryptionKey;
+  /** The trail's CloudWatch Logs group (the CIS metric filters read it). */
+  readonly trailLogGroup: CloudwatchLogGroup;
   readonly trailBucket: SecureBucket;
   readonly detector: GuarddutyDetector;
   readonly recorder?: ConfigConfigurationRecorder;
@@ -74,6 +78,7 @@ export class AccountBaseline extends Construct {
     });
     this.trailBucket = this.createTrailBucket(props, trailArn);
     this.trail = this.createTrail(props, trailName);
+    this.trailLogGroup = this.node.findChild('TrailLogGroup') as CloudwatchLogGroup;
 
     this.detector = this.guardDuty(props);
     if (props.config?.enabled ?? true) {
@@ -332,6 +337,15 @@ function trailKeyStatements(
           'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
         },
       },
+    },
+    {
+      // The account's alert topics are encrypted with this key (constructs/observability/account-alerts.ts).
+      Sid: 'AlertPublishers',
+      Effect: 'Allow',
+      Principal: { Service: [...ALERT_PUBLISHERS] },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
     },
   ];
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import type { PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { EncryptionKey } from '../core/kms-key';
@@ -27,6 +28,7 @@ const USE_KEY = [
  * services that use them do so (docs/architecture.md, "Security model"):
  * - `data`: RDS, Aurora, ElastiCache, DynamoDB, S3, AWS Backup, ECR, SNS, SQS — used through those
  *   services by principals of this account that IAM allows it (`kms:ViaService` + `kms:CallerAccount`);
+ *   CloudWatch, EventBridge and Budgets of this account may encrypt to it (the alert topics);
  *   only the admins may schedule its deletion or disable it (it protects the recovery points too);
  * - `logs`: CloudWatch Logs, for log groups of this account and region only;
  * - `secrets`: Secrets Manager (and the ECS execution roles that read secrets through it).
@@ -62,6 +64,15 @@ export class PlatformKeys extends Construct {
       partition,
       statements: [
         viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs']),
+        {
+          // The alert topics are encrypted with this key: their publishers need a data key to publish.
+          Sid: 'AlertPublishers',
+          Effect: 'Allow',
+          Principal: { Service: [...ALERT_PUBLISHERS] },
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+        },
         denyKeyDestruction(props.adminPrincipalArns),
       ],
     });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { EnvironmentConfigError, toIssues } from './errors';
 import { accountIdSchema, iamPrincipalArnSchema, regionSchema, slug } from './primitives';
+import { subscribersSchema } from './observability';
 
 export const stateSchema = z.strictObject({
   bucket: z
@@ -75,6 +76,11 @@ export const accountConfigSchema = z.strictObject({
         .prefault({}),
       /** Days CloudTrail logs are kept in their bucket. Default: 365. */
       trailRetentionDays: z.number().int().min(90).default(365),
+      /**
+       * Subscribers of the account's alert topics (`<project>-alerts-critical` / `-warning`): GuardDuty
+       * findings (severity >= 7 critical, >= 4 warning), root activity and IAM policy changes. Default: none.
+       */
+      alerts: subscribersSchema.prefault({}),
       /** Activate Project/Environment as cost-allocation tags (fails until billing has seen them). Default: false. */
       activateCostAllocationTags: z.boolean().default(false),
     })

@@ -10,6 +10,7 @@ import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } 
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
 import { guardsSchema } from './guards';
 import { networkSchema } from './network';
+import { observabilitySchema } from './observability';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
 import { DEFAULT_ROUTE, isDefaultRoute } from '../rules';
@@ -41,6 +42,8 @@ export const environmentConfigSchema = z
     /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
     backup: backupSchema.optional(),
     logs: logsSchema,
+    /** Alert subscribers and alarm thresholds (observability.ts). Default: no subscribers, documented thresholds. */
+    observability: observabilitySchema.prefault({}),
     deploy: deploySchema,
     /** Guardrail waivers (prevent-destroy, ...), each with its reason. Default: none. */
     guards: guardsSchema.prefault({}),
@@ -198,6 +201,7 @@ export type ServiceConfig = EnvironmentConfig['services'][string];
 export type DatabaseConfig = NonNullable<EnvironmentConfig['database']>;
 export type CacheConfig = NonNullable<EnvironmentConfig['cache']>;
 export type NetworkConfig = EnvironmentConfig['network'];
+export type ObservabilityConfig = EnvironmentConfig['observability'];
 
 /** Validates one environment; throws EnvironmentConfigError listing every problem. */
 export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {

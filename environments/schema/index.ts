@@ -21,6 +21,7 @@ export {
 } from './account';
 export { computeSchema } from './compute';
 export { DEPLOY_TRIGGERS } from './operations';
+export type { AlarmThresholds, Subscriber } from './observability';
 export {
   RESERVED_TAG_KEYS,
   environmentConfigSchema,
@@ -30,5 +31,6 @@ export {
   type EnvironmentConfig,
   type EnvironmentConfigInput,
   type NetworkConfig,
+  type ObservabilityConfig,
   type ServiceConfig,
 } from './environment';

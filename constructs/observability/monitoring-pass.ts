@@ -1,0 +1,102 @@
+import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import {
+  monitorLoadBalancer,
+  monitorNatGateway,
+  monitorWebAcl,
+  type LoadBalancerAlarms,
+} from './edge-monitors';
+import type { EventSources } from './event-rules';
+import type { MonitorContext } from './monitor-context';
+import {
+  monitorAuroraCluster,
+  monitorDbInstance,
+  monitorEcsService,
+  monitorRedis,
+  monitorTable,
+} from './workload-monitors';
+
+/**
+ * Resource types the pass monitors, by Terraform type: the coverage test fails when a resource of one
+ * of them has no alarm naming it (docs/architecture.md, "Layers").
+ */
+export const MONITORED_TYPES = [
+  'aws_lb',
+  'aws_lb_target_group',
+  'aws_ecs_service',
+  'aws_db_instance',
+  'aws_rds_cluster',
+  'aws_rds_cluster_instance',
+  'aws_elasticache_replication_group',
+  'aws_dynamodb_table',
+  'aws_nat_gateway',
+  'aws_wafv2_web_acl',
+] as const;
+
+export interface MonitoringPassResult {
+  readonly loadBalancers: LoadBalancerAlarms[];
+  readonly events: EventSources;
+  /** The log groups of the ECS services (the saved Logs Insights queries search them). */
+  readonly serviceLogGroups: CloudwatchLogGroup[];
+}
+
+/**
+ * The monitoring pass: walks everything the other layers built (it runs after them) and gives each
+ * resource of a monitored type its alarms, so a new service, table or replica is covered without
+ * code. It also collects what the event rules and queries are scoped to.
+ */
+export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): MonitoringPassResult {
+  const all = root.node.findAll();
+  const of = <T>(cls: abstract new (...args: never[]) => T): T[] =>
+    all.filter((c): c is T & IConstruct => c instanceof cls);
+  const stack = TerraformStack.of(root);
+  const resolver = new DefaultTokenResolver(new StringConcat());
+  const resolved = (v: unknown) => JSON.stringify(Tokenization.resolve(v, { scope: stack, resolver }));
+  const clusters = of(EcsCluster);
+  const services = of(EcsService);
+  const result: MonitoringPassResult = {
+    loadBalancers: of(Lb).map((lb) => monitorLoadBalancer(ctx, lb)),
+    events: {
+      backupVaultNames: of(BackupVault)
+        .filter((v) => v.provider === undefined)
+        .map((v) => v.name),
+      clusterArns: clusters.map((c) => c.arn),
+      serviceArns: services.map((s) => s.id),
+      dbInstanceIdentifiers: [...of(DbInstance), ...of(RdsClusterInstance)].map((d) => d.identifier),
+      dbClusterIdentifiers: of(RdsCluster).map((c) => c.clusterIdentifier),
+    },
+    serviceLogGroups: services.flatMap((s) =>
+      (s.node.scope?.node.children ?? []).filter(
+        (c): c is CloudwatchLogGroup => c instanceof CloudwatchLogGroup,
+      ),
+    ),
+  };
+  for (const service of services) {
+    const input = resolved(service.clusterInput);
+    const cluster = clusters.find((c) => [c.arn, c.id, c.name].some((ref) => resolved(ref) === input));
+    if (!cluster) throw new Error(`${service.node.path}: its ECS cluster is not in the stack`);
+    monitorEcsService(ctx, service, cluster.name);
+  }
+  for (const db of of(DbInstance)) {
+    monitorDbInstance(ctx, db, { storage: true, replica: db.replicateSourceDbInput !== undefined });
+  }
+  for (const db of of(RdsClusterInstance)) monitorDbInstance(ctx, db, { storage: false, replica: false });
+  for (const cluster of of(RdsCluster)) monitorAuroraCluster(ctx, cluster);
+  for (const group of of(ElasticacheReplicationGroup)) monitorRedis(ctx, group);
+  for (const table of of(DynamodbTable)) monitorTable(ctx, table);
+  for (const nat of of(NatGateway)) monitorNatGateway(ctx, nat);
+  for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
+  return result;
+}
