@@ -280,11 +280,19 @@ describe.each(platforms)('%s dashboard, events and logs', (name, out) => {
       expect.arrayContaining(['## edge', '## data', '## network', ...services.map((s) => `## service ${s}`)]),
     );
     expect(rows[0]).toBe('## edge');
-    const graphs = body.widgets.filter((w: any) => w.type === 'metric');
+    const metricWidgets = body.widgets.filter((w: any) => w.type === 'metric');
+    const graphs = metricWidgets.filter((w: any) => w.properties.annotations);
     const alarms = out.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a);
     expect(graphs).toHaveLength(alarms.length);
     const thresholds = graphs.map((g: any) => g.properties.annotations.horizontal[0].value).sort();
     expect(thresholds).toEqual(alarms.map((a) => a.threshold).sort());
+    // The cost and usage row closes it: estimated charges and the Fargate capacity in use.
+    expect(rows[rows.length - 1]).toBe('## cost and usage');
+    const usage = metricWidgets.filter((w: any) => !w.properties.annotations);
+    expect(usage.map((w: any) => w.properties.metrics[0].slice(0, 2))).toEqual([
+      ['AWS/Billing', 'EstimatedCharges'],
+      ['AWS/Usage', 'ResourceCount'],
+    ]);
   });
 
   it('routes ECS deployment failures and failed tasks to warning, scoped to this environment', () => {

@@ -56,7 +56,60 @@ export function dashboardWidgets(alarms: readonly Alarm[], region: string): unkn
       });
     y += Math.ceil(alarms.filter((a) => a.spec.row === row).length / 3) * HEIGHT;
   }
-  return widgets;
+  return [...widgets, ...costRow(y, region)];
+}
+
+/**
+ * The cost and usage row: the account's estimated charges (AWS publishes them in us-east-1 only,
+ * once billing alerts are enabled) and the Fargate capacity in use (AWS/Usage), which drives most
+ * of an environment's variable cost.
+ */
+function costRow(y: number, region: string): unknown[] {
+  const graph = (
+    x: number,
+    title: string,
+    region: string,
+    metric: unknown[],
+    stat: string,
+    period: number,
+  ) => ({
+    type: 'metric',
+    x,
+    y: y + 1,
+    width: 12,
+    height: HEIGHT,
+    properties: { title, region, view: 'timeSeries', period, metrics: [[...metric, { stat }]] },
+  });
+  return [
+    { type: 'text', x: 0, y, width: 24, height: 1, properties: { markdown: '## cost and usage' } },
+    graph(
+      0,
+      'Estimated charges (account, USD)',
+      'us-east-1',
+      ['AWS/Billing', 'EstimatedCharges', 'Currency', 'USD'],
+      'Maximum',
+      21600,
+    ),
+    graph(
+      12,
+      'Fargate vCPU in use (account)',
+      region,
+      [
+        'AWS/Usage',
+        'ResourceCount',
+        'Service',
+        'Fargate',
+        'Type',
+        'Resource',
+        'Resource',
+        'vCPU',
+        'Class',
+        'Standard/OnDemand',
+      ],
+      'Maximum',
+      300,
+    ),
+  ];
 }
 
 /** The environment's dashboard: `<project>-<env>`, a row per layer, built from the alarms that exist. */
