@@ -34,7 +34,17 @@ export function containerDefinitions(inputs: ContainerInputs): unknown[] {
     image: props.image,
     essential: true,
     portMappings: [{ name: APP, containerPort: service.port, protocol: 'tcp', appProtocol: 'http' }],
-    environment: env(inputs.environment),
+    // With tracing, the SDK names its segments after the service (the environment's X-Ray group and
+    // sampling rule select `<project>-<env>-*`) and sends them to the daemon sidecar.
+    environment: env(
+      service.xray
+        ? {
+            AWS_XRAY_TRACING_NAME: props.naming.name(props.name),
+            AWS_XRAY_DAEMON_ADDRESS: 'localhost:2000',
+            ...inputs.environment,
+          }
+        : inputs.environment,
+    ),
     secrets: Object.keys(inputs.secrets)
       .sort()
       .map((name) => {

@@ -56,6 +56,7 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   subnet: ['ec2'],
   vpc: ['ec2'],
   wafv2: ['wafv2'],
+  xray: ['xray'],
 };
 
 /** The IAM service prefixes of a Terraform type, or undefined when the type is not mapped. */
@@ -99,6 +100,7 @@ export const STACK_SERVICES = [
   'sns',
   'ssm',
   'wafv2',
+  'xray',
 ] as const;
 
 /**

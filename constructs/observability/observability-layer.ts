@@ -11,13 +11,14 @@ import { createEventRules, eventRuleSpecs } from './event-rules';
 import type { LoadBalancerAlarms } from './edge-monitors';
 import { createLogQueries } from './log-queries';
 import { runMonitoringPass } from './monitoring-pass';
+import { createTracing } from './tracing';
 
 export interface ObservabilityLayerProps {
   readonly naming: Naming;
   readonly environment: string;
   readonly accountId: string;
   readonly region: string;
-  readonly config: Pick<EnvironmentConfig, 'budget' | 'observability'>;
+  readonly config: Pick<EnvironmentConfig, 'budget' | 'observability' | 'services'>;
   /** The key the alert topics are encrypted with (the environment's data key). */
   readonly alertsKmsKeyArn: string;
   /** What the monitoring pass walks: the stack, with every other layer already built. */
@@ -73,6 +74,13 @@ export class ObservabilityLayer extends Layer {
       warning: warning.arn,
     });
     createLogQueries(this, naming, pass.serviceLogGroups);
+    const traced = Object.entries(props.config.services).filter(([, s]) => s.xray);
+    createTracing(
+      this,
+      naming,
+      traced.map(([name]) => name),
+      props.config.observability.tracing,
+    );
   }
 
   /** Users see errors: the load balancer's target 5xx alarm AND an unhealthy-hosts alarm, to critical. */

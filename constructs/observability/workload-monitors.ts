@@ -107,6 +107,17 @@ export function monitorDbInstance(
       treatMissingData: 'missing',
     },
   ];
+  // Burstable classes (db.t*) run on CPU credits: out of credits, they drop to their baseline.
+  if ((db.instanceClassInput ?? '').startsWith('db.t')) {
+    specs.push({
+      kind: 'db-cpu-credits',
+      summary: `Database ${subject} CPU credit balance below ${t.databaseCpuCreditBalance}`,
+      metrics: [rds('CPUCreditBalance', 'Minimum')],
+      threshold: t.databaseCpuCreditBalance,
+      comparison: LT,
+      treatMissingData: 'missing',
+    });
+  }
   if (opts.storage) {
     specs.push({
       kind: 'db-free-storage',

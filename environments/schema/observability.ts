@@ -48,6 +48,8 @@ export const thresholdsSchema = z.strictObject({
   databaseFreeableMemoryMb: z.number().positive().default(64),
   /** Open database connections. Default: 80 (a db.t4g.micro allows about 110). */
   databaseConnections: z.number().int().min(1).default(80),
+  /** CPU credits left on a burstable (db.t*) instance before it is throttled to its baseline. Default: 20. */
+  databaseCpuCreditBalance: z.number().min(0).default(20),
   /** Replica lag (RDS read replicas, Aurora readers, Redis replicas), seconds. Default: 60. */
   replicaLagSeconds: z.number().positive().default(60),
   /** Redis memory in use, percent. Default: 80. */
@@ -60,9 +62,18 @@ export const thresholdsSchema = z.strictObject({
   wafBlockedRequests: z.number().int().min(1).default(1000),
 });
 
+/** X-Ray for the services whose `xray` is on: the environment's sampling rule. */
+export const tracingSchema = z.strictObject({
+  /** Share of requests traced beyond the reservoir (0-1). Default: 0.05. */
+  samplingRate: z.number().min(0).max(1).default(0.05),
+  /** Requests per second traced before the rate applies. Default: 1. */
+  reservoirPerSecond: z.number().int().min(0).default(1),
+});
+
 export const observabilitySchema = z.strictObject({
   subscribers: subscribersSchema.prefault({}),
   thresholds: thresholdsSchema.prefault({}),
+  tracing: tracingSchema.prefault({}),
 });
 
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;
