@@ -11,6 +11,13 @@ import {
 } from '../scripts/env-new/plan';
 
 const staging = Object.values(registry.environments).find((e) => e.deploy.after !== undefined)!;
+// Names no registry environment has: the test must keep passing after `env:new` added one.
+const free = (base: string) => {
+  let name = base;
+  for (let i = 2; name in registry.environments; i++) name = `${base}${i}`;
+  return name;
+};
+const QA = free('qa');
 const make = (name: string, extra: { after?: string; account?: string } = {}) =>
   newEnvironmentInput(registry, environmentInputs, {
     name,
@@ -21,12 +28,12 @@ const make = (name: string, extra: { after?: string; account?: string } = {}) =>
 
 describe('env:new', () => {
   it('derives an environment the registry accepts, with its own domain, free VPC range and chain place', () => {
-    const qa = make('qa');
+    const qa = make(QA);
     const next = buildRegistry(accountsInput, [...environmentInputs, qa]);
-    expect(next.environments.qa.dns.domainName).toBe(`qa.${ROOT_DOMAIN}`);
-    expect(next.environments.qa.deploy).toEqual({ trigger: 'push', after: staging.name });
+    expect(next.environments[QA].dns.domainName).toBe(`${QA}.${ROOT_DOMAIN}`);
+    expect(next.environments[QA].deploy).toEqual({ trigger: 'push', after: staging.name });
     // A free range: no warning about overlapping VPCs names the new environment.
-    expect(next.warnings.filter((w) => w.path.startsWith('environments.qa'))).toEqual([]);
+    expect(next.warnings.filter((w) => w.path.startsWith(`environments.${QA}.`))).toEqual([]);
     const taken = Object.values(registry.environments).map((e) => e.network.vpcCidr);
     expect(taken).not.toContain(qa.network.vpcCidr);
     expect(qa.tier).toBe('non-production');
@@ -34,7 +41,7 @@ describe('env:new', () => {
 
   it('deploys after the environment --after names', () => {
     const first = Object.keys(registry.environments)[0];
-    expect(make('qa', { after: first }).deploy).toEqual({ trigger: 'push', after: first });
+    expect(make(QA, { after: first }).deploy).toEqual({ trigger: 'push', after: first });
   });
 
   it('moves every subnet to the same offset in the new range', () => {
@@ -48,10 +55,10 @@ describe('env:new', () => {
     expect(() => make(existing)).toThrow(new NewEnvironmentError(`${existing} exists already`));
     expect(() => make('Bad_Name')).toThrow(/lowercase slug/);
     expect(() =>
-      newEnvironmentInput(registry, environmentInputs, { name: 'qa', from: 'nope', rootDomain: ROOT_DOMAIN }),
+      newEnvironmentInput(registry, environmentInputs, { name: QA, from: 'nope', rootDomain: ROOT_DOMAIN }),
     ).toThrow(/--from nope: not an environment \(/);
-    expect(() => make('qa', { account: 'nope' })).toThrow(/--account nope: not an account \(/);
-    expect(() => make('qa', { after: 'nope' })).toThrow(/--after nope: not an environment \(/);
+    expect(() => make(QA, { account: 'nope' })).toThrow(/--account nope: not an account \(/);
+    expect(() => make(QA, { after: 'nope' })).toThrow(/--after nope: not an environment \(/);
   });
 
   it('writes a typed environment file and lists it in the registry', () => {

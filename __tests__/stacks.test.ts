@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { accountOf, environments, registry } from '../environments';
+import { accountOf, environmentInputs, environments, registry } from '../environments';
 import { Naming, shorten } from '../constructs/core/naming';
 import { definePlatform } from '../stacks/platform-app';
 import { accountsInputCopy, buildStacks, envInput, policy, registryOf, synth } from './support/fixtures';
@@ -208,9 +208,9 @@ describe('recommended layout: production in its own account', () => {
     state: { ...main.state, bucket: `${main.project}-tfstate-${PROD_ID}` },
     adminPrincipalArns: [`arn:aws:iam::${PROD_ID}:role/platform-admin`],
   };
-  const inputs = Object.values(registry.environments).map((e) => {
-    const input = envInput(e.name as 'dev' | 'staging' | 'prod');
-    if (e.tier === 'production') input.accountId = PROD_ID;
+  const inputs = environmentInputs.map((e) => {
+    const input = structuredClone(e) as any;
+    if (input.tier === 'production') input.accountId = PROD_ID;
     return input;
   });
   const split = registryOf(inputs, accounts);
