@@ -1,22 +1,18 @@
-import { accountOf, environmentsOf, registry, type EnvironmentConfig } from '../environments';
+import { registry } from '../environments';
+import {
+  accountRole,
+  accounts,
+  arn,
+  deployRole,
+  deployedServices,
+  envRole,
+  envs,
+  projectOf,
+} from './support/pipeline-names';
 import { buildStacks, policy, synth } from './support/fixtures';
 
 // The GitHub side is in workflows.test.ts; this is the AWS side: roles, trust, boundaries, state
 // bucket (evaluated decisions: pipeline-iam.test.ts). Name formats are spelled out, not imported.
-const envs = Object.values(registry.environments);
-const accounts = Object.entries(registry.accounts).map(([slug, account]) => {
-  return { slug, account, envs: environmentsOf(registry, slug), project: account.project };
-});
-const projectOf = (env: EnvironmentConfig) => accountOf(registry, env).account.project;
-const arn = (accountId: string, role: string) => `arn:aws:iam::${accountId}:role/${role}`;
-const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply') =>
-  arn(env.accountId, `${projectOf(env)}-${env.name}-github-${kind}`);
-const deployRole = (env: EnvironmentConfig, service: string) =>
-  arn(env.accountId, `${projectOf(env)}-${env.name}-github-deploy-${service}`);
-const deployedServices = (env: EnvironmentConfig) =>
-  Object.keys(env.services).filter((s) => accountOf(registry, env).account.github.appRepositories[s]);
-const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
-  arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
 const stacks = buildStacks(registry);
 
 describe.each(accounts)('AWS side of keyless access (state stack of account $slug)', (a) => {

