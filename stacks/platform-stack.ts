@@ -8,6 +8,7 @@ import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming'
 import { standardTags } from '../constructs/core/tagging';
 import { DataLayer, dataPorts } from '../constructs/data/data-layer';
 import { EdgeLayer } from '../constructs/edge/edge-layer';
+import { IdentityLayer } from '../constructs/identity/identity-layer';
 import { NetworkLayer } from '../constructs/network/network-layer';
 import { ObservabilityLayer } from '../constructs/observability/observability-layer';
 import { SecurityLayer } from '../constructs/security/security-layer';
@@ -34,6 +35,7 @@ export class PlatformStack extends StableAddressStack {
   readonly observability: ObservabilityLayer;
   readonly logArchive: LogArchive;
   readonly edge: EdgeLayer;
+  readonly identity: IdentityLayer;
   readonly data: DataLayer;
   readonly compute: ComputeLayer;
 
@@ -96,6 +98,7 @@ export class PlatformStack extends StableAddressStack {
       logs,
       logArchive: this.logArchive,
     });
+    this.identity = new IdentityLayer(this, 'Identity', { naming });
     this.data = new DataLayer(this, 'Data', {
       naming,
       accountId,
