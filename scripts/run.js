@@ -46,11 +46,44 @@ function upToDate() {
   });
 }
 
-function build() {
+/**
+ * cdktf resolves every value of every stack at least twice, and for each string builds its path
+ * name, a resolution context and two token scanners, though almost none holds a token: ~20% of
+ * synthesis. The bundle returns such a string at once. The test is the one cdktf applies to it (no
+ * token marker, no match of its number-token pattern, not a map-token placeholder, not nested past
+ * its depth limit), so output is unchanged byte for byte (__tests__/synth-bundle.test.ts compares).
+ * A cdktf upgrade that moves the anchor fails the build.
+ */
+const RESOLVE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/;
+const RESOLVE_ANCHOR = 'function resolve(obj, options) {\n    const prefix = options.prefix || [];\n';
+const RESOLVE_FAST_PATH = `
+    if (typeof obj === "string" && obj.indexOf("TfToken[") === -1 &&
+        !/[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/.test(obj) &&
+        obj !== token_1.Token.STRING_MAP_TOKEN_VALUE && obj !== token_1.Token.ANY_MAP_TOKEN_VALUE &&
+        (options.prefix || []).length <= 200) return obj;
+`;
+const untokenizedStrings = {
+  name: 'untokenized-strings',
+  setup(build) {
+    build.onLoad({ filter: RESOLVE_FILE }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(RESOLVE_ANCHOR)) {
+        return { errors: [{ text: `${args.path} changed: review the fast path in scripts/run.js` }] };
+      }
+      return {
+        contents: source.replace(RESOLVE_ANCHOR, `function resolve(obj, options) {${RESOLVE_FAST_PATH}`
+          + RESOLVE_ANCHOR.slice(RESOLVE_ANCHOR.indexOf('\n') + 1)),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+async function build() {
   // Loaded only when a build is needed: esbuild's start-up is not paid by a synth that reuses the bundle.
   const esbuild = require('esbuild');
   mkdirSync(dirname(outfile), { recursive: true });
-  const result = esbuild.buildSync({
+  const result = await esbuild.build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -60,6 +93,7 @@ function build() {
     metafile: true,
     logLevel: 'warning',
     absWorkingDir: root,
+    plugins: [untokenizedStrings],
   });
   const inputs = [...Object.keys(result.metafile.inputs), 'package-lock.json'];
   writeFileSync(metafile, JSON.stringify(inputs));
@@ -88,5 +122,13 @@ function runBundle() {
   wrapper.call(bundle.exports, bundle.exports, (id) => bundle.require(id), bundle, outfile, dirname(outfile));
 }
 
-if (!upToDate()) build();
-if (require.main === module && !buildOnly) runBundle();
+async function main() {
+  if (!upToDate()) await build();
+  if (require.main === module && !buildOnly) runBundle();
+}
+
+main().catch((error) => {
+  // esbuild has printed its errors already.
+  if (!error?.errors) console.error(error);
+  process.exit(1);
+});

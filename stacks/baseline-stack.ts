@@ -1,5 +1,6 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { StableAddressStack } from '../constructs/core/addresses';
 import { applyStackGuards } from '../constructs/core/guards';
 import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
 import { AccountAlerts } from '../constructs/observability/account-alerts';
@@ -19,7 +20,7 @@ export interface BaselineStackProps {
  * recorder, the trail, account-level S3 public access block, EBS default encryption, Access
  * Analyzer), in the account's home region. State: `<project>/accounts/<account>/terraform.tfstate`.
  */
-export class BaselineStack extends TerraformStack {
+export class BaselineStack extends StableAddressStack {
   readonly baseline: AccountBaseline;
   readonly alerts: AccountAlerts;
 

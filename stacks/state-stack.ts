@@ -1,5 +1,6 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { StableAddressStack } from '../constructs/core/addresses';
 import { GitHubPipeline } from '../constructs/delivery/github-oidc';
 import { pipelineRoleNames, roleArn } from '../constructs/core/naming';
 import { type KeyFence, StateBackend } from '../constructs/state/state-backend';
@@ -21,7 +22,7 @@ export interface StateStackProps {
  * of the account keeps its state in. Its own state starts local (nothing exists yet to hold it) and
  * moves into the bucket once `account.stateBackend` is `s3` (README: "Bootstrap").
  */
-export class StateStack extends TerraformStack {
+export class StateStack extends StableAddressStack {
   readonly backend: StateBackend;
   readonly pipeline: GitHubPipeline;
 

@@ -9,7 +9,8 @@
  *   (called before the construct is created: cdktf fixes an address when it is first referenced).
  *
  * `StableAddressStack` applies both and refuses two elements that would share an address (possible
- * once layers are transparent: two layers creating children with the same id).
+ * once layers are transparent: two layers creating children with the same id). Every stack of the
+ * app is one: they are also self-contained (see `prepareStack`).
  */
 import { TerraformElement, TerraformStack } from 'cdktf';
 // cdktf's own id scheme, so every path that is not remapped keeps exactly the address it had.
@@ -67,6 +68,17 @@ export class StableAddressStack extends TerraformStack {
       .reduce<IConstruct | undefined>((at, id) => at?.node.tryFindChild(id), this);
     if (existing) throw new Error(`keepAddress(${path}): call it before the construct is created`);
     this.moved.set(path, legacyPath);
+  }
+
+  /**
+   * cdktf resolves every element once more before synthesis ("preparing") only to find references
+   * to other stacks and wire them through outputs and remote state. The platform's stacks never
+   * reference each other (each has its own state; values cross by config and naming:
+   * docs/architecture.md, "Stacks"), and that pass was ~15% of synthesis. A reference across stacks
+   * would synthesize as a dangling `${...}` that the offline `terraform plan` of the stack rejects.
+   */
+  prepareStack(): void {
+    this.ensureBackendExists();
   }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {
