@@ -1,9 +1,10 @@
 /** The account alert topics of every baseline stack: GuardDuty findings and the CIS alarms. */
-import { registry } from '../environments';
-import { buildStacks, policy, synth } from './support/fixtures';
+import { baselineStackId } from '../stacks/stack-ids';
+import { appStacks } from './support/app-synth';
+import { policy } from './support/fixtures';
 
-const baselines = Object.values(buildStacks(registry).baseline).map(
-  (stack) => [stack.node.id, synth(stack)] as const,
+const baselines = Object.entries(appStacks().baseline).map(
+  ([slug, out]) => [baselineStackId(slug), out] as const,
 );
 
 describe.each(baselines)('%s account alerts', (_id, out) => {

@@ -5,14 +5,19 @@ import { pipelineRoleNames, policyArn } from '../constructs/core/naming';
 import { STATEFUL_TYPES } from '../constructs/core/stateful';
 import { registry } from '../environments';
 import { PROJECT } from '../environments/accounts';
+import { baselineStackId, platformStackId } from '../stacks/stack-ids';
+import { appStacks } from './support/app-synth';
 import { buildStacks, envInput, registryOf, synth } from './support/fixtures';
 
-const stacks = buildStacks(registry);
-const guarded = [...Object.values(stacks.baseline), ...Object.values(stacks.platform)];
+const stacks = appStacks();
+const guarded = [
+  ...Object.entries(stacks.baseline).map(([slug, out]) => [baselineStackId(slug), out] as const),
+  ...Object.entries(stacks.platform).map(([name, out]) => [platformStackId(name), out] as const),
+];
 const boundaryOf = (accountId: string) => policyArn(accountId, pipelineRoleNames.workloadBoundary(PROJECT));
+const envsOfTier = (tier: string) => Object.values(registry.environments).filter((e) => e.tier === tier);
 
-describe.each(guarded.map((s) => [s.node.id, s] as const))('%s', (_id, stack) => {
-  const out = synth(stack);
+describe.each(guarded)('%s', (stackId, out) => {
   const accountId = out.json.provider.aws[0].allowed_account_ids[0];
 
   it('gives every role the workload permissions boundary', () => {
@@ -23,7 +28,7 @@ describe.each(guarded.map((s) => [s.node.id, s] as const))('%s', (_id, stack) =>
   });
 
   it('names every role under the stack prefix', () => {
-    const env = Object.values(registry.environments).find((e) => stack.node.id === `platform-${e.name}`);
+    const env = Object.values(registry.environments).find((e) => stackId === platformStackId(e.name));
     const prefix = env ? `${PROJECT}-${env.name}-` : `${PROJECT}-`;
     for (const [, role] of out.resources('aws_iam_role')) expect(role.name.startsWith(prefix)).toBe(true);
   });
@@ -33,16 +38,18 @@ describe('prevent_destroy', () => {
   const stateful = (out: ReturnType<typeof synth>) =>
     STATEFUL_TYPES.flatMap((t) => out.resources(t).map(([id, r]) => [`${t}.${id}`, r] as const));
 
-  it('is on every stateful resource of a production environment', () => {
-    const list = stateful(synth(stacks.platform.prod));
-    expect(list.length).toBeGreaterThan(5);
-    for (const [address, r] of list)
-      expect(`${address}: ${r.lifecycle?.prevent_destroy}`).toBe(`${address}: true`);
-  });
+  it.each(envsOfTier('production').map((e) => e.name))(
+    'is on every stateful resource of %s (production)',
+    (name) => {
+      const list = stateful(stacks.platform[name]);
+      expect(list.length).toBeGreaterThan(5);
+      for (const [address, r] of list)
+        expect(`${address}: ${r.lifecycle?.prevent_destroy}`).toBe(`${address}: true`);
+    },
+  );
 
-  it('is not forced on a non-production environment', () => {
-    for (const [, r] of stateful(synth(stacks.platform.dev)))
-      expect(r.lifecycle?.prevent_destroy).toBeUndefined();
+  it.each(envsOfTier('non-production').map((e) => e.name))('is not forced on %s (non-production)', (name) => {
+    for (const [, r] of stateful(stacks.platform[name])) expect(r.lifecycle?.prevent_destroy).toBeUndefined();
   });
 
   it('is lifted by a waiver naming the resource by construct path or address, with its reason', () => {

@@ -1,12 +1,14 @@
-import { registry } from '../environments';
-import { buildStacks, synth } from './support/fixtures';
+import { namePrefix } from '../constructs/core/naming';
+import { accountOf, registry } from '../environments';
+import { appStacks } from './support/app-synth';
 
-const stacks = buildStacks(registry);
+const stacks = appStacks();
 const traced = (name: string) =>
   Object.entries(registry.environments[name].services)
     .filter(([, s]) => s.xray)
     .map(([service]) => service);
-const project = (name: string) => stacks.platform[name].naming.prefix;
+const project = (name: string) =>
+  namePrefix(accountOf(registry, registry.environments[name]).account.project, name);
 
 describe('tracing', () => {
   it('is on in at least one committed environment', () => {
@@ -16,7 +18,7 @@ describe('tracing', () => {
   it.each(Object.keys(registry.environments))(
     '%s: a sampling rule and a group for exactly its traced services, or none',
     (name) => {
-      const out = synth(stacks.platform[name]);
+      const out = stacks.platform[name];
       const services = traced(name);
       const prefix = project(name);
       if (services.length === 0) {
@@ -54,7 +56,7 @@ describe('tracing', () => {
 
 describe('burstable databases', () => {
   it.each(Object.keys(registry.environments))('%s: every db.t* instance has a CPU credit alarm', (name) => {
-    const out = synth(stacks.platform[name]);
+    const out = stacks.platform[name];
     const alarms = out.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a);
     for (const [id, db] of out.resources('aws_db_instance')) {
       const credits = alarms.filter(

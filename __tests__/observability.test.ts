@@ -9,13 +9,14 @@ import {
   buildStacks,
   envInput,
   policy,
-  synth,
   synthPlatform,
   type Synthesized,
 } from './support/fixtures';
+import { appStack, appStackIds, appStacks } from './support/app-synth';
+import { baselineStackId } from '../stacks/stack-ids';
 
-const stacks = buildStacks(registry);
-const platforms = Object.entries(stacks.platform).map(([name, stack]) => [name, synth(stack)] as const);
+const stacks = appStacks();
+const platforms = Object.entries(stacks.platform);
 
 /** `${aws_x.Id.attr}` -> `aws_x.Id` for every reference in a JSON value. */
 function references(value: unknown): string[] {
@@ -128,7 +129,7 @@ describe.each(platforms)('%s', (name, out) => {
 
 describe('the monitoring pass', () => {
   it('runs last: the observability layer is the last construct of every platform stack', () => {
-    for (const stack of Object.values(stacks.platform)) {
+    for (const stack of Object.values(buildStacks(registry).platform)) {
       const children = stack.node.children;
       expect(children[children.length - 1]).toBe(stack.observability);
     }
@@ -371,23 +372,15 @@ describe('AWS Backup failures', () => {
 });
 
 describe('log groups across stacks', () => {
-  const all = [
-    ...Object.values(stacks.state),
-    ...Object.values(stacks.baseline),
-    ...Object.values(stacks.platform),
-  ];
-  it.each(all.map((s) => [s.node.id, s] as const))(
-    '%s: every log group has a retention and a KMS key',
-    (_id, stack) => {
-      for (const [id, group] of synth(stack).resources('aws_cloudwatch_log_group')) {
-        expect({ id, retention: group.retention_in_days }).toEqual({ id, retention: expect.any(Number) });
-        expect({ id, kms: group.kms_key_id }).toEqual({ id, kms: expect.stringMatching(/kms/) });
-      }
-    },
-  );
+  it.each(appStackIds())('%s: every log group has a retention and a KMS key', (stackId) => {
+    for (const [id, group] of appStack(stackId).resources('aws_cloudwatch_log_group')) {
+      expect({ id, retention: group.retention_in_days }).toEqual({ id, retention: expect.any(Number) });
+      expect({ id, kms: group.kms_key_id }).toEqual({ id, kms: expect.stringMatching(/kms/) });
+    }
+  });
 });
 
-const baselines = Object.values(stacks.baseline).map((stack) => [stack.node.id, synth(stack)] as const);
+const baselines = Object.entries(stacks.baseline).map(([slug, out]) => [baselineStackId(slug), out] as const);
 
 describe('runbook links', () => {
   it('point to an entry of docs/runbooks.md for every alarm', () => {

@@ -1,5 +1,5 @@
 import { environmentsOf, registry } from '../environments';
-import { buildStacks, synth } from './support/fixtures';
+import { appStacks } from './support/app-synth';
 import { decide, type Decision, type EvalRequest } from './support/iam-eval';
 import { pipelinePolicies } from './support/pipeline-policies';
 
@@ -9,7 +9,7 @@ import { pipelinePolicies } from './support/pipeline-policies';
 const [slug, account] = Object.entries(registry.accounts)[0];
 const [own, other] = environmentsOf(registry, slug);
 const { project, accountId, state } = account;
-const p = pipelinePolicies(synth(buildStacks(registry).state[slug]), account);
+const p = pipelinePolicies(appStacks().state[slug], account);
 const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 const iam = (kind: string, name: string) => `arn:aws:iam::${accountId}:${kind}/${name}`;
 const boundary = p.managed(`${project}-pipeline-boundary`);

@@ -1,4 +1,3 @@
-import { registry } from '../environments';
 import {
   accountRole,
   accounts,
@@ -9,15 +8,16 @@ import {
   envs,
   projectOf,
 } from './support/pipeline-names';
-import { buildStacks, policy, synth } from './support/fixtures';
+import { appStacks } from './support/app-synth';
+import { policy } from './support/fixtures';
 
 // The GitHub side is in workflows.test.ts; this is the AWS side: roles, trust, boundaries, state
 // bucket (evaluated decisions: pipeline-iam.test.ts). Name formats are spelled out, not imported.
-const stacks = buildStacks(registry);
+const stacks = appStacks();
 
 describe.each(accounts)('AWS side of keyless access (state stack of account $slug)', (a) => {
   const { accountId, github, adminPrincipalArns } = a.account;
-  const out = synth(stacks.state[a.slug]);
+  const out = stacks.state[a.slug];
   const roles = Object.fromEntries(out.resources('aws_iam_role').map(([, r]) => [r.name, r]));
   const trustOf = (role: string) =>
     policy(roles[role.split('/').pop()!].assume_role_policy).Statement[0].Condition;

@@ -4,10 +4,11 @@ import { WILDCARD_RESOURCE_ACTIONS } from '../constructs/core/iam';
 import { join } from 'node:path';
 import { registry } from '../environments';
 import { statefulAddresses } from '../scripts/stateful-addresses';
-import { buildStacks, envInput, policy, synth, synthPlatform, type Synthesized } from './support/fixtures';
+import { appStack, appStackIds, appStacks } from './support/app-synth';
+import { envInput, policy, synthPlatform, type Synthesized } from './support/fixtures';
 
-const stacks = buildStacks(registry);
-const platforms = Object.entries(stacks.platform).map(([name, stack]) => [name, synth(stack)] as const);
+const stacks = appStacks();
+const platforms = Object.entries(stacks.platform);
 
 function groupIdOf(ref: string): string {
   return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
@@ -113,33 +114,26 @@ describe('stateful resource addresses', () => {
   const pinned: Record<string, string[]> = JSON.parse(
     readFileSync(join(__dirname, 'stateful-addresses.json'), 'utf8'),
   );
-  const all = [
-    ...Object.values(stacks.state),
-    ...Object.values(stacks.baseline),
-    ...Object.values(stacks.platform),
-  ];
+  const all = appStackIds();
 
   it('pins every stack', () => {
-    const missing = all.map((s) => s.node.id).filter((id) => !(id in pinned));
+    const missing = all.filter((id) => !(id in pinned));
     if (missing.length > 0)
       throw new Error(`no pins for ${missing.join(', ')}: run \`npm run pin-addresses\``);
-    expect(Object.keys(pinned).sort()).toEqual(all.map((s) => s.node.id).sort());
+    expect(Object.keys(pinned).sort()).toEqual([...all].sort());
   });
 
-  it.each(all.map((s) => [s.node.id, s] as const))(
-    '%s keeps the addresses of its stateful resources',
-    (id, stack) => {
-      const actual = statefulAddresses(synth(stack).json);
-      if (JSON.stringify(actual) !== JSON.stringify(pinned[id])) {
-        const gone = pinned[id].filter((a) => !actual.includes(a));
-        const added = actual.filter((a) => !pinned[id].includes(a));
-        throw new Error(
-          `${id}: ${repin}.\n  pinned, now gone: ${gone.join(', ') || '-'}\n  new: ${added.join(', ') || '-'}`,
-        );
-      }
-      expect(actual).toEqual(pinned[id]);
-    },
-  );
+  it.each(all)('%s keeps the addresses of its stateful resources', (id) => {
+    const actual = statefulAddresses(appStack(id).json);
+    if (JSON.stringify(actual) !== JSON.stringify(pinned[id])) {
+      const gone = pinned[id].filter((a) => !actual.includes(a));
+      const added = actual.filter((a) => !pinned[id].includes(a));
+      throw new Error(
+        `${id}: ${repin}.\n  pinned, now gone: ${gone.join(', ') || '-'}\n  new: ${added.join(', ') || '-'}`,
+      );
+    }
+    expect(actual).toEqual(pinned[id]);
+  });
 
   it.each(Object.values(registry.environments).map((e) => [e.name, e] as const))(
     '%s: the pins cover every data store its config declares',
@@ -178,7 +172,7 @@ describe('IAM across the platform', () => {
   it.each(Object.keys(registry.environments))(
     '%s: no wildcard actions; "*" resources only for the calls that accept nothing else',
     (name) => {
-      const out = synth(stacks.platform[name]);
+      const out = stacks.platform[name];
       const docs = [
         ...out.resources('aws_iam_role_policy').map(([id, p]) => [id, p.policy] as const),
         ...out.resources('aws_iam_policy').map(([id, p]) => [id, p.policy] as const),

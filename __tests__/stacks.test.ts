@@ -2,11 +2,12 @@ import { Testing } from 'cdktf';
 import { accountOf, environmentInputs, environments, registry } from '../environments';
 import { Naming, shorten } from '../constructs/core/naming';
 import { definePlatform } from '../stacks/platform-app';
+import { appStacks } from './support/app-synth';
 import { accountsInputCopy, buildStacks, envInput, policy, registryOf, synth } from './support/fixtures';
 
 describe('platform stacks', () => {
   const stacks = buildStacks(registry);
-  const synthesized = Object.fromEntries(Object.entries(stacks.platform).map(([n, s]) => [n, synth(s)]));
+  const synthesized = appStacks().platform;
 
   it('exist once per environment, named platform-<env>', () => {
     // Spelled out here (not from stacks/stack-ids.ts), so a change of the naming scheme fails.

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { environmentInputs, registry } from '../environments';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
-import { accountsInputCopy, buildStacks, registryOf, synth } from './support/fixtures';
+import { appStackIds, appStacks } from './support/app-synth';
+import { accountsInputCopy, registryOf } from './support/fixtures';
 import {
   accountRole,
   accounts,
@@ -23,7 +24,7 @@ const wf = (name: string) => parse(onDisk[name]);
 
 // Which environments, accounts, stacks and roles exist comes from the registry; the name formats are
 // spelled out in support/pipeline-names.ts (not imported from the generator or the constructs).
-const stacks = buildStacks(registry);
+const stacks = appStacks();
 
 describe('generated workflows', () => {
   it('are up to date with the environments registry (run `npm run workflows`)', () => {
@@ -118,13 +119,9 @@ describe('generated workflows', () => {
     const localState = accounts
       .filter((a) => a.account.stateBackend === 'local')
       .map((a) => `state-${a.slug}`);
-    const defined = [stacks.state, stacks.baseline, stacks.platform]
-      .flatMap((byKey) => Object.values(byKey).map((s) => s.node.id))
-      .filter((id) => !localState.includes(id));
+    const defined = appStackIds().filter((id) => !localState.includes(id));
     const created = accounts.flatMap(({ slug, account }) =>
-      synth(stacks.state[slug])
-        .resources('aws_iam_role')
-        .map(([, r]) => arn(account.accountId, r.name)),
+      stacks.state[slug].resources('aws_iam_role').map(([, r]) => arn(account.accountId, r.name)),
     );
     const used = { stacks: new Set<string>(), roles: new Set<string>() };
     for (const name of Object.keys(onDisk).filter((n) => n.startsWith('deploy-'))) {
