@@ -8,8 +8,9 @@
  * - run "mock_apply": `command = apply` with every provider alias mapped to a `mock_provider`
  *   (`aws = aws.mock`, `aws.dr = aws.mock_dr`, ...), then the `assert` invariants on the applied
  *   values. The mock still uses the real provider's schema and argument validation.
- * - run "teardown": applies an empty module to the same state (`state_key`) without refresh, so
- *   the state is empty and `terraform test`'s own cleanup has nothing to destroy. Terraform 1.11
+ * - run "teardown": applies a module without resources to the same state (`state_key`) without
+ *   refresh; its `removed { lifecycle { destroy = false } }` blocks forget every resource, so the
+ *   state is empty and `terraform test`'s own cleanup has nothing to destroy. Terraform 1.11
  *   cannot skip that cleanup (`skip_cleanup` is 1.12), and its refresh + destroy of a mock-applied
  *   platform stack costs more than this teardown.
  *

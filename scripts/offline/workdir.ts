@@ -73,11 +73,15 @@ export function prepareWorkDir(stackDir: string, workDir: string, options: TestF
   writeJson(join(workDir, 'backend_override.tf.json'), BACKEND_OVERRIDE);
   writeJson(join(workDir, 'provider_override.tf.json'), providerOverride(stack));
   // The teardown run applies this module (no resources, the stack's provider aliases) to the
-  // mock-applied state: see test-file.ts.
+  // mock-applied state: see test-file.ts. Its `removed` blocks make Terraform forget each resource
+  // instead of destroying it through the mock provider: the state empties with no provider calls.
   mkdirSync(join(workDir, TEARDOWN_MODULE), { recursive: true });
   writeJson(join(workDir, TEARDOWN_MODULE, 'main.tf.json'), {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } } },
     provider: { aws: providerAliases(stack).map((alias) => (alias ? { alias } : {})) },
+    removed: Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => ({ from: `${type}.${name}`, lifecycle: { destroy: false } })),
+    ),
   });
   writeFileSync(join(workDir, TEST_FILE), offlineTestFile(stack, options));
   return stack;
