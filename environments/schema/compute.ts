@@ -3,9 +3,10 @@
  * services' image repositories) and `compute` (what runs the services).
  */
 import { z } from 'zod';
-import { FARGATE_MEMORY_BY_CPU } from '../rules';
+import { EKS_VERSIONS, FARGATE_MEMORY_BY_CPU } from '../rules';
 import { report } from './errors';
 import {
+  cidrSchema,
   envVarName,
   imageSchema,
   imageTagSchema,
@@ -16,6 +17,12 @@ import {
   slug,
   urlPathSchema,
 } from './primitives';
+
+/** A Kafka topic name (MSK IAM resource names take these characters). */
+const kafkaTopicSchema = z
+  .string()
+  .max(249)
+  .regex(/^[A-Za-z0-9._-]+$/, 'must be a Kafka topic name (letters, digits, . _ -)');
 
 const sidecarSchema = z.strictObject({
   name: slug(32),
@@ -119,6 +126,13 @@ export const serviceSchema = z
         cache: z.boolean().default(false),
         tables: z.array(slug(32)).default([]),
         buckets: z.array(slug(32)).default([]),
+        /** Kafka topics it writes and reads (`messaging.kafka`); a consumer also gets its own group. */
+        kafka: z
+          .strictObject({
+            produce: z.array(kafkaTopicSchema).default([]),
+            consume: z.array(kafkaTopicSchema).default([]),
+          })
+          .optional(),
       })
       .prefault({}),
     autoscaling: autoscalingSchema.optional(),
@@ -192,10 +206,114 @@ export const ecrSchema = z.strictObject({
   imageTagMutability: z.enum(['IMMUTABLE', 'MUTABLE']).default('IMMUTABLE'),
 });
 
-/**
- * What runs the services. Only Fargate (ECS) today; EKS comes with a later issue, as a second value
- * of `platform` with its own section. Default: fargate.
- */
-export const computeSchema = z.strictObject({
-  platform: z.enum(['fargate']).default('fargate'),
+/** A managed node group: EC2 capacity for the cluster's pods, in the private subnets. */
+const nodeGroupSchema = z
+  .strictObject({
+    /** Default: on-demand. Spot suits interruption-tolerant workloads; give it several instance types. */
+    capacity: z.enum(['on-demand', 'spot']).default('on-demand'),
+    instanceTypes: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type'))
+      .min(1, 'needs at least one instance type'),
+    minSize: z.number().int().min(0),
+    desiredSize: z.number().int().min(0),
+    maxSize: z.number().int().min(1),
+    /** Root volume (encrypted gp3) in GiB. Default: 50. */
+    diskSizeGb: z.number().int().min(20).max(16384).default(50),
+    /** Kubernetes node labels. Default: none. */
+    labels: z.record(z.string().max(63), z.string().max(63)).default({}),
+    /** Kubernetes taints. Default: none. */
+    taints: z
+      .array(
+        z.strictObject({
+          key: z.string().min(1).max(63),
+          value: z.string().max(63).optional(),
+          effect: z.enum(['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE']),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((g, ctx) => {
+    if (g.minSize > g.maxSize) report(ctx, ['minSize'], `${g.minSize} is above maxSize ${g.maxSize}`);
+    if (g.desiredSize < g.minSize || g.desiredSize > g.maxSize)
+      report(
+        ctx,
+        ['desiredSize'],
+        `${g.desiredSize} is outside minSize ${g.minSize} .. maxSize ${g.maxSize}`,
+      );
+  });
+
+/** The managed add-ons every cluster gets; a version per add-on, or EKS's default for the cluster version. */
+export const EKS_ADDONS = [
+  'vpc-cni',
+  'coredns',
+  'kube-proxy',
+  'aws-ebs-csi-driver',
+  'eks-pod-identity-agent',
+] as const;
+const addonVersion = z
+  .string()
+  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, 'must be an add-on version such as v1.19.0-eksbuild.1');
+
+const eksSchema = z.strictObject({
+  /** Kubernetes version; one of rules.ts EKS_VERSIONS (still in standard support). */
+  version: z.string().refine((v) => v in EKS_VERSIONS, {
+    error: (i) =>
+      `${String(i.input)} is not an EKS version in standard support; use one of ${Object.keys(EKS_VERSIONS).join(', ')} (environments/rules.ts)`,
+  }),
+  /**
+   * CIDRs that may reach the public API endpoint; the private endpoint is always on. Default: none
+   * (public endpoint off: kubectl from inside the VPC, e.g. through the bastion).
+   */
+  publicAccessCidrs: z.array(cidrSchema).default([]),
+  nodeGroups: z
+    .record(slug(20), nodeGroupSchema)
+    .refine((g) => Object.keys(g).length > 0, { error: 'needs at least one node group' }),
+  /** Add-on name -> version. Default: EKS's default version of each for the cluster's Kubernetes version. */
+  addons: z.partialRecord(z.enum(EKS_ADDONS), addonVersion).default({}),
+  /** Namespace of the services' Kubernetes service accounts (their Pod Identity roles trust it). Default: apps. */
+  namespace: slug(63).default('apps'),
 });
+
+/**
+ * Service settings that only mean something on Fargate (ECS): rejected with `compute.platform: eks`,
+ * where the cluster bootstrap owns pods, rollouts and exec. A predicate says when a setting is in use
+ * (its default is compatible). Settings of later issues join this list.
+ */
+export const FARGATE_ONLY_SERVICE_SETTINGS: ReadonlyArray<{
+  readonly key: string;
+  readonly inUse: (service: Record<string, unknown>) => boolean;
+  readonly why: string;
+}> = [
+  { key: 'capacity', inUse: (s) => s.capacity === 'spot', why: 'Fargate Spot; use a spot node group' },
+  { key: 'enableExec', inUse: (s) => s.enableExec === true, why: 'ECS Exec; use kubectl exec' },
+  {
+    key: 'sidecars',
+    inUse: (s) => Array.isArray(s.sidecars) && s.sidecars.length > 0,
+    why: 'ECS sidecars; declare them in the pod spec',
+  },
+  {
+    key: 'deployment',
+    inUse: (s) => s.deployment !== undefined,
+    why: 'ECS blue/green; the cluster bootstrap rolls pods out',
+  },
+  {
+    key: 'migrations',
+    inUse: (s) => s.migrations !== undefined,
+    why: 'ECS migration tasks; run a Kubernetes Job',
+  },
+];
+
+/**
+ * What runs the services: `fargate` (ECS) or `eks` (its settings in `eks`). Default: fargate.
+ * Switching platforms changes only this section.
+ */
+export const computeSchema = z
+  .strictObject({
+    platform: z.enum(['fargate', 'eks']).default('fargate'),
+    /** Required with platform eks, rejected otherwise. */
+    eks: eksSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.platform === 'eks' && !c.eks) report(ctx, ['eks'], "is required with platform 'eks'");
+    if (c.platform !== 'eks' && c.eks) report(ctx, ['eks'], "is only valid with platform 'eks'");
+  });
