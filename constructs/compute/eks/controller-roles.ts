@@ -106,7 +106,7 @@ export class ControllerRoles extends Construct {
     statements: PolicyStatement[],
   ): void {
     const role = new PodIdentityRole(this, name, {
-      roleName: `${props.clusterName}-${name}`,
+      roleName: props.naming.name(`eks-${name}`),
       accountId: props.accountId,
       clusterName: props.clusterName,
       clusterArn: props.clusterArn,

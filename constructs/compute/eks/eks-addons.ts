@@ -32,7 +32,7 @@ export class EksAddons extends Construct {
   constructor(scope: Construct, id: string, props: EksAddonsProps) {
     super(scope, id);
     const ebs = new PodIdentityRole(this, 'EbsCsiRole', {
-      roleName: `${props.clusterName}-ebs-csi`,
+      roleName: props.naming.name('eks-ebs-csi'),
       accountId: props.accountId,
       clusterName: props.clusterName,
       clusterArn: props.clusterArn,
