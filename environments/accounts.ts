@@ -15,7 +15,7 @@ export const ROOT_DOMAIN = 'example.com';
  */
 export const MAIN_ACCOUNT_ID = '111111111111';
 /** The enterprise profile's own account (replace with yours): EKS, MSK and Aurora, apart from the rest. */
-export const ENTERPRISE_ACCOUNT_ID = '222222222222';
+export const ENTERPRISE_ACCOUNT_ID = '333333333333';
 /** Home region of the account and of every environment here (seed 001: us-east-1). */
 export const HOME_REGION = 'us-east-1';
 

@@ -121,6 +121,8 @@ export class PlatformStack extends StableAddressStack {
     });
     this.messaging = new MessagingLayer(this, 'Messaging', {
       naming,
+      accountId,
+      region,
       config,
       vpcId: network.vpcId,
       subnetIds: network.isolated.subnets.map((s) => s.id),

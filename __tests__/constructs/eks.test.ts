@@ -5,7 +5,7 @@ import { byPrefix } from '../support/bare';
 import { envInput, policy, synthPlatform } from '../support/fixtures';
 import { decide } from '../support/iam-eval';
 
-const ACCOUNT = '222222222222';
+const ACCOUNT = '333333333333';
 const CLUSTER_ARN = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/webplat-enterprise-eks`;
 const out = synthPlatform(envInput('enterprise'));
 const cluster = out.only('aws_eks_cluster');

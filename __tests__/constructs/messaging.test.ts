@@ -21,10 +21,7 @@ const enterprise = synthPlatform(envInput('enterprise'));
 function literalPolicy(text: string): any {
   return policy(
     text
-      .replace(
-        /\$\{replace\(aws_msk_cluster\.[^,]+\.arn, ":cluster\/", ":(topic|group)\/"\)\}/g,
-        (_m, kind) => CLUSTER.replace(':cluster/', `:${kind}/`),
-      )
+      .replace(/\$\{aws_msk_cluster\.[^}]+\.cluster_uuid\}/g, '0000-1')
       .replace(/\$\{aws_msk_cluster\.[^}]+\.arn\}/g, CLUSTER)
       .replace(/\$\{[^}]*\}/g, 'arn:aws:s3:::token'),
   );

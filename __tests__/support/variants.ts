@@ -92,6 +92,8 @@ function messagingVariant(stack: TerraformStack, config: EnvironmentConfig): voi
   });
   new MessagingLayer(scope, 'Messaging', {
     naming,
+    accountId: config.accountId,
+    region: config.region,
     config,
     vpcId: VPC,
     subnetIds: SUBNETS,

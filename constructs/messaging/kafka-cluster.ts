@@ -3,7 +3,6 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
 import { MskServerlessCluster } from '@cdktf/provider-aws/lib/msk-serverless-cluster';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KafkaConfig } from '../../environments/schema';
 import { KAFKA_IAM_TLS_PORT } from '../../environments/rules';
@@ -14,6 +13,8 @@ import type { KafkaArns } from './kafka-grants';
 
 export interface KafkaClusterProps {
   readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
   readonly kafka: KafkaConfig;
   readonly vpcId: string;
   /** Isolated subnets, one per AZ (brokers spread evenly over them). */
@@ -49,12 +50,11 @@ export class KafkaCluster extends Construct {
     const k = props.kafka;
     this.cluster = k.mode === 'provisioned' ? this.provisioned(props, k) : this.serverless(props);
     this.bootstrapBrokers = this.cluster.bootstrapBrokersSaslIam;
-    const arn = this.cluster.arn;
-    this.arns = {
-      cluster: arn,
-      topicPrefix: Fn.replace(arn, ':cluster/', ':topic/'),
-      groupPrefix: Fn.replace(arn, ':cluster/', ':group/'),
-    };
+    // Topic and group ARNs share the cluster's name and UUID (no string functions: policies stay
+    // plain JSON with attribute references).
+    const path = `${name}/${this.cluster.clusterUuid}`;
+    const arn = (type: string) => `arn:aws:kafka:${props.region}:${props.accountId}:${type}/${path}`;
+    this.arns = { cluster: this.cluster.arn, topicPrefix: arn('topic'), groupPrefix: arn('group') };
   }
 
   private provisioned(

@@ -11,6 +11,8 @@ import { kafkaStatements } from './kafka-grants';
 
 export interface MessagingLayerProps {
   readonly naming: Naming;
+  readonly accountId: string;
+  readonly region: string;
   readonly config: Pick<EnvironmentConfig, 'messaging'>;
   readonly vpcId: string;
   /** Isolated subnets, one per AZ. */
@@ -39,6 +41,8 @@ export class MessagingLayer extends Layer {
     if (!kafka) return;
     this.kafka = new KafkaCluster(this, 'Kafka', {
       naming: props.naming,
+      accountId: props.accountId,
+      region: props.region,
       kafka,
       vpcId: props.vpcId,
       subnetIds: props.subnetIds,

@@ -67,6 +67,7 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
   aws_msk_cluster: {
     arn: ARN('kafka', 'cluster/mock/00000000-0000-0000-0000-000000000000-1'),
     bootstrap_brokers_sasl_iam: 'b-1.mock.kafka.us-east-1.amazonaws.com:9098',
+    cluster_uuid: '00000000-0000-0000-0000-000000000000-1',
   },
   aws_msk_serverless_cluster: {
     arn: ARN('kafka', 'cluster/mock/00000000-0000-0000-0000-000000000000-s1'),

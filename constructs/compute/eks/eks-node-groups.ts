@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { EksConfig } from '../../../environments/schema';
 import { serviceTrustPolicy } from '../../core/iam';
 import type { Naming } from '../../core/naming';
-import { OwnedSecurityGroup } from '../../core/security-group';
+import { OwnedSecurityGroup, type PortSpec } from '../../core/security-group';
 import type { EksControlPlane } from './eks-cluster';
 
 /** What every node runs with: AWS-maintained policies for the kubelet, image pulls and the VPC CNI. */
@@ -20,6 +20,13 @@ const NODE_POLICIES = [
 const CONTROL_PLANE_TO_NODES = [
   { port: 10250, why: 'kubelet API' },
   { port: 443, why: 'admission webhooks' },
+];
+
+/** What pods and nodes open to each other (no all-protocol rule: the terraform-aws-eks set). */
+const NODE_TO_NODE: { spec: PortSpec; why: string }[] = [
+  { spec: { from: 53, to: 53, protocol: 'tcp' }, why: 'CoreDNS' },
+  { spec: { from: 53, to: 53, protocol: 'udp' }, why: 'CoreDNS' },
+  { spec: { from: 1025, to: 65535, protocol: 'tcp' }, why: 'pod and node ports' },
 ];
 
 export interface EksNodeGroupsProps {
@@ -94,9 +101,11 @@ export class EksNodeGroups extends Construct {
       group.allowFrom(controlPlane, port, `Control plane to nodes: ${why}`);
       controlPlane.allowTo(group, port, `Control plane to nodes: ${why}`);
     }
-    // Pod-to-pod and node-to-node (CoreDNS, services): every port, inside the group only.
-    group.allowFrom(group, { from: 0, to: 0, protocol: '-1' }, 'Nodes and pods to each other');
-    group.allowTo(group, { from: 0, to: 0, protocol: '-1' }, 'Nodes and pods to each other');
+    // Inside the group only: CoreDNS (53 TCP/UDP) and pod and node ports (1025-65535 TCP).
+    for (const port of NODE_TO_NODE) {
+      group.allowFrom(group, port.spec, `Nodes and pods to each other: ${port.why}`);
+      group.allowTo(group, port.spec, `Nodes and pods to each other: ${port.why}`);
+    }
     group.allowToCidrs(['0.0.0.0/0'], 443, 'HTTPS to AWS APIs and image registries (NAT, endpoints)');
     return group;
   }
