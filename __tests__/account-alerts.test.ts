@@ -14,7 +14,9 @@ describe.each(baselines)('%s account alerts', (_id, out) => {
     for (const t of topics) expect(t.kms_master_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
     expect(policy(key.policy).Statement.find((st) => st.Sid === 'AlertPublishers')).toMatchObject({
       Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'] },
-      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': registry.accounts[_id.replace(/^baseline-/, '')].accountId },
+      },
     });
     expect(
       out
