@@ -1,6 +1,6 @@
 import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/core/iam';
 import { EKS_LOG_TYPES } from '../../constructs/compute/eks/eks-cluster';
-import { EKS_ADDONS } from '../../environments/schema/compute';
+import { EKS_ADDONS } from '../../environments/schema/eks';
 import { byPrefix } from '../support/bare';
 import { envInput, policy, synthPlatform } from '../support/fixtures';
 import { decide } from '../support/iam-eval';

@@ -2,7 +2,7 @@ import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { EksConfig } from '../../../environments/schema';
-import { EKS_ADDONS } from '../../../environments/schema/compute';
+import { EKS_ADDONS } from '../../../environments/schema/eks';
 import type { Naming } from '../../core/naming';
 import { ebsCsiStatements } from './controller-roles';
 import { PodIdentityRole } from './pod-identity-role';
