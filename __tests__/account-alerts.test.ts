@@ -1,13 +1,14 @@
 /** The account alert topics of every baseline stack: GuardDuty findings and the CIS alarms. */
+import { registry } from '../environments';
 import { baselineStackId } from '../stacks/stack-ids';
 import { appStacks } from './support/app-synth';
 import { policy } from './support/fixtures';
 
 const baselines = Object.entries(appStacks().baseline).map(
-  ([slug, out]) => [baselineStackId(slug), out] as const,
+  ([slug, out]) => [baselineStackId(slug), slug, out] as const,
 );
 
-describe.each(baselines)('%s account alerts', (_id, out) => {
+describe.each(baselines)('%s account alerts', (_id, slug, out) => {
   it('has critical and warning topics encrypted with the trail key, which admits the publishers', () => {
     const topics = out.resources('aws_sns_topic').map(([, t]) => t);
     expect(topics.map((t) => t.name).sort()).toEqual(['webplat-alerts-critical', 'webplat-alerts-warning']);
@@ -15,7 +16,9 @@ describe.each(baselines)('%s account alerts', (_id, out) => {
     for (const t of topics) expect(t.kms_master_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
     expect(policy(key.policy).Statement.find((st) => st.Sid === 'AlertPublishers')).toMatchObject({
       Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'] },
-      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': registry.accounts[slug].accountId },
+      },
     });
     expect(
       out

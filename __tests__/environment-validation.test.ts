@@ -15,7 +15,7 @@ describe('validation rejects each bad case with its path', () => {
     ['name slug', (c) => (c.name = 'Dev'), 'name', /lowercase slug/],
     ["project is the account's", (c) => (c.project = 'webplat'), 'project', /unknown key/],
     ["state is the account's", (c) => (c.state = { bucket: 'x' }), 'state', /unknown key/],
-    ['compute platform', (c) => (c.compute = { platform: 'eks' }), 'compute.platform', /fargate/],
+    ['compute platform', (c) => (c.compute = { platform: 'kubernetes' }), 'compute.platform', /fargate/],
     ['deploy trigger', (c) => (c.deploy = { trigger: 'schedule' }), 'deploy.trigger', /push|tag|manual/],
     [
       'deploy after with a tag trigger',

@@ -17,6 +17,8 @@ import { baselineStackId } from '../stacks/stack-ids';
 
 const stacks = appStacks();
 const platforms = Object.entries(stacks.platform);
+/** ECS-only monitoring (service alarms, ECS events, service log queries) applies to Fargate environments. */
+const onEcs = (name: string) => registry.environments[name].compute.platform === 'fargate';
 
 /** `${aws_x.Id.attr}` -> `aws_x.Id` for every reference in a JSON value. */
 function references(value: unknown): string[] {
@@ -53,7 +55,7 @@ describe.each(platforms)('%s', (name, out) => {
             Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'],
           },
           Action: 'sns:Publish',
-          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          Condition: { StringEquals: { 'aws:SourceAccount': registry.environments[name].accountId } },
         }),
       ]);
     }
@@ -66,12 +68,13 @@ describe.each(platforms)('%s', (name, out) => {
       Effect: 'Allow',
       Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com'] },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      Condition: { StringEquals: { 'aws:SourceAccount': registry.environments[name].accountId } },
     });
   });
 
   it('alarms at 80 % CPU and memory for 2 periods on every service (seed 001)', () => {
     const services = out.resources('aws_ecs_service');
+    if (!onEcs(name)) return expect(services).toEqual([]); // EKS: the cluster's alarms instead
     expect(services.length).toBeGreaterThan(0);
     for (const [id] of services) {
       const mine = alarmsNaming(out, `aws_ecs_service.${id}`).map(([, a]) => a);
@@ -298,6 +301,7 @@ describe.each(platforms)('%s dashboard, events and logs', (name, out) => {
 
   it('routes ECS deployment failures and failed tasks to warning, scoped to this environment', () => {
     const rules = Object.fromEntries(out.resources('aws_cloudwatch_event_rule').map(([, r]) => [r.name, r]));
+    if (!onEcs(name)) return expect(rules[`webplat-${name}-ecs-deployment-failed`]).toBeUndefined();
     const deploy = JSON.parse(rules[`webplat-${name}-ecs-deployment-failed`].event_pattern);
     expect({ ...deploy, resources: [...deploy.resources].sort() }).toEqual({
       source: ['aws.ecs'],
@@ -335,6 +339,7 @@ describe.each(platforms)('%s dashboard, events and logs', (name, out) => {
 
   it('saves the errors-by-service and slow-requests queries over the service log groups', () => {
     const queries = out.resources('aws_cloudwatch_query_definition').map(([, q]) => q);
+    if (!onEcs(name)) return expect(queries).toEqual([]); // pod logs need Container Insights (not built)
     expect(queries.map((q) => q.name).sort()).toEqual([
       `webplat-${name}/errors-by-service`,
       `webplat-${name}/slow-requests`,

@@ -41,11 +41,18 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
   });
 
   it('lets the ALB out only to its services, each on its port', () => {
+    const env = registry.environments[_name];
     const albOut = out
       .resources('aws_vpc_security_group_egress_rule')
       .filter(([id]) => id.startsWith('LoadBalancer_'));
-    expect(albOut.length).toBe(out.count('aws_ecs_service'));
-    for (const [, r] of albOut) expect(r.referenced_security_group_id).toMatch(/Service-\w+_SecurityGroup/);
+    // Fargate: one rule per service group; EKS: pods share the node group, one rule per service port.
+    const expected =
+      env.compute.platform === 'eks'
+        ? new Set(Object.values(env.services).map((s) => s.port)).size
+        : out.count('aws_ecs_service');
+    expect(albOut.length).toBe(expected);
+    for (const [, r] of albOut)
+      expect(r.referenced_security_group_id).toMatch(/(Service-\w+|Nodes)_SecurityGroup/);
   });
 
   it('lets services out only on HTTPS and to the ports of the stores they use (no all-protocol rule)', () => {
@@ -53,12 +60,32 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
       .resources('aws_vpc_security_group_egress_rule')
       .filter(([, r]) => /Service-[\w-]+_SecurityGroup/.test(r.security_group_id))
       .map(([, r]) => r);
-    expect(rules.length).toBeGreaterThan(0);
+    // Fargate: every service has its own group; EKS: none (the nodes' test below).
+    if (out.count('aws_ecs_service') > 0) expect(rules.length).toBeGreaterThan(0);
+    else expect(rules).toEqual([]);
     for (const r of rules) {
       expect(r.ip_protocol).toBe('tcp');
       expect(r.to_port).toBe(r.from_port);
       if (r.referenced_security_group_id) {
-        expect(r.referenced_security_group_id).toMatch(/(Database|Cache)_SecurityGroup/);
+        expect(r.referenced_security_group_id).toMatch(/(Database|Cache|Kafka)_SecurityGroup/);
+      } else {
+        expect(r).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443 });
+      }
+    }
+  });
+
+  it('lets EKS nodes out only on HTTPS, to the stores services use, the control plane and each other (no all-protocol rule)', () => {
+    const rules = out
+      .resources('aws_vpc_security_group_egress_rule')
+      .filter(([, r]) => /Nodes_SecurityGroup/.test(r.security_group_id))
+      .map(([, r]) => r);
+    expect(rules.length > 0).toBe(registry.environments[_name].compute.platform === 'eks');
+    for (const r of rules) {
+      expect(['tcp', 'udp']).toContain(r.ip_protocol);
+      if (r.referenced_security_group_id?.includes('Nodes_SecurityGroup')) continue; // 53 and 1025-65535 among nodes
+      expect(r.to_port).toBe(r.from_port);
+      if (r.referenced_security_group_id) {
+        expect(r.referenced_security_group_id).toMatch(/(Database|Cache|Kafka|ControlPlane)_SecurityGroup/);
       } else {
         expect(r).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443 });
       }

@@ -26,6 +26,9 @@ const wf = (name: string) => parse(onDisk[name]);
 // spelled out in support/pipeline-names.ts (not imported from the generator or the constructs).
 const stacks = appStacks();
 
+/** Environments whose services ECS runs: the image and db-migrate workflows roll out there only. */
+const ecsEnvs = envs.filter((e) => e.compute.platform === 'fargate');
+
 describe('generated workflows', () => {
   it('are up to date with the environments registry (run `npm run workflows`)', () => {
     expect(Object.keys(onDisk).sort()).toEqual(Object.keys(generated).sort());
@@ -34,7 +37,8 @@ describe('generated workflows', () => {
   });
 
   it('run the database migration task on main only, as the migration role of the chosen environment', () => {
-    const withDb = envs.filter((e) => e.database);
+    // An ECS run-task: EKS environments create their users with a Kubernetes Job (docs/runbooks.md).
+    const withDb = ecsEnvs.filter((e) => e.database);
     const migrate = parse(generated['db-migrate.yml']);
     expect(migrate.on.workflow_dispatch.inputs.environment.options).toEqual(withDb.map((e) => e.name));
     const job = migrate.jobs.migrate;
@@ -61,7 +65,7 @@ describe('generated workflows', () => {
         'terraform-ops.yml',
         'drift.yml',
         'app-image.yml',
-        ...(envs.some((e) => e.database) ? ['db-migrate.yml'] : []),
+        ...(ecsEnvs.some((e) => e.database) ? ['db-migrate.yml'] : []),
         ...envs.map((e) => `deploy-${e.name}.yml`),
         ...accounts.map((a) => `deploy-account-${a.slug}.yml`),
       ].sort(),
@@ -387,7 +391,7 @@ describe('application image workflow', () => {
       'context',
       'dockerfile',
     ]);
-    expect(image.on.workflow_dispatch.inputs.environment.options).toEqual(envs.map((e) => e.name));
+    expect(image.on.workflow_dispatch.inputs.environment.options).toEqual(ecsEnvs.map((e) => e.name));
   });
 
   it('builds, scans (high/critical fail), pushes sha-<sha> (and v* on release), rolls out, smoke-tests, rolls back', () => {
@@ -412,7 +416,7 @@ describe('application image workflow', () => {
   it('knows each environment from the registry', () => {
     expect(JSON.parse(image.env.PLATFORM)).toEqual(
       Object.fromEntries(
-        envs.map((e) => [
+        ecsEnvs.map((e) => [
           e.name,
           {
             region: e.region,

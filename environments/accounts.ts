@@ -14,6 +14,8 @@ export const ROOT_DOMAIN = 'example.com';
  * (docs/architecture.md, "Accounts: the recommended layout").
  */
 export const MAIN_ACCOUNT_ID = '111111111111';
+/** The enterprise profile's own account (replace with yours): EKS, MSK and Aurora, apart from the rest. */
+export const ENTERPRISE_ACCOUNT_ID = '333333333333';
 /** Home region of the account and of every environment here (seed 001: us-east-1). */
 export const HOME_REGION = 'us-east-1';
 
@@ -40,6 +42,31 @@ export const accounts: Record<string, AccountConfigInput> = {
       guardDutyRuntimeMonitoring: true,
       config: { enabled: true },
       // GuardDuty findings, root activity and IAM policy changes (the account's alert topics).
+      alerts: {
+        critical: [{ email: 'security@example.com' }],
+        warning: [{ email: 'platform-alerts@example.com' }],
+      },
+    },
+  },
+  enterprise: {
+    accountId: ENTERPRISE_ACCOUNT_ID,
+    project: PROJECT,
+    state: {
+      bucket: `${PROJECT}-tfstate-${ENTERPRISE_ACCOUNT_ID}`,
+      lockTable: `${PROJECT}-tflock`,
+      region: HOME_REGION,
+      kmsKeyAlias: `alias/${PROJECT}-tfstate`,
+    },
+    region: HOME_REGION,
+    github: {
+      owner: 'example-org',
+      repository: 'platform-infrastructure',
+      appRepositories: { frontend: 'example-org/frontend', backend: 'example-org/backend' },
+    },
+    adminPrincipalArns: [`arn:aws:iam::${ENTERPRISE_ACCOUNT_ID}:role/platform-admin`],
+    baseline: {
+      guardDutyRuntimeMonitoring: true,
+      config: { enabled: true },
       alerts: {
         critical: [{ email: 'security@example.com' }],
         warning: [{ email: 'platform-alerts@example.com' }],

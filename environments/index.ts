@@ -4,12 +4,13 @@
  */
 import { accounts as accountsInput } from './accounts';
 import { dev } from './dev';
+import { enterprise } from './enterprise';
 import { prod } from './prod';
 import { buildRegistry, type Registry } from './registry';
 import { staging } from './staging';
 
 /** The environment files, in declaration order (the order of `environments`). */
-export const environmentInputs = [dev, staging, prod];
+export const environmentInputs = [dev, staging, prod, enterprise];
 export const registry: Registry = buildRegistry(accountsInput, environmentInputs);
 export const environments = registry.environments;
 export const accounts = registry.accounts;

@@ -89,3 +89,17 @@ export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
 export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   return a.address.match(b.address, b.prefix) || b.address.match(a.address, a.prefix);
 }
+
+/**
+ * Kubernetes versions `compute.eks.version` accepts, each with the end of its EKS standard support
+ * (EKS Kubernetes release calendar, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+ * Reviewed 2026-11-24: add a version when EKS releases it; remove one once its standard support has
+ * ended (extended support costs six times as much per cluster hour). The provider takes any string.
+ */
+export const EKS_VERSIONS: Readonly<Record<string, string>> = {
+  '1.34': '2026-12-02',
+  '1.35': '2027-03-27',
+};
+
+/** The TLS port MSK brokers take IAM (SASL/IAM) clients on; the only one the brokers' group opens. */
+export const KAFKA_IAM_TLS_PORT = 9098;

@@ -5,10 +5,12 @@ import { LogArchive } from '../constructs/core/log-archive';
 import type { LogSettings } from '../constructs/core/log-group';
 import { applyStackGuards } from '../constructs/core/guards';
 import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
+import { mergeBindings } from '../constructs/core/service-bindings';
 import { standardTags } from '../constructs/core/tagging';
 import { DataLayer, dataPorts } from '../constructs/data/data-layer';
 import { EdgeLayer } from '../constructs/edge/edge-layer';
 import { IdentityLayer } from '../constructs/identity/identity-layer';
+import { MessagingLayer, messagingPorts } from '../constructs/messaging/messaging-layer';
 import { NetworkLayer } from '../constructs/network/network-layer';
 import { ObservabilityLayer } from '../constructs/observability/observability-layer';
 import { SecurityLayer } from '../constructs/security/security-layer';
@@ -37,6 +39,7 @@ export class PlatformStack extends StableAddressStack {
   readonly edge: EdgeLayer;
   readonly identity: IdentityLayer;
   readonly data: DataLayer;
+  readonly messaging: MessagingLayer;
   readonly compute: ComputeLayer;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -78,7 +81,7 @@ export class PlatformStack extends StableAddressStack {
       network: config.network,
       logsKmsKeyArn: keys.logs.arn,
       dataKmsKeyArn: keys.data.arn,
-      dataPorts: dataPorts(config),
+      dataPorts: [...dataPorts(config), ...messagingPorts(config)],
     });
     const { network } = this.network;
     // The archive began as the load balancer's log bucket: its resources keep those addresses.
@@ -116,6 +119,16 @@ export class PlatformStack extends StableAddressStack {
         ? regionalProvider(this, 'dr', { region: config.backup.copyToRegion, accountId, tags })
         : undefined,
     });
+    this.messaging = new MessagingLayer(this, 'Messaging', {
+      naming,
+      accountId,
+      region,
+      config,
+      vpcId: network.vpcId,
+      subnetIds: network.isolated.subnets.map((s) => s.id),
+      dataKmsKeyArn: keys.data.arn,
+      logs,
+    });
     this.compute = createCompute(this, 'Compute', {
       naming,
       accountId,
@@ -127,8 +140,15 @@ export class PlatformStack extends StableAddressStack {
       logs,
       routes: this.edge.routes,
       ingress: this.edge.loadBalancer.securityGroup,
-      bindings: (name, service) => this.data.bindingsFor(name, service.uses),
+      bindings: (name, service) =>
+        mergeBindings(
+          name,
+          this.data.bindingsFor(name, service.uses),
+          this.messaging.bindingsFor(name, service.uses),
+        ),
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
+      adminPrincipalArns: admins,
+      hostedZoneId: this.edge.domain.zoneId,
     });
     // Last: its monitoring pass walks what every other layer built (docs/architecture.md, "Layers").
     this.observability = new ObservabilityLayer(this, 'Observability', {

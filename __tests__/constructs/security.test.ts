@@ -154,6 +154,7 @@ describe('environment KMS keys', () => {
     const secrets = out.resources('aws_kms_key').find(([id]) => id.startsWith('Keys_Secrets'))![1];
     expect(policy(secrets.policy).Statement[1].Condition.StringEquals['kms:ViaService']).toEqual([
       'secretsmanager.us-east-1.amazonaws.com',
+      'eks.us-east-1.amazonaws.com',
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { environmentInputs } from '../../environments';
 import { accounts as accountsInput } from '../../environments/accounts';
 import { dev } from '../../environments/dev';
+import { enterprise } from '../../environments/enterprise';
 import { prod } from '../../environments/prod';
 import { buildRegistry, type Registry } from '../../environments/registry';
 import type { EnvironmentConfigInput } from '../../environments/schema';
@@ -15,8 +16,8 @@ export { wrap, type Synthesized } from './synthesized';
 import type * as PlatformApp from '../../stacks/platform-app';
 
 /** A deep copy of an environment's input, free to change in a test. */
-export function envInput(name: 'dev' | 'staging' | 'prod' = 'dev'): any {
-  return structuredClone({ dev, staging, prod }[name]) as any;
+export function envInput(name: 'dev' | 'staging' | 'prod' | 'enterprise' = 'dev'): any {
+  return structuredClone({ dev, staging, prod, enterprise }[name]) as any;
 }
 
 /** An Aurora PostgreSQL Serverless v2 `database` section (writer + reader), production-safe. */

@@ -1,11 +1,13 @@
 /**
  * Small stacks holding only the data layer of config variants (MySQL; Aurora Serverless v2 with Redis
- * in cluster mode), so the terraform suite proves every engine against the real provider without
+ * in cluster mode) and the messaging layer of a Fargate environment's Kafka (provisioned over two AZs;
+ * MSK Serverless), so the terraform suite proves every engine against the real provider without
  * planning a whole platform per variant. VPC and subnet ids are literals: plan needs no lookups.
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { RedisCache } from '../../constructs/data/redis-cache';
+import { MessagingLayer } from '../../constructs/messaging/messaging-layer';
 import { RelationalDatabase } from '../../constructs/data/relational-database';
 import { Naming } from '../../constructs/core/naming';
 import { PlatformKeys } from '../../constructs/security/platform-keys';
@@ -60,6 +62,46 @@ function dataVariant(stack: TerraformStack, config: EnvironmentConfig): void {
   });
 }
 
+/** Fargate environments with `messaging.kafka`: dev's shape, provisioned over two AZs and Serverless. */
+export function kafkaVariantConfigs(): EnvironmentConfig[] {
+  const provisioned = envInput('dev');
+  provisioned.name = 'kafka';
+  provisioned.messaging = { kafka: { mode: 'provisioned', brokerCount: 2, replicationFactor: 2 } };
+  provisioned.services.backend.uses.kafka = { produce: ['orders'], consume: ['payments'] };
+  const serverless = envInput('dev');
+  serverless.name = 'kafkasls';
+  serverless.messaging = { kafka: { mode: 'serverless' } };
+  serverless.services.backend.uses.kafka = { produce: ['orders'] };
+  return [parseEnvironmentConfig(provisioned), parseEnvironmentConfig(serverless)];
+}
+
+/** One Kafka variant's keys and messaging layer, under its own construct. */
+function messagingVariant(stack: TerraformStack, config: EnvironmentConfig): void {
+  const scope = new Construct(stack, config.name);
+  const naming = new Naming({
+    project: accountsInputCopy().main.project,
+    environment: config.name,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  const keys = new PlatformKeys(scope, 'Keys', {
+    naming,
+    accountId: config.accountId,
+    region: config.region,
+    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
+  });
+  new MessagingLayer(scope, 'Messaging', {
+    naming,
+    accountId: config.accountId,
+    region: config.region,
+    config,
+    vpcId: VPC,
+    subnetIds: SUBNETS,
+    dataKmsKeyArn: keys.data.arn,
+    logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+  });
+}
+
 export function defineEngineVariants(app: Construct): TerraformStack[] {
   const mysql = envInput('prod');
   mysql.name = 'mysql';
@@ -78,5 +120,7 @@ export function defineEngineVariants(app: Construct): TerraformStack[] {
     tags: standardTags({ project: accountsInputCopy().main.project, environment: 'variants' }),
   });
   for (const config of configs) dataVariant(stack, config);
+  // In the same stack: a Kafka variant costs no extra terraform init or provider start.
+  for (const config of kafkaVariantConfigs()) messagingVariant(stack, config);
   return [stack];
 }

@@ -6,6 +6,7 @@ import type { Naming } from '../core/naming';
 import type { RoutedTarget } from '../core/routing';
 import type { OwnedSecurityGroup } from '../core/security-group';
 import type { ServiceBindings } from '../core/service-bindings';
+import { EksCompute } from './eks/eks-compute';
 import { FargateCompute } from './fargate-compute';
 
 /** What every compute platform receives (docs/architecture.md, "Layers"). */
@@ -26,6 +27,10 @@ export interface ComputeLayerProps {
   readonly bindings: (name: string, service: ServiceConfig) => ServiceBindings;
   /** GuardDuty runtime monitoring is on in the account: executions may pull its agent. */
   readonly guardDutyAgent: boolean;
+  /** Cluster administrators (EKS access entries). Default: none beyond the pipeline's apply role. */
+  readonly adminPrincipalArns?: readonly string[];
+  /** The edge's hosted zone: EKS's external-dns may write there. Default: no external-dns role. */
+  readonly hostedZoneId?: string;
 }
 
 /** One deployable workload, as other layers and the stack's outputs see it. */
@@ -34,7 +39,8 @@ export interface Workload {
   readonly repositoryUrl: string;
   readonly serviceName: string;
   readonly taskRoleArn: string;
-  readonly taskFamily: string;
+  /** ECS task definition family (Fargate only). */
+  readonly taskFamily?: string;
 }
 
 /** The compute layer, whichever platform (`compute.platform`) runs the services. */
@@ -47,7 +53,10 @@ export interface ComputeLayer {
 
 /** Builds the configured compute platform; a new platform is one more case here. */
 export function createCompute(scope: Construct, id: string, props: ComputeLayerProps): ComputeLayer {
-  const layer = new FargateCompute(scope, id, props); // the only platform until EKS lands
+  const layer =
+    props.config.compute.platform === 'eks'
+      ? new EksCompute(scope, id, props)
+      : new FargateCompute(scope, id, props);
   computeOutputs(layer as unknown as Construct, layer);
   return layer;
 }
@@ -58,7 +67,7 @@ function computeOutputs(scope: Construct, layer: ComputeLayer): void {
     new TerraformOutput(scope, id, { value, description });
   const each = <T>(f: (w: Workload) => T) =>
     Object.fromEntries(Object.entries(layer.workloads).map(([name, w]) => [name, f(w)]));
-  out('cluster_name', layer.clusterName, 'ECS cluster');
+  out('cluster_name', layer.clusterName, layer.platform === 'eks' ? 'EKS cluster' : 'ECS cluster');
   out(
     'repository_urls',
     each((w) => w.repositoryUrl),
@@ -67,16 +76,17 @@ function computeOutputs(scope: Construct, layer: ComputeLayer): void {
   out(
     'service_names',
     each((w) => w.serviceName),
-    'ECS service name per service',
+    layer.platform === 'eks' ? 'Kubernetes workload name per service' : 'ECS service name per service',
   );
   out(
     'task_role_arns',
     each((w) => w.taskRoleArn),
-    'Task role ARN per service',
+    layer.platform === 'eks' ? 'Pod Identity role ARN per service' : 'Task role ARN per service',
   );
-  out(
-    'task_definition_families',
-    each((w) => w.taskFamily),
-    'Task definition family per service',
-  );
+  if (layer.platform === 'fargate')
+    out(
+      'task_definition_families',
+      each((w) => w.taskFamily),
+      'Task definition family per service',
+    );
 }

@@ -19,6 +19,27 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'ecs:DescribeTaskDefinition',
   // ECS Exec's session logging looks the log group up by name; the call takes no resource ARN.
   'logs:DescribeLogGroups',
+  // EKS cluster controllers (constructs/compute/eks/controller-roles.ts). Service authorization
+  // reference (https://docs.aws.amazon.com/service-authorization/latest/reference/): these List and
+  // Describe calls have no resource type, so "*" is the only resource they accept.
+  'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceTypes',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeImages',
+  'ec2:DescribeSnapshots',
+  'ec2:DescribeTags',
+  'ec2:DescribeVolumes',
+  'ec2:DescribeVolumesModifications',
+  'ec2:GetInstanceTypesFromInstanceRequirements',
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeAutoScalingInstances',
+  'autoscaling:DescribeLaunchConfigurations',
+  'autoscaling:DescribeScalingActivities',
+  'autoscaling:DescribeTags',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'route53:ListHostedZones',
 ] as const;
 
 export interface PolicyStatement {

@@ -22,7 +22,9 @@ function ports(spec: PortSpec): { fromPort?: number; toPort?: number; ipProtocol
 
 function portLabel(spec: PortSpec): string {
   if (typeof spec === 'number') return String(spec);
-  return spec.protocol === '-1' ? 'all' : `${spec.from}-${spec.to}`;
+  if (spec.protocol === '-1') return 'all';
+  // UDP rules carry their protocol (TCP ids stay as they were: addresses are a contract).
+  return `${spec.from}-${spec.to}${spec.protocol === 'udp' ? '-udp' : ''}`;
 }
 
 function idPart(text: string): string {

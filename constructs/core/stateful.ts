@@ -12,4 +12,7 @@ export const STATEFUL_TYPES = [
   'aws_route53_zone',
   'aws_cloudtrail',
   'aws_guardduty_detector',
+  'aws_msk_cluster',
+  'aws_msk_serverless_cluster',
+  'aws_eks_cluster',
 ] as const;

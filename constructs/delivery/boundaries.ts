@@ -134,6 +134,8 @@ export function pipelineBoundaryStatements(scope: PipelineScope, state: StateRes
  * resource types: ECS Exec and SSM sessions, tracing, metrics, secrets, messaging, the identity check.
  */
 export const WORKLOAD_RUNTIME_SERVICES = [
+  // The EKS cluster autoscaler resizes the node groups' Auto Scaling groups.
+  'autoscaling',
   'backup-storage',
   'cloudwatch',
   'ec2messages',

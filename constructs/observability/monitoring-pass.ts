@@ -4,8 +4,10 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
@@ -20,6 +22,7 @@ import {
 } from './edge-monitors';
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
+import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
 import {
   monitorAuroraCluster,
   monitorDbInstance,
@@ -43,6 +46,8 @@ export const MONITORED_TYPES = [
   'aws_dynamodb_table',
   'aws_nat_gateway',
   'aws_wafv2_web_acl',
+  'aws_msk_cluster',
+  'aws_eks_cluster',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -98,5 +103,7 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const table of of(DynamodbTable)) monitorTable(ctx, table);
   for (const nat of of(NatGateway)) monitorNatGateway(ctx, nat);
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
+  for (const cluster of of(MskCluster)) monitorKafkaCluster(ctx, cluster);
+  for (const cluster of of(EksCluster)) monitorEksCluster(ctx, cluster);
   return result;
 }

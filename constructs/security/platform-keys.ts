@@ -26,12 +26,13 @@ const USE_KEY = [
 /**
  * The environment's three customer-managed keys, each rotated yearly, with key policies that let the
  * services that use them do so (docs/architecture.md, "Security model"):
- * - `data`: RDS, Aurora, ElastiCache, DynamoDB, S3, AWS Backup, ECR, SNS, SQS — used through those
+ * - `data`: RDS, Aurora, ElastiCache, DynamoDB, S3, AWS Backup, ECR, SNS, SQS, MSK — used through those
  *   services by principals of this account that IAM allows it (`kms:ViaService` + `kms:CallerAccount`);
  *   CloudWatch, EventBridge and Budgets of this account may encrypt to it (the alert topics);
  *   only the admins may schedule its deletion or disable it (it protects the recovery points too);
  * - `logs`: CloudWatch Logs, for log groups of this account and region only;
- * - `secrets`: Secrets Manager (and the ECS execution roles that read secrets through it).
+ * - `secrets`: Secrets Manager (and the ECS execution roles that read secrets through it); EKS's
+ *   envelope encryption of Kubernetes secrets.
  */
 export class PlatformKeys extends Construct {
   readonly data: EncryptionKey;
@@ -63,7 +64,7 @@ export class PlatformKeys extends Construct {
       accountId,
       partition,
       statements: [
-        viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs']),
+        viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs', 'kafka']),
         {
           // The alert topics are encrypted with this key: their publishers need a data key to publish.
           Sid: 'AlertPublishers',
@@ -103,7 +104,8 @@ export class PlatformKeys extends Construct {
       description: `${naming.name()} Secrets Manager secrets`,
       accountId,
       partition,
-      statements: [viaServices(['secretsmanager'])],
+      // EKS: envelope encryption of Kubernetes secrets (compute.platform eks).
+      statements: [viaServices(['secretsmanager', 'eks'])],
     });
   }
 }

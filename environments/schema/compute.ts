@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FARGATE_MEMORY_BY_CPU } from '../rules';
+import { eksSchema } from './eks';
 import { report } from './errors';
 import {
   envVarName,
@@ -16,6 +17,12 @@ import {
   slug,
   urlPathSchema,
 } from './primitives';
+
+/** A Kafka topic name (MSK IAM resource names take these characters). */
+const kafkaTopicSchema = z
+  .string()
+  .max(249)
+  .regex(/^[A-Za-z0-9._-]+$/, 'must be a Kafka topic name (letters, digits, . _ -)');
 
 const sidecarSchema = z.strictObject({
   name: slug(32),
@@ -119,6 +126,13 @@ export const serviceSchema = z
         cache: z.boolean().default(false),
         tables: z.array(slug(32)).default([]),
         buckets: z.array(slug(32)).default([]),
+        /** Kafka topics it writes and reads (`messaging.kafka`); a consumer also gets its own group. */
+        kafka: z
+          .strictObject({
+            produce: z.array(kafkaTopicSchema).default([]),
+            consume: z.array(kafkaTopicSchema).default([]),
+          })
+          .optional(),
       })
       .prefault({}),
     autoscaling: autoscalingSchema.optional(),
@@ -193,9 +207,45 @@ export const ecrSchema = z.strictObject({
 });
 
 /**
- * What runs the services. Only Fargate (ECS) today; EKS comes with a later issue, as a second value
- * of `platform` with its own section. Default: fargate.
+ * Service settings that only mean something on Fargate (ECS): rejected with `compute.platform: eks`,
+ * where the cluster bootstrap owns pods, rollouts and exec. A predicate says when a setting is in use
+ * (its default is compatible). Settings of later issues join this list.
  */
-export const computeSchema = z.strictObject({
-  platform: z.enum(['fargate']).default('fargate'),
-});
+export const FARGATE_ONLY_SERVICE_SETTINGS: ReadonlyArray<{
+  readonly key: string;
+  readonly inUse: (service: Record<string, unknown>) => boolean;
+  readonly why: string;
+}> = [
+  { key: 'capacity', inUse: (s) => s.capacity === 'spot', why: 'Fargate Spot; use a spot node group' },
+  { key: 'enableExec', inUse: (s) => s.enableExec === true, why: 'ECS Exec; use kubectl exec' },
+  {
+    key: 'sidecars',
+    inUse: (s) => Array.isArray(s.sidecars) && s.sidecars.length > 0,
+    why: 'ECS sidecars; declare them in the pod spec',
+  },
+  {
+    key: 'deployment',
+    inUse: (s) => s.deployment !== undefined,
+    why: 'ECS blue/green; the cluster bootstrap rolls pods out',
+  },
+  {
+    key: 'migrations',
+    inUse: (s) => s.migrations !== undefined,
+    why: 'ECS migration tasks; run a Kubernetes Job',
+  },
+];
+
+/**
+ * What runs the services: `fargate` (ECS) or `eks` (its settings in `eks`). Default: fargate.
+ * Switching platforms changes only this section.
+ */
+export const computeSchema = z
+  .strictObject({
+    platform: z.enum(['fargate', 'eks']).default('fargate'),
+    /** Required with platform eks, rejected otherwise. */
+    eks: eksSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.platform === 'eks' && !c.eks) report(ctx, ['eks'], "is required with platform 'eks'");
+    if (c.platform !== 'eks' && c.eks) report(ctx, ['eks'], "is only valid with platform 'eks'");
+  });

@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { albSchema, dnsSchema, ingressSchema, wafSchema } from './edge';
-import { computeSchema, ecrSchema, serviceSchema } from './compute';
+import { FARGATE_ONLY_SERVICE_SETTINGS, computeSchema, ecrSchema, serviceSchema } from './compute';
 import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
 import { guardsSchema } from './guards';
+import { messagingSchema } from './messaging';
 import { networkSchema } from './network';
 import { observabilitySchema } from './observability';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
@@ -38,6 +39,8 @@ export const environmentConfigSchema = z
     cache: cacheSchema.optional(),
     tables: z.record(slug(32), tableSchema).default({}),
     buckets: z.record(slug(32), bucketSchema).default({}),
+    /** Kafka (MSK) for the services (messaging.ts). Default: none. */
+    messaging: messagingSchema.prefault({}),
     budget: budgetSchema.optional(),
     /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
     backup: backupSchema.optional(),
@@ -59,6 +62,7 @@ export const environmentConfigSchema = z
         report(ctx, ['network', 'availabilityZones', i], `${az} is not in region ${env.region}`);
     });
     checkServices(env, ctx);
+    checkPlatform(env, ctx);
     if (env.backup?.copyToRegion === env.region) {
       report(
         ctx,
@@ -138,6 +142,7 @@ function checkUses(
   const at = (...rest: PropertyKey[]) => ['services', service, 'uses', ...rest];
   if (uses.database && !env.database) report(ctx, at('database'), 'no database is configured');
   if (uses.cache && !env.cache) report(ctx, at('cache'), 'no cache is configured');
+  if (uses.kafka && !env.messaging.kafka) report(ctx, at('kafka'), 'no messaging.kafka is configured');
   const tables = Object.keys(env.tables);
   uses.tables.forEach((t, i) => {
     if (!tables.includes(t))
@@ -148,6 +153,31 @@ function checkUses(
     if (!buckets.includes(b))
       report(ctx, at('buckets', i), `${b} is not a bucket in buckets ${validNames('buckets', buckets)}`);
   });
+}
+
+/** EKS rejects the Fargate-only service settings; MSK spreads brokers evenly over the AZs. */
+function checkPlatform(env: EnvironmentShape, ctx: Ctx): void {
+  if (env.compute.platform === 'eks') {
+    for (const [name, s] of Object.entries(env.services)) {
+      for (const setting of FARGATE_ONLY_SERVICE_SETTINGS) {
+        if (setting.inUse(s as Record<string, unknown>))
+          report(
+            ctx,
+            ['services', name, setting.key],
+            `is Fargate-only (${setting.why}); compute.platform is 'eks'`,
+          );
+      }
+    }
+  }
+  const kafka = env.messaging.kafka;
+  const azs = env.network.availabilityZones.length;
+  if (kafka?.mode === 'provisioned' && kafka.brokerCount % azs !== 0) {
+    report(
+      ctx,
+      ['messaging', 'kafka', 'brokerCount'],
+      `${kafka.brokerCount} is not a multiple of the ${azs} availability zones`,
+    );
+  }
 }
 
 function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
@@ -174,6 +204,9 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
   if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
     report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);
   if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);
+  const kafka = env.messaging.kafka;
+  if (kafka?.mode === 'provisioned' && kafka.replicationFactor < 2)
+    report(ctx, ['messaging', 'kafka', 'replicationFactor'], `at least 2 ${why}`);
   checkProductionCapacity(env, ctx);
 }
 
@@ -202,6 +235,8 @@ export type DatabaseConfig = NonNullable<EnvironmentConfig['database']>;
 export type CacheConfig = NonNullable<EnvironmentConfig['cache']>;
 export type NetworkConfig = EnvironmentConfig['network'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
+export type EksConfig = NonNullable<EnvironmentConfig['compute']['eks']>;
+export type KafkaConfig = NonNullable<EnvironmentConfig['messaging']['kafka']>;
 
 /** Validates one environment; throws EnvironmentConfigError listing every problem. */
 export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {

@@ -28,6 +28,8 @@ export {
   parseEnvironmentConfig,
   type CacheConfig,
   type DatabaseConfig,
+  type EksConfig,
+  type KafkaConfig,
   type EnvironmentConfig,
   type EnvironmentConfigInput,
   type NetworkConfig,

@@ -54,6 +54,8 @@ export const thresholdsSchema = z.strictObject({
   replicaLagSeconds: z.number().positive().default(60),
   /** Redis memory in use, percent. Default: 80. */
   cacheMemoryPercent: percentSchema.default(80),
+  /** MSK broker data-disk use (storage autoscaling should keep it below). Default: 85 %. */
+  kafkaDiskPercent: percentSchema.default(85),
   /** Redis keys evicted per period. Default: 100. */
   cacheEvictions: z.number().int().min(1).default(100),
   /** DynamoDB read + write throttle events per period. Default: 10. */

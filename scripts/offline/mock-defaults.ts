@@ -54,6 +54,25 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
   },
   aws_wafv2_web_acl: { arn: ARN('wafv2', 'regional/webacl/mock/00000000-0000-0000-0000-000000000000') },
   aws_ecs_cluster: { arn: ARN('ecs', 'cluster/mock') },
+  // EKS and MSK (compute.platform eks, messaging.kafka).
+  aws_eks_cluster: {
+    arn: ARN('eks', 'cluster/mock'),
+    certificate_authority: [{ data: 'bW9jaw==' }],
+    endpoint: 'https://MOCK.gr7.us-east-1.eks.amazonaws.com',
+  },
+  aws_msk_configuration: {
+    arn: ARN('kafka', 'configuration/mock/00000000-0000-0000-0000-000000000000-1'),
+    latest_revision: 1,
+  },
+  aws_msk_cluster: {
+    arn: ARN('kafka', 'cluster/mock/00000000-0000-0000-0000-000000000000-1'),
+    bootstrap_brokers_sasl_iam: 'b-1.mock.kafka.us-east-1.amazonaws.com:9098',
+    cluster_uuid: '00000000-0000-0000-0000-000000000000-1',
+  },
+  aws_msk_serverless_cluster: {
+    arn: ARN('kafka', 'cluster/mock/00000000-0000-0000-0000-000000000000-s1'),
+    bootstrap_brokers_sasl_iam: 'boot-mock.c1.kafka-serverless.us-east-1.amazonaws.com:9098',
+  },
   aws_ecs_task_definition: {
     arn: ARN('ecs', 'task-definition/mock:1'),
     arn_without_revision: ARN('ecs', 'task-definition/mock'),

@@ -8,8 +8,10 @@ import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type S
 
 /** Environment name -> what the image job needs there (the workflow's `PLATFORM`). */
 function platformOf(registry: Registry) {
+  // ECS rollouts only: on EKS the cluster bootstrap (Argo CD) rolls images out (docs/runbooks.md).
+  const ecs = Object.values(registry.environments).filter((env) => env.compute.platform === 'fargate');
   return Object.fromEntries(
-    Object.values(registry.environments).map((env) => {
+    ecs.map((env) => {
       // `<project>-<env>`: the prefix of the cluster, its services, task families and repositories.
       const { project, github } = accountOf(registry, env).account;
       const prefix = namePrefix(project, env.name);

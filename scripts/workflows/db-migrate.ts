@@ -26,7 +26,8 @@ const RUN_TASK = [
 
 export function dbMigrate(registry: Registry): string | undefined {
   const targets = Object.values(registry.environments)
-    .filter((env) => env.database !== undefined)
+    // An ECS run-task: on EKS the app users come from a Kubernetes Job of the bootstrap (docs/runbooks.md).
+    .filter((env) => env.database !== undefined && env.compute.platform === 'fargate')
     .map((env) => {
       const { project } = accountOf(registry, env).account;
       const role = roleArn(env.accountId, pipelineRoleNames.migrate(project, env.name));

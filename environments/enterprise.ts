@@ -1,0 +1,102 @@
+import { ENTERPRISE_ACCOUNT_ID, HOME_REGION, ROOT_DOMAIN } from './accounts';
+import type { EnvironmentConfigInput } from './schema';
+
+/**
+ * enterprise follows seed 003 (EKS with managed node groups over three AZs, Aurora PostgreSQL with
+ * readers, Redis in cluster mode) with seed 000's Kafka (MSK) for the backend, in its own account.
+ */
+export const enterprise: EnvironmentConfigInput = {
+  name: 'enterprise',
+  tier: 'production',
+  accountId: ENTERPRISE_ACCOUNT_ID,
+  region: HOME_REGION,
+  tags: { CostCenter: 'platform-enterprise' },
+  network: {
+    vpcCidr: '10.20.0.0/16',
+    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    subnets: {
+      public: ['10.20.1.0/24', '10.20.2.0/24', '10.20.3.0/24'],
+      private: ['10.20.16.0/20', '10.20.32.0/20', '10.20.48.0/20'],
+      isolated: ['10.20.64.0/24', '10.20.65.0/24', '10.20.66.0/24'],
+    },
+    natGateways: 'perAz',
+    interfaceEndpoints: [],
+    flowLogs: { retentionDays: 90 },
+  },
+  dns: { domainName: `enterprise.${ROOT_DOMAIN}` },
+  alb: { deletionProtection: true },
+  compute: {
+    platform: 'eks',
+    eks: {
+      version: '1.34',
+      // Public endpoint off: kubectl and the pipeline reach the API from inside the VPC.
+      nodeGroups: {
+        system: {
+          instanceTypes: ['m7g.large'],
+          minSize: 3,
+          desiredSize: 3,
+          maxSize: 6,
+          labels: { role: 'system' },
+        },
+        apps: {
+          capacity: 'spot',
+          instanceTypes: ['m7g.xlarge', 'm6g.xlarge', 'c7g.xlarge'],
+          minSize: 3,
+          desiredSize: 3,
+          maxSize: 12,
+          labels: { role: 'apps' },
+          taints: [{ key: 'spot', value: 'true', effect: 'PREFER_NO_SCHEDULE' }],
+        },
+      },
+    },
+  },
+  services: {
+    frontend: {
+      port: 3000,
+      cpu: 256,
+      memory: 512,
+      desiredCount: 3,
+      healthCheckPath: '/',
+      pathPatterns: ['/*'],
+    },
+    backend: {
+      port: 8000,
+      cpu: 512,
+      memory: 1024,
+      desiredCount: 3,
+      healthCheckPath: '/api/v1/health',
+      pathPatterns: ['/api/*'],
+      uses: { database: true, cache: true, kafka: { produce: ['orders'], consume: ['orders'] } },
+    },
+  },
+  // Aurora Serverless v2: a writer and two readers, one per AZ.
+  database: {
+    engine: 'aurora-postgresql',
+    engineVersion: '16.4',
+    instanceClass: 'db.serverless',
+    instances: 3,
+    serverlessV2: { minCapacity: 1, maxCapacity: 16 },
+    backupRetentionDays: 35,
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+  },
+  cache: {
+    engineVersion: '7.1',
+    nodeType: 'cache.r7g.large',
+    clusterMode: { shards: 3, replicasPerShard: 1 },
+    automaticFailover: true,
+    snapshotRetentionDays: 7,
+  },
+  messaging: {
+    kafka: { mode: 'provisioned', brokerCount: 3, brokerInstanceType: 'kafka.m7g.large' },
+  },
+  budget: { monthlyLimitUsd: 6000, alertEmails: ['platform-alerts@example.com'] },
+  logs: { retentionDays: 90 },
+  observability: {
+    subscribers: {
+      critical: [{ email: 'platform-oncall@example.com' }],
+      warning: [{ email: 'platform-alerts@example.com' }],
+    },
+  },
+  deploy: { trigger: 'tag' },
+};
