@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { createCompute, type ComputeLayer } from '../constructs/compute/compute-layer';
 import { StableAddressStack } from '../constructs/core/addresses';
 import { LogArchive } from '../constructs/core/log-archive';
+import { mergeBindings } from '../constructs/core/service-bindings';
 import type { LogSettings } from '../constructs/core/log-group';
 import { applyStackGuards } from '../constructs/core/guards';
 import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
@@ -12,6 +13,7 @@ import { IdentityLayer } from '../constructs/identity/identity-layer';
 import { NetworkLayer } from '../constructs/network/network-layer';
 import { ObservabilityLayer } from '../constructs/observability/observability-layer';
 import { SecurityLayer } from '../constructs/security/security-layer';
+import { ServerlessLayer } from '../constructs/serverless/serverless-layer';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws, regionalProvider } from './aws';
 import { s3Backend } from './backend';
@@ -36,6 +38,7 @@ export class PlatformStack extends StableAddressStack {
   readonly logArchive: LogArchive;
   readonly edge: EdgeLayer;
   readonly identity: IdentityLayer;
+  readonly serverless: ServerlessLayer;
   readonly data: DataLayer;
   readonly compute: ComputeLayer;
 
@@ -98,7 +101,9 @@ export class PlatformStack extends StableAddressStack {
       logs,
       logArchive: this.logArchive,
     });
-    this.identity = new IdentityLayer(this, 'Identity', { naming });
+    const withFunctions = { naming, accountId, config, logs, dataKmsKeyArn: keys.data.arn };
+    this.identity = new IdentityLayer(this, 'Identity', withFunctions);
+    this.serverless = new ServerlessLayer(this, 'Serverless', withFunctions);
     this.data = new DataLayer(this, 'Data', {
       naming,
       accountId,
@@ -127,7 +132,12 @@ export class PlatformStack extends StableAddressStack {
       logs,
       routes: this.edge.routes,
       ingress: this.edge.loadBalancer.securityGroup,
-      bindings: (name, service) => this.data.bindingsFor(name, service.uses),
+      bindings: (name, service) =>
+        mergeBindings(
+          name,
+          this.data.bindingsFor(name, service.uses),
+          this.identity.bindingsFor(service.uses),
+        ),
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
     });
     // Last: its monitoring pass walks what every other layer built (docs/architecture.md, "Layers").

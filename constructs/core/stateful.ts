@@ -12,4 +12,7 @@ export const STATEFUL_TYPES = [
   'aws_route53_zone',
   'aws_cloudtrail',
   'aws_guardduty_detector',
+  // Replacing a user pool loses every user and password; an identity pool, every identity id.
+  'aws_cognito_user_pool',
+  'aws_cognito_identity_pool',
 ] as const;

@@ -6,9 +6,11 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
@@ -20,6 +22,7 @@ import {
 } from './edge-monitors';
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
+import { monitorLambdaFunction, monitorQueue } from './serverless-monitors';
 import {
   monitorAuroraCluster,
   monitorDbInstance,
@@ -43,6 +46,8 @@ export const MONITORED_TYPES = [
   'aws_dynamodb_table',
   'aws_nat_gateway',
   'aws_wafv2_web_acl',
+  'aws_lambda_function',
+  'aws_sqs_queue',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -98,5 +103,7 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const table of of(DynamodbTable)) monitorTable(ctx, table);
   for (const nat of of(NatGateway)) monitorNatGateway(ctx, nat);
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
+  for (const fn of of(LambdaFunction)) monitorLambdaFunction(ctx, fn);
+  for (const queue of of(SqsQueue)) monitorQueue(ctx, queue);
   return result;
 }

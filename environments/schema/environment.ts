@@ -9,8 +9,10 @@ import { computeSchema, ecrSchema, serviceSchema } from './compute';
 import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
 import { guardsSchema } from './guards';
+import { identitySchema } from './identity';
 import { networkSchema } from './network';
 import { observabilitySchema } from './observability';
+import { serverlessSchema } from './serverless';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
 import { DEFAULT_ROUTE, isDefaultRoute } from '../rules';
@@ -38,6 +40,10 @@ export const environmentConfigSchema = z
     cache: cacheSchema.optional(),
     tables: z.record(slug(32), tableSchema).default({}),
     buckets: z.record(slug(32), bucketSchema).default({}),
+    /** Cognito sign-in and the e-mail validation trigger (identity.ts). Default: none. */
+    identity: identitySchema.optional(),
+    /** Lambda functions beyond the identity trigger (serverless.ts). Default: none. */
+    serverless: serverlessSchema.prefault({}),
     budget: budgetSchema.optional(),
     /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
     backup: backupSchema.optional(),
@@ -138,6 +144,7 @@ function checkUses(
   const at = (...rest: PropertyKey[]) => ['services', service, 'uses', ...rest];
   if (uses.database && !env.database) report(ctx, at('database'), 'no database is configured');
   if (uses.cache && !env.cache) report(ctx, at('cache'), 'no cache is configured');
+  if (uses.identity && !env.identity) report(ctx, at('identity'), 'no identity section is configured');
   const tables = Object.keys(env.tables);
   uses.tables.forEach((t, i) => {
     if (!tables.includes(t))
@@ -174,6 +181,8 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
   if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
     report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);
   if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);
+  if (env.identity && !env.identity.deletionProtection)
+    report(ctx, ['identity', 'deletionProtection'], `true ${why}`);
   checkProductionCapacity(env, ctx);
 }
 
@@ -202,6 +211,7 @@ export type DatabaseConfig = NonNullable<EnvironmentConfig['database']>;
 export type CacheConfig = NonNullable<EnvironmentConfig['cache']>;
 export type NetworkConfig = EnvironmentConfig['network'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
+export type { IdentityConfig } from './identity';
 
 /** Validates one environment; throws EnvironmentConfigError listing every problem. */
 export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {
