@@ -2,9 +2,11 @@
  * Small stacks holding only the data layer of config variants (MySQL; Aurora Serverless v2 with Redis
  * in cluster mode), so the terraform suite proves every engine against the real provider without
  * planning a whole platform per variant. VPC and subnet ids are literals: plan needs no lookups.
+ * The same stack carries the identity layer with its optional parts on (identityVariantConfig).
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { IdentityLayer } from '../../constructs/identity/identity-layer';
 import { RedisCache } from '../../constructs/data/redis-cache';
 import { RelationalDatabase } from '../../constructs/data/relational-database';
 import { Naming } from '../../constructs/core/naming';
@@ -78,5 +80,61 @@ export function defineEngineVariants(app: Construct): TerraformStack[] {
     tags: standardTags({ project: accountsInputCopy().main.project, environment: 'variants' }),
   });
   for (const config of configs) dataVariant(stack, config);
+  // The identity layer's optional parts ride along: one more stack would pay the fixed cost again.
+  identityVariant(stack);
   return [stack];
+}
+
+/**
+ * The identity layer with everything optional switched on (Google and Facebook with their secrets
+ * as sensitive variables, SES sender and welcome mail, threat protection, authenticated grants),
+ * alone on a small stack: the platform environments prove the default shape, this one the rest.
+ */
+export function identityVariantConfig(): EnvironmentConfig {
+  const input = envInput('prod');
+  input.name = 'idp';
+  input.identity = {
+    ...input.identity,
+    mfa: 'ON',
+    threatProtection: true,
+    email: {
+      sender: 'ses',
+      from: 'no-reply@example.com',
+      sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/example.com',
+    },
+    emailValidation: { provider: 'ses', blockedDomains: ['mailinator.com'] },
+    providers: {
+      google: {
+        clientId: 'google-client-id.apps.googleusercontent.com',
+        clientSecretVariable: 'google_client_secret',
+      },
+      facebook: { clientId: '1234567890', clientSecretVariable: 'facebook_client_secret' },
+    },
+    authenticatedGrants: [
+      { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::example-user-content/private/*'] },
+    ],
+  };
+  return parseEnvironmentConfig(input);
+}
+
+/** The identity variant's keys and identity layer, under its own construct (addresses stay apart). */
+function identityVariant(stack: TerraformStack): void {
+  const config = identityVariantConfig();
+  const scope = new Construct(stack, config.name);
+  const project: string = accountsInputCopy().main.project;
+  const { accountId, region } = config;
+  const naming = new Naming({ project, environment: config.name, accountId, region });
+  const keys = new PlatformKeys(scope, 'Keys', {
+    naming,
+    accountId,
+    region,
+    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
+  });
+  new IdentityLayer(scope, 'Identity', {
+    naming,
+    accountId,
+    config,
+    logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+    dataKmsKeyArn: keys.data.arn,
+  });
 }
