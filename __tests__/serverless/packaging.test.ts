@@ -1,5 +1,14 @@
 /** Lambda packaging (constructs/serverless/packaging.ts): deterministic, cached by source. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -78,5 +87,20 @@ describe('lambda packages', () => {
   it('zip the same entries to the same bytes', () => {
     const entries = [{ name: 'index.js', data: Buffer.from('exports.handler = 1;') }];
     expect(deterministicZip(entries).equals(deterministicZip(entries))).toBe(true);
+  });
+});
+
+describe('the build cache', () => {
+  it("replaces a handler's older builds only, never another handler's", () => {
+    const cache = tempDir();
+    const stale = join(cache, `email-validation-${'0'.repeat(32)}.zip`);
+    const other = join(cache, `email-${'1'.repeat(32)}.zip`);
+    const partial = join(cache, `email-validation-${'2'.repeat(32)}.zip.99.tmp`);
+    for (const f of [stale, other, partial]) writeFileSync(f, 'x');
+    const pkg = lambdaPackage('email-validation', root, cache);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(other)).toBe(true);
+    expect(existsSync(partial)).toBe(true);
+    expect(existsSync(pkg.zipPath)).toBe(true);
   });
 });

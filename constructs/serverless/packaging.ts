@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 
 export interface LambdaPackage {
@@ -87,7 +87,9 @@ export function lambdaPackage(
       logLevel: 'error',
     });
     mkdirSync(cacheDir, { recursive: true });
-    for (const old of readdirSync(cacheDir).filter((f) => f.startsWith(`${name}-`)))
+    // Older builds of this handler only: not another handler's, not a parallel synth's partial file.
+    const previous = new RegExp(`^${name}-[0-9a-f]{32}\\.zip$`);
+    for (const old of readdirSync(cacheDir).filter((f) => previous.test(f) && f !== basename(zipPath)))
       rmSync(join(cacheDir, old), { force: true });
     // Written beside and renamed: a parallel synth never reads a half-written zip.
     const partial = `${zipPath}.${process.pid}.tmp`;
