@@ -125,6 +125,28 @@ describe('pinned user pool fields (changing them replaces the pool)', () => {
 });
 
 describe('serverless config', () => {
+  it('needs exactly one event source', () => {
+    const both = envInput('dev');
+    both.serverless = { eventProcessor: { queue: 'events', table: 'sessions' } };
+    expectRejected(both, 'serverless.eventProcessor', /needs exactly one source/);
+    const none = envInput('dev');
+    none.serverless = { eventProcessor: {} };
+    expectRejected(none, 'serverless.eventProcessor', /needs exactly one source/);
+  });
+
+  it('rejects a stream source that is not a table, or a table without a stream', () => {
+    const unknown = envInput('dev');
+    unknown.serverless = { eventProcessor: { table: 'orders' } };
+    expectRejected(unknown, 'serverless.eventProcessor.table', /orders is not a table in tables/);
+    const noStream = envInput('dev');
+    noStream.serverless = { eventProcessor: { table: 'sessions' } };
+    expectRejected(
+      noStream,
+      'serverless.eventProcessor.table',
+      /sessions has no stream \(set tables.sessions.stream\)/,
+    );
+  });
+
   it('rejects a batch above 10 without a batching window', () => {
     const input = envInput('dev');
     input.serverless = { eventProcessor: { queue: 'events', batchSize: 100 } };

@@ -103,7 +103,6 @@ export class PlatformStack extends StableAddressStack {
     });
     const withFunctions = { naming, accountId, config, logs, dataKmsKeyArn: keys.data.arn };
     this.identity = new IdentityLayer(this, 'Identity', withFunctions);
-    this.serverless = new ServerlessLayer(this, 'Serverless', withFunctions);
     this.data = new DataLayer(this, 'Data', {
       naming,
       accountId,
@@ -121,6 +120,7 @@ export class PlatformStack extends StableAddressStack {
         ? regionalProvider(this, 'dr', { region: config.backup.copyToRegion, accountId, tags })
         : undefined,
     });
+    this.serverless = new ServerlessLayer(this, 'Serverless', { ...withFunctions, tables: this.data.tables });
     this.compute = createCompute(this, 'Compute', {
       naming,
       accountId,

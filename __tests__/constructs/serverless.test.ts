@@ -87,6 +87,66 @@ describe('event processor', () => {
   });
 });
 
+describe('event processor on a table stream', () => {
+  const STREAM = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/webplat-dev-sessions/stream/2026-01-01T00:00:00.000`;
+  const streamed = (() => {
+    const bare = bareStack(
+      configOf('dev', (i) => {
+        i.tables.sessions.stream = 'NEW_AND_OLD_IMAGES';
+        i.serverless = { eventProcessor: { table: 'sessions' } };
+      }),
+    );
+    new ServerlessLayer(bare.stack, 'Serverless', {
+      naming: bare.naming,
+      accountId: bare.config.accountId,
+      config: bare.config,
+      logs: bare.logs,
+      dataKmsKeyArn: KEYS.data,
+      tables: { sessions: { table: { arn: 'arn:table', streamArn: STREAM } } },
+    });
+    return bare.synth();
+  })();
+
+  it('retries failed records (bisected), then records the batch in its encrypted dead-letter queue', () => {
+    const mapping = streamed.only('aws_lambda_event_source_mapping');
+    expect(mapping).toMatchObject({
+      event_source_arn: STREAM,
+      function_response_types: ['ReportBatchItemFailures'],
+      starting_position: 'LATEST',
+      bisect_batch_on_function_error: true,
+      maximum_retry_attempts: 5,
+    });
+    expect(mapping.destination_config.on_failure.destination_arn).toMatch(
+      /aws_sqs_queue\.EventProcessor_DeadLetters_/,
+    );
+    const queues = streamed.resources('aws_sqs_queue').map(([, q]) => q);
+    expect(queues.map((q) => q.name)).toEqual(['webplat-dev-sessions-stream-dlq']);
+    expect(queues[0].kms_master_key_id).toBe(KEYS.data);
+  });
+
+  it('may read only that stream and send only to its dead-letter queue (evaluated)', async () => {
+    const DLQ = `arn:aws:sqs:us-east-1:${ACCOUNT}:webplat-dev-sessions-stream-dlq`;
+    const doc = byPrefix(streamed, 'aws_iam_role_policy', 'EventProcessor_')[0].policy.replace(
+      /\$\{aws_sqs_queue\.[^}]+\.arn\}/g,
+      DLQ,
+    );
+    const ask = (action: string, resource: string) =>
+      decide({
+        identity: [doc],
+        action,
+        resource,
+        principalArn: `arn:aws:iam::${ACCOUNT}:role/webplat-dev-sessions-stream-processor-fn`,
+      });
+    expect(await ask('dynamodb:GetRecords', STREAM)).toBe('Allowed');
+    expect(await ask('dynamodb:GetRecords', STREAM.replace('sessions', 'other'))).toBe('ImplicitlyDenied');
+    expect(
+      await ask('dynamodb:GetItem', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/webplat-dev-sessions`),
+    ).toBe('ImplicitlyDenied');
+    expect(await ask('sqs:SendMessage', DLQ)).toBe('Allowed');
+    expect(await ask('sqs:ReceiveMessage', DLQ)).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('serverless alarms in the monitoring pass', () => {
   const platform = synthPlatform(envInput('dev'));
   const alarms = platform.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a);

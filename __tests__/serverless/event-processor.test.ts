@@ -34,4 +34,24 @@ describe('event processor handler', () => {
     expect(await handler({ Records: [record('1', '{}')] })).toEqual({ batchItemFailures: [] });
     expect(JSON.parse(lines[lines.length - 1])).toEqual({ level: 'INFO', records: 1, failed: 0 });
   });
+
+  it('reports the first failed stream record by sequence number and stops there (streams are ordered)', async () => {
+    const seen: string[] = [];
+    const handler = createHandler(
+      async (payload: any) => {
+        seen.push(payload.SequenceNumber);
+        if (payload.NewImage?.bad) throw new Error('bad item');
+      },
+      () => {},
+    );
+    const change = (seq: string, bad = false) => ({
+      eventID: `e${seq}`,
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb' as const,
+      dynamodb: { SequenceNumber: seq, NewImage: bad ? { bad: { BOOL: true } } : {} },
+    });
+    const result = await handler({ Records: [change('100'), change('200', true), change('300')] });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    expect(seen).toEqual(['100', '200']);
+  });
 });

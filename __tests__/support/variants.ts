@@ -2,11 +2,14 @@
  * Small stacks holding only the data layer of config variants (MySQL; Aurora Serverless v2 with Redis
  * in cluster mode), so the terraform suite proves every engine against the real provider without
  * planning a whole platform per variant. VPC and subnet ids are literals: plan needs no lookups.
- * The same stack carries the identity layer with its optional parts on (identityVariantConfig).
+ * The same stack carries the identity layer with its optional parts on and an event processor on a
+ * table stream (identityVariantConfig).
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AppTable } from '../../constructs/data/dynamodb-table';
 import { IdentityLayer } from '../../constructs/identity/identity-layer';
+import { ServerlessLayer } from '../../constructs/serverless/serverless-layer';
 import { RedisCache } from '../../constructs/data/redis-cache';
 import { RelationalDatabase } from '../../constructs/data/relational-database';
 import { Naming } from '../../constructs/core/naming';
@@ -114,10 +117,13 @@ export function identityVariantConfig(): EnvironmentConfig {
       { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::example-user-content/private/*'] },
     ],
   };
+  // The event processor on a table stream (dev proves the queue source).
+  input.tables.sessions.stream = 'NEW_AND_OLD_IMAGES';
+  input.serverless = { eventProcessor: { table: 'sessions' } };
   return parseEnvironmentConfig(input);
 }
 
-/** The identity variant's keys and identity layer, under its own construct (addresses stay apart). */
+/** The identity variant's keys, identity layer and stream processor, under its own construct. */
 function identityVariant(stack: TerraformStack): void {
   const config = identityVariantConfig();
   const scope = new Construct(stack, config.name);
@@ -136,5 +142,18 @@ function identityVariant(stack: TerraformStack): void {
     config,
     logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
     dataKmsKeyArn: keys.data.arn,
+  });
+  const sessions = new AppTable(scope, 'Table-sessions', {
+    ...config.tables.sessions,
+    tableName: naming.name('sessions'),
+    kmsKeyArn: keys.data.arn,
+  });
+  new ServerlessLayer(scope, 'Serverless', {
+    naming,
+    accountId,
+    config,
+    logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+    dataKmsKeyArn: keys.data.arn,
+    tables: { sessions },
   });
 }

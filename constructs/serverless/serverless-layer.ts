@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../../environments/schema';
 import { Layer } from '../core/addresses';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
-import { EventProcessor } from './event-processor';
+import { EventProcessor, type StreamSource } from './event-processor';
 
 export interface ServerlessLayerProps {
   readonly naming: Naming;
@@ -11,6 +11,8 @@ export interface ServerlessLayerProps {
   readonly config: EnvironmentConfig;
   readonly logs: LogSettings;
   readonly dataKmsKeyArn: string;
+  /** The environment's tables (the data layer's), for a stream source. Default: none. */
+  readonly tables?: Readonly<Record<string, { readonly table: StreamSource }>>;
 }
 
 /**
@@ -31,6 +33,7 @@ export class ServerlessLayer extends Layer {
         config: processor,
         logs: props.logs,
         dataKmsKeyArn: props.dataKmsKeyArn,
+        table: processor.table === undefined ? undefined : props.tables?.[processor.table]?.table,
       });
     }
   }

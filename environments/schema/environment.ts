@@ -65,6 +65,7 @@ export const environmentConfigSchema = z
         report(ctx, ['network', 'availabilityZones', i], `${az} is not in region ${env.region}`);
     });
     checkServices(env, ctx);
+    checkEventSource(env, ctx);
     if (env.backup?.copyToRegion === env.region) {
       report(
         ctx,
@@ -95,6 +96,17 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
       'db-migrate is the database migration task; name the service otherwise',
     );
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
+}
+
+/** The event processor's table must exist and have a stream. */
+function checkEventSource(env: EnvironmentShape, ctx: Ctx): void {
+  const table = env.serverless.eventProcessor?.table;
+  if (table === undefined) return;
+  const at = ['serverless', 'eventProcessor', 'table'];
+  const tables = Object.keys(env.tables);
+  if (!tables.includes(table))
+    report(ctx, at, `${table} is not a table in tables ${validNames('tables', tables)}`);
+  else if (!env.tables[table].stream) report(ctx, at, `${table} has no stream (set tables.${table}.stream)`);
 }
 
 /** One listener default ('/*'), and no path pattern or rule priority claimed by two services. */
