@@ -103,9 +103,20 @@ describe('the committed environments', () => {
     expect(environments.dev.services.frontend.uses).toEqual({
       database: false,
       cache: false,
+      identity: false,
       tables: [],
       buckets: [],
     });
+    expect(environments.dev.identity?.mfa).toBe('OPTIONAL');
+    expect(environments.dev.identity?.requiredAttributes).toEqual(['email']);
+    expect(environments.dev.identity?.refreshTokenDays).toBe(30);
+    expect(environments.dev.identity?.email).toEqual({ sender: 'cognito' });
+    expect(environments.staging.identity?.emailValidation).toEqual({
+      reservedConcurrency: 5,
+      blockedDomains: [],
+      provider: 'log',
+    });
+    expect(environments.staging.serverless).toEqual({});
     expect(accountOf(registry, environments.dev).account.state.useLockfile).toBe(false);
     expect(environments.dev.compute).toEqual({ platform: 'fargate' });
     expect(environments.dev.alb).toEqual({

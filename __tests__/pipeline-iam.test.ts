@@ -82,8 +82,9 @@ describe(`the ${own.name} apply role`, () => {
     const ecs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
     expect(await apply('iam:PassRole', role(`${ownPrefix}-backend-task`), ecs)).toBe('Allowed');
     expect(await apply('iam:PassRole', role(`${otherPrefix}-backend-task`), ecs)).not.toBe('Allowed');
-    const lambda = { 'iam:PassedToService': 'lambda.amazonaws.com' };
-    expect(await apply('iam:PassRole', role(`${ownPrefix}-backend-task`), lambda)).not.toBe('Allowed');
+    // A service no platform role serves (Lambda became one with the serverless layer).
+    const sagemaker = { 'iam:PassedToService': 'sagemaker.amazonaws.com' };
+    expect(await apply('iam:PassRole', role(`${ownPrefix}-backend-task`), sagemaker)).not.toBe('Allowed');
   });
 
   it('cannot touch the GitHub OIDC provider or the boundaries (the account apply role can)', async () => {

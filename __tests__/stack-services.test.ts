@@ -39,7 +39,9 @@ describe('the services the stacks use (stack-services.ts)', () => {
         .filter(([id]) => !id.startsWith('state-'))
         .flatMap(([, out]) => out.resources('aws_iam_role'))
         .flatMap(([, r]) =>
-          JSON.parse(r.assume_role_policy).Statement.flatMap((s: any) => s.Principal.Service),
+          JSON.parse(r.assume_role_policy).Statement.flatMap(
+            (s: any) => s.Principal.Service ?? s.Principal.Federated,
+          ),
         ),
     );
     expect([...PASSED_TO_SERVICES]).toEqual([...trusted].sort());

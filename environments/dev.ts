@@ -68,7 +68,7 @@ export const dev: EnvironmentConfigInput = {
       desiredCount: 1,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
+      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'], identity: true },
       capacity: 'spot',
       enableExec: true,
       autoscaling: {
@@ -110,6 +110,16 @@ export const dev: EnvironmentConfigInput = {
     media: {},
     exports: { archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 365 } },
   },
+  // Seed 000: Cognito sign-in (e-mail username, TOTP MFA optional, admins enforce it in the app).
+  identity: {
+    customAttributes: { tenant_id: { type: 'String', mutable: false, max: 64 } },
+    mfa: 'OPTIONAL',
+    callbackUrls: [`https://dev.${ROOT_DOMAIN}/auth/callback`, 'http://localhost:3000/auth/callback'],
+    logoutUrls: [`https://dev.${ROOT_DOMAIN}/`, 'http://localhost:3000/'],
+    emailValidation: { reservedConcurrency: 2 },
+  },
+  // Seed 004: an event-processing Lambda on its own queue.
+  serverless: { eventProcessor: { queue: 'events', reservedConcurrency: 2 } },
   budget: { monthlyLimitUsd: 150, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
   // Alarms and event rules go to the warning topic; nothing pages in dev.

@@ -66,7 +66,12 @@ export const enterprise: EnvironmentConfigInput = {
       desiredCount: 3,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true, kafka: { produce: ['orders'], consume: ['orders'] } },
+      uses: {
+        database: true,
+        cache: true,
+        kafka: { produce: ['orders'], consume: ['orders'] },
+        identity: true,
+      },
     },
   },
   // Aurora Serverless v2: a writer and two readers, one per AZ.
@@ -89,6 +94,14 @@ export const enterprise: EnvironmentConfigInput = {
   },
   messaging: {
     kafka: { mode: 'provisioned', brokerCount: 3, brokerInstanceType: 'kafka.m7g.large' },
+  },
+  // Seed 000's sign-in: MFA for everyone in the enterprise profile (TOTP), tenant on the token.
+  identity: {
+    customAttributes: { tenant_id: { type: 'String', mutable: false, max: 64 } },
+    mfa: 'ON',
+    callbackUrls: [`https://enterprise.${ROOT_DOMAIN}/auth/callback`],
+    logoutUrls: [`https://enterprise.${ROOT_DOMAIN}/`],
+    deletionProtection: true,
   },
   budget: { monthlyLimitUsd: 6000, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 90 },

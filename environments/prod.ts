@@ -40,7 +40,7 @@ export const prod: EnvironmentConfigInput = {
       desiredCount: 2,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
+      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'], identity: true },
       xray: true,
       autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
     },
@@ -84,6 +84,14 @@ export const prod: EnvironmentConfigInput = {
     // Recovery points cannot be deleted early, by anyone, once the 3-day grace period has passed.
     vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
     restoreTesting: true,
+  },
+  // Seed 000: Cognito sign-in (e-mail username, TOTP MFA optional, admins enforce it in the app).
+  identity: {
+    customAttributes: { tenant_id: { type: 'String', mutable: false, max: 64 } },
+    mfa: 'OPTIONAL',
+    callbackUrls: [`https://${ROOT_DOMAIN}/auth/callback`],
+    logoutUrls: [`https://${ROOT_DOMAIN}/`],
+    deletionProtection: true,
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },

@@ -12,6 +12,7 @@ import {
   unknownAppRepositoryServices,
   unusedAccounts,
 } from './registry-rules';
+import { identityPinProblems } from './identity-pins';
 import {
   EnvironmentConfigError,
   environmentConfigSchema,
@@ -82,11 +83,13 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
 
   const { byAccount, errors } = groupByAccount(accounts, environments);
   issues.push(...errors, ...duplicateDomains(environments));
+  const pins = identityPinProblems(environments);
+  issues.push(...pins.errors);
   // The chain spans every environment: with one of them invalid, `after` references to it would
   // only repeat its own problems as "not an environment".
   if (allParsed)
     issues.push(...deployChainProblems(environments), ...unknownAppRepositoryServices(byAccount, accounts));
-  const warnings = [...overlappingVpcs(byAccount)];
+  const warnings = [...overlappingVpcs(byAccount), ...pins.warnings];
   if (Object.keys(environments).length > 0) warnings.push(...unusedAccounts(byAccount, accounts));
 
   if (issues.length > 0) throw new EnvironmentConfigError('platform config', issues);

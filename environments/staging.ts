@@ -42,7 +42,7 @@ export const staging: EnvironmentConfigInput = {
       desiredCount: 1,
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
-      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'] },
+      uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'], identity: true },
       autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
     },
   },
@@ -78,6 +78,13 @@ export const staging: EnvironmentConfigInput = {
     exports: { archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 365 } },
   },
   backup: { dailyRetentionDays: 30 },
+  // Seed 000: Cognito sign-in (e-mail username, TOTP MFA optional, admins enforce it in the app).
+  identity: {
+    customAttributes: { tenant_id: { type: 'String', mutable: false, max: 64 } },
+    mfa: 'OPTIONAL',
+    callbackUrls: [`https://staging.${ROOT_DOMAIN}/auth/callback`],
+    logoutUrls: [`https://staging.${ROOT_DOMAIN}/`],
+  },
   budget: { monthlyLimitUsd: 250, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },
   observability: { subscribers: { warning: [{ email: 'platform-alerts@example.com' }] } },

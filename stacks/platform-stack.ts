@@ -14,6 +14,7 @@ import { MessagingLayer, messagingPorts } from '../constructs/messaging/messagin
 import { NetworkLayer } from '../constructs/network/network-layer';
 import { ObservabilityLayer } from '../constructs/observability/observability-layer';
 import { SecurityLayer } from '../constructs/security/security-layer';
+import { ServerlessLayer } from '../constructs/serverless/serverless-layer';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws, regionalProvider } from './aws';
 import { s3Backend } from './backend';
@@ -38,6 +39,7 @@ export class PlatformStack extends StableAddressStack {
   readonly logArchive: LogArchive;
   readonly edge: EdgeLayer;
   readonly identity: IdentityLayer;
+  readonly serverless: ServerlessLayer;
   readonly data: DataLayer;
   readonly messaging: MessagingLayer;
   readonly compute: ComputeLayer;
@@ -101,7 +103,8 @@ export class PlatformStack extends StableAddressStack {
       logs,
       logArchive: this.logArchive,
     });
-    this.identity = new IdentityLayer(this, 'Identity', { naming });
+    const withFunctions = { naming, accountId, config, logs, dataKmsKeyArn: keys.data.arn };
+    this.identity = new IdentityLayer(this, 'Identity', withFunctions);
     this.data = new DataLayer(this, 'Data', {
       naming,
       accountId,
@@ -129,6 +132,7 @@ export class PlatformStack extends StableAddressStack {
       dataKmsKeyArn: keys.data.arn,
       logs,
     });
+    this.serverless = new ServerlessLayer(this, 'Serverless', { ...withFunctions, tables: this.data.tables });
     this.compute = createCompute(this, 'Compute', {
       naming,
       accountId,
@@ -145,6 +149,7 @@ export class PlatformStack extends StableAddressStack {
           name,
           this.data.bindingsFor(name, service.uses),
           this.messaging.bindingsFor(name, service.uses),
+          this.identity.bindingsFor(service.uses),
         ),
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
       adminPrincipalArns: admins,

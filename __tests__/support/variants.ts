@@ -3,9 +3,14 @@
  * in cluster mode) and the messaging layer of a Fargate environment's Kafka (provisioned over two AZs;
  * MSK Serverless), so the terraform suite proves every engine against the real provider without
  * planning a whole platform per variant. VPC and subnet ids are literals: plan needs no lookups.
+ * The same stack carries the identity layer with its optional parts on and an event processor on a
+ * table stream (identityVariantConfig).
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AppTable } from '../../constructs/data/dynamodb-table';
+import { IdentityLayer } from '../../constructs/identity/identity-layer';
+import { ServerlessLayer } from '../../constructs/serverless/serverless-layer';
 import { RedisCache } from '../../constructs/data/redis-cache';
 import { MessagingLayer } from '../../constructs/messaging/messaging-layer';
 import { RelationalDatabase } from '../../constructs/data/relational-database';
@@ -122,5 +127,77 @@ export function defineEngineVariants(app: Construct): TerraformStack[] {
   for (const config of configs) dataVariant(stack, config);
   // In the same stack: a Kafka variant costs no extra terraform init or provider start.
   for (const config of kafkaVariantConfigs()) messagingVariant(stack, config);
+  // The identity layer's optional parts ride along: one more stack would pay the fixed cost again.
+  identityVariant(stack);
   return [stack];
+}
+
+/**
+ * The identity layer with everything optional switched on (Google and Facebook with their secrets
+ * as sensitive variables, SES sender and welcome mail, threat protection, authenticated grants),
+ * alone on a small stack: the platform environments prove the default shape, this one the rest.
+ */
+export function identityVariantConfig(): EnvironmentConfig {
+  const input = envInput('prod');
+  input.name = 'idp';
+  input.identity = {
+    ...input.identity,
+    mfa: 'ON',
+    threatProtection: true,
+    email: {
+      sender: 'ses',
+      from: 'no-reply@example.com',
+      sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/example.com',
+    },
+    emailValidation: { provider: 'ses', blockedDomains: ['mailinator.com'] },
+    providers: {
+      google: {
+        clientId: 'google-client-id.apps.googleusercontent.com',
+        clientSecretVariable: 'google_client_secret',
+      },
+      facebook: { clientId: '1234567890', clientSecretVariable: 'facebook_client_secret' },
+    },
+    authenticatedGrants: [
+      { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::example-user-content/private/*'] },
+    ],
+  };
+  // The event processor on a table stream (dev proves the queue source).
+  input.tables.sessions.stream = 'NEW_AND_OLD_IMAGES';
+  input.serverless = { eventProcessor: { table: 'sessions' } };
+  return parseEnvironmentConfig(input);
+}
+
+/** The identity variant's keys, identity layer and stream processor, under its own construct. */
+function identityVariant(stack: TerraformStack): void {
+  const config = identityVariantConfig();
+  const scope = new Construct(stack, config.name);
+  const project: string = accountsInputCopy().main.project;
+  const { accountId, region } = config;
+  const naming = new Naming({ project, environment: config.name, accountId, region });
+  const keys = new PlatformKeys(scope, 'Keys', {
+    naming,
+    accountId,
+    region,
+    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
+  });
+  new IdentityLayer(scope, 'Identity', {
+    naming,
+    accountId,
+    config,
+    logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+    dataKmsKeyArn: keys.data.arn,
+  });
+  const sessions = new AppTable(scope, 'Table-sessions', {
+    ...config.tables.sessions,
+    tableName: naming.name('sessions'),
+    kmsKeyArn: keys.data.arn,
+  });
+  new ServerlessLayer(scope, 'Serverless', {
+    naming,
+    accountId,
+    config,
+    logs: { retentionDays: config.logs.retentionDays, kmsKeyArn: keys.logs.arn },
+    dataKmsKeyArn: keys.data.arn,
+    tables: { sessions },
+  });
 }

@@ -15,4 +15,7 @@ export const STATEFUL_TYPES = [
   'aws_msk_cluster',
   'aws_msk_serverless_cluster',
   'aws_eks_cluster',
+  // Replacing a user pool loses every user and password; an identity pool, every identity id.
+  'aws_cognito_user_pool',
+  'aws_cognito_identity_pool',
 ] as const;

@@ -11,6 +11,8 @@ export interface AppTableProps {
   readonly kmsKeyArn: string;
   /** Default: true. */
   readonly deletionProtection?: boolean;
+  /** Stream view type. Default: no stream. */
+  readonly stream?: 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 }
 
 /** Read and write items (no table administration). */
@@ -46,6 +48,7 @@ export class AppTable extends Construct {
       serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
       deletionProtectionEnabled: props.deletionProtection ?? true,
       ...(props.ttlAttribute ? { ttl: { attributeName: props.ttlAttribute, enabled: true } } : {}),
+      ...(props.stream ? { streamEnabled: true, streamViewType: props.stream } : {}),
     });
     this.arn = this.table.arn;
     this.name = this.table.name;

@@ -144,6 +144,8 @@ export const WORKLOAD_RUNTIME_SERVICES = [
   'lambda',
   'rds-db',
   'secretsmanager',
+  // The e-mail validation trigger's welcome mail (its role: one verified identity only).
+  'ses',
   'sns',
   'sqs',
   'ssmmessages',

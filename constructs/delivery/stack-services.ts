@@ -23,6 +23,11 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   cloudwatch_query_definition: ['logs'],
   cloudwatch_event: ['events'],
   config: ['config'],
+  // A user pool's resources and its federated providers are Cognito user pools (cognito-idp);
+  // identity pools are Cognito Federated Identities (cognito-identity).
+  cognito_user: ['cognito-idp'],
+  cognito_identity_provider: ['cognito-idp'],
+  cognito_identity_pool: ['cognito-identity'],
   db: ['rds'],
   rds: ['rds'],
   default_network_acl: ['ec2'],
@@ -44,6 +49,7 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   instance: ['ec2', 'ssm'],
   internet_gateway: ['ec2'],
   kms: ['kms'],
+  lambda: ['lambda'],
   launch_template: ['ec2', 'ssm'],
   lb: ['elasticloadbalancing'],
   msk: ['kafka'],
@@ -55,6 +61,7 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   s3: ['s3'],
   security_group: ['ec2'],
   sns: ['sns'],
+  sqs: ['sqs'],
   subnet: ['ec2'],
   vpc: ['ec2'],
   wafv2: ['wafv2'],
@@ -84,6 +91,8 @@ export const STACK_SERVICES = [
   'budgets',
   'cloudtrail',
   'cloudwatch',
+  'cognito-identity',
+  'cognito-idp',
   'config',
   'dynamodb',
   'ec2',
@@ -97,11 +106,13 @@ export const STACK_SERVICES = [
   'iam',
   'kafka',
   'kms',
+  'lambda',
   'logs',
   'rds',
   'route53',
   's3',
   'sns',
+  'sqs',
   'ssm',
   'wafv2',
   'xray',
@@ -115,15 +126,18 @@ export const PIPELINE_EXTRA_SERVICES = ['sts', 'backup-storage'] as const;
 
 /**
  * The services the roles of the platform and baseline stacks trust (their `iam:PassedToService`),
- * checked against the synthesized trust policies by the same test.
+ * checked against the synthesized trust policies by the same test (a federated principal, such as
+ * the identity pool's role trusting cognito-identity, counts: Cognito is passed that role).
  */
 export const PASSED_TO_SERVICES = [
   'backup.amazonaws.com',
   'cloudtrail.amazonaws.com',
+  'cognito-identity.amazonaws.com',
   'config.amazonaws.com',
   'ec2.amazonaws.com',
   'ecs-tasks.amazonaws.com',
   'eks.amazonaws.com',
+  'lambda.amazonaws.com',
   'monitoring.rds.amazonaws.com',
   'pods.eks.amazonaws.com',
   'vpc-flow-logs.amazonaws.com',

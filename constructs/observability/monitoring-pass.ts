@@ -8,9 +8,11 @@ import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
@@ -23,6 +25,7 @@ import {
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
 import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
+import { monitorLambdaFunction, monitorQueue } from './serverless-monitors';
 import {
   monitorAuroraCluster,
   monitorDbInstance,
@@ -48,6 +51,8 @@ export const MONITORED_TYPES = [
   'aws_wafv2_web_acl',
   'aws_msk_cluster',
   'aws_eks_cluster',
+  'aws_lambda_function',
+  'aws_sqs_queue',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -105,5 +110,7 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
   for (const cluster of of(MskCluster)) monitorKafkaCluster(ctx, cluster);
   for (const cluster of of(EksCluster)) monitorEksCluster(ctx, cluster);
+  for (const fn of of(LambdaFunction)) monitorLambdaFunction(ctx, fn);
+  for (const queue of of(SqsQueue)) monitorQueue(ctx, queue);
   return result;
 }

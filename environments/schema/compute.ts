@@ -124,6 +124,8 @@ export const serviceSchema = z
       .strictObject({
         database: z.boolean().default(false),
         cache: z.boolean().default(false),
+        /** The user pool id, issuer and SPA client id as COGNITO_* variables (to verify tokens). Default: false. */
+        identity: z.boolean().default(false),
         tables: z.array(slug(32)).default([]),
         buckets: z.array(slug(32)).default([]),
         /** Kafka topics it writes and reads (`messaging.kafka`); a consumer also gets its own group. */

@@ -163,6 +163,8 @@ export const tableSchema = z.strictObject({
   ttlAttribute: z.string().min(1).optional(),
   /** Default: true. */
   deletionProtection: z.boolean().default(true),
+  /** A DynamoDB stream of item changes (what the event processor may consume). Default: none. */
+  stream: z.enum(['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY']).optional(),
 });
 
 export const bucketSchema = z

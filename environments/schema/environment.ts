@@ -10,8 +10,10 @@ import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } 
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
 import { guardsSchema } from './guards';
 import { messagingSchema } from './messaging';
+import { identitySchema } from './identity';
 import { networkSchema } from './network';
 import { observabilitySchema } from './observability';
+import { serverlessSchema } from './serverless';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
 import { DEFAULT_ROUTE, isDefaultRoute } from '../rules';
@@ -41,6 +43,10 @@ export const environmentConfigSchema = z
     buckets: z.record(slug(32), bucketSchema).default({}),
     /** Kafka (MSK) for the services (messaging.ts). Default: none. */
     messaging: messagingSchema.prefault({}),
+    /** Cognito sign-in and the e-mail validation trigger (identity.ts). Default: none. */
+    identity: identitySchema.optional(),
+    /** Lambda functions beyond the identity trigger (serverless.ts). Default: none. */
+    serverless: serverlessSchema.prefault({}),
     budget: budgetSchema.optional(),
     /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
     backup: backupSchema.optional(),
@@ -63,6 +69,7 @@ export const environmentConfigSchema = z
     });
     checkServices(env, ctx);
     checkPlatform(env, ctx);
+    checkEventSource(env, ctx);
     if (env.backup?.copyToRegion === env.region) {
       report(
         ctx,
@@ -93,6 +100,17 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
       'db-migrate is the database migration task; name the service otherwise',
     );
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
+}
+
+/** The event processor's table must exist and have a stream. */
+function checkEventSource(env: EnvironmentShape, ctx: Ctx): void {
+  const table = env.serverless.eventProcessor?.table;
+  if (table === undefined) return;
+  const at = ['serverless', 'eventProcessor', 'table'];
+  const tables = Object.keys(env.tables);
+  if (!tables.includes(table))
+    report(ctx, at, `${table} is not a table in tables ${validNames('tables', tables)}`);
+  else if (!env.tables[table].stream) report(ctx, at, `${table} has no stream (set tables.${table}.stream)`);
 }
 
 /** One listener default ('/*'), and no path pattern or rule priority claimed by two services. */
@@ -143,6 +161,7 @@ function checkUses(
   if (uses.database && !env.database) report(ctx, at('database'), 'no database is configured');
   if (uses.cache && !env.cache) report(ctx, at('cache'), 'no cache is configured');
   if (uses.kafka && !env.messaging.kafka) report(ctx, at('kafka'), 'no messaging.kafka is configured');
+  if (uses.identity && !env.identity) report(ctx, at('identity'), 'no identity section is configured');
   const tables = Object.keys(env.tables);
   uses.tables.forEach((t, i) => {
     if (!tables.includes(t))
@@ -207,6 +226,8 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
   const kafka = env.messaging.kafka;
   if (kafka?.mode === 'provisioned' && kafka.replicationFactor < 2)
     report(ctx, ['messaging', 'kafka', 'replicationFactor'], `at least 2 ${why}`);
+  if (env.identity && !env.identity.deletionProtection)
+    report(ctx, ['identity', 'deletionProtection'], `true ${why}`);
   checkProductionCapacity(env, ctx);
 }
 
@@ -237,6 +258,7 @@ export type NetworkConfig = EnvironmentConfig['network'];
 export type ObservabilityConfig = EnvironmentConfig['observability'];
 export type EksConfig = NonNullable<EnvironmentConfig['compute']['eks']>;
 export type KafkaConfig = NonNullable<EnvironmentConfig['messaging']['kafka']>;
+export type { IdentityConfig } from './identity';
 
 /** Validates one environment; throws EnvironmentConfigError listing every problem. */
 export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {

@@ -21,6 +21,8 @@ export {
 } from './account';
 export { computeSchema } from './compute';
 export { DEPLOY_TRIGGERS } from './operations';
+export { threatProtectionOn, type IdentityConfig } from './identity';
+export type { EventProcessorConfig, ServerlessConfig } from './serverless';
 export type { AlarmThresholds, Subscriber } from './observability';
 export {
   RESERVED_TAG_KEYS,

@@ -24,7 +24,10 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
   },
   aws_cloudwatch_log_group: { arn: ARN('logs', 'log-group:mock') },
   aws_sns_topic: { arn: ARN('sns', 'mock-topic') },
-  aws_sqs_queue: { arn: ARN('sqs', 'mock-queue') },
+  aws_sqs_queue: {
+    arn: ARN('sqs', 'mock-queue'),
+    url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/mock-queue`,
+  },
   aws_lb: {
     arn: ARN('elasticloadbalancing', 'loadbalancer/app/mock/0123456789abcdef'),
     arn_suffix: 'app/mock/0123456789abcdef',
@@ -119,6 +122,16 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
     default_network_acl_id: 'acl-0123456789abcdef0',
   },
   aws_config_configuration_recorder: { id: 'default' },
+  aws_cognito_user_pool: {
+    id: 'us-east-1_Mock12345',
+    arn: ARN('cognito-idp', 'userpool/us-east-1_Mock12345'),
+    endpoint: 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock12345',
+  },
+  aws_cognito_user_pool_client: { id: 'mockclientid0123456789abcd' },
+  aws_cognito_identity_pool: {
+    id: 'us-east-1:00000000-0000-0000-0000-000000000000',
+    arn: ARN('cognito-identity', 'identitypool/us-east-1:00000000-0000-0000-0000-000000000000'),
+  },
 };
 
 export const MOCK_DATA_DEFAULTS: Record<string, Record<string, unknown>> = {

@@ -3,9 +3,22 @@ export interface StackJson {
   provider?: Record<string, Array<{ alias?: string }>>;
   resource?: Record<string, Record<string, unknown>>;
   output?: Record<string, unknown>;
+  variable?: Record<string, { default?: unknown; sensitive?: boolean }>;
 }
 
 /** The stack's AWS provider aliases; `undefined` is the default (unaliased) provider. */
 export function providerAliases(stack: StackJson): (string | undefined)[] {
   return (stack.provider?.aws ?? [{}]).map((p) => p.alias);
+}
+
+/**
+ * Dummy values for the stack's variables without a default (the identity providers' client secrets):
+ * Terraform needs a value to plan, the real ones come from the pipeline's secret store.
+ */
+export function offlineVariableValues(stack: StackJson): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(stack.variable ?? {})
+      .filter(([, v]) => v.default === undefined)
+      .map(([name]) => [name, `offline-dummy-${name}`]),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { providerAliases, type StackJson } from './stack';
+import { offlineVariableValues, providerAliases, type StackJson } from './stack';
 import { offlineTestFile, TEARDOWN_MODULE, type TestFileOptions } from './test-file';
 
 export const DEFAULT_PLUGIN_MIRROR = '/opt/tf-plugins';
@@ -42,6 +42,9 @@ const MOCK_PROVIDER_SETTINGS = {
   allowed_account_ids: [],
 };
 
+/** Dummy variable values (offlineVariableValues), loaded automatically by terraform. */
+export const OFFLINE_VARIABLES = 'offline.auto.tfvars.json';
+
 /** `backend_override.tf.json`: state in the work directory instead of S3. */
 export const BACKEND_OVERRIDE = { terraform: { backend: { local: { path: 'terraform.tfstate' } } } };
 
@@ -72,6 +75,9 @@ export function prepareWorkDir(stackDir: string, workDir: string, options: TestF
   const stack = JSON.parse(readFileSync(join(workDir, 'cdk.tf.json'), 'utf8')) as StackJson;
   writeJson(join(workDir, 'backend_override.tf.json'), BACKEND_OVERRIDE);
   writeJson(join(workDir, 'provider_override.tf.json'), providerOverride(stack));
+  // Read by `terraform plan` and `terraform test` alike: dummy values for the sensitive variables.
+  const variables = offlineVariableValues(stack);
+  if (Object.keys(variables).length > 0) writeJson(join(workDir, OFFLINE_VARIABLES), variables);
   // The teardown run applies this module (no resources, the stack's provider aliases) to the
   // mock-applied state: see test-file.ts. Its `removed` blocks make Terraform forget each resource
   // instead of destroying it through the mock provider: the state empties with no provider calls.

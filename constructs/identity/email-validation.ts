@@ -1,0 +1,90 @@
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { Construct } from 'constructs';
+import type { IdentityConfig } from '../../environments/schema';
+import type { LogSettings } from '../core/log-group';
+import type { Naming } from '../core/naming';
+import { EncryptedQueue } from '../serverless/dead-letter-queue';
+import { NodeFunction } from '../serverless/node-function';
+
+export interface EmailValidationProps {
+  readonly naming: Naming;
+  readonly accountId: string;
+  readonly identity: IdentityConfig;
+  readonly logs: LogSettings;
+  /** The data key: the dead-letter queue holds user identifiers. */
+  readonly dataKmsKeyArn: string;
+}
+
+/**
+ * Seed 000's e-mail validation service: the post-confirmation Lambda (serverless/email-validation)
+ * and the encrypted dead-letter queue its failed deliveries go to. Its role may send to that queue
+ * (with the data key) and, with the SES provider, send mail from the pool's verified identity only.
+ * `allowInvokeFrom` grants Cognito the invoke, scoped to the one user pool by `source_arn`.
+ */
+export class EmailValidation extends Construct {
+  readonly fn: NodeFunction;
+  readonly deadLetterQueue: EncryptedQueue;
+
+  constructor(scope: Construct, id: string, props: EmailValidationProps) {
+    super(scope, id);
+    const { naming, identity } = props;
+    const settings = identity.emailValidation;
+    this.deadLetterQueue = new EncryptedQueue(this, 'DeadLetters', {
+      naming,
+      name: 'email-validation-dlq',
+      kmsKeyArn: props.dataKmsKeyArn,
+    });
+    const ses = identity.email.sender === 'ses' ? identity.email : undefined;
+    const sendsMail = settings.provider === 'ses' && ses !== undefined;
+    const queue = this.deadLetterQueue.queue;
+    this.fn = new NodeFunction(this, 'Function', {
+      naming,
+      accountId: props.accountId,
+      name: 'email-validation',
+      handler: 'email-validation',
+      description: 'Cognito post-confirmation: validates the address, sends the welcome mail',
+      logs: props.logs,
+      reservedConcurrency: settings.reservedConcurrency,
+      environment: {
+        EMAIL_PROVIDER: settings.provider,
+        DEAD_LETTER_QUEUE_URL: queue.url,
+        BLOCKED_DOMAINS: settings.blockedDomains.join(','),
+        ...(sendsMail
+          ? { EMAIL_FROM: ses.from, ...(ses.replyTo ? { EMAIL_REPLY_TO: ses.replyTo } : {}) }
+          : {}),
+      },
+      statements: [
+        { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue.arn },
+        {
+          Sid: 'DeadLettersKey',
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: props.dataKmsKeyArn,
+          Condition: { StringEquals: { 'kms:ViaService': `sqs.${naming.props.region}.amazonaws.com` } },
+        },
+        ...(sendsMail
+          ? [
+              {
+                Sid: 'WelcomeMail',
+                Effect: 'Allow' as const,
+                Action: 'ses:SendEmail',
+                Resource: ses.sourceArn,
+                Condition: { StringEquals: { 'ses:FromAddress': ses.from } },
+              },
+            ]
+          : []),
+      ],
+    });
+  }
+
+  /** Cognito may invoke the function for this user pool only. */
+  allowInvokeFrom(userPoolArn: string): LambdaPermission {
+    return new LambdaPermission(this, 'CognitoInvoke', {
+      statementId: 'CognitoPostConfirmation',
+      action: 'lambda:InvokeFunction',
+      functionName: this.fn.function.functionName,
+      principal: 'cognito-idp.amazonaws.com',
+      sourceArn: userPoolArn,
+    });
+  }
+}
