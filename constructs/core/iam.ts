@@ -19,6 +19,11 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'ecs:DescribeTaskDefinition',
   // ECS Exec's session logging looks the log group up by name; the call takes no resource ARN.
   'logs:DescribeLogGroups',
+  // CodeDeploy's blue/green role finds listeners, rules and target groups; Describe takes no ARN.
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
 ] as const;
 
 export interface PolicyStatement {
