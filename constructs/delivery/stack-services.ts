@@ -22,6 +22,8 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   // Logs Insights saved queries belong to CloudWatch Logs.
   cloudwatch_query_definition: ['logs'],
   cloudwatch_event: ['events'],
+  // Blue/green deployments (constructs/compute/blue-green-deployment.ts).
+  codedeploy: ['codedeploy'],
   config: ['config'],
   db: ['rds'],
   rds: ['rds'],
@@ -82,6 +84,7 @@ export const STACK_SERVICES = [
   'budgets',
   'cloudtrail',
   'cloudwatch',
+  'codedeploy',
   'config',
   'dynamodb',
   'ec2',
@@ -116,6 +119,7 @@ export const PIPELINE_EXTRA_SERVICES = ['sts', 'backup-storage'] as const;
 export const PASSED_TO_SERVICES = [
   'backup.amazonaws.com',
   'cloudtrail.amazonaws.com',
+  'codedeploy.amazonaws.com',
   'config.amazonaws.com',
   'ec2.amazonaws.com',
   'ecs-tasks.amazonaws.com',
