@@ -28,7 +28,7 @@ export function attachDeploymentAlarms(
   const attached = new Map<CodedeployDeploymentGroup, string[]>();
   for (const group of groups) {
     const serviceName = resolved(group.ecsServiceInput?.serviceName);
-    const own = services.find((s) => resolved(s.service.name) === serviceName);
+    const own = services.find((s) => resolved(s.service.nameInput ?? s.service.name) === serviceName);
     const pairs = group.loadBalancerInfoInput?.targetGroupPairInfo?.targetGroup;
     const groupNames = (Array.isArray(pairs) ? pairs : []).map((tg) => resolved(tg.name));
     const alarms: Alarm[] = own ? own.alarms.filter((a) => ROLLBACK_SERVICE_KINDS.includes(a.spec.kind)) : [];
