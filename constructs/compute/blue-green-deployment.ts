@@ -116,6 +116,8 @@ export class BlueGreenDeployment extends Construct {
           'ecs:DeleteTaskSet',
           'ecs:DescribeServices',
           'ecs:UpdateServicePrimaryTaskSet',
+          // The service propagates its tags to the task sets CodeDeploy creates.
+          'ecs:TagResource',
         ],
         Resource: [props.serviceArn, `${ecs}:task-set/${props.clusterName}/${props.serviceName}/*`],
       },

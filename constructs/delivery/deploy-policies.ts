@@ -74,15 +74,21 @@ function blueGreenStatements(t: ServiceDeployTarget): Statement[] {
     {
       Sid: 'BlueGreenDeployments',
       Effect: 'Allow',
+      Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'],
+      Resource: codedeploy(`deploymentgroup:${name}/${name}`),
+    },
+    {
+      // Exception: these take no resource ARN and no condition key (service authorization
+      // reference). The target reads say when traffic has moved; stopping a deployment rolls it back
+      // — at worst another service's in-flight deployment is rolled back: availability, never access.
+      Sid: 'BlueGreenWatchAndStop',
+      Effect: 'Allow',
       Action: [
-        'codedeploy:CreateDeployment',
-        'codedeploy:GetDeployment',
-        'codedeploy:GetDeploymentGroup',
         'codedeploy:GetDeploymentTarget',
         'codedeploy:ListDeploymentTargets',
         'codedeploy:StopDeployment',
       ],
-      Resource: codedeploy(`deploymentgroup:${name}/${name}`),
+      Resource: '*',
     },
     {
       Sid: 'BlueGreenRevisions',
