@@ -13,7 +13,11 @@ function groupIdOf(ref: string): string {
   return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
 }
 
-describe.each(platforms)('%s', (_name, out: Synthesized) => {
+describe.each(platforms)('%s', (name, out: Synthesized) => {
+  // Blue/green services' test listener ports (config): the ALB admits the VPC there, nothing else.
+  const testPorts = Object.values(registry.environments[name].services).flatMap((s) =>
+    s.deployment.type === 'blueGreen' ? [s.deployment.testListenerPort] : [],
+  );
   it('opens only the ALB to the world, on 80/443; every other ingress names a peer group (or is an endpoint 443 from the VPC)', () => {
     const groups = Object.fromEntries(out.resources('aws_security_group').map(([id, g]) => [id, g]));
     for (const g of Object.values(groups)) expect(g.ingress).toBeUndefined();
@@ -29,6 +33,10 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
         expect(group).toBe(albGroup);
         expect([80, 443]).toContain(r.from_port);
         expect(r.to_port).toBe(r.from_port);
+        continue;
+      }
+      if (group === albGroup && testPorts.includes(r.from_port)) {
+        expect(r).toMatchObject({ cidr_ipv4: vpcCidr, to_port: r.from_port });
         continue;
       }
       // The only other CIDR rule: interface endpoints admit HTTPS from the VPC.
@@ -64,10 +72,20 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
     }
   });
 
-  it('puts every service in private subnets, behind the circuit breaker', () => {
+  it('puts every service in private subnets, behind the circuit breaker or CodeDeploy rollback (by controller)', () => {
+    const groups = out.resources('aws_codedeploy_deployment_group').map(([, g]) => g);
     for (const [, s] of out.resources('aws_ecs_service')) {
       expect(s.network_configuration.assign_public_ip).toBe(false);
-      expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      if (s.deployment_controller.type === 'CODE_DEPLOY') {
+        const group = groups.find((g) => g.ecs_service.service_name === s.name);
+        expect(group?.auto_rollback_configuration).toMatchObject({
+          enabled: true,
+          events: expect.arrayContaining(['DEPLOYMENT_FAILURE']),
+        });
+      } else {
+        expect(s.deployment_controller.type).toBe('ECS');
+        expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      }
     }
   });
 });
