@@ -66,6 +66,8 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
       },
       auto_rollback_configuration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
     });
+    // CodeDeploy refuses a group for a service that does not exist yet: created after it.
+    expect(group.depends_on).toEqual([expect.stringMatching(/^aws_ecs_service\.Service-backend_/)]);
     const pair = group.load_balancer_info.target_group_pair_info;
     expect(pair.target_group).toEqual([{ name: 'webplat-backend' }, { name: 'webplat-backend-green' }]);
     expect(pair.prod_traffic_route.listener_arns).toEqual([PRODUCTION_LISTENER]);

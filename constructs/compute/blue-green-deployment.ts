@@ -3,6 +3,7 @@ import { CodedeployDeploymentConfig } from '@cdktf/provider-aws/lib/codedeploy-d
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { BlueGreenConfig, TrafficShift } from '../../environments/schema/deployment';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
@@ -24,6 +25,8 @@ export interface BlueGreenDeploymentProps {
   readonly settings: BlueGreenConfig;
   /** The edge's target group pair and listeners. */
   readonly target: BlueGreenTarget;
+  /** What the group waits for: CodeDeploy refuses a group for a service that does not exist yet. */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** The deployment configuration name for a traffic shift: a CodeDeploy default or our own. */
@@ -83,6 +86,7 @@ export class BlueGreenDeployment extends Construct {
       },
       // Alarm-based rollback (DEPLOYMENT_STOP_ON_ALARM) joins when alarms are attached.
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
+      dependsOn: props.dependsOn,
     });
   }
 

@@ -69,6 +69,7 @@ export class FargateCompute extends Layer implements ComputeLayer {
           taskRoleArns: [service.taskRole.arn, service.executionRole.arn],
           settings: svc.deployment,
           target: route.blueGreen,
+          dependsOn: [service.service],
         });
       }
       if (route) {
