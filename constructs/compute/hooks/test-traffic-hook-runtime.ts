@@ -53,7 +53,7 @@ function get(address: string, s: ProbeSettings): Promise<number> {
 export async function handler(event: HookEvent): Promise<HookStatus> {
   const settings = settingsFromEnv(process.env);
   const { EC2Client, DescribeNetworkInterfacesCommand } = await sdk<Ec2Sdk>('@aws-sdk/client-ec2');
-  const { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } = await sdk(
+  const { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } = await sdk<CodeDeploySdk>(
     '@aws-sdk/client-codedeploy',
   );
   const ec2 = new EC2Client({});
