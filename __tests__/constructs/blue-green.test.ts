@@ -268,6 +268,17 @@ describe('production platform: alarms, rollback on them, notifications', () => {
     expect(target.arn).toMatch(/aws_sns_topic\.Alerts_Topic-warning_.+\.arn/);
   });
 
+  it('lets the migration task pull the image of the services whose migrations ship with it', () => {
+    const [execution] = byPrefix(out, 'aws_iam_role_policy', 'DbMigrate_ExecutionPolicy');
+    const pull = policy(execution.policy).Statement.find((st: any) => st.Sid === 'PullMigrationImages');
+    expect(pull.Resource).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/webplat-prod-backend']);
+    const dev = synthPlatform(envInput('dev'));
+    const [devExecution] = byPrefix(dev, 'aws_iam_role_policy', 'DbMigrate_ExecutionPolicy');
+    expect(policy(devExecution.policy).Statement.map((st: any) => st.Sid)).not.toContain(
+      'PullMigrationImages',
+    );
+  });
+
   it('dev stays rolling: no CodeDeploy, no test listener', () => {
     const dev = synthPlatform(envInput('dev'));
     expect(dev.count('aws_codedeploy_deployment_group')).toBe(0);
