@@ -55,7 +55,8 @@ describe('compute.platform eks', () => {
   });
 
   it('switching an environment from fargate to eks changes only compute.*', () => {
-    const input = envInput('prod');
+    // staging uses no Fargate-only setting (spot, exec, blue/green, migration tasks).
+    const input = envInput('staging');
     input.compute = enterprise().compute;
     const out = synthPlatform(input);
     expect(out.count('aws_ecs_service')).toBe(0);

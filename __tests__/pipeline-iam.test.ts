@@ -219,6 +219,95 @@ describe('the per-service deploy roles', () => {
   });
 });
 
+describe('the deploy roles and CodeDeploy (blue/green)', () => {
+  const services = Object.keys(own.services).filter((s) => account.github.appRepositories[s]);
+  const [mine, theirs] = services;
+  const deploy = as(`${ownPrefix}-github-deploy-${mine}`);
+  const codedeploy = (resource: string) => `arn:aws:codedeploy:${own.region}:${accountId}:${resource}`;
+  const group = (prefix: string, svc: string) =>
+    codedeploy(`deploymentgroup:${prefix}-${svc}/${prefix}-${svc}`);
+  const application = (prefix: string, svc: string) => codedeploy(`application:${prefix}-${svc}`);
+
+  it(`${mine} creates, watches and stops deployments of its own deployment group only`, async () => {
+    for (const action of [
+      'codedeploy:CreateDeployment',
+      'codedeploy:GetDeployment',
+      'codedeploy:GetDeploymentGroup',
+    ]) {
+      expect(`${action}: ${await deploy(action, group(ownPrefix, mine))}`).toBe(`${action}: Allowed`);
+      // Another environment's group of the same service, another service's group: not.
+      expect(await deploy(action, group(otherPrefix, mine))).not.toBe('Allowed');
+      expect(await deploy(action, group(ownPrefix, theirs))).not.toBe('Allowed');
+    }
+    expect(await deploy('codedeploy:RegisterApplicationRevision', application(ownPrefix, mine))).toBe(
+      'Allowed',
+    );
+    expect(await deploy('codedeploy:RegisterApplicationRevision', application(otherPrefix, mine))).not.toBe(
+      'Allowed',
+    );
+    expect(
+      await deploy(
+        'codedeploy:GetDeploymentConfig',
+        codedeploy('deploymentconfig:CodeDeployDefault.ECSAllAtOnce'),
+      ),
+    ).toBe('Allowed');
+    expect(
+      await deploy(
+        'codedeploy:GetDeploymentConfig',
+        codedeploy(`deploymentconfig:${ownPrefix}-${mine}-canary-10pct-5min`),
+      ),
+    ).toBe('Allowed');
+  });
+
+  it('watches and stops deployments through the calls that take only "*", and nothing else there', async () => {
+    for (const action of [
+      'codedeploy:GetDeploymentTarget',
+      'codedeploy:ListDeploymentTargets',
+      'codedeploy:StopDeployment',
+    ])
+      expect(`${action}: ${await deploy(action, '*')}`).toBe(`${action}: Allowed`);
+    // ContinueDeployment (also "*"-only) would push a waiting deployment on: not granted.
+    expect(await deploy('codedeploy:ContinueDeployment', '*')).not.toBe('Allowed');
+  });
+
+  it('cannot change the deployment group or application (Terraform owns them)', async () => {
+    for (const action of ['codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup'])
+      expect(await deploy(action, group(ownPrefix, mine))).not.toBe('Allowed');
+    expect(await deploy('codedeploy:DeleteApplication', application(ownPrefix, mine))).not.toBe('Allowed');
+  });
+});
+
+describe('the service migration roles (services with migrations)', () => {
+  const env = environmentsOf(registry, slug).find((e) =>
+    Object.entries(e.services).some(([n, s]) => s.migrations && account.github.appRepositories[n]),
+  )!;
+  const prefix = `${project}-${env.name}`;
+  const [svc] = Object.entries(env.services).find(([, s]) => s.migrations)!;
+  const migrate = as(`${prefix}-github-migrate-${svc}`);
+  const ecs = (kind: string) => `arn:aws:ecs:${env.region}:${accountId}:${kind}`;
+  const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+
+  it('registers and runs only its environment migration task with its roles, and reads only its logs', async () => {
+    expect(await migrate('ecs:RegisterTaskDefinition', '*')).toBe('Allowed');
+    const inCluster = { 'ecs:cluster': ecs(`cluster/${prefix}`) };
+    expect(await migrate('ecs:RunTask', ecs(`task-definition/${prefix}-db-migrate:4`), inCluster)).toBe(
+      'Allowed',
+    );
+    expect(await migrate('ecs:RunTask', ecs(`task-definition/${prefix}-${svc}:4`), inCluster)).not.toBe(
+      'Allowed',
+    );
+    expect(await migrate('iam:PassRole', role(`${prefix}-db-migrate-execution`), toEcs)).toBe('Allowed');
+    expect(await migrate('iam:PassRole', role(`${prefix}-${svc}-task`), toEcs)).not.toBe('Allowed');
+    const logs = `arn:aws:logs:${env.region}:${accountId}:log-group:/ecs/${prefix}`;
+    expect(await migrate('logs:GetLogEvents', `${logs}/db-migrate:log-stream:db-migrate/db-migrate/1`)).toBe(
+      'Allowed',
+    );
+    expect(await migrate('logs:GetLogEvents', `${logs}/${svc}:log-stream:x`)).not.toBe('Allowed');
+    // Not a deploy role: it cannot roll the service out.
+    expect(await migrate('ecs:UpdateService', ecs(`service/${prefix}/${prefix}-${svc}`))).not.toBe('Allowed');
+  });
+});
+
 describe('the migration role', () => {
   const migrate = as(`${ownPrefix}-github-migrate`);
   const ecs = (kind: string) => `arn:aws:ecs:${own.region}:${accountId}:${kind}`;

@@ -7,6 +7,7 @@ import {
   envRole,
   envs,
   projectOf,
+  serviceMigrateRole,
 } from './support/pipeline-names';
 import { appStacks } from './support/app-synth';
 import { policy } from './support/fixtures';
@@ -31,6 +32,12 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
   ];
   const deployRoles = a.envs.flatMap((e) => deployedServices(e).map((svc) => deployRole(e, svc)));
   const migrateRoles = a.envs.map((e) => arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`));
+  // Services with schema migrations (and a repository): their own migration role for app-image.
+  const migrating = a.envs.flatMap((e) =>
+    deployedServices(e)
+      .filter((svc) => e.services[svc].migrations)
+      .map((svc) => ({ env: e, svc, role: serviceMigrateRole(e, svc) })),
+  );
 
   it('trusts GitHub OIDC for sts.amazonaws.com', () => {
     expect(out.only('aws_iam_openid_connect_provider')).toMatchObject({
@@ -48,8 +55,24 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
   it('has exactly the pipeline roles: plan and apply per environment and account, deploy per service', () => {
     expect(deployRoles.length).toBeGreaterThan(a.envs.length); // more than one service per environment
     expect(Object.keys(roles).sort()).toEqual(
-      [...stateRoles, ...deployRoles, ...migrateRoles].map((r) => r.split('/').pop()).sort(),
+      [...stateRoles, ...deployRoles, ...migrateRoles, ...migrating.map((m) => m.role)]
+        .map((r) => r.split('/').pop())
+        .sort(),
     );
+  });
+
+  it('trusts each service migration role only from its repository, through app-image.yml on main', () => {
+    for (const { env, svc, role } of migrating) {
+      expect(trustOf(role)).toEqual({
+        StringEquals: {
+          [`${host}:aud`]: 'sts.amazonaws.com',
+          [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}`],
+        },
+        StringLike: {
+          [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/app-image.yml@refs/heads/main`],
+        },
+      });
+    }
   });
 
   it('binds plan roles to <env>-plan, apply roles to <env> on main (release tags where configured) through _deploy.yml', () => {
@@ -173,4 +196,11 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     ]);
     expect(settings.Action).toEqual(expect.arrayContaining(['s3:PutBucketPolicy', 's3:PutBucketVersioning']));
   });
+});
+
+it('has services that run migrations, so the migration-role trust checks above are not vacuous', () => {
+  const migrating = accounts.flatMap((a) =>
+    a.envs.flatMap((e) => deployedServices(e).filter((svc) => e.services[svc].migrations)),
+  );
+  expect(migrating.length).toBeGreaterThan(0);
 });

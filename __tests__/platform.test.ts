@@ -14,7 +14,11 @@ function groupIdOf(ref: string): string {
   return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
 }
 
-describe.each(platforms)('%s', (_name, out: Synthesized) => {
+describe.each(platforms)('%s', (name, out: Synthesized) => {
+  // Blue/green services' test listener ports (config): the ALB admits the VPC there, nothing else.
+  const testPorts = Object.values(registry.environments[name].services).flatMap((s) =>
+    s.deployment.type === 'blueGreen' ? [s.deployment.testListenerPort] : [],
+  );
   it('opens only the ALB to the world, on 80/443; every other ingress names a peer group (or is an endpoint 443 from the VPC)', () => {
     const groups = Object.fromEntries(out.resources('aws_security_group').map(([id, g]) => [id, g]));
     for (const g of Object.values(groups)) expect(g.ingress).toBeUndefined();
@@ -32,6 +36,10 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
         expect(r.to_port).toBe(r.from_port);
         continue;
       }
+      if (group === albGroup && testPorts.includes(r.from_port)) {
+        expect(r).toMatchObject({ cidr_ipv4: vpcCidr, to_port: r.from_port });
+        continue;
+      }
       // The only other CIDR rule: interface endpoints admit HTTPS from the VPC.
       expect(groups[group].name).toMatch(/-endpoints$/);
       expect(r).toMatchObject({ cidr_ipv4: vpcCidr, from_port: 443, to_port: 443 });
@@ -41,7 +49,7 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
   });
 
   it('lets the ALB out only to its services, each on its port', () => {
-    const env = registry.environments[_name];
+    const env = registry.environments[name];
     const albOut = out
       .resources('aws_vpc_security_group_egress_rule')
       .filter(([id]) => id.startsWith('LoadBalancer_'));
@@ -79,7 +87,7 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
       .resources('aws_vpc_security_group_egress_rule')
       .filter(([, r]) => /Nodes_SecurityGroup/.test(r.security_group_id))
       .map(([, r]) => r);
-    expect(rules.length > 0).toBe(registry.environments[_name].compute.platform === 'eks');
+    expect(rules.length > 0).toBe(registry.environments[name].compute.platform === 'eks');
     for (const r of rules) {
       expect(['tcp', 'udp']).toContain(r.ip_protocol);
       if (r.referenced_security_group_id?.includes('Nodes_SecurityGroup')) continue; // 53 and 1025-65535 among nodes
@@ -92,10 +100,20 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
     }
   });
 
-  it('puts every service in private subnets, behind the circuit breaker', () => {
+  it('puts every service in private subnets, behind the circuit breaker or CodeDeploy rollback (by controller)', () => {
+    const groups = out.resources('aws_codedeploy_deployment_group').map(([, g]) => g);
     for (const [, s] of out.resources('aws_ecs_service')) {
       expect(s.network_configuration.assign_public_ip).toBe(false);
-      expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      if (s.deployment_controller.type === 'CODE_DEPLOY') {
+        const group = groups.find((g) => g.ecs_service.service_name === s.name);
+        expect(group?.auto_rollback_configuration).toMatchObject({
+          enabled: true,
+          events: expect.arrayContaining(['DEPLOYMENT_FAILURE']),
+        });
+      } else {
+        expect(s.deployment_controller.type).toBe('ECS');
+        expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+      }
     }
   });
 });

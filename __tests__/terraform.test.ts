@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
 import { checkStacks, type StackCheck, type StackJob } from '../scripts/offline';
-import { synthesizeToDisk, terraformOrSkip, unplannableStack, withoutKeyRotation } from './support/terraform';
+import {
+  synthesizeToDisk,
+  terraformOrSkip,
+  unplannableStack,
+  withCodeDeployWithoutRollback,
+  withoutKeyRotation,
+} from './support/terraform';
 import { defineEngineVariants } from './support/variants';
 
 const terraform = terraformOrSkip();
@@ -45,7 +51,10 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
       // Mock apply only: the invariant alone must fail it.
       {
         name: 'broken-kms',
-        dir: withoutKeyRotation(stacks['state-main'], join(negative, 'broken-kms')),
+        // Also a CODE_DEPLOY service whose deployment group does not roll back: a second invariant.
+        dir: withCodeDeployWithoutRollback(
+          withoutKeyRotation(stacks['state-main'], join(negative, 'broken-kms')),
+        ),
         options: { realPlan: false },
       },
       // The same stack JSON twice: the real-provider run fails it, the mock run alone passes it.
@@ -88,6 +97,13 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
     expect(result.ok).toBe(false);
     expect(result.failure).toMatch(/run "mock_apply"\.\.\. fail/);
     expect(result.failure).toMatch(/every KMS key rotates/);
+  });
+
+  it('fails a CODE_DEPLOY service whose deployment group does not roll back (controller-aware invariant)', () => {
+    const result = results['broken-kms'];
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatch(/run "mock_apply"\.\.\. fail/);
+    expect(result.failure).toMatch(/every service rolls back a failed deployment/);
   });
 
   it('fails when the real provider cannot plan a stack, which the mock run alone lets through', () => {

@@ -15,6 +15,7 @@ import {
   envRole,
   envs,
   projectOf,
+  serviceMigrateRole,
 } from './support/pipeline-names';
 
 const dir = join(__dirname, '..', '.github', 'workflows');
@@ -145,7 +146,10 @@ describe('generated workflows', () => {
       }
     }
     for (const p of Object.values<any>(JSON.parse(wf('app-image.yml').env.PLATFORM)))
-      for (const svc of Object.values<any>(p.services)) used.roles.add(svc.role);
+      for (const svc of Object.values<any>(p.services)) {
+        used.roles.add(svc.role);
+        if (svc.migrations) used.roles.add(svc.migrations.role);
+      }
     expect([...used.stacks].sort()).toEqual([...defined].sort());
     for (const role of used.roles) expect(created).toContain(role);
   });
@@ -424,17 +428,94 @@ describe('application image workflow', () => {
             cluster: `${projectOf(e)}-${e.name}`,
             prefix: `${projectOf(e)}-${e.name}`,
             services: Object.fromEntries(
-              deployedServices(e).map((name) => [
-                name,
-                {
-                  role: deployRole(e, name),
-                  healthUrl: `https://${e.dns.domainName}${e.services[name].healthCheckPath}`,
-                },
-              ]),
+              deployedServices(e).map((name) => {
+                const s = e.services[name];
+                return [
+                  name,
+                  {
+                    role: deployRole(e, name),
+                    ...(s.pathPatterns
+                      ? { healthUrl: `https://${e.dns.domainName}${s.healthCheckPath}` }
+                      : {}),
+                    deployment: s.deployment.type,
+                    port: s.port,
+                    architecture: s.architecture,
+                    ...(s.migrations
+                      ? {
+                          migrations: {
+                            role: serviceMigrateRole(e, name),
+                            command: s.migrations.command,
+                            ...(s.migrations.image ? { image: s.migrations.image } : {}),
+                          },
+                        }
+                      : {}),
+                  },
+                ];
+              }),
             ),
           },
         ]),
       ),
     );
+  });
+});
+
+describe('application image workflow: migrations and blue/green', () => {
+  const steps: any[] = wf('app-image.yml').jobs.image.steps;
+  const names = steps.map((s) => s.name ?? s.uses);
+  const step = (prefix: string) => steps.find((s) => s.name?.startsWith(prefix));
+  const at = (prefix: string) => names.findIndex((n) => n?.startsWith(prefix));
+
+  it('runs the migrations as the migration task, under the migration role, after the push and before any rollout', () => {
+    const run = step('Run the schema migrations');
+    expect(run.if).toBe("env.MIGRATIONS == 'true'");
+    expect(run.run).toMatch(/describe-task-definition --task-definition "\$\{PREFIX\}-db-migrate"/);
+    expect(run.run).toMatch(/\.command = \$command/);
+    expect(run.run).toMatch(/aws ecs run-task --cluster "\$PREFIX" --task-definition "\$MIGRATION"/);
+    expect(run.run).toMatch(/aws ecs wait tasks-stopped/);
+    expect(run.run).toMatch(/aws logs get-log-events --log-group-name "\/ecs\/\$\{PREFIX\}\/db-migrate"/);
+    expect(run.run).toMatch(/test "\$EXIT" = "0"$/);
+    expect(step('AWS credentials of the migration role').with['role-to-assume']).toMatch(
+      /\.migrations\.role/,
+    );
+    expect(at('Push')).toBeLessThan(at('AWS credentials of the migration role'));
+    expect(at('Run the schema migrations')).toBeLessThan(at('AWS credentials of the deploy role again'));
+    expect(at('AWS credentials of the deploy role again')).toBeLessThan(at('Register a task definition'));
+    expect(at('Register a task definition')).toBeLessThan(at('Roll out (rolling'));
+    expect(at('Register a task definition')).toBeLessThan(at('Deploy blue/green'));
+  });
+
+  it('rolls out each mode only for its services', () => {
+    expect(step('Roll out (rolling').if).toBe("env.DEPLOYMENT == 'rolling'");
+    for (const prefix of ['Write the AppSpec', 'Deploy blue/green', 'Wait for the blue/green deployment'])
+      expect(step(prefix).if).toBe("env.DEPLOYMENT == 'blueGreen'");
+    expect(step('Roll back to the previous revision').if).toMatch(/env\.DEPLOYMENT == 'rolling'/);
+  });
+
+  it('blue/green: AppSpec with the new revision, a CodeDeploy deployment of the service, waits, stops with rollback on failure', () => {
+    expect(step('Write the AppSpec').run).toMatch(
+      /TaskDefinition: \$td, LoadBalancerInfo: \{ContainerName: "app", ContainerPort: \$port\}/,
+    );
+    const deploy = step('Deploy blue/green');
+    expect(deploy.id).toBe('deploy');
+    expect(deploy.run).toMatch(
+      /aws deploy create-deployment --application-name "\$\{PREFIX\}-\$\{SERVICE\}" --deployment-group-name "\$\{PREFIX\}-\$\{SERVICE\}"/,
+    );
+    expect(deploy.run).toMatch(/revisionType: "AppSpecContent"/);
+    expect(deploy.run).toMatch(/Failed\|Stopped\).*exit 1/);
+    // Traffic has moved but the old task set is still up: the smoke test can still roll back.
+    expect(deploy.run).toMatch(/lifecycleEventName=='AfterAllowTraffic'/);
+    expect(at('Deploy blue/green')).toBeLessThan(at('Smoke test'));
+    expect(at('Smoke test')).toBeLessThan(at('Wait for the blue/green deployment'));
+    const stop = step('Stop the blue/green deployment');
+    expect(stop.if).toMatch(/failure\(\)/);
+    expect(stop.run).toMatch(/aws deploy stop-deployment --deployment-id "\$ID" --auto-rollback-enabled/);
+  });
+
+  it('writes a job summary whatever the outcome', () => {
+    const summary = step('Job summary');
+    expect(summary.if).toBe('always()');
+    expect(summary.run).toMatch(/GITHUB_STEP_SUMMARY/);
+    expect(summary.run).toMatch(/aws deploy get-deployment/);
   });
 });

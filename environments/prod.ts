@@ -43,6 +43,9 @@ export const prod: EnvironmentConfigInput = {
       uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'], identity: true },
       xray: true,
       autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
+      // Seed 000: blue/green through CodeDeploy, 10 % canary for 5 minutes, schema migrations first.
+      deployment: { type: 'blueGreen', trafficShift: { type: 'canary', percent: 10, minutes: 5 } },
+      migrations: { command: ['npm', 'run', 'db:migrate'] },
     },
   },
   database: {

@@ -36,6 +36,21 @@ const BACKEND: ServiceBindings = {
   peers: [],
 };
 
+const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:111111111111';
+export const PRODUCTION_LISTENER = `${LB_ARN}:listener/app/webplat-alb/0123/https`;
+export const TEST_LISTENER = `${LB_ARN}:listener/app/webplat-alb/0123/test`;
+export const PRODUCTION_RULE = `${LB_ARN}:listener-rule/app/webplat-alb/0123/https/rule`;
+/** The edge's blue/green pieces of a service, as literals. */
+const blueGreenTarget = (name: string) => ({
+  blueTargetGroupName: `webplat-${name}`,
+  greenTargetGroupName: `webplat-${name}-green`,
+  productionListenerArn: PRODUCTION_LISTENER,
+  productionRuleArn: PRODUCTION_RULE,
+  testListenerArn: TEST_LISTENER,
+  testListenerPort: 8443,
+  dependsOn: [dependable('aws_lb_listener.LoadBalancer_TestListener_0123ABCD')],
+});
+
 /** The compute layer of `config` alone on a bare stack. */
 export function compute(config: EnvironmentConfig): Synthesized {
   const b = bareStack(config);
@@ -49,13 +64,23 @@ export function compute(config: EnvironmentConfig): Synthesized {
     keys: { data: KEYS.data, secrets: KEYS.secrets },
     logs: b.logs,
     routes: Object.fromEntries(
-      Object.entries(config.services).map(([name, s]) => [
-        name,
-        {
-          targetGroupArn: targetGroup(name),
-          dependsOn: [dependable(LISTENER), ...(s.pathPatterns.includes('/*') ? [] : [dependable(RULE)])],
-        },
-      ]),
+      Object.entries(config.services).flatMap(([name, s]) =>
+        s.pathPatterns
+          ? [
+              [
+                name,
+                {
+                  targetGroupArn: targetGroup(name),
+                  dependsOn: [
+                    dependable(LISTENER),
+                    ...(s.pathPatterns.includes('/*') ? [] : [dependable(RULE)]),
+                  ],
+                  ...(s.deployment.type === 'blueGreen' ? { blueGreen: blueGreenTarget(name) } : {}),
+                },
+              ],
+            ]
+          : [],
+      ),
     ),
     ingress: b.group('Alb', 'webplat-alb'),
     bindings: (name) => (name === 'backend' ? BACKEND : NONE),

@@ -20,3 +20,6 @@ export const deployedServices = (env: EnvironmentConfig) =>
   Object.keys(env.services).filter((s) => accountOf(registry, env).account.github.appRepositories[s]);
 export const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply') =>
   arn(a.account.accountId, `${a.project}-acct-${a.slug}-github-${kind}`);
+/** A service's schema-migration role (services with `migrations` and a repository). */
+export const serviceMigrateRole = (env: EnvironmentConfig, service: string) =>
+  arn(env.accountId, `${projectOf(env)}-${env.name}-github-migrate-${service}`);

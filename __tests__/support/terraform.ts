@@ -87,3 +87,30 @@ export function unplannableStack(dir: string): string {
     },
   });
 }
+
+/**
+ * Adds to the stack in `dir` a CODE_DEPLOY service whose deployment group has automatic rollback
+ * off: the controller-aware invariant "every service rolls back a failed deployment" must fail it.
+ * Added to the broken-kms stack, so the check costs no terraform process of its own.
+ */
+export function withCodeDeployWithoutRollback(dir: string): string {
+  const stack = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+  stack.resource.aws_ecs_service = {
+    NoRollbackService: {
+      name: 'example-backend',
+      cluster: 'example',
+      deployment_controller: { type: 'CODE_DEPLOY' },
+    },
+  };
+  stack.resource.aws_codedeploy_deployment_group = {
+    NoRollbackGroup: {
+      app_name: 'example-backend',
+      deployment_group_name: 'example-backend',
+      service_role_arn: 'arn:aws:iam::111111111111:role/example-codedeploy',
+      deployment_style: { deployment_option: 'WITH_TRAFFIC_CONTROL', deployment_type: 'BLUE_GREEN' },
+      ecs_service: { cluster_name: 'example', service_name: 'example-backend' },
+      auto_rollback_configuration: { enabled: false, events: ['DEPLOYMENT_FAILURE'] },
+    },
+  };
+  return writeStack(dir, stack);
+}

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { Layer } from '../core/addresses';
 import { connect } from '../core/security-group';
 import type { ComputeLayer, ComputeLayerProps, Workload } from './compute-layer';
+import { BlueGreenDeployment } from './blue-green-deployment';
 import { FargateService } from './fargate-service';
 import { ServiceCluster } from './service-cluster';
 import { ServiceRepository } from './service-repository';
@@ -15,6 +16,8 @@ export class FargateCompute extends Layer implements ComputeLayer {
   readonly cluster: ServiceCluster;
   readonly repositories: Record<string, ServiceRepository> = {};
   readonly services: Record<string, FargateService> = {};
+  /** CodeDeploy per blue/green service. */
+  readonly deployments: Record<string, BlueGreenDeployment> = {};
   readonly workloads: Record<string, Workload> = {};
   readonly clusterName: string;
 
@@ -54,6 +57,21 @@ export class FargateCompute extends Layer implements ComputeLayer {
         targetGroupArn: route?.targetGroupArn,
         dependsOn: route?.dependsOn,
       });
+      if (route?.blueGreen && svc.deployment.type === 'blueGreen') {
+        this.deployments[name] = new BlueGreenDeployment(this, `Deployment-${name}`, {
+          naming,
+          name,
+          accountId: props.accountId,
+          region: props.region,
+          clusterName: this.cluster.name,
+          serviceName: service.serviceName,
+          serviceArn: service.service.id,
+          taskRoleArns: [service.taskRole.arn, service.executionRole.arn],
+          settings: svc.deployment,
+          target: route.blueGreen,
+          dependsOn: [service.service],
+        });
+      }
       if (route) {
         connect(props.ingress, service.securityGroup, svc.port, `ALB to ${name}`, { clientEgress: true });
       }

@@ -49,7 +49,8 @@ export interface FargateServiceProps {
 /**
  * A generic ECS Fargate service (one per entry in `services`): its own security group (the stack
  * admits the ALB), task definition, log group `/ecs/<project>-<env>/<service>`, execution and task
- * roles, the rolling-deployment service with circuit breaker and rollback, and autoscaling.
+ * roles, the service (rolling with circuit breaker and rollback, or blue/green through CodeDeploy as
+ * `deployment` says), and autoscaling.
  *
  * What the data stores it `uses` give it arrives at construction as `bindings` (secrets injected by
  * ECS, never plaintext; environment; task-role statements on named resources).
@@ -190,12 +191,16 @@ export class FargateService extends Construct {
     });
   }
 
-  /** The rolling-deployment service with circuit breaker and rollback, behind the target group if any. */
+  /** The service (rolling with circuit breaker, or CODE_DEPLOY), behind the target group if any. */
   private createService(fullName: string): EcsService {
     const { props } = this;
     const { service } = props;
+    const codeDeploy = service.deployment.type === 'blueGreen';
     const ignoreChanges = [
-      ...(service.deployedByCi ? ['task_definition'] : []),
+      // CodeDeploy swaps the task definition and the target group on every deployment: an apply that
+      // put them back would undo the deployment (docs/architecture.md, "Blue/green deployments").
+      ...(service.deployedByCi || codeDeploy ? ['task_definition'] : []),
+      ...(codeDeploy ? ['load_balancer'] : []),
       ...(service.autoscaling ? ['desired_count'] : []),
     ];
     return new EcsService(this, 'Service', {
@@ -220,10 +225,10 @@ export class FargateService extends Construct {
             healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
           }
         : {}),
-      // Rolling (ECS) deployments: the circuit breaker works only with this controller. Blue/green
-      // (CODE_DEPLOY) replaces both when it arrives.
-      deploymentController: { type: 'ECS' },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      // Rolling (ECS): the circuit breaker rolls back, and works only with this controller.
+      // Blue/green (CODE_DEPLOY): CodeDeploy's deployment group rolls back (blue-green-deployment.ts).
+      deploymentController: { type: codeDeploy ? 'CODE_DEPLOY' : 'ECS' },
+      ...(codeDeploy ? {} : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       enableExecuteCommand: service.enableExec,

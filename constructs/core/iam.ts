@@ -40,6 +40,9 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
   'route53:ListHostedZones',
+  // CodeDeploy's blue/green role finds listeners, rules and target groups (the last two above too).
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
 ] as const;
 
 export interface PolicyStatement {

@@ -74,6 +74,12 @@ export const pipelineRoleNames = {
     `${namePrefix(project, env)}-github-deploy-${service}`,
   /** Runs the environment's database migration task; trusted only from the infrastructure repository's main. */
   migrate: (project: string, env: string) => `${namePrefix(project, env)}-github-migrate`,
+  /**
+   * Runs a service's schema migrations (`services.<name>.migrations`) as the migration task before
+   * its rollout; trusted only from that service's repository through app-image.yml on main.
+   */
+  serviceMigrate: (project: string, env: string, service: string) =>
+    `${namePrefix(project, env)}-github-migrate-${service}`,
 };
 
 /** The ARN of a customer managed policy named `name` in an account. */

@@ -7,4 +7,19 @@ export interface RoutedTarget {
   readonly targetGroupArn: string;
   /** The listener (and rule) that use the target group: a service must wait for them. */
   readonly dependsOn: ITerraformDependable[];
+  /** The second target group and the test listener of a blue/green service (CodeDeploy's pair). */
+  readonly blueGreen?: BlueGreenTarget;
+}
+
+/** CodeDeploy's target group pair and listeners for one blue/green service. */
+export interface BlueGreenTarget {
+  readonly blueTargetGroupName: string;
+  readonly greenTargetGroupName: string;
+  readonly productionListenerArn: string;
+  /** The path rule CodeDeploy rewrites; none when the service is the listener's default. */
+  readonly productionRuleArn?: string;
+  readonly testListenerArn: string;
+  readonly testListenerPort: number;
+  /** The green group and the test listener: the service must wait for them too. */
+  readonly dependsOn: ITerraformDependable[];
 }

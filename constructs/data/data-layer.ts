@@ -92,6 +92,10 @@ export class DataLayer extends Layer {
         users: Object.entries(config.services)
           .filter(([, s]) => s.uses.database)
           .map(([name]) => appUserName(name)),
+        // Services whose migrations run in this task with their own image (services.<name>.migrations).
+        migrationRepositoryArns: Object.entries(config.services)
+          .filter(([, s]) => s.migrations && !s.migrations.image)
+          .map(([name]) => `arn:aws:ecr:${props.region}:${props.accountId}:repository/${naming.name(name)}`),
         logs: props.logs,
         secretsKmsKeyArn: props.keys.secrets,
       });

@@ -27,6 +27,11 @@ export interface DbMigrateTaskProps {
   readonly database: RelationalDatabase;
   /** The application users to create (`appUserName` of each service that uses the database). */
   readonly users: readonly string[];
+  /**
+   * Repositories the task may pull from: the deploy workflow runs a service's schema migrations as a
+   * revision of this task with the service's image (`services.<name>.migrations`). Default: none.
+   */
+  readonly migrationRepositoryArns?: readonly string[];
   readonly logs: LogSettings;
   /** The key of the RDS-managed master secret. */
   readonly secretsKmsKeyArn: string;
@@ -128,7 +133,19 @@ export class DbMigrateTask extends Construct {
 
   /** Logs, and the master secret (decrypted through Secrets Manager only). */
   private executionStatements(props: DbMigrateTaskProps): PolicyStatement[] {
+    const pull: PolicyStatement[] = props.migrationRepositoryArns?.length
+      ? [
+          { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+          {
+            Sid: 'PullMigrationImages',
+            Effect: 'Allow',
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            Resource: [...props.migrationRepositoryArns],
+          },
+        ]
+      : [];
     return [
+      ...pull,
       {
         Sid: 'WriteLogs',
         Effect: 'Allow',

@@ -57,6 +57,55 @@ export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
       ],
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
+    ...blueGreenStatements(t),
+  ];
+}
+
+/**
+ * Blue/green rollouts through the service's own CodeDeploy application and deployment group (both
+ * `<prefix>-<service>`): create, watch and stop deployments. Granted whatever the service's mode, so
+ * switching `deployment` changes the platform stack only, not this role; on a rolling service the
+ * group does not exist and the statement reaches nothing.
+ */
+function blueGreenStatements(t: ServiceDeployTarget): Statement[] {
+  const name = `${namePrefix(t.project, t.env)}-${t.service}`;
+  const codedeploy = (resource: string) => `arn:aws:codedeploy:${t.region}:${t.accountId}:${resource}`;
+  return [
+    {
+      Sid: 'BlueGreenDeployments',
+      Effect: 'Allow',
+      Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'],
+      Resource: codedeploy(`deploymentgroup:${name}/${name}`),
+    },
+    {
+      // Exception: these take no resource ARN and no condition key (service authorization
+      // reference). The target reads say when traffic has moved; stopping a deployment rolls it back
+      // — at worst another service's in-flight deployment is rolled back: availability, never access.
+      Sid: 'BlueGreenWatchAndStop',
+      Effect: 'Allow',
+      Action: [
+        'codedeploy:GetDeploymentTarget',
+        'codedeploy:ListDeploymentTargets',
+        'codedeploy:StopDeployment',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'BlueGreenRevisions',
+      Effect: 'Allow',
+      Action: ['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+      Resource: codedeploy(`application:${name}`),
+    },
+    {
+      // The group's traffic shift: its own configuration or one of CodeDeploy's ECS defaults.
+      Sid: 'BlueGreenConfigs',
+      Effect: 'Allow',
+      Action: 'codedeploy:GetDeploymentConfig',
+      Resource: [
+        codedeploy(`deploymentconfig:${name}-*`),
+        codedeploy('deploymentconfig:CodeDeployDefault.ECS*'),
+      ],
+    },
   ];
 }
 
@@ -100,6 +149,28 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
         iamArn(t.accountId, 'role', `${prefix}-db-migrate-execution`),
       ],
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+  ];
+}
+
+/**
+ * A service's schema migrations (`services.<name>.migrations`), run by app-image before its
+ * rollout: the migration task's rights, plus registering its revision with the migration image and
+ * command, and reading that task's log group (the workflow prints the run's output).
+ */
+export function serviceMigrateStatements(t: ServiceDeployTarget): Statement[] {
+  const prefix = namePrefix(t.project, t.env);
+  return [
+    ...migrateStatements(t).map((s) =>
+      s.Sid === 'TaskDefinitions'
+        ? { ...s, Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'] }
+        : s,
+    ),
+    {
+      Sid: 'ReadMigrationLogs',
+      Effect: 'Allow',
+      Action: 'logs:GetLogEvents',
+      Resource: `arn:aws:logs:${t.region}:${t.accountId}:log-group:/ecs/${prefix}/db-migrate:log-stream:*`,
     },
   ];
 }

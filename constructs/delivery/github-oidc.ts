@@ -16,7 +16,7 @@ import {
   stateReadStatements,
   stateWriteStatements,
 } from './pipeline-policies';
-import { migrateStatements, serviceDeployStatements } from './deploy-policies';
+import { migrateStatements, serviceDeployStatements, serviceMigrateStatements } from './deploy-policies';
 import { type GitHubClaims, githubTrust, MAIN } from './trust';
 import {
   document,
@@ -40,6 +40,8 @@ export interface PipelineEnvironment {
   readonly releaseTags: boolean;
   /** The environment's services (each with a repository in `appRepositories` gets a deploy role). */
   readonly services: readonly string[];
+  /** Services with `migrations`: each with a repository gets a migration role for app-image. Default: none. */
+  readonly migratingServices?: readonly string[];
 }
 
 export interface GitHubPipelineProps extends PipelineScope {
@@ -127,6 +129,7 @@ export class GitHubPipeline extends Construct {
         ],
       );
       for (const service of env.services) this.serviceDeployRole(env, service);
+      for (const service of env.migratingServices ?? []) this.serviceMigrateRole(env, service);
       this.migrateRole(env);
     }
     const slug = props.accountSlug;
@@ -252,6 +255,32 @@ export class GitHubPipeline extends Construct {
         env: env.name,
         service,
       }),
+    );
+  }
+
+  /**
+   * A service's schema migrations before its rollout: trusted like its deploy role (its repository,
+   * `<env>`, app-image.yml on main), a role of its own so the deploy role holds no database-admin power.
+   */
+  private serviceMigrateRole(env: PipelineEnvironment, service: string): void {
+    const { project, accountId, repository } = this.props;
+    const appRepository = this.props.appRepositories[service];
+    if (appRepository === undefined) return;
+    const key = `${env.name}Migrate-${service}`;
+    const role = this.role(
+      key,
+      pipelineRoleNames.serviceMigrate(project, env.name, service),
+      {
+        sub: `repo:${appRepository}:environment:${env.name}`,
+        workflows: [`${repository}/.github/workflows/app-image.yml@${MAIN}`],
+      },
+      3600,
+    );
+    this.inline(
+      role,
+      `${key}Policy`,
+      'run-migrations',
+      serviceMigrateStatements({ accountId, region: env.region, project, env: env.name, service }),
     );
   }
 

@@ -22,6 +22,8 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   // Logs Insights saved queries belong to CloudWatch Logs.
   cloudwatch_query_definition: ['logs'],
   cloudwatch_event: ['events'],
+  // Blue/green deployments (constructs/compute/blue-green-deployment.ts).
+  codedeploy: ['codedeploy'],
   config: ['config'],
   // A user pool's resources and its federated providers are Cognito user pools (cognito-idp);
   // identity pools are Cognito Federated Identities (cognito-identity).
@@ -91,6 +93,7 @@ export const STACK_SERVICES = [
   'budgets',
   'cloudtrail',
   'cloudwatch',
+  'codedeploy',
   'cognito-identity',
   'cognito-idp',
   'config',
@@ -132,6 +135,7 @@ export const PIPELINE_EXTRA_SERVICES = ['sts', 'backup-storage'] as const;
 export const PASSED_TO_SERVICES = [
   'backup.amazonaws.com',
   'cloudtrail.amazonaws.com',
+  'codedeploy.amazonaws.com',
   'cognito-identity.amazonaws.com',
   'config.amazonaws.com',
   'ec2.amazonaws.com',

@@ -63,10 +63,21 @@ export class EdgeLayer extends Layer {
       scope: 'REGIONAL',
       resourceArn: this.loadBalancer.alb.arn,
     });
-    const services = Object.entries(config.services);
-    const priorities = assignPriorities(services.map(([name, s]) => ({ name, ...s })));
-    for (const [name, svc] of services) {
-      this.routes[name] = this.loadBalancer.addService({ name, ...svc, priority: priorities[name] });
+    // Only services with pathPatterns take load balancer traffic (the others are workers).
+    const services = Object.entries(config.services).flatMap(([name, s]) =>
+      s.pathPatterns ? [{ ...s, name, pathPatterns: s.pathPatterns }] : [],
+    );
+    const priorities = assignPriorities(services);
+    for (const svc of services) {
+      const { deployment } = svc;
+      this.routes[svc.name] = this.loadBalancer.addService({
+        ...svc,
+        priority: priorities[svc.name],
+        blueGreen:
+          deployment.type === 'blueGreen'
+            ? { testListenerPort: deployment.testListenerPort, testCidrs: [config.network.vpcCidr] }
+            : undefined,
+      });
     }
     new TerraformOutput(this, 'site_url', {
       value: `https://${config.dns.domainName}`,

@@ -1,9 +1,10 @@
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Construct } from 'constructs';
 import type { LogDestination } from '../core/log-archive';
+import { addBlueGreenRoute } from './blue-green-route';
 import { isDefaultRoute, type RoutedTarget } from '../core/routing';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
@@ -41,6 +42,8 @@ export interface ServiceRoute {
   /** Listener rule priority; required for every non-default route. */
   readonly priority?: number;
   readonly deregistrationDelaySeconds: number;
+  /** Blue/green (CodeDeploy): a second target group and a test listener. Default: none (rolling). */
+  readonly blueGreen?: { readonly testListenerPort: number; readonly testCidrs: readonly string[] };
 }
 
 /**
@@ -134,7 +137,7 @@ export class PublicLoadBalancer extends Construct {
    */
   addService(route: ServiceRoute): RoutedTarget {
     const { naming } = this.props;
-    const tg = new LbTargetGroup(this, `TargetGroup-${route.name}`, {
+    const tgConfig: LbTargetGroupConfig = {
       name: naming.short(`${route.name}`, 32),
       port: route.port,
       protocol: 'HTTP',
@@ -153,14 +156,18 @@ export class PublicLoadBalancer extends Construct {
         healthyThreshold: 2,
         unhealthyThreshold: 3,
       },
-    });
+    };
+    const tg = new LbTargetGroup(this, `TargetGroup-${route.name}`, tgConfig);
     this.targetGroups[route.name] = tg;
+    // CodeDeploy rewrites the production forward action on every blue/green deployment.
+    const codeDeployed = route.blueGreen ? { lifecycle: { ignoreChanges: ['action'] } } : {};
 
     if (isDefaultRoute(route.pathPatterns)) {
       if (this.defaultTargetGroupArn)
         throw new Error(`PublicLoadBalancer: a second default service (${route.name})`);
       this.defaultTargetGroupArn = tg.arn;
       this.httpsListener.putDefaultAction([{ type: 'forward', targetGroupArn: tg.arn }]);
+      if (route.blueGreen) this.httpsListener.lifecycle = { ignoreChanges: ['default_action'] };
     } else {
       if (route.priority === undefined)
         throw new Error(`PublicLoadBalancer: ${route.name} needs a rule priority`);
@@ -169,10 +176,30 @@ export class PublicLoadBalancer extends Construct {
         priority: route.priority,
         action: [{ type: 'forward', targetGroupArn: tg.arn }],
         condition: [{ pathPattern: { values: [...route.pathPatterns] } }],
+        ...codeDeployed,
       });
     }
     const rule = this.listenerRules[route.name];
-    return { targetGroupArn: tg.arn, dependsOn: [this.httpsListener, ...(rule ? [rule] : [])] };
+    const blueGreen = route.blueGreen
+      ? addBlueGreenRoute(this, {
+          naming,
+          service: route.name,
+          blue: tg,
+          blueConfig: tgConfig,
+          productionListener: this.httpsListener,
+          productionRule: rule,
+          albArn: this.alb.arn,
+          albSecurityGroup: this.securityGroup,
+          certificateArn: this.props.certificateArn,
+          tlsPolicy: TLS_POLICY,
+          ...route.blueGreen,
+        })
+      : undefined;
+    return {
+      targetGroupArn: tg.arn,
+      dependsOn: [this.httpsListener, ...(rule ? [rule] : []), ...(blueGreen?.dependsOn ?? [])],
+      ...(blueGreen ? { blueGreen } : {}),
+    };
   }
 }
 

@@ -12,6 +12,9 @@ export interface LoadBalancerAlarms {
   readonly subject: string;
   readonly target5xx: Alarm;
   readonly unhealthyHosts: Alarm[];
+  /** The 5xx rate alarm and each target group's unhealthy-host alarm (blue/green rollback). */
+  readonly target5xxRate: Alarm;
+  readonly unhealthyHostsByGroup: ReadonlyArray<{ readonly group: LbTargetGroup; readonly alarm: Alarm }>;
 }
 
 /**
@@ -32,7 +35,7 @@ export function monitorLoadBalancer(ctx: MonitorContext, lb: Lb): LoadBalancerAl
     threshold: t.target5xxCount,
     treatMissingData: 'notBreaching',
   });
-  ctx.alarms.add({
+  const target5xxRate = ctx.alarms.add({
     ...base,
     kind: 'alb-target-5xx-rate',
     summary: `Target 5xx responses above ${t.target5xxPercent} % of requests`,
@@ -87,7 +90,8 @@ export function monitorLoadBalancer(ctx: MonitorContext, lb: Lb): LoadBalancerAl
       treatMissingData: 'notBreaching',
     }),
   );
-  return { subject, target5xx, unhealthyHosts };
+  const unhealthyHostsByGroup = groups.map((group, i) => ({ group, alarm: unhealthyHosts[i] }));
+  return { subject, target5xx, unhealthyHosts, target5xxRate, unhealthyHostsByGroup };
 }
 
 /** A NAT gateway: any port allocation error (connections to one destination exhausted its ports). */

@@ -11,6 +11,8 @@ export interface EventSources {
   readonly serviceArns: string[];
   readonly dbInstanceIdentifiers: string[];
   readonly dbClusterIdentifiers: string[];
+  /** CodeDeploy applications and deployment groups (blue/green services). */
+  readonly deploymentGroups: ReadonlyArray<{ readonly application: string; readonly group: string }>;
 }
 
 export interface EventRuleSpec {
@@ -23,8 +25,8 @@ export interface EventRuleSpec {
 /**
  * The EventBridge patterns of the environment, each scoped to its own resources (another
  * environment in the account has its own rules): failed backup, copy and restore jobs (critical);
- * failed ECS deployments and tasks stopped with a non-zero exit code; RDS failover, failure and
- * low-storage events. A rule whose resources do not exist (no backup plan, no database) is left out.
+ * failed ECS deployments and tasks stopped with a non-zero exit code; CodeDeploy deployment state
+ * changes of blue/green services; RDS failover, failure and low-storage events. A rule whose resources do not exist (no backup plan, no database) is left out.
  */
 export function eventRuleSpecs(src: EventSources): EventRuleSpec[] {
   const specs: EventRuleSpec[] = [];
@@ -65,6 +67,22 @@ export function eventRuleSpecs(src: EventSources): EventRuleSpec[] {
           clusterArn: src.clusterArns,
           lastStatus: ['STOPPED'],
           containers: { exitCode: [{ 'anything-but': 0 }] },
+        },
+      },
+    });
+  }
+  if (src.deploymentGroups.length > 0) {
+    specs.push({
+      id: 'codedeploy-deployment',
+      description: 'Blue/green deployment started, succeeded, failed or stopped (rolled back)',
+      severity: 'warning',
+      pattern: {
+        source: ['aws.codedeploy'],
+        'detail-type': ['CodeDeploy Deployment State-change Notification'],
+        detail: {
+          application: src.deploymentGroups.map((g) => g.application),
+          deploymentGroup: src.deploymentGroups.map((g) => g.group),
+          state: ['START', 'SUCCESS', 'FAILURE', 'STOP'],
         },
       },
     });

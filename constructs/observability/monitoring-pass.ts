@@ -1,4 +1,5 @@
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -22,6 +23,7 @@ import {
   monitorWebAcl,
   type LoadBalancerAlarms,
 } from './edge-monitors';
+import { attachDeploymentAlarms, type ServiceAlarms } from './deployment-alarms';
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
 import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
@@ -76,6 +78,7 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   const resolved = (v: unknown) => JSON.stringify(Tokenization.resolve(v, { scope: stack, resolver }));
   const clusters = of(EcsCluster);
   const services = of(EcsService);
+  const deploymentGroups = of(CodedeployDeploymentGroup);
   const result: MonitoringPassResult = {
     loadBalancers: of(Lb).map((lb) => monitorLoadBalancer(ctx, lb)),
     events: {
@@ -86,6 +89,10 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
       serviceArns: services.map((s) => s.id),
       dbInstanceIdentifiers: [...of(DbInstance), ...of(RdsClusterInstance)].map((d) => d.identifier),
       dbClusterIdentifiers: of(RdsCluster).map((c) => c.clusterIdentifier),
+      deploymentGroups: deploymentGroups.map((g) => ({
+        application: g.appName,
+        group: g.deploymentGroupName,
+      })),
     },
     serviceLogGroups: services.flatMap((s) =>
       (s.node.scope?.node.children ?? []).filter(
@@ -93,12 +100,14 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
       ),
     ),
   };
-  for (const service of services) {
+  const serviceAlarms: ServiceAlarms[] = services.map((service) => {
     const input = resolved(service.clusterInput);
     const cluster = clusters.find((c) => [c.arn, c.id, c.name].some((ref) => resolved(ref) === input));
     if (!cluster) throw new Error(`${service.node.path}: its ECS cluster is not in the stack`);
-    monitorEcsService(ctx, service, cluster.name);
-  }
+    return { service, alarms: monitorEcsService(ctx, service, cluster.name) };
+  });
+  // Blue/green services roll back on their alarms (CodeDeploy), not only on a failed deployment.
+  attachDeploymentAlarms(deploymentGroups, serviceAlarms, result.loadBalancers, resolved);
   for (const db of of(DbInstance)) {
     monitorDbInstance(ctx, db, { storage: true, replica: db.replicateSourceDbInput !== undefined });
   }

@@ -4,7 +4,7 @@ import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import type { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import type { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
-import type { AlarmSpec, Metric } from './alarm-set';
+import type { Alarm, AlarmSpec, Metric } from './alarm-set';
 import { subjectOf, timing, type MonitorContext } from './monitor-context';
 
 const GT = 'GreaterThanThreshold' as const;
@@ -16,7 +16,7 @@ const MIB = 1024 ** 2;
  * An ECS service (seed 001): CPU and memory above the thresholds (80 %) for the evaluation periods
  * (2), and fewer running tasks than desired for three periods (a deployment or placement stuck).
  */
-export function monitorEcsService(ctx: MonitorContext, service: EcsService, clusterName: string): void {
+export function monitorEcsService(ctx: MonitorContext, service: EcsService, clusterName: string): Alarm[] {
   const t = ctx.thresholds;
   const name = subjectOf(ctx, service, service.nameInput);
   const dims = { ClusterName: clusterName, ServiceName: service.name };
@@ -27,7 +27,7 @@ export function monitorEcsService(ctx: MonitorContext, service: EcsService, clus
     dimensions: dims,
     stat: 'Average',
   });
-  ctx.alarms.add({
+  const cpu = ctx.alarms.add({
     ...base,
     kind: 'ecs-cpu',
     summary: `CPU utilisation of service ${name} above ${t.serviceCpuPercent} %`,
@@ -36,7 +36,7 @@ export function monitorEcsService(ctx: MonitorContext, service: EcsService, clus
     // No data while the service is scaled to zero: keep the last state.
     treatMissingData: 'missing',
   });
-  ctx.alarms.add({
+  const memory = ctx.alarms.add({
     ...base,
     kind: 'ecs-memory',
     summary: `Memory utilisation of service ${name} above ${t.serviceMemoryPercent} %`,
@@ -50,7 +50,7 @@ export function monitorEcsService(ctx: MonitorContext, service: EcsService, clus
     dimensions: dims,
     stat: 'Average',
   });
-  ctx.alarms.add({
+  const running = ctx.alarms.add({
     ...base,
     kind: 'ecs-running-tasks',
     summary: `Service ${name} runs fewer tasks than desired`,
@@ -60,6 +60,7 @@ export function monitorEcsService(ctx: MonitorContext, service: EcsService, clus
     evaluationPeriods: 3,
     treatMissingData: 'notBreaching',
   });
+  return [cpu, memory, running];
 }
 
 type DbResource = DbInstance | RdsClusterInstance;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FARGATE_MEMORY_BY_CPU } from '../rules';
 import { eksSchema } from './eks';
+import { deploymentSchema, migrationsSchema } from './deployment';
 import { report } from './errors';
 import {
   envVarName,
@@ -104,11 +105,15 @@ export const serviceSchema = z
     memory: z.number().int(),
     desiredCount: z.number().int().min(0),
     healthCheckPath: urlPathSchema,
-    /** `['/*']` makes this the listener's default; other patterns become listener rules. */
+    /**
+     * `['/*']` makes this the listener's default; other patterns become listener rules. Default: none,
+     * the service takes no traffic from the load balancer (a worker).
+     */
     pathPatterns: z
       .array(pathPatternSchema)
-      .min(1, 'needs at least one path pattern')
-      .max(5, 'an ALB rule takes at most 5 path patterns'),
+      .min(1, 'needs at least one path pattern (leave it out for a service without traffic)')
+      .max(5, 'an ALB rule takes at most 5 path patterns')
+      .optional(),
     /** Listener rule priority (1-50000). Default: by declaration order. */
     priority: z.number().int().min(1).max(50000).optional(),
     /** A public placeholder image until CI has pushed one to the service's repository. */
@@ -161,6 +166,10 @@ export const serviceSchema = z
     healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
     /** Seconds the ALB drains a deregistering target. Default: 30. */
     deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+    /** Rolling (ECS, circuit breaker) or blue/green (CodeDeploy) rollouts (deployment.ts). Default: rolling. */
+    deployment: deploymentSchema,
+    /** Schema migrations the deploy workflow runs before each rollout (deployment.ts). Default: none. */
+    migrations: migrationsSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const allowed = FARGATE_MEMORY_BY_CPU[s.cpu];
@@ -187,9 +196,16 @@ export const serviceSchema = z
         );
       }
     }
-    s.pathPatterns.forEach((p, i) => {
-      if (s.pathPatterns.indexOf(p) !== i) report(ctx, ['pathPatterns', i], `${p} is listed twice`);
+    const patterns = s.pathPatterns ?? [];
+    patterns.forEach((p, i) => {
+      if (patterns.indexOf(p) !== i) report(ctx, ['pathPatterns', i], `${p} is listed twice`);
     });
+    if (s.deployment.type === 'blueGreen' && patterns.length === 0)
+      report(
+        ctx,
+        ['deployment'],
+        'blue/green shifts load balancer traffic: the service needs pathPatterns (a load-balanced route)',
+      );
     const names = s.sidecars.map((c) => c.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i || n === 'app')
@@ -227,7 +243,8 @@ export const FARGATE_ONLY_SERVICE_SETTINGS: ReadonlyArray<{
   },
   {
     key: 'deployment',
-    inUse: (s) => s.deployment !== undefined,
+    // `rolling` is the default every service carries; only blue/green is ECS-specific.
+    inUse: (s) => (s.deployment as { type?: string } | undefined)?.type === 'blueGreen',
     why: 'ECS blue/green; the cluster bootstrap rolls pods out',
   },
   {

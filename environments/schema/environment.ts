@@ -100,6 +100,30 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
       'db-migrate is the database migration task; name the service otherwise',
     );
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
+  checkDeployments(env, ctx);
+}
+
+/** Test listener ports are the ALB's: one per blue/green service; migrations need the database. */
+function checkDeployments(env: EnvironmentShape, ctx: Ctx): void {
+  const portOwner = new Map<number, string>();
+  for (const [name, s] of Object.entries(env.services)) {
+    if (s.migrations && !env.database)
+      report(
+        ctx,
+        ['services', name, 'migrations'],
+        'migrations run against the database; none is configured',
+      );
+    if (s.deployment.type !== 'blueGreen') continue;
+    const port = s.deployment.testListenerPort;
+    const owner = portOwner.get(port);
+    if (owner)
+      report(
+        ctx,
+        ['services', name, 'deployment', 'testListenerPort'],
+        `${port} is already the test listener of ${owner}`,
+      );
+    else portOwner.set(port, name);
+  }
 }
 
 /** The event processor's table must exist and have a stream. */
@@ -116,7 +140,7 @@ function checkEventSource(env: EnvironmentShape, ctx: Ctx): void {
 /** One listener default ('/*'), and no path pattern or rule priority claimed by two services. */
 function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
   const entries = Object.entries(env.services);
-  const defaults = entries.filter(([, s]) => isDefaultRoute(s.pathPatterns));
+  const defaults = entries.filter(([, s]) => isDefaultRoute(s.pathPatterns ?? []));
   if (defaults.length !== 1) {
     report(
       ctx,
@@ -129,8 +153,9 @@ function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
   const patternOwner = new Map<string, string>();
   const priorityOwner = new Map<number, string>();
   for (const [name, s] of entries) {
-    s.pathPatterns.forEach((p, i) => {
-      if (p === DEFAULT_ROUTE && s.pathPatterns.length > 1) {
+    const patterns = s.pathPatterns ?? [];
+    patterns.forEach((p, i) => {
+      if (p === DEFAULT_ROUTE && patterns.length > 1) {
         report(
           ctx,
           ['services', name, 'pathPatterns', i],

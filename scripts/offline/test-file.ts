@@ -30,10 +30,14 @@ export interface TestFileOptions {
   readonly realPlan?: boolean;
 }
 
-/** An invariant checked after the mock apply over every resource of a type: `r` is the resource. */
+/**
+ * An invariant checked after the mock apply over every resource of a type: `r` is the resource.
+ * A condition that needs other resources gets them as HCL lists: `all('<type>')` is the list of
+ * every resource of that type in the stack (`[]` when there is none).
+ */
 interface Invariant {
   readonly type: string;
-  readonly condition: string;
+  readonly condition: string | ((all: (type: string) => string) => string);
   readonly message: string;
 }
 
@@ -68,8 +72,15 @@ const INVARIANTS: readonly Invariant[] = [
     message: 'every cache encrypts at rest and in transit',
   },
   {
+    // Controller-aware: ECS services roll back with the circuit breaker; CODE_DEPLOY services through
+    // a deployment group that deploys them with automatic rollback on.
     type: 'aws_ecs_service',
-    condition: 'r.deployment_circuit_breaker[0].enable && r.deployment_circuit_breaker[0].rollback',
+    condition: (all) =>
+      [
+        'r.deployment_controller[0].type == "CODE_DEPLOY"',
+        `? anytrue([for g in ${all('aws_codedeploy_deployment_group')} : g.ecs_service[0].service_name == r.name && g.auto_rollback_configuration[0].enabled && contains(g.auto_rollback_configuration[0].events, "DEPLOYMENT_FAILURE")])`,
+        ': try(r.deployment_circuit_breaker[0].enable && r.deployment_circuit_breaker[0].rollback, false)',
+      ].join(' '),
     message: 'every service rolls back a failed deployment',
   },
   {
@@ -118,8 +129,13 @@ function invariantAsserts(stack: StackJson): string[] {
     const names = Object.keys(stack.resource?.[inv.type] ?? {});
     if (names.length === 0) return [];
     const list = names.map((n) => `${inv.type}.${n}`).join(', ');
+    const all = (type: string) =>
+      `[${Object.keys(stack.resource?.[type] ?? {})
+        .map((n) => `${type}.${n}`)
+        .join(', ')}]`;
+    const condition = typeof inv.condition === 'string' ? inv.condition : inv.condition(all);
     return [
-      `  assert {\n    condition     = alltrue([for r in [${list}] : ${inv.condition}])\n    error_message = ${hcl(`${inv.message} (${names.length} ${inv.type})`)}\n  }`,
+      `  assert {\n    condition     = alltrue([for r in [${list}] : ${condition}])\n    error_message = ${hcl(`${inv.message} (${names.length} ${inv.type})`)}\n  }`,
     ];
   });
 }

@@ -1,10 +1,21 @@
 /**
- * `app-image.yml`, the workflow application repositories call: build, scan, push, roll out, smoke
- * test, roll back. It knows each environment's registry, deploy role, cluster and services.
+ * `app-image.yml`, the workflow application repositories call: build, scan, push, run the schema
+ * migrations (services with `migrations`), roll out — rolling, or blue/green through CodeDeploy, as
+ * the service's `deployment` says — smoke test, roll back, summarize. It knows each environment's
+ * registry, deploy and migration roles, cluster and services.
  */
 import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { accountOf, type Registry } from '../../environments/registry';
 import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
+import {
+  blueGreenFinish,
+  blueGreenSteps,
+  migrationSteps,
+  rollbackSteps,
+  rollingSteps,
+  smokeTest,
+  summaryStep,
+} from './rollout-steps';
 
 /** Environment name -> what the image job needs there (the workflow's `PLATFORM`). */
 function platformOf(registry: Registry) {
@@ -30,7 +41,25 @@ function platformOf(registry: Registry) {
                 name,
                 {
                   role: roleArn(env.accountId, pipelineRoleNames.serviceDeploy(project, env.name, name)),
-                  healthUrl: `https://${env.dns.domainName}${s.healthCheckPath}`,
+                  // Only a service behind the load balancer has a public health URL to smoke-test.
+                  ...(s.pathPatterns
+                    ? { healthUrl: `https://${env.dns.domainName}${s.healthCheckPath}` }
+                    : {}),
+                  deployment: s.deployment.type,
+                  port: s.port,
+                  architecture: s.architecture,
+                  ...(s.migrations
+                    ? {
+                        migrations: {
+                          role: roleArn(
+                            env.accountId,
+                            pipelineRoleNames.serviceMigrate(project, env.name, name),
+                          ),
+                          command: s.migrations.command,
+                          ...(s.migrations.image ? { image: s.migrations.image } : {}),
+                        },
+                      }
+                    : {}),
                 },
               ]),
           ),
@@ -51,12 +80,6 @@ const INPUTS = {
   dockerfile: { description: 'Dockerfile path', required: false, type: 'string', default: 'Dockerfile' },
 };
 
-/** Shell: points the service at the task definition in `$<revision>` and waits until it is stable. */
-const rollTo = (revision: string) => [
-  `aws ecs update-service --cluster "$CLUSTER" --service "\${PREFIX}-\${SERVICE}" --task-definition "$${revision}" > /dev/null`,
-  'aws ecs wait services-stable --cluster "$CLUSTER" --services "${PREFIX}-${SERVICE}"',
-];
-
 /** Validates the inputs against PLATFORM and exports the names the later steps use. */
 const resolveStep: Step = {
   name: 'Check the service and environment',
@@ -69,7 +92,8 @@ const resolveStep: Step = {
     'const s = e.services[SERVICE];',
     'if (!s) { console.error(`unknown service ${SERVICE} in ${TARGET}`); process.exit(1); }',
     'const lines = { CLUSTER: e.cluster, PREFIX: e.prefix, IMAGE: `${e.registry}/${e.prefix}-${SERVICE}`,',
-    '  FAMILY: `${e.prefix}-${SERVICE}`, TAG: `sha-${GITHUB_SHA}`, HEALTH_URL: s.healthUrl };',
+    '  FAMILY: `${e.prefix}-${SERVICE}`, TAG: `sha-${GITHUB_SHA}`, HEALTH_URL: s.healthUrl ?? "",',
+    '  DEPLOYMENT: s.deployment, MIGRATIONS: String(s.migrations !== undefined) };',
     'require("fs").appendFileSync(GITHUB_ENV, Object.entries(lines).map(([k, v]) => `${k}=${v}\\n`).join(""));',
     "'",
   ].join('\n'),
@@ -104,37 +128,32 @@ const buildAndPush: Step[] = [
   },
 ];
 
+const register: Step = {
+  name: 'Register a task definition revision with only the image swapped',
+  id: 'register',
+  run: [
+    'service="${PREFIX}-${SERVICE}"',
+    'previous=$(aws ecs describe-services --cluster "$CLUSTER" --services "$service" --query "services[0].taskDefinition" --output text)',
+    'echo "previous=$previous" >> "$GITHUB_OUTPUT"',
+    "# The family's latest revision keeps every setting Terraform changed; only the app image moves.",
+    'aws ecs describe-task-definition --task-definition "$FAMILY" --query taskDefinition --output json > current.json',
+    'jq --arg image "$IMAGE:$TAG" \'.containerDefinitions |= map(if .name == "app" then .image = $image else . end)',
+    "  | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)' current.json > next.json",
+    'next=$(aws ecs register-task-definition --cli-input-json file://next.json --query taskDefinition.taskDefinitionArn --output text)',
+    'echo "next=$next" >> "$GITHUB_OUTPUT"',
+  ].join('\n'),
+};
+
+/** Migrations, the revision, the rollout of the service's mode, smoke test, rollback, summary. */
 const rollout: Step[] = [
-  {
-    name: 'Register a task definition revision with only the image swapped',
-    id: 'register',
-    run: [
-      'service="${PREFIX}-${SERVICE}"',
-      'previous=$(aws ecs describe-services --cluster "$CLUSTER" --services "$service" --query "services[0].taskDefinition" --output text)',
-      'echo "previous=$previous" >> "$GITHUB_OUTPUT"',
-      "# The family's latest revision keeps every setting Terraform changed; only the app image moves.",
-      'aws ecs describe-task-definition --task-definition "$FAMILY" --query taskDefinition --output json > current.json',
-      'jq --arg image "$IMAGE:$TAG" \'.containerDefinitions |= map(if .name == "app" then .image = $image else . end)',
-      "  | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)' current.json > next.json",
-      'next=$(aws ecs register-task-definition --cli-input-json file://next.json --query taskDefinition.taskDefinitionArn --output text)',
-      'echo "next=$next" >> "$GITHUB_OUTPUT"',
-    ].join('\n'),
-  },
-  {
-    name: 'Roll out (rolling, circuit breaker on) and wait for stability',
-    run: rollTo('NEXT').join('\n'),
-    env: { NEXT: '${{ steps.register.outputs.next }}' },
-  },
-  {
-    name: 'Smoke test',
-    run: 'curl --fail --silent --show-error --retry 10 --retry-delay 6 --retry-all-errors "$HEALTH_URL"',
-  },
-  {
-    name: 'Roll back to the previous revision',
-    if: "failure() && steps.register.outputs.previous != ''",
-    run: ['echo "::error::deployment failed: rolling back to $PREVIOUS"', ...rollTo('PREVIOUS')].join('\n'),
-    env: { PREVIOUS: '${{ steps.register.outputs.previous }}' },
-  },
+  ...migrationSteps,
+  register,
+  ...rollingSteps,
+  ...blueGreenSteps,
+  smokeTest,
+  blueGreenFinish,
+  ...rollbackSteps,
+  summaryStep,
 ];
 
 export function appImage(registry: Registry): string {

@@ -9,20 +9,35 @@ import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/na
 import { accountOf, type Registry } from '../../environments/registry';
 import { credentials, OIDC, READ_ONLY, render, runner } from './common';
 
-/** The task's network comes from the platform's names: private subnets and its own security group. */
-const RUN_TASK = [
-  'set -euo pipefail',
-  'SUBNETS=$(aws ec2 describe-subnets --filters "Name=tag:Name,Values=${PREFIX}-private-*" --query "Subnets[].SubnetId" --output text | tr "\\t" ",")',
-  'GROUP=$(aws ec2 describe-security-groups --filters "Name=group-name,Values=${PREFIX}-db-migrate" --query "SecurityGroups[0].GroupId" --output text)',
-  'TASK=$(aws ecs run-task --cluster "$PREFIX" --task-definition "${PREFIX}-db-migrate" --launch-type FARGATE \\',
-  '  --network-configuration "awsvpcConfiguration={subnets=[${SUBNETS}],securityGroups=[${GROUP}],assignPublicIp=DISABLED}" \\',
-  '  --started-by "github-${GITHUB_RUN_ID}" --query "tasks[0].taskArn" --output text)',
-  'echo "task: $TASK"',
-  'aws ecs wait tasks-stopped --cluster "$PREFIX" --tasks "$TASK"',
-  'EXIT=$(aws ecs describe-tasks --cluster "$PREFIX" --tasks "$TASK" --query "tasks[0].containers[0].exitCode" --output text)',
-  'echo "### db-migrate on ${TARGET}: exit ${EXIT} (logs: /ecs/${PREFIX}/db-migrate)" >> "$GITHUB_STEP_SUMMARY"',
-  'test "$EXIT" = "0"',
-].join('\n');
+/**
+ * Shell: runs the migration task (`$PREFIX-db-migrate`, or the revision in `$<revisionVar>`) in the
+ * platform's network, waits for it, writes its exit code to the job summary and fails on non-zero.
+ * The task's network comes from the platform's names: private subnets and its own security group.
+ * With `printLogs`, the run's log stream is printed (the caller's role reads that log group).
+ */
+export function migrationTaskScript(opts: { revisionVar?: string; printLogs?: boolean } = {}): string {
+  const definition = opts.revisionVar ? `$${opts.revisionVar}` : '${PREFIX}-db-migrate';
+  return [
+    'set -euo pipefail',
+    'SUBNETS=$(aws ec2 describe-subnets --filters "Name=tag:Name,Values=${PREFIX}-private-*" --query "Subnets[].SubnetId" --output text | tr "\\t" ",")',
+    'GROUP=$(aws ec2 describe-security-groups --filters "Name=group-name,Values=${PREFIX}-db-migrate" --query "SecurityGroups[0].GroupId" --output text)',
+    `TASK=$(aws ecs run-task --cluster "$PREFIX" --task-definition "${definition}" --launch-type FARGATE \\`,
+    '  --network-configuration "awsvpcConfiguration={subnets=[${SUBNETS}],securityGroups=[${GROUP}],assignPublicIp=DISABLED}" \\',
+    '  --started-by "github-${GITHUB_RUN_ID}" --query "tasks[0].taskArn" --output text)',
+    'echo "task: $TASK"',
+    'aws ecs wait tasks-stopped --cluster "$PREFIX" --tasks "$TASK"',
+    'EXIT=$(aws ecs describe-tasks --cluster "$PREFIX" --tasks "$TASK" --query "tasks[0].containers[0].exitCode" --output text)',
+    ...(opts.printLogs
+      ? [
+          'echo "::group::migration output"',
+          'aws logs get-log-events --log-group-name "/ecs/${PREFIX}/db-migrate" --log-stream-name "db-migrate/db-migrate/${TASK##*/}" --start-from-head --query "events[].message" --output text || echo "(no log events)"',
+          'echo "::endgroup::"',
+        ]
+      : []),
+    'echo "### db-migrate on ${TARGET}: exit ${EXIT} (logs: /ecs/${PREFIX}/db-migrate)" >> "$GITHUB_STEP_SUMMARY"',
+    'test "$EXIT" = "0"',
+  ].join('\n');
+}
 
 export function dbMigrate(registry: Registry): string | undefined {
   const targets = Object.values(registry.environments)
@@ -62,7 +77,7 @@ export function dbMigrate(registry: Registry): string | undefined {
         env: { TARGET: '${{ inputs.environment }}', PREFIX: pick('prefix') },
         steps: [
           credentials(pick('role'), pick('region')),
-          { name: 'Run the migration task and wait for it', run: RUN_TASK },
+          { name: 'Run the migration task and wait for it', run: migrationTaskScript() },
         ],
       },
     },
