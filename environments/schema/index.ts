@@ -29,6 +29,8 @@ export {
   type CacheConfig,
   type DatabaseConfig,
   type EnvironmentConfig,
+  type FrontendConfig,
+  type StaticFrontendConfig,
   type EnvironmentConfigInput,
   type NetworkConfig,
   type ObservabilityConfig,
