@@ -87,6 +87,7 @@ export class PlatformStack extends StableAddressStack {
       naming,
       accountId,
       retentionDays: config.alb.accessLogRetentionDays,
+      cloudFrontLogs: config.frontend.mode === 'static',
     });
 
     this.edge = new EdgeLayer(this, 'Edge', {
@@ -95,6 +96,7 @@ export class PlatformStack extends StableAddressStack {
       config,
       vpcId: network.vpcId,
       subnetIds: network.public.subnets.map((s) => s.id),
+      privateSubnetIds: network.private.subnets.map((s) => s.id),
       logs,
       logArchive: this.logArchive,
     });
