@@ -8,6 +8,7 @@ import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming'
 import { standardTags } from '../constructs/core/tagging';
 import { DataLayer, dataPorts } from '../constructs/data/data-layer';
 import { EdgeLayer } from '../constructs/edge/edge-layer';
+import { FrontendLayer } from '../constructs/frontend/frontend-layer';
 import { IdentityLayer } from '../constructs/identity/identity-layer';
 import { NetworkLayer } from '../constructs/network/network-layer';
 import { ObservabilityLayer } from '../constructs/observability/observability-layer';
@@ -38,6 +39,7 @@ export class PlatformStack extends StableAddressStack {
   readonly identity: IdentityLayer;
   readonly data: DataLayer;
   readonly compute: ComputeLayer;
+  readonly frontend: FrontendLayer;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -131,6 +133,15 @@ export class PlatformStack extends StableAddressStack {
       ingress: this.edge.loadBalancer.securityGroup,
       bindings: (name, service) => this.data.bindingsFor(name, service.uses),
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
+    });
+    this.frontend = new FrontendLayer(this, 'Frontend', {
+      naming,
+      accountId,
+      config,
+      tags,
+      logs,
+      logArchive: this.logArchive,
+      edge: this.edge,
     });
     // Last: its monitoring pass walks what every other layer built (docs/architecture.md, "Layers").
     this.observability = new ObservabilityLayer(this, 'Observability', {

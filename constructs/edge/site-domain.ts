@@ -102,7 +102,11 @@ export class SiteDomain extends Construct {
   }
 
   /** A/AAAA alias records for `<sub>.<domain>` (the public ALB of a static-frontend environment). */
-  pointSubdomainTo(sub: string, target: AliasTarget, options: { readonly ipv6?: boolean } = {}): Route53Record[] {
+  pointSubdomainTo(
+    sub: string,
+    target: AliasTarget,
+    options: { readonly ipv6?: boolean } = {},
+  ): Route53Record[] {
     const name = `${sub}.${this.domainName}`;
     const alias = { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true };
     const id = sub.charAt(0).toUpperCase() + sub.slice(1);

@@ -173,16 +173,19 @@ export class SiteDistribution extends Construct {
       orderedCacheBehavior: behaviors,
       customErrorResponse:
         props.spaRouting && !rewrite
-        ? [403, 404].map((errorCode) => ({
-            errorCode,
-            responseCode: 200,
-            responsePagePath: '/index.html',
-            errorCachingMinTtl: 10,
-          }))
-        : [],
+          ? [403, 404].map((errorCode) => ({
+              errorCode,
+              responseCode: 200,
+              responsePagePath: '/index.html',
+              errorCachingMinTtl: 10,
+            }))
+          : [],
       restrictions: {
         geoRestriction: geo
-          ? { restrictionType: geo.type === 'allow' ? 'whitelist' : 'blacklist', locations: [...geo.countries] }
+          ? {
+              restrictionType: geo.type === 'allow' ? 'whitelist' : 'blacklist',
+              locations: [...geo.countries],
+            }
           : { restrictionType: 'none', locations: [] },
       },
       viewerCertificate: {

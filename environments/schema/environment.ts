@@ -138,6 +138,10 @@ function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
 
 /** A static frontend: no service takes the site's root, and an ALB behind CloudFront admits only it. */
 function checkStaticFrontend(env: EnvironmentShape, ctx: Ctx): void {
+  // CloudFront's WAF logs and metrics live in us-east-1; the platform's logs key and alarm topic are
+  // regional, so they can serve them only from there (docs/architecture.md, "Static frontend").
+  if (env.region !== 'us-east-1')
+    report(ctx, ['frontend', 'mode'], `'static' needs region us-east-1 for now (got ${env.region})`);
   for (const [name, s] of Object.entries(env.services)) {
     if (isDefaultRoute(s.pathPatterns))
       report(
@@ -150,7 +154,11 @@ function checkStaticFrontend(env: EnvironmentShape, ctx: Ctx): void {
   const patterns = Object.values(env.services).flatMap((s) => s.pathPatterns);
   // One cache behaviour per path pattern; CloudFront allows 25 besides the default.
   if (patterns.length > 25)
-    report(ctx, ['frontend', 'api'], `${patterns.length} service path patterns; CloudFront routes at most 25`);
+    report(
+      ctx,
+      ['frontend', 'api'],
+      `${patterns.length} service path patterns; CloudFront routes at most 25`,
+    );
   for (const key of ['allowedCidrs', 'allowedIpv6Cidrs', 'prefixListIds'] as const) {
     if (env.ingress[key]?.length)
       report(

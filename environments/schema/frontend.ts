@@ -9,6 +9,12 @@
 import { z } from 'zod';
 import { report } from './errors';
 
+/**
+ * The `github.appRepositories` key of the repository that publishes a static site (frontend-deploy):
+ * the same key the frontend service's image repository has in container mode.
+ */
+export const SITE_REPOSITORY_KEY = 'frontend';
+
 export const FRONTEND_MODES = ['container', 'static'] as const;
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 
@@ -65,7 +71,11 @@ export const frontendSchema = z
     /** Default: no restriction. */
     geoRestriction: geoRestrictionSchema.optional(),
     /** The Content-Security-Policy header. Default: DEFAULT_CONTENT_SECURITY_POLICY. */
-    contentSecurityPolicy: z.string().min(1).max(1783, 'CloudFront allows at most 1783 characters').optional(),
+    contentSecurityPolicy: z
+      .string()
+      .min(1)
+      .max(1783, 'CloudFront allows at most 1783 characters')
+      .optional(),
     /** The services' paths through CloudFront (a VPC origin, the ALB internal). Default: ALB public at api.<domain>. */
     api: apiOriginSchema.optional(),
     /** Browser cache of `index.html` and other unhashed files, set by frontend-deploy. Default: 0 (revalidate). */
