@@ -1,4 +1,5 @@
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -18,6 +19,7 @@ import {
   monitorWebAcl,
   type LoadBalancerAlarms,
 } from './edge-monitors';
+import { monitorDistribution } from './cdn-monitors';
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
 import {
@@ -43,6 +45,7 @@ export const MONITORED_TYPES = [
   'aws_dynamodb_table',
   'aws_nat_gateway',
   'aws_wafv2_web_acl',
+  'aws_cloudfront_distribution',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -98,5 +101,6 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const table of of(DynamodbTable)) monitorTable(ctx, table);
   for (const nat of of(NatGateway)) monitorNatGateway(ctx, nat);
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
+  for (const distribution of of(CloudfrontDistribution)) monitorDistribution(ctx, distribution);
   return result;
 }
