@@ -3,6 +3,9 @@ import { Construct } from 'constructs';
 import type { Naming } from '../core/naming';
 import { SecureBucket } from '../core/secure-bucket';
 
+/** The site bucket's component name: `<project>-<env>-site-<account>` (the deploy role and workflow name it too). */
+export const SITE_BUCKET_COMPONENT = 'site';
+
 export interface SiteBucketProps {
   readonly naming: Naming;
   /** The distribution allowed to read, resolved when the policy is written (it needs the bucket first). */
@@ -25,7 +28,7 @@ export class SiteBucket extends Construct {
     super(scope, id);
     const sourceArn = Lazy.stringValue({ produce: () => props.distributionArn() });
     this.bucket = new SecureBucket(this, 'Bucket', {
-      bucketName: props.naming.bucket('site'),
+      bucketName: props.naming.bucket(SITE_BUCKET_COMPONENT),
       noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? 30,
       policyStatements: (arn) => [
         {
