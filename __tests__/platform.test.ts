@@ -64,6 +64,19 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
     }
   });
 
+  it('delivers the frontend as configured: a container service behind the ALB, or CloudFront (no /* service)', () => {
+    const mode = registry.environments[_name].frontend.mode;
+    const cloudFront = Object.keys(out.json.resource).filter((t) => t.startsWith('aws_cloudfront_'));
+    const https = out.resources('aws_lb_listener').find(([, l]) => l.port === 443)![1];
+    if (mode === 'container') {
+      expect(cloudFront).toEqual([]);
+      expect(https.default_action[0].type).toBe('forward');
+    } else {
+      expect(cloudFront).toContain('aws_cloudfront_distribution');
+      expect(https.default_action[0].type).toBe('fixed-response');
+    }
+  });
+
   it('puts every service in private subnets, behind the circuit breaker', () => {
     for (const [, s] of out.resources('aws_ecs_service')) {
       expect(s.network_configuration.assign_public_ip).toBe(false);
