@@ -46,7 +46,10 @@ export class CdnAccessLogs extends Construct {
       provider,
       deliverySourceName: this.source.name,
       deliveryDestinationArn: destination.arn,
-      s3DeliveryConfiguration: [{ enableHiveCompatiblePath: true }],
+      // Partitioned by distribution and hour (hive-style keys: Athena reads them as partitions).
+      s3DeliveryConfiguration: [
+        { enableHiveCompatiblePath: true, suffixPath: '{DistributionId}/{yyyy}/{MM}/{dd}/{HH}' },
+      ],
       dependsOn: props.destination.dependsOn,
     });
   }
