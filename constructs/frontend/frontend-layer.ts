@@ -62,10 +62,11 @@ export class FrontendLayer extends Layer {
       accountId: props.accountId,
       tags: props.tags,
     });
-    let distribution: SiteDistribution | undefined;
+    // The bucket policy names the distribution, which needs the bucket first: resolved at synthesis.
+    const later: { distribution?: SiteDistribution } = {};
     const bucket = new SiteBucket(this, 'SiteBucket', {
       naming,
-      distributionArn: () => distribution!.distribution.arn,
+      distributionArn: () => later.distribution!.distribution.arn,
     });
     const certificate = new SiteCertificate(this, 'SiteCertificate', {
       domainName,
@@ -86,7 +87,7 @@ export class FrontendLayer extends Layer {
     });
     headers.policy.provider = provider;
     const alb = edge.loadBalancer.alb;
-    distribution = new SiteDistribution(this, 'Site', {
+    const distribution = (later.distribution = new SiteDistribution(this, 'Site', {
       name,
       provider,
       aliases: [domainName, `www.${domainName}`],
@@ -104,7 +105,7 @@ export class FrontendLayer extends Layer {
             pathPatterns: Object.values(config.services).flatMap((s) => s.pathPatterns),
           }
         : undefined,
-    });
+    }));
     const cdn = distribution.distribution;
     new CdnAccessLogs(this, 'SiteAccessLogs', {
       name,
