@@ -25,6 +25,13 @@ describe('a static-frontend platform', () => {
     expect(JSON.stringify(https)).not.toMatch(/aws_lb_target_group/);
   });
 
+  it("tags the distribution with its environment and project (the site deploy role's only scope)", () => {
+    expect(out.only('aws_cloudfront_distribution').tags).toMatchObject({
+      Environment: 'static',
+      Project: 'webplat',
+    });
+  });
+
   it('alarms on the distribution 5xx rate (the monitoring pass covers it)', () => {
     const [id] = out.resources('aws_cloudfront_distribution')[0];
     const alarms = out

@@ -24,6 +24,14 @@ export const SPA_REWRITE_CODE = [
   '}',
 ].join('\n');
 
+/** SPA routing without an API origin: the bucket's 403 and 404 answer `/index.html` with 200. */
+const SPA_ERROR_RESPONSES = [403, 404].map((errorCode) => ({
+  errorCode,
+  responseCode: 200,
+  responsePagePath: '/index.html',
+  errorCachingMinTtl: 10,
+}));
+
 /** The ALB as a second origin, reached privately through a CloudFront VPC origin. */
 export interface ApiOrigin {
   readonly loadBalancerArn: string;
@@ -78,21 +86,18 @@ export class SiteDistribution extends Construct {
       signingBehavior: 'always',
       signingProtocol: 'sigv4',
     });
-    const security = { viewerProtocolPolicy: 'redirect-to-https', compress: true };
-    const headers = { responseHeadersPolicyId: props.responseHeadersPolicyId };
-    const siteBehavior = (pathPattern: string, cachePolicyId: string) => ({
-      pathPattern,
+    const common = {
+      viewerProtocolPolicy: 'redirect-to-https',
+      compress: true,
+      responseHeadersPolicyId: props.responseHeadersPolicyId,
+    };
+    const site = (cachePolicyId: string) => ({
       targetOriginId: SITE_ORIGIN,
       allowedMethods: READ,
       cachedMethods: READ,
       cachePolicyId,
-      ...security,
-      ...headers,
+      ...common,
     });
-    const behaviors: CloudfrontDistributionOrderedCacheBehavior[] = [
-      siteBehavior('/index.html', MANAGED_CACHE_POLICY.CachingDisabled),
-      siteBehavior(props.assetsPathPattern ?? '/assets/*', MANAGED_CACHE_POLICY.CachingOptimized),
-    ];
     const origins: CloudfrontDistributionOrigin[] = [
       {
         originId: SITE_ORIGIN,
@@ -100,39 +105,15 @@ export class SiteDistribution extends Construct {
         originAccessControlId: this.originAccessControl.id,
       },
     ];
+    const behaviors: CloudfrontDistributionOrderedCacheBehavior[] = [
+      { pathPattern: '/index.html', ...site(MANAGED_CACHE_POLICY.CachingDisabled) },
+      { pathPattern: props.assetsPathPattern ?? '/assets/*', ...site(MANAGED_CACHE_POLICY.CachingOptimized) },
+    ];
     if (props.api) {
-      this.vpcOrigin = new CloudfrontVpcOrigin(this, 'VpcOrigin', {
-        provider,
-        vpcOriginEndpointConfig: [
-          {
-            name: props.name,
-            arn: props.api.loadBalancerArn,
-            httpPort: 80,
-            httpsPort: 443,
-            originProtocolPolicy: 'https-only',
-            originSslProtocols: [{ items: ['TLSv1.2'], quantity: 1 }],
-          },
-        ],
-      });
-      origins.push({
-        originId: API_ORIGIN,
-        domainName: props.api.loadBalancerDnsName,
-        vpcOriginConfig: { vpcOriginId: this.vpcOrigin.id },
-      });
-      // First: API paths win over the site's patterns.
-      behaviors.unshift(
-        ...props.api.pathPatterns.map((pathPattern) => ({
-          pathPattern,
-          targetOriginId: API_ORIGIN,
-          allowedMethods: ALL_METHODS,
-          cachedMethods: READ,
-          cachePolicyId: MANAGED_CACHE_POLICY.CachingDisabled,
-          // Host included: the ALB's certificate is for the site's names, not its internal DNS name.
-          originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY.AllViewer,
-          ...security,
-          ...headers,
-        })),
-      );
+      const api = this.apiOrigin(props, props.api, common);
+      this.vpcOrigin = api.vpcOrigin;
+      origins.push(api.origin);
+      behaviors.unshift(...api.behaviors); // first: API paths win over the site's patterns
     }
     // SPA routing: without an API, the bucket's 403/404 answer /index.html with 200. With one, error
     // responses would turn the API's 404s into 200 HTML too: a function rewrites site routes instead.
@@ -160,26 +141,13 @@ export class SiteDistribution extends Construct {
       webAclId: props.webAclArn,
       origin: origins,
       defaultCacheBehavior: {
-        targetOriginId: SITE_ORIGIN,
-        allowedMethods: READ,
-        cachedMethods: READ,
-        cachePolicyId: MANAGED_CACHE_POLICY.CachingOptimized,
-        ...security,
-        ...headers,
+        ...site(MANAGED_CACHE_POLICY.CachingOptimized),
         functionAssociation: this.spaRewrite
           ? [{ eventType: 'viewer-request', functionArn: this.spaRewrite.arn }]
           : [],
       },
       orderedCacheBehavior: behaviors,
-      customErrorResponse:
-        props.spaRouting && !rewrite
-          ? [403, 404].map((errorCode) => ({
-              errorCode,
-              responseCode: 200,
-              responsePagePath: '/index.html',
-              errorCachingMinTtl: 10,
-            }))
-          : [],
+      customErrorResponse: props.spaRouting && !rewrite ? SPA_ERROR_RESPONSES : [],
       restrictions: {
         geoRestriction: geo
           ? {
@@ -194,5 +162,48 @@ export class SiteDistribution extends Construct {
         minimumProtocolVersion: 'TLSv1.2_2021',
       },
     });
+  }
+
+  /** The ALB through a VPC origin (HTTPS, TLS 1.2), and one uncached behaviour per service path. */
+  private apiOrigin(
+    props: SiteDistributionProps,
+    api: ApiOrigin,
+    common: Pick<CloudfrontDistributionOrderedCacheBehavior, 'viewerProtocolPolicy' | 'compress'>,
+  ): {
+    vpcOrigin: CloudfrontVpcOrigin;
+    origin: CloudfrontDistributionOrigin;
+    behaviors: CloudfrontDistributionOrderedCacheBehavior[];
+  } {
+    const vpcOrigin = new CloudfrontVpcOrigin(this, 'VpcOrigin', {
+      provider: props.provider,
+      vpcOriginEndpointConfig: [
+        {
+          name: props.name,
+          arn: api.loadBalancerArn,
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: 'https-only',
+          originSslProtocols: [{ items: ['TLSv1.2'], quantity: 1 }],
+        },
+      ],
+    });
+    return {
+      vpcOrigin,
+      origin: {
+        originId: API_ORIGIN,
+        domainName: api.loadBalancerDnsName,
+        vpcOriginConfig: { vpcOriginId: vpcOrigin.id },
+      },
+      behaviors: api.pathPatterns.map((pathPattern) => ({
+        pathPattern,
+        targetOriginId: API_ORIGIN,
+        allowedMethods: ALL_METHODS,
+        cachedMethods: READ,
+        cachePolicyId: MANAGED_CACHE_POLICY.CachingDisabled,
+        // Host included: the ALB's certificate is for the site's names, not its internal DNS name.
+        originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY.AllViewer,
+        ...common,
+      })),
+    };
   }
 }
