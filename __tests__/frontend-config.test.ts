@@ -20,7 +20,7 @@ describe('frontend config', () => {
       priceClass: 'PriceClass_100',
       geoRestriction: undefined,
       contentSecurityPolicy: DEFAULT_CONTENT_SECURITY_POLICY,
-      api: undefined,
+      apiOrigin: true,
       htmlMaxAgeSeconds: 0,
       assetMaxAgeSeconds: 31_536_000,
     });
@@ -53,8 +53,8 @@ describe('frontend config', () => {
     ],
     [
       'an api origin in container mode',
-      container((f) => (f.api = { originFacingPrefixListId: 'pl-3b927c52' })),
-      'frontend.api',
+      container((f) => (f.apiOrigin = true)),
+      'frontend.apiOrigin',
       /only to mode 'static'/,
     ],
     ['an unknown mode', container((f) => (f.mode = 'spa')), 'frontend.mode', /container|static/],
@@ -82,12 +82,6 @@ describe('frontend config', () => {
       staticWith((c) => (c.frontend.geoRestriction = { type: 'allow', countries: [] })),
       'frontend.geoRestriction.countries',
       /at least one/,
-    ],
-    [
-      'a bad prefix list id',
-      staticWith((c) => (c.frontend.api = { originFacingPrefixListId: 'cloudfront' })),
-      'frontend.api.originFacingPrefixListId',
-      /prefix list id/,
     ],
     [
       'an asset lifetime under a minute',
@@ -128,7 +122,7 @@ describe('frontend config', () => {
             pathPatterns: Array.from({ length: 5 }, (_, j) => `/api/v${i}/p${j}/*`),
           };
       }),
-      'frontend.api',
+      'frontend.apiOrigin',
       /at most 25/,
     ],
   ];

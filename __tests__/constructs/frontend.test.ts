@@ -10,7 +10,7 @@ import { parseEnvironmentConfig } from '../../environments/schema';
 import { SUBNETS, VPC, bareStack } from '../support/bare';
 import type { Synthesized } from '../support/fixtures';
 import { decide } from '../support/iam-eval';
-import { CLOUDFRONT_ORIGIN_FACING_US_EAST_1, staticFrontendInput } from '../support/variants';
+import { staticFrontendInput } from '../support/variants';
 
 /** Edge + frontend of the static variant after `edit`, on a bare stack with its log archive. */
 function site(edit: (input: any) => void = () => {}): Synthesized {
@@ -130,7 +130,7 @@ describe('SPA routing', () => {
   });
 
   it("without it, answers the bucket's 403/404 with /index.html and 200", () => {
-    const plain = site((c) => delete c.frontend.api).only('aws_cloudfront_distribution');
+    const plain = site((c) => (c.frontend.apiOrigin = false)).only('aws_cloudfront_distribution');
     expect(plain.custom_error_response).toEqual(
       [403, 404].map((code) => ({
         error_code: code,
@@ -296,7 +296,7 @@ describe('the edge in static mode', () => {
     expect(JSON.stringify(records)).not.toMatch(/aws_lb\./);
   });
 
-  it('makes the ALB internal in the private subnets, open only on 443 to the origin-facing prefix list', () => {
+  it("makes the ALB internal in the private subnets, open only on 443 to the VPC origin's interfaces there", () => {
     const alb = out.only('aws_lb');
     expect(alb.internal).toBe(true);
     expect(alb.subnets).toEqual(SUBNETS.private);
@@ -305,7 +305,14 @@ describe('the edge in static mode', () => {
       .resources('aws_vpc_security_group_ingress_rule')
       .filter(([, r]) => r.security_group_id.includes(sgId))
       .map(([, r]) => ({ port: r.from_port, pl: r.prefix_list_id, cidr: r.cidr_ipv4 ?? r.cidr_ipv6 }));
-    expect(ingress).toEqual([{ port: 443, pl: CLOUDFRONT_ORIGIN_FACING_US_EAST_1, cidr: undefined }]);
+    // CloudFront puts the VPC origin's network interfaces in the ALB's subnets: their addresses, only.
+    expect(ingress).toEqual(
+      staticFrontendInput().network.subnets.private.map((cidr: string) => ({
+        port: 443,
+        pl: undefined,
+        cidr,
+      })),
+    );
   });
 
   it("answers what no service claims with a fixed 404 (no service is the listener's default)", () => {
@@ -321,8 +328,8 @@ describe('the edge in static mode', () => {
     ]);
   });
 
-  it('without api, keeps a public ALB for the services at api.<domain>', () => {
-    const plain = site((c) => delete c.frontend.api);
+  it('with apiOrigin false, keeps a public ALB for the services at api.<domain>', () => {
+    const plain = site((c) => (c.frontend.apiOrigin = false));
     expect(plain.only('aws_lb').internal).toBe(false);
     expect(plain.count('aws_cloudfront_vpc_origin')).toBe(0);
     const api = plain.resources('aws_route53_record').filter(([, r]) => r.name === 'api.example.com');

@@ -86,9 +86,6 @@ export function defineEngineVariants(app: Construct): TerraformStack[] {
   return [stack];
 }
 
-/** The CloudFront origin-facing prefix list of us-east-1. */
-export const CLOUDFRONT_ORIGIN_FACING_US_EAST_1 = 'pl-3b927c52';
-
 /**
  * prod's input turned static-frontend (seed 000's shape): the frontend service removed, the site on
  * S3 + CloudFront, `/api/*` through a VPC origin to the then internal ALB.
@@ -100,7 +97,7 @@ export function staticFrontendInput(): any {
   input.frontend = {
     mode: 'static',
     geoRestriction: { type: 'deny', countries: ['KP'] },
-    api: { originFacingPrefixListId: CLOUDFRONT_ORIGIN_FACING_US_EAST_1 },
+    apiOrigin: true,
   };
   return input;
 }

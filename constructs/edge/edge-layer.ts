@@ -44,9 +44,11 @@ export class EdgeLayer extends Layer {
       domainName: config.dns.domainName,
       hostedZoneId: config.dns.hostedZoneId,
     });
-    // A static frontend with `api`: the ALB is internal and admits only CloudFront's VPC origin.
+    // A static frontend with `apiOrigin`: the ALB is internal and admits only CloudFront's VPC origin,
+    // whose network interfaces CloudFront places in the ALB's (private) subnets: requests arrive from
+    // their private addresses, not from CloudFront's public origin-facing ranges.
     const { frontend } = config;
-    const api = frontend.mode === 'static' ? frontend.api : undefined;
+    const api = frontend.mode === 'static' && frontend.apiOrigin;
     this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
       naming,
       accountId: props.accountId,
@@ -54,7 +56,7 @@ export class EdgeLayer extends Layer {
       subnetIds: api ? props.privateSubnetIds : props.subnetIds,
       certificateArn: this.domain.validatedCertificateArn,
       ipv6: config.network.ipv6,
-      ...(api ? { internal: true, prefixListIds: [api.originFacingPrefixListId] } : config.ingress),
+      ...(api ? { internal: true, allowedCidrs: config.network.subnets.private } : config.ingress),
       deletionProtection: config.alb.deletionProtection,
       idleTimeoutSeconds: config.alb.idleTimeoutSeconds,
       accessLogs: props.logArchive.loadBalancerLogs,

@@ -30,8 +30,8 @@ export interface PublicLoadBalancerProps {
   /** Where access logs go (the environment's log archive). */
   readonly accessLogs: LogDestination;
   /**
-   * Internal (private subnets), reached only through a CloudFront VPC origin: only 443 opens, so the
-   * origin-facing prefix list (weighing ~55 rules) is used once, under the 60-rule default. Default: false.
+   * Internal (private subnets), reached only through a CloudFront VPC origin, which speaks HTTPS:
+   * only 443 opens. Default: false.
    */
   readonly internal?: boolean;
 }

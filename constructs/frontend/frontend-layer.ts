@@ -27,7 +27,7 @@ export interface FrontendLayerProps {
   readonly logs: LogSettings;
   /** Built with `cloudFrontLogs` in static mode. */
   readonly logArchive: LogArchive;
-  /** The site's zone and validation record; the ALB for `api`. */
+  /** The site's zone and validation record; the ALB for `apiOrigin`. */
   readonly edge: EdgeLayer;
 }
 
@@ -42,7 +42,7 @@ export interface StaticSite {
  * The frontend layer (`frontend.mode`): nothing in container mode (the frontend is a service of the
  * compute layer). In static mode the site bucket behind CloudFront, its us-east-1 certificate,
  * security headers, CLOUDFRONT-scope WAF, access logs into the archive, the site's A/AAAA aliases,
- * and with `api` the ALB as a VPC origin for the services' paths (docs/architecture.md, "Static frontend").
+ * and with `apiOrigin` the ALB as a VPC origin for the services' paths (docs/architecture.md, "Static frontend").
  */
 export class FrontendLayer extends Layer {
   readonly site?: StaticSite;
@@ -98,7 +98,7 @@ export class FrontendLayer extends Layer {
       priceClass: frontend.priceClass,
       spaRouting: frontend.spaRouting,
       geoRestriction: frontend.geoRestriction,
-      api: frontend.api
+      api: frontend.apiOrigin
         ? {
             loadBalancerArn: alb.arn,
             loadBalancerDnsName: alb.dnsName,

@@ -150,13 +150,13 @@ function checkStaticFrontend(env: EnvironmentShape, ctx: Ctx): void {
         "with frontend mode 'static' CloudFront serves '/*' from the site bucket; route this service by its own paths",
       );
   }
-  if (env.frontend.mode !== 'static' || !env.frontend.api) return;
+  if (env.frontend.mode !== 'static' || !env.frontend.apiOrigin) return;
   const patterns = Object.values(env.services).flatMap((s) => s.pathPatterns);
   // One cache behaviour per path pattern; CloudFront allows 25 besides the default.
   if (patterns.length > 25)
     report(
       ctx,
-      ['frontend', 'api'],
+      ['frontend', 'apiOrigin'],
       `${patterns.length} service path patterns; CloudFront routes at most 25`,
     );
   for (const key of ['allowedCidrs', 'allowedIpv6Cidrs', 'prefixListIds'] as const) {
@@ -164,7 +164,7 @@ function checkStaticFrontend(env: EnvironmentShape, ctx: Ctx): void {
       report(
         ctx,
         ['ingress', key],
-        'with frontend.api the ALB is internal and admits only CloudFront; remove this source',
+        'with frontend.apiOrigin the ALB is internal and admits only CloudFront; remove this source',
       );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `frontend`: how the site's frontend is delivered. `container` (seed 001, the default): a service
  * behind the ALB like any other. `static` (seed 000): a private S3 bucket behind CloudFront; the ALB
- * keeps only the services' paths (`/api/*`), reached through CloudFront when `api` is set.
+ * keeps only the services' paths (`/api/*`), reached through CloudFront unless `apiOrigin` is false.
  *
  * Every setting below except `mode` is static-only: setting one in container mode is an error (it
  * would silently do nothing). Their defaults are filled in here, once, for static mode.
@@ -39,23 +39,12 @@ const geoRestrictionSchema = z
     });
   });
 
-const apiOriginSchema = z.strictObject({
-  /**
-   * CloudFront's origin-facing managed prefix list of the environment's region
-   * (`com.amazonaws.global.cloudfront.origin-facing`, e.g. pl-3b927c52 in us-east-1): the only source
-   * the then internal ALB admits, on 443. An id, not a lookup: a data source would call the API.
-   */
-  originFacingPrefixListId: z
-    .string()
-    .regex(/^pl-[0-9a-f]{8,17}$/, 'must be a prefix list id such as pl-3b927c52'),
-});
-
 const STATIC_ONLY = [
   'spaRouting',
   'priceClass',
   'geoRestriction',
   'contentSecurityPolicy',
-  'api',
+  'apiOrigin',
   'htmlMaxAgeSeconds',
   'assetMaxAgeSeconds',
 ] as const;
@@ -76,8 +65,11 @@ export const frontendSchema = z
       .min(1)
       .max(1783, 'CloudFront allows at most 1783 characters')
       .optional(),
-    /** The services' paths through CloudFront (a VPC origin, the ALB internal). Default: ALB public at api.<domain>. */
-    api: apiOriginSchema.optional(),
+    /**
+     * The services' paths (`/api/*`) through CloudFront as a second origin: a VPC origin, the ALB
+     * internal. false: the ALB stays public, at api.<domain>. Default: true.
+     */
+    apiOrigin: z.boolean().optional(),
     /** Browser cache of `index.html` and other unhashed files, set by frontend-deploy. Default: 0 (revalidate). */
     htmlMaxAgeSeconds: z.number().int().min(0).max(86_400).optional(),
     /** Browser cache of hashed assets (`assets/*`), set by frontend-deploy. Default: one year, immutable. */
@@ -97,7 +89,7 @@ export const frontendSchema = z
           priceClass: f.priceClass ?? 'PriceClass_100',
           geoRestriction: f.geoRestriction,
           contentSecurityPolicy: f.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY,
-          api: f.api,
+          apiOrigin: f.apiOrigin ?? true,
           htmlMaxAgeSeconds: f.htmlMaxAgeSeconds ?? 0,
           assetMaxAgeSeconds: f.assetMaxAgeSeconds ?? 31_536_000,
         }
