@@ -70,7 +70,7 @@ export const frontendSchema = z
      * internal. false: the ALB stays public, at api.<domain>. Default: true.
      */
     apiOrigin: z.boolean().optional(),
-    /** Browser cache of `index.html` and other unhashed files, set by frontend-deploy. Default: 0 (revalidate). */
+    /** Browser cache of unhashed files but `index.html` (always no-cache), set by frontend-deploy. Default: 0 (revalidate). */
     htmlMaxAgeSeconds: z.number().int().min(0).max(86_400).optional(),
     /** Browser cache of hashed assets (`assets/*`), set by frontend-deploy. Default: one year, immutable. */
     assetMaxAgeSeconds: z.number().int().min(60).max(31_536_000).optional(),
