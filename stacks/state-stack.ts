@@ -66,6 +66,7 @@ export class StateStack extends StableAddressStack {
         region: e.region,
         releaseTags: e.deploy.trigger === 'tag',
         services: Object.keys(e.services),
+        staticSite: e.frontend.mode === 'static',
       })),
       // Deterministic ARNs (names from config): the policies do not wait for the resources.
       state: {

@@ -1,4 +1,5 @@
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -20,6 +21,7 @@ import {
   monitorWebAcl,
   type LoadBalancerAlarms,
 } from './edge-monitors';
+import { monitorDistribution } from './cdn-monitors';
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
 import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
@@ -48,6 +50,7 @@ export const MONITORED_TYPES = [
   'aws_wafv2_web_acl',
   'aws_msk_cluster',
   'aws_eks_cluster',
+  'aws_cloudfront_distribution',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -105,5 +108,6 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
   for (const cluster of of(MskCluster)) monitorKafkaCluster(ctx, cluster);
   for (const cluster of of(EksCluster)) monitorEksCluster(ctx, cluster);
+  for (const distribution of of(CloudfrontDistribution)) monitorDistribution(ctx, distribution);
   return result;
 }

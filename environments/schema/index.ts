@@ -31,6 +31,8 @@ export {
   type EksConfig,
   type KafkaConfig,
   type EnvironmentConfig,
+  type FrontendConfig,
+  type StaticFrontendConfig,
   type EnvironmentConfigInput,
   type NetworkConfig,
   type ObservabilityConfig,
