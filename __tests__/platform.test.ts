@@ -26,10 +26,17 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
     const vpcCidr = out.only('aws_vpc').cidr_block;
     const rules = out.resources('aws_vpc_security_group_ingress_rule').map(([, r]) => r);
     expect(rules.length).toBeGreaterThan(0);
+    // A static frontend's internal ALB admits HTTPS from CloudFront's VPC origin in the private subnets.
+    const { frontend, network } = registry.environments[name];
+    const vpcOrigin = frontend.mode === 'static' && frontend.apiOrigin ? network.subnets.private : [];
     for (const r of rules) {
       const group = groupIdOf(r.security_group_id);
       expect(r.description).toBeTruthy();
       if (r.referenced_security_group_id) continue;
+      if (group === albGroup && vpcOrigin.includes(r.cidr_ipv4)) {
+        expect([r.from_port, r.to_port]).toEqual([443, 443]);
+        continue;
+      }
       if (r.cidr_ipv4 === '0.0.0.0/0' || r.cidr_ipv6 === '::/0' || r.prefix_list_id) {
         expect(group).toBe(albGroup);
         expect([80, 443]).toContain(r.from_port);
@@ -97,6 +104,19 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
       } else {
         expect(r).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443 });
       }
+    }
+  });
+
+  it('delivers the frontend as configured: a container service behind the ALB, or CloudFront (no /* service)', () => {
+    const mode = registry.environments[name].frontend.mode;
+    const cloudFront = Object.keys(out.json.resource).filter((t) => t.startsWith('aws_cloudfront_'));
+    const https = out.resources('aws_lb_listener').find(([, l]) => l.port === 443)![1];
+    if (mode === 'container') {
+      expect(cloudFront).toEqual([]);
+      expect(https.default_action[0].type).toBe('forward');
+    } else {
+      expect(cloudFront).toContain('aws_cloudfront_distribution');
+      expect(https.default_action[0].type).toBe('fixed-response');
     }
   });
 

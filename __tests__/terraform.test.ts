@@ -18,7 +18,7 @@ import {
   withCodeDeployWithoutRollback,
   withoutKeyRotation,
 } from './support/terraform';
-import { defineEngineVariants } from './support/variants';
+import { defineEngineVariants, defineStaticFrontendVariant } from './support/variants';
 
 const terraform = terraformOrSkip();
 const describeTf = terraform ? describe : describe.skip;
@@ -38,7 +38,7 @@ function timings(checks: readonly StackCheck[]): string {
 describeTf('terraform: real-provider plan + mock apply with invariants, one process per stack', () => {
   // Synthesized while collecting (only when terraform is there), so every stack gets its own test.
   const { outdir, stacks } = terraform
-    ? synthesizeToDisk(registry, defineEngineVariants)
+    ? synthesizeToDisk(registry, (app) => [...defineEngineVariants(app), ...defineStaticFrontendVariant(app)])
     : { outdir: '', stacks: {} as Record<string, string> };
   let work = '';
   let results: Record<string, StackCheck> = {};
@@ -73,12 +73,12 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
     for (const dir of [work, outdir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers every stack of the app and the engine variants', () => {
+  it('covers every stack of the app, the engine variants and the static-frontend variant', () => {
     const app = [
       ...Object.keys(registry.accounts).flatMap((slug) => [`state-${slug}`, `baseline-${slug}`]),
       ...Object.keys(registry.environments).map((name) => `platform-${name}`),
     ];
-    expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines'].sort());
+    expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines', 'variant-static-frontend'].sort());
   });
 
   it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {

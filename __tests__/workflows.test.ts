@@ -67,6 +67,7 @@ describe('generated workflows', () => {
         'drift.yml',
         'app-image.yml',
         ...(ecsEnvs.some((e) => e.database) ? ['db-migrate.yml'] : []),
+        ...(envs.some((e) => e.frontend.mode === 'static') ? ['frontend-deploy.yml'] : []),
         ...envs.map((e) => `deploy-${e.name}.yml`),
         ...accounts.map((a) => `deploy-account-${a.slug}.yml`),
       ].sort(),

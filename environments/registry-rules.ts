@@ -5,6 +5,7 @@
  */
 import { cidrsOverlap, parseCidr } from './rules';
 import type { AccountsConfig, ConfigIssue, EnvironmentConfig } from './schema';
+import { SITE_REPOSITORY_KEY } from './schema/frontend';
 
 type Environments = Record<string, EnvironmentConfig>;
 
@@ -134,7 +135,9 @@ export function unknownAppRepositoryServices(
   const errors: ConfigIssue[] = [];
   for (const [slug, envs] of byAccount) {
     if (envs.length === 0) continue;
-    const services = [...new Set(envs.flatMap((e) => Object.keys(e.services)))].sort();
+    // A static site is deployed from the repository under SITE_REPOSITORY_KEY, like a service.
+    const sites = envs.some((e) => e.frontend.mode === 'static') ? [SITE_REPOSITORY_KEY] : [];
+    const services = [...new Set([...envs.flatMap((e) => Object.keys(e.services)), ...sites])].sort();
     for (const key of Object.keys(accounts[slug].github.appRepositories)) {
       if (!services.includes(key)) {
         errors.push({

@@ -9,6 +9,7 @@ import { mergeBindings } from '../constructs/core/service-bindings';
 import { standardTags } from '../constructs/core/tagging';
 import { DataLayer, dataPorts } from '../constructs/data/data-layer';
 import { EdgeLayer } from '../constructs/edge/edge-layer';
+import { FrontendLayer } from '../constructs/frontend/frontend-layer';
 import { IdentityLayer } from '../constructs/identity/identity-layer';
 import { MessagingLayer, messagingPorts } from '../constructs/messaging/messaging-layer';
 import { NetworkLayer } from '../constructs/network/network-layer';
@@ -43,6 +44,7 @@ export class PlatformStack extends StableAddressStack {
   readonly data: DataLayer;
   readonly messaging: MessagingLayer;
   readonly compute: ComputeLayer;
+  readonly frontend: FrontendLayer;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -92,6 +94,7 @@ export class PlatformStack extends StableAddressStack {
       naming,
       accountId,
       retentionDays: config.alb.accessLogRetentionDays,
+      cloudFrontLogs: config.frontend.mode === 'static',
     });
 
     this.edge = new EdgeLayer(this, 'Edge', {
@@ -100,6 +103,7 @@ export class PlatformStack extends StableAddressStack {
       config,
       vpcId: network.vpcId,
       subnetIds: network.public.subnets.map((s) => s.id),
+      privateSubnetIds: network.private.subnets.map((s) => s.id),
       logs,
       logArchive: this.logArchive,
     });
@@ -154,6 +158,15 @@ export class PlatformStack extends StableAddressStack {
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
       adminPrincipalArns: admins,
       hostedZoneId: this.edge.domain.zoneId,
+    });
+    this.frontend = new FrontendLayer(this, 'Frontend', {
+      naming,
+      accountId,
+      config,
+      tags,
+      logs,
+      logArchive: this.logArchive,
+      edge: this.edge,
     });
     // Last: its monitoring pass walks what every other layer built (docs/architecture.md, "Layers").
     this.observability = new ObservabilityLayer(this, 'Observability', {

@@ -67,6 +67,7 @@ export class StateStack extends StableAddressStack {
         releaseTags: e.deploy.trigger === 'tag',
         services: Object.keys(e.services),
         migratingServices: Object.keys(e.services).filter((name) => e.services[name].migrations),
+        staticSite: e.frontend.mode === 'static',
       })),
       // Deterministic ARNs (names from config): the policies do not wait for the resources.
       state: {

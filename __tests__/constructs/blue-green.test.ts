@@ -153,6 +153,7 @@ function edge(config: EnvironmentConfig): Synthesized {
     config,
     vpcId: VPC,
     subnetIds: [...SUBNETS.public],
+    privateSubnetIds: [...SUBNETS.private],
     logs: b.logs,
     logArchive: b.logArchive(),
   });

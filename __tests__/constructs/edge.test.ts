@@ -13,6 +13,7 @@ function edge(config: EnvironmentConfig): Synthesized {
     config,
     vpcId: VPC,
     subnetIds: [...SUBNETS.public],
+    privateSubnetIds: [...SUBNETS.private],
     logs: b.logs,
     logArchive: b.logArchive(),
   });

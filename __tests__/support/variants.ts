@@ -17,8 +17,13 @@ import { RelationalDatabase } from '../../constructs/data/relational-database';
 import { Naming } from '../../constructs/core/naming';
 import { PlatformKeys } from '../../constructs/security/platform-keys';
 import { standardTags } from '../../constructs/core/tagging';
-import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
+import {
+  parseAccountsConfig,
+  parseEnvironmentConfig,
+  type EnvironmentConfig,
+} from '../../environments/schema';
 import { configureAws } from '../../stacks/aws';
+import { PlatformStack } from '../../stacks/platform-stack';
 import { accountsInputCopy, auroraServerless, envInput } from './fixtures';
 
 const VPC = 'vpc-0123456789abcdef0';
@@ -200,4 +205,31 @@ function identityVariant(stack: TerraformStack): void {
     dataKmsKeyArn: keys.data.arn,
     tables: { sessions },
   });
+}
+
+/**
+ * prod's input turned static-frontend (seed 000's shape): the frontend service removed, the site on
+ * S3 + CloudFront, `/api/*` through a VPC origin to the then internal ALB.
+ */
+export function staticFrontendInput(): any {
+  const input = envInput('prod');
+  input.name = 'static';
+  delete input.services.frontend;
+  input.frontend = {
+    mode: 'static',
+    geoRestriction: { type: 'deny', countries: ['KP'] },
+    apiOrigin: true,
+  };
+  return input;
+}
+
+/**
+ * One full platform stack in static-frontend mode (until an environment of the app runs it): the
+ * frontend layer changes the edge, the log archive and the monitoring pass, so only the whole stack
+ * proves it.
+ */
+export function defineStaticFrontendVariant(app: Construct): TerraformStack[] {
+  const config = parseEnvironmentConfig(staticFrontendInput());
+  const account = parseAccountsConfig(accountsInputCopy()).main;
+  return [new PlatformStack(app, 'variant-static-frontend', { config, account })];
 }

@@ -9,6 +9,8 @@ export interface LogArchiveProps {
   readonly accountId: string;
   /** Days delivered logs are kept (at least 31: they move to STANDARD_IA after 30). */
   readonly retentionDays: number;
+  /** Admit CloudFront standard logging v2 (delivered by CloudWatch Logs from us-east-1). Default: false. */
+  readonly cloudFrontLogs?: boolean;
 }
 
 /** Where one AWS service delivers its logs in the archive. */
@@ -21,6 +23,7 @@ export interface LogDestination {
 
 const ALB_PREFIX = 'alb';
 const S3_PREFIX = 's3';
+const CLOUDFRONT_PREFIX = 'cloudfront';
 
 /**
  * The environment's log archive: one bucket for the logs AWS services deliver to S3 (ALB access
@@ -69,6 +72,21 @@ export class LogArchive extends Construct {
           Action: 's3:PutObject',
           Resource: albLogs(arn),
         },
+        ...(props.cloudFrontLogs
+          ? [
+              {
+                Sid: 'CloudFrontLogDelivery',
+                Effect: 'Allow' as const,
+                Principal: { Service: 'delivery.logs.amazonaws.com' },
+                Action: 's3:PutObject',
+                Resource: `${arn}/${CLOUDFRONT_PREFIX}/*`,
+                Condition: {
+                  StringEquals: { 'aws:SourceAccount': props.accountId },
+                  ArnLike: { 'aws:SourceArn': `arn:aws:logs:us-east-1:${props.accountId}:delivery-source:*` },
+                },
+              },
+            ]
+          : []),
       ],
     });
   }
@@ -76,6 +94,11 @@ export class LogArchive extends Construct {
   /** The ALB's access logs. */
   get loadBalancerLogs(): LogDestination {
     return { bucketName: this.bucket.name, prefix: ALB_PREFIX, dependsOn: [this.bucket.policy] };
+  }
+
+  /** CloudFront's access logs (standard logging v2); only with `cloudFrontLogs`. */
+  get cloudFrontLogs(): LogDestination {
+    return { bucketName: this.bucket.name, prefix: CLOUDFRONT_PREFIX, dependsOn: [this.bucket.policy] };
   }
 
   /** S3 server access logs of one bucket. */

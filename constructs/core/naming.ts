@@ -72,6 +72,8 @@ export const pipelineRoleNames = {
    */
   serviceDeploy: (project: string, env: string, service: string) =>
     `${namePrefix(project, env)}-github-deploy-${service}`,
+  /** Publishes the environment's static site (frontend-deploy); trusted only from the site's repository. */
+  siteDeploy: (project: string, env: string) => `${namePrefix(project, env)}-github-site-deploy`,
   /** Runs the environment's database migration task; trusted only from the infrastructure repository's main. */
   migrate: (project: string, env: string) => `${namePrefix(project, env)}-github-migrate`,
   /**

@@ -2,7 +2,8 @@
  * The identity policies of the roles that deploy into a running environment (pure: no resources):
  * one per service (image, service, its two roles) and the database migration.
  */
-import { namePrefix } from '../core/naming';
+import { namePrefix, Naming } from '../core/naming';
+import { SITE_BUCKET_COMPONENT } from '../frontend/site-bucket';
 import { iamArn, type Statement } from './statements';
 
 /** What a service's deploy role touches: that service's repository, service and two roles. */
@@ -105,6 +106,41 @@ function blueGreenStatements(t: ServiceDeployTarget): Statement[] {
         codedeploy(`deploymentconfig:${name}-*`),
         codedeploy('deploymentconfig:CodeDeployDefault.ECS*'),
       ],
+    },
+  ];
+}
+
+/**
+ * The static site's publisher (frontend-deploy): objects of the environment's site bucket (named:
+ * deterministic), and invalidations of the distribution tagged with the environment and project —
+ * its id is random, and the apply roles' fence keeps any other environment from tagging one so.
+ * Finding the distribution (by its alias) needs ListDistributions, which takes no resource.
+ */
+export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
+  const naming = new Naming({
+    project: t.project,
+    environment: t.env,
+    accountId: t.accountId,
+    region: t.region,
+  });
+  const bucket = `arn:aws:s3:::${naming.bucket(SITE_BUCKET_COMPONENT)}`;
+  return [
+    { Sid: 'ListSite', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
+    {
+      Sid: 'PublishSite',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: `${bucket}/*`,
+    },
+    { Sid: 'FindDistribution', Effect: 'Allow', Action: 'cloudfront:ListDistributions', Resource: '*' },
+    {
+      Sid: 'InvalidateOwnDistribution',
+      Effect: 'Allow',
+      Action: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+      Resource: `arn:aws:cloudfront::${t.accountId}:distribution/*`,
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/Environment': t.env, 'aws:ResourceTag/Project': t.project },
+      },
     },
   ];
 }

@@ -16,7 +16,13 @@ import {
   stateReadStatements,
   stateWriteStatements,
 } from './pipeline-policies';
-import { migrateStatements, serviceDeployStatements, serviceMigrateStatements } from './deploy-policies';
+import { SITE_REPOSITORY_KEY } from '../../environments/schema/frontend';
+import {
+  migrateStatements,
+  serviceDeployStatements,
+  serviceMigrateStatements,
+  siteDeployStatements,
+} from './deploy-policies';
 import { type GitHubClaims, githubTrust, MAIN } from './trust';
 import {
   document,
@@ -42,6 +48,8 @@ export interface PipelineEnvironment {
   readonly services: readonly string[];
   /** Services with `migrations`: each with a repository gets a migration role for app-image. Default: none. */
   readonly migratingServices?: readonly string[];
+  /** A static frontend (`frontend.mode: static`): its repository gets the site deploy role. */
+  readonly staticSite: boolean;
 }
 
 export interface GitHubPipelineProps extends PipelineScope {
@@ -63,7 +71,8 @@ export interface GitHubPipelineProps extends PipelineScope {
  * - plan (`<env>-plan`, any ref): ReadOnlyAccess minus data reads, its own state key;
  * - apply (`<env>`, main or release tags, through `_deploy.yml`): PowerUserAccess fenced to the
  *   environment, roles only as `<project>-<env>-*` under the workload boundary, its own state key;
- * - deploy, one per service (`<env>` in the service's repository, through `app-image.yml` on main).
+ * - deploy, one per service (`<env>` in the service's repository, through `app-image.yml` on main);
+ * - site deploy with a static frontend (`<env>` in the site's repository, through `frontend-deploy.yml`).
  * - migrate (`<env>` in this repository, main, through `db-migrate.yml`): runs the database
  *   migration task (database-admin power, so not on the deploy roles).
  * Plus the account's plan (`account-<account>-plan`) and apply (`account-<account>`, main) roles.
@@ -130,6 +139,7 @@ export class GitHubPipeline extends Construct {
       );
       for (const service of env.services) this.serviceDeployRole(env, service);
       for (const service of env.migratingServices ?? []) this.serviceMigrateRole(env, service);
+      if (env.staticSite) this.siteDeployRole(env);
       this.migrateRole(env);
     }
     const slug = props.accountSlug;
@@ -256,6 +266,25 @@ export class GitHubPipeline extends Construct {
         service,
       }),
     );
+  }
+
+  /** Publishes a static site: trusted from the site's repository through frontend-deploy.yml on main. */
+  private siteDeployRole(env: PipelineEnvironment): void {
+    const { project, accountId, repository } = this.props;
+    const siteRepository = this.props.appRepositories[SITE_REPOSITORY_KEY];
+    if (siteRepository === undefined) return;
+    const key = `${env.name}SiteDeploy`;
+    const role = this.role(
+      key,
+      pipelineRoleNames.siteDeploy(project, env.name),
+      {
+        sub: `repo:${siteRepository}:environment:${env.name}`,
+        workflows: [`${repository}/.github/workflows/frontend-deploy.yml@${MAIN}`],
+      },
+      3600,
+    );
+    const target = { accountId, region: env.region, project, env: env.name };
+    this.inline(role, `${key}Policy`, 'publish-site', siteDeployStatements(target));
   }
 
   /**

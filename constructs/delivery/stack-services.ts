@@ -14,7 +14,9 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   backup: ['backup'],
   budgets: ['budgets'],
   ce: ['ce'],
+  cloudfront: ['cloudfront'],
   cloudtrail: ['cloudtrail'],
+  // Also the vended-log deliveries (`cloudwatch_log_delivery*`: CloudFront's standard logging v2).
   cloudwatch_log: ['logs'],
   cloudwatch_metric_alarm: ['cloudwatch'],
   cloudwatch_composite_alarm: ['cloudwatch'],
@@ -91,6 +93,7 @@ export const STACK_SERVICES = [
   'application-autoscaling',
   'backup',
   'budgets',
+  'cloudfront',
   'cloudtrail',
   'cloudwatch',
   'codedeploy',

@@ -13,10 +13,15 @@ import { WebFirewall } from './web-firewall';
 export interface EdgeLayerProps {
   readonly naming: Naming;
   readonly accountId: string;
-  readonly config: Pick<EnvironmentConfig, 'dns' | 'ingress' | 'alb' | 'waf' | 'network' | 'services'>;
+  readonly config: Pick<
+    EnvironmentConfig,
+    'dns' | 'ingress' | 'alb' | 'waf' | 'network' | 'services' | 'frontend'
+  >;
   readonly vpcId: string;
   /** Public subnets, one per AZ. */
   readonly subnetIds: string[];
+  /** Private subnets, one per AZ: the ALB's when CloudFront reaches it through a VPC origin. */
+  readonly privateSubnetIds: string[];
   readonly logs: LogSettings;
   readonly logArchive: LogArchive;
 }
@@ -39,22 +44,28 @@ export class EdgeLayer extends Layer {
       domainName: config.dns.domainName,
       hostedZoneId: config.dns.hostedZoneId,
     });
+    // A static frontend with `apiOrigin`: the ALB is internal and admits only CloudFront's VPC origin,
+    // whose network interfaces CloudFront places in the ALB's (private) subnets: requests arrive from
+    // their private addresses, not from CloudFront's public origin-facing ranges.
+    const { frontend } = config;
+    const api = frontend.mode === 'static' && frontend.apiOrigin;
     this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
       naming,
       accountId: props.accountId,
       vpcId: props.vpcId,
-      subnetIds: props.subnetIds,
+      subnetIds: api ? props.privateSubnetIds : props.subnetIds,
       certificateArn: this.domain.validatedCertificateArn,
       ipv6: config.network.ipv6,
-      ...config.ingress,
+      ...(api ? { internal: true, allowedCidrs: config.network.subnets.private } : config.ingress),
       deletionProtection: config.alb.deletionProtection,
       idleTimeoutSeconds: config.alb.idleTimeoutSeconds,
       accessLogs: props.logArchive.loadBalancerLogs,
     });
-    this.domain.pointTo(
-      { dnsName: this.loadBalancer.alb.dnsName, zoneId: this.loadBalancer.alb.zoneId },
-      { ipv6: config.network.ipv6 },
-    );
+    const albTarget = { dnsName: this.loadBalancer.alb.dnsName, zoneId: this.loadBalancer.alb.zoneId };
+    // The site's name is the ALB's with a container frontend; with a static one CloudFront's (the
+    // frontend layer), and a public ALB serves the services' paths at api.<domain>.
+    if (frontend.mode === 'container') this.domain.pointTo(albTarget, { ipv6: config.network.ipv6 });
+    else if (!api) this.domain.pointSubdomainTo('api', albTarget, { ipv6: config.network.ipv6 });
     this.firewall = new WebFirewall(this, 'Firewall', {
       name: naming.name(),
       logGroupName: `aws-waf-logs-${naming.name()}`,

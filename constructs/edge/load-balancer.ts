@@ -30,6 +30,11 @@ export interface PublicLoadBalancerProps {
   readonly idleTimeoutSeconds: number;
   /** Where access logs go (the environment's log archive). */
   readonly accessLogs: LogDestination;
+  /**
+   * Internal (private subnets), reached only through a CloudFront VPC origin, which speaks HTTPS:
+   * only 443 opens. Default: false.
+   */
+  readonly internal?: boolean;
 }
 
 export interface ServiceRoute {
@@ -82,7 +87,7 @@ export class PublicLoadBalancer extends Construct {
           ? []
           : ['::/0']
       : [];
-    for (const port of [80, 443]) {
+    for (const port of props.internal ? [443] : [80, 443]) {
       const what = port === 80 ? 'HTTP (redirected to HTTPS)' : 'HTTPS';
       this.securityGroup.allowFromCidrs([...v4, ...v6], port, `${what} from allowed clients`);
       this.securityGroup.allowFromPrefixLists(
@@ -95,7 +100,7 @@ export class PublicLoadBalancer extends Construct {
     this.alb = new Lb(this, 'Alb', {
       name: naming.short('alb', 32),
       loadBalancerType: 'application',
-      internal: false,
+      internal: props.internal ?? false,
       subnets: props.subnetIds,
       securityGroups: [this.securityGroup.id],
       ipAddressType: props.ipv6 ? 'dualstack' : 'ipv4',

@@ -12,6 +12,9 @@ export interface SiteDomainProps {
   readonly hostedZoneId?: string;
 }
 
+/** The hosted zone of every CloudFront distribution's alias records. */
+export const CLOUDFRONT_ZONE_ID = 'Z2FDTNDATAQYW2';
+
 /** Where an alias record points: an ALB (or later a CloudFront distribution). */
 export interface AliasTarget {
   readonly dnsName: string;
@@ -34,6 +37,8 @@ export class SiteDomain extends Construct {
   readonly validation: AcmCertificateValidation;
   /** The certificate ARN listeners must use: it resolves only once validation has succeeded. */
   readonly validatedCertificateArn: string;
+  /** The DNS validation record (the same for a certificate of these names in any region). */
+  readonly validationRecordFqdn: string;
 
   constructor(scope: Construct, id: string, props: SiteDomainProps) {
     super(scope, id);
@@ -69,11 +74,14 @@ export class SiteDomain extends Construct {
       validationRecordFqdns: [record.fqdn],
     });
     this.validatedCertificateArn = this.validation.certificateArn;
+    this.validationRecordFqdn = record.fqdn;
   }
 
   /** A (and AAAA for a dualstack target) alias records for the domain, and `www` as a CNAME (seed 001). */
   pointTo(target: AliasTarget, options: { readonly ipv6?: boolean } = {}): Route53Record[] {
-    const alias = { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true };
+    // CloudFront aliases cannot evaluate target health (Route 53 rejects true for them).
+    const evaluateTargetHealth = target.zoneId !== CLOUDFRONT_ZONE_ID;
+    const alias = { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth };
     const records = [
       new Route53Record(this, 'A', { zoneId: this.zoneId, name: this.domainName, type: 'A', alias }),
     ];
@@ -91,5 +99,22 @@ export class SiteDomain extends Construct {
       }),
     );
     return records;
+  }
+
+  /** A/AAAA alias records for `<sub>.<domain>` (the public ALB of a static-frontend environment). */
+  pointSubdomainTo(
+    sub: string,
+    target: AliasTarget,
+    options: { readonly ipv6?: boolean } = {},
+  ): Route53Record[] {
+    const name = `${sub}.${this.domainName}`;
+    const alias = { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true };
+    const id = sub.charAt(0).toUpperCase() + sub.slice(1);
+    return [
+      new Route53Record(this, `${id}A`, { zoneId: this.zoneId, name, type: 'A', alias }),
+      ...(options.ipv6
+        ? [new Route53Record(this, `${id}AAAA`, { zoneId: this.zoneId, name, type: 'AAAA', alias })]
+        : []),
+    ];
   }
 }

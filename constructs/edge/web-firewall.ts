@@ -1,4 +1,5 @@
 import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
@@ -75,6 +76,8 @@ export interface WebFirewallProps {
   readonly scope: 'REGIONAL' | 'CLOUDFRONT';
   /** What a REGIONAL ACL protects (an ALB ARN); not used with CLOUDFRONT. */
   readonly resourceArn?: string;
+  /** The provider of the ACL and its logs: us-east-1's for CLOUDFRONT. Default: the stack's. */
+  readonly provider?: AwsProvider;
 }
 
 /**
@@ -91,7 +94,9 @@ export class WebFirewall extends Construct {
       throw new Error('WebFirewall: log group names must start with aws-waf-logs-');
     if ((props.scope === 'REGIONAL') !== (props.resourceArn !== undefined))
       throw new Error('WebFirewall: a REGIONAL ACL needs resourceArn; a CLOUDFRONT one takes none');
+    const { provider } = props;
     this.acl = new Wafv2WebAcl(this, 'Acl', {
+      provider,
       name: props.name,
       description: `${props.name}: rate limit and AWS managed rules`,
       scope: props.scope,
@@ -106,7 +111,9 @@ export class WebFirewall extends Construct {
       visibilityConfig: visibility(props.name),
     });
     this.logGroup = encryptedLogGroup(this, 'LogGroup', props.logGroupName, props.logs);
+    if (provider) this.logGroup.provider = provider;
     new Wafv2WebAclLoggingConfiguration(this, 'Logging', {
+      provider,
       resourceArn: this.acl.arn,
       logDestinationConfigs: [this.logGroup.arn],
       redactedFields: [{ singleHeader: { name: 'authorization' } }, { singleHeader: { name: 'cookie' } }],

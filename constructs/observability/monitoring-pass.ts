@@ -1,5 +1,6 @@
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
+import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -24,6 +25,7 @@ import {
   type LoadBalancerAlarms,
 } from './edge-monitors';
 import { attachDeploymentAlarms, type ServiceAlarms } from './deployment-alarms';
+import { monitorDistribution } from './cdn-monitors';
 import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
 import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
@@ -55,6 +57,7 @@ export const MONITORED_TYPES = [
   'aws_eks_cluster',
   'aws_lambda_function',
   'aws_sqs_queue',
+  'aws_cloudfront_distribution',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -121,5 +124,6 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const cluster of of(EksCluster)) monitorEksCluster(ctx, cluster);
   for (const fn of of(LambdaFunction)) monitorLambdaFunction(ctx, fn);
   for (const queue of of(SqsQueue)) monitorQueue(ctx, queue);
+  for (const distribution of of(CloudfrontDistribution)) monitorDistribution(ctx, distribution);
   return result;
 }

@@ -8,6 +8,7 @@ import { albSchema, dnsSchema, ingressSchema, wafSchema } from './edge';
 import { FARGATE_ONLY_SERVICE_SETTINGS, computeSchema, ecrSchema, serviceSchema } from './compute';
 import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';
 import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from './errors';
+import { frontendSchema } from './frontend';
 import { guardsSchema } from './guards';
 import { messagingSchema } from './messaging';
 import { identitySchema } from './identity';
@@ -32,6 +33,8 @@ export const environmentConfigSchema = z
     ingress: ingressSchema.prefault({}),
     alb: albSchema.prefault({}),
     waf: wafSchema.prefault({}),
+    /** How the site's frontend is delivered (frontend.ts). Default: `container` (a service behind the ALB). */
+    frontend: frontendSchema.prefault({}),
     compute: computeSchema.prefault({}),
     ecr: ecrSchema.prefault({}),
     services: z
@@ -137,11 +140,16 @@ function checkEventSource(env: EnvironmentShape, ctx: Ctx): void {
   else if (!env.tables[table].stream) report(ctx, at, `${table} has no stream (set tables.${table}.stream)`);
 }
 
-/** One listener default ('/*'), and no path pattern or rule priority claimed by two services. */
+/**
+ * One listener default ('/*') with a container frontend, none with a static one (CloudFront serves the
+ * site, the ALB's default is a fixed 404), and no path pattern or rule priority claimed by two services.
+ */
 function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
   const entries = Object.entries(env.services);
   const defaults = entries.filter(([, s]) => isDefaultRoute(s.pathPatterns ?? []));
-  if (defaults.length !== 1) {
+  if (env.frontend.mode === 'static') {
+    checkStaticFrontend(env, ctx);
+  } else if (defaults.length !== 1) {
     report(
       ctx,
       ['services'],
@@ -172,6 +180,39 @@ function checkRouting(env: EnvironmentShape, ctx: Ctx): void {
       if (owner) report(ctx, ['services', name, 'priority'], `${s.priority} is already used by ${owner}`);
       else priorityOwner.set(s.priority, name);
     }
+  }
+}
+
+/** A static frontend: no service takes the site's root, and an ALB behind CloudFront admits only it. */
+function checkStaticFrontend(env: EnvironmentShape, ctx: Ctx): void {
+  // CloudFront's WAF logs and metrics live in us-east-1; the platform's logs key and alarm topic are
+  // regional, so they can serve them only from there (docs/architecture.md, "Static frontend").
+  if (env.region !== 'us-east-1')
+    report(ctx, ['frontend', 'mode'], `'static' needs region us-east-1 for now (got ${env.region})`);
+  for (const [name, s] of Object.entries(env.services)) {
+    if (isDefaultRoute(s.pathPatterns ?? []))
+      report(
+        ctx,
+        ['services', name, 'pathPatterns'],
+        "with frontend mode 'static' CloudFront serves '/*' from the site bucket; route this service by its own paths",
+      );
+  }
+  if (env.frontend.mode !== 'static' || !env.frontend.apiOrigin) return;
+  const patterns = Object.values(env.services).flatMap((s) => s.pathPatterns);
+  // One cache behaviour per path pattern; CloudFront allows 25 besides the default.
+  if (patterns.length > 25)
+    report(
+      ctx,
+      ['frontend', 'apiOrigin'],
+      `${patterns.length} service path patterns; CloudFront routes at most 25`,
+    );
+  for (const key of ['allowedCidrs', 'allowedIpv6Cidrs', 'prefixListIds'] as const) {
+    if (env.ingress[key]?.length)
+      report(
+        ctx,
+        ['ingress', key],
+        'with frontend.apiOrigin the ALB is internal and admits only CloudFront; remove this source',
+      );
   }
 }
 
@@ -284,6 +325,7 @@ export type ObservabilityConfig = EnvironmentConfig['observability'];
 export type EksConfig = NonNullable<EnvironmentConfig['compute']['eks']>;
 export type KafkaConfig = NonNullable<EnvironmentConfig['messaging']['kafka']>;
 export type { IdentityConfig } from './identity';
+export type { FrontendConfig, StaticFrontendConfig } from './frontend';
 
 /** Validates one environment; throws EnvironmentConfigError listing every problem. */
 export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {

@@ -33,6 +33,8 @@ export {
   type EksConfig,
   type KafkaConfig,
   type EnvironmentConfig,
+  type FrontendConfig,
+  type StaticFrontendConfig,
   type EnvironmentConfigInput,
   type NetworkConfig,
   type ObservabilityConfig,

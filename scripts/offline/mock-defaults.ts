@@ -114,6 +114,20 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
     arn: ARN('lambda', 'function:mock'),
     invoke_arn: 'arn:aws:apigateway:us-east-1:lambda:path/mock',
   },
+  // The static frontend (us-east-1 resources; CloudFront ARNs have no region).
+  aws_cloudfront_distribution: {
+    arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/EMOCK0000000`,
+    id: 'EMOCK0000000',
+    domain_name: 'd111111abcdef8.cloudfront.net',
+    hosted_zone_id: 'Z2FDTNDATAQYW2',
+  },
+  aws_cloudfront_function: { arn: `arn:aws:cloudfront::${ACCOUNT}:function/mock` },
+  aws_cloudfront_vpc_origin: {
+    arn: `arn:aws:cloudfront::${ACCOUNT}:vpcorigin/vo_mock`,
+    id: 'vo_mock',
+  },
+  aws_cloudwatch_log_delivery_source: { arn: ARN('logs', 'delivery-source:mock') },
+  aws_cloudwatch_log_delivery_destination: { arn: ARN('logs', 'delivery-destination:mock') },
   aws_route53_zone: { zone_id: 'Z0123456789MOCK', name_servers: ['ns-1.awsdns-00.org'] },
   aws_launch_template: { id: 'lt-0123456789abcdef0' },
   aws_vpc: {

@@ -88,6 +88,12 @@ const INVARIANTS: readonly Invariant[] = [
     condition: '!r.map_public_ip_on_launch',
     message: 'no subnet assigns public IPs',
   },
+  {
+    type: 'aws_cloudfront_distribution',
+    condition:
+      'r.viewer_certificate[0].minimum_protocol_version == "TLSv1.2_2021" && r.default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https" && r.web_acl_id != null',
+    message: 'every distribution serves HTTPS only, TLS 1.2 (2021) and up, behind a web ACL',
+  },
 ];
 
 function hcl(value: unknown): string {

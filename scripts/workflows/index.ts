@@ -11,6 +11,7 @@ import { ci } from './ci';
 import { dbMigrate } from './db-migrate';
 import { accountDeploys, environmentDeploys, reusableDeploy } from './deploy';
 import { drift } from './drift';
+import { frontendDeploy } from './frontend-deploy';
 import { prDiff } from './pr-diff';
 import { accountTargets, environmentTargets } from './targets';
 import { terraformOps } from './terraform-ops';
@@ -32,6 +33,7 @@ export function generateWorkflows(registry: Registry): Record<string, string> {
     'drift.yml': drift(envs),
     'app-image.yml': appImage(registry),
     ...withFile('db-migrate.yml', dbMigrate(registry)),
+    ...withFile('frontend-deploy.yml', frontendDeploy(registry)),
   };
 }
 
