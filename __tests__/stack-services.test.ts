@@ -1,19 +1,12 @@
 import { BASELINE_ROLE_COMPONENTS } from '../constructs/delivery/github-oidc';
 import { PASSED_TO_SERVICES, servicesOfType, STACK_SERVICES } from '../constructs/delivery/stack-services';
 import { registry } from '../environments';
-import { Testing } from 'cdktf';
 import { appStack, appStackIds } from './support/app-synth';
-import { synth, type Synthesized } from './support/fixtures';
-import { defineStaticFrontendVariant } from './support/variants';
+import type { Synthesized } from './support/fixtures';
 
 // The pipeline boundary allows exactly STACK_SERVICES and apply roles pass roles exactly to
 // PASSED_TO_SERVICES: both must follow what the stacks really contain, every stack of the registry.
-const all: Array<[string, Synthesized]> = [
-  ...appStackIds().map((id) => [id, appStack(id)] as [string, Synthesized]),
-  // Static frontend mode (CloudFront, log deliveries) must be inside the boundary before an
-  // environment turns it on.
-  ...defineStaticFrontendVariant(Testing.app()).map((s) => [s.node.id, synth(s)] as [string, Synthesized]),
-];
+const all: Array<[string, Synthesized]> = appStackIds().map((id) => [id, appStack(id)]);
 const typesOf = (out: Synthesized) => [
   ...Object.keys(out.json.resource ?? {}),
   ...Object.keys(out.json.data ?? {}),

@@ -18,7 +18,7 @@ import {
   withCodeDeployWithoutRollback,
   withoutKeyRotation,
 } from './support/terraform';
-import { defineEngineVariants, defineStaticFrontendVariant } from './support/variants';
+import { defineEngineVariants } from './support/variants';
 
 const terraform = terraformOrSkip();
 const describeTf = terraform ? describe : describe.skip;
@@ -38,7 +38,7 @@ function timings(checks: readonly StackCheck[]): string {
 describeTf('terraform: real-provider plan + mock apply with invariants, one process per stack', () => {
   // Synthesized while collecting (only when terraform is there), so every stack gets its own test.
   const { outdir, stacks } = terraform
-    ? synthesizeToDisk(registry, (app) => [...defineEngineVariants(app), ...defineStaticFrontendVariant(app)])
+    ? synthesizeToDisk(registry, defineEngineVariants)
     : { outdir: '', stacks: {} as Record<string, string> };
   let work = '';
   let results: Record<string, StackCheck> = {};

@@ -50,15 +50,15 @@ export const enterprise: EnvironmentConfigInput = {
       },
     },
   },
+  // Seed 000's edge: the React site from S3 through CloudFront; /api/* through a VPC origin to the
+  // (then internal) ALB, whose target groups the Load Balancer Controller fills with the pods.
+  frontend: {
+    mode: 'static',
+    spaRouting: true,
+    contentSecurityPolicy:
+      "default-src 'self'; img-src 'self' data:; connect-src 'self' https://cognito-idp.us-east-1.amazonaws.com; frame-ancestors 'none'",
+  },
   services: {
-    frontend: {
-      port: 3000,
-      cpu: 256,
-      memory: 512,
-      desiredCount: 3,
-      healthCheckPath: '/',
-      pathPatterns: ['/*'],
-    },
     backend: {
       port: 8000,
       cpu: 512,

@@ -17,13 +17,8 @@ import { RelationalDatabase } from '../../constructs/data/relational-database';
 import { Naming } from '../../constructs/core/naming';
 import { PlatformKeys } from '../../constructs/security/platform-keys';
 import { standardTags } from '../../constructs/core/tagging';
-import {
-  parseAccountsConfig,
-  parseEnvironmentConfig,
-  type EnvironmentConfig,
-} from '../../environments/schema';
+import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
 import { configureAws } from '../../stacks/aws';
-import { PlatformStack } from '../../stacks/platform-stack';
 import { accountsInputCopy, auroraServerless, envInput } from './fixtures';
 
 const VPC = 'vpc-0123456789abcdef0';
@@ -223,13 +218,3 @@ export function staticFrontendInput(): any {
   return input;
 }
 
-/**
- * One full platform stack in static-frontend mode (until an environment of the app runs it): the
- * frontend layer changes the edge, the log archive and the monitoring pass, so only the whole stack
- * proves it.
- */
-export function defineStaticFrontendVariant(app: Construct): TerraformStack[] {
-  const config = parseEnvironmentConfig(staticFrontendInput());
-  const account = parseAccountsConfig(accountsInputCopy()).main;
-  return [new PlatformStack(app, 'variant-static-frontend', { config, account })];
-}
