@@ -55,6 +55,13 @@ export class FederatedProviders extends Construct {
         sensitive: true,
         nullable: false,
         description: `${spec.type} OAuth client secret of the user pool (set TF_VAR_${config.clientSecretVariable})`,
+        // The pipeline passes an unset GitHub secret as an empty string: fail the plan by name.
+        validation: [
+          {
+            condition: `\${length(var.${config.clientSecretVariable}) > 0}`,
+            errorMessage: `TF_VAR_${config.clientSecretVariable} is empty: set the plan environment's secret of that name.`,
+          },
+        ],
       });
       secret.overrideLogicalId(config.clientSecretVariable);
       const provider = new CognitoIdentityProvider(this, spec.type, {

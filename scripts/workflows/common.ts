@@ -79,6 +79,16 @@ export const terraformSteps = (role: string, region: string): Step[] => [
 /** Job environment of a Terraform job on one stack. */
 export const stackEnv = (stack: string) => ({ STACK: stack, CHECKPOINT_DISABLE: '1' });
 
+/**
+ * A plan job's `TF_VAR_<name>` for every secret variable of its targets, read from the GitHub
+ * environment's secret of the same name (an unset secret is empty: the variable's validation fails
+ * the plan with its name). The apply job needs none: the saved plan holds the values.
+ */
+export function secretVariableEnv(targets: readonly StackTarget[]): Record<string, string> {
+  const names = [...new Set(targets.flatMap((t) => t.secretVariables))].sort();
+  return Object.fromEntries(names.map((n) => [`TF_VAR_${n}`, `\${{ secrets.TF_VAR_${n} }}`]));
+}
+
 /** Shell: appends what `command` prints (kept under 60 kB) to the job summary, as a titled code block. */
 export const summary = (title: string, command: string) =>
   `{ echo "### ${title}"; echo '\`\`\`'; ${command}; echo '\`\`\`'; } >> "$GITHUB_STEP_SUMMARY"`;
@@ -109,7 +119,7 @@ export function planMatrix(targets: readonly StackTarget[]): Job {
         })),
       },
     },
-    env: stackEnv('${{ matrix.stack }}'),
+    env: { ...stackEnv('${{ matrix.stack }}'), ...secretVariableEnv(targets) },
   };
 }
 

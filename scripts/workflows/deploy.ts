@@ -13,6 +13,7 @@ import {
   READ_ONLY,
   render,
   runner,
+  secretVariableEnv,
   setupTerraform,
   stackEnv,
   summary,
@@ -24,13 +25,13 @@ import type { AccountTargets, StackTarget } from './targets';
 /** Unique per run and attempt: the apply job downloads what this run's plan job uploaded. */
 const PLAN_ARTIFACT = 'plan-${{ inputs.stack }}-${{ github.run_id }}-${{ github.run_attempt }}';
 
-function planJob(): Job {
+function planJob(targets: readonly StackTarget[]): Job {
   return {
     name: 'plan ${{ inputs.stack }}',
     ...runner(30),
     environment: '${{ inputs.plan_environment }}',
     permissions: OIDC,
-    env: stackEnv('${{ inputs.stack }}'),
+    env: { ...stackEnv('${{ inputs.stack }}'), ...secretVariableEnv(targets) },
     outputs: { changes: '${{ steps.plan.outputs.changes }}' },
     steps: [
       ...terraformSteps('${{ inputs.plan_role }}', '${{ inputs.region }}'),
@@ -82,8 +83,11 @@ function applyJob(): Job {
   };
 }
 
-/** The reusable deploy: plan in the plan environment, save it, apply exactly that plan behind the gate. */
-export function reusableDeploy(): string {
+/**
+ * The reusable deploy: plan in the plan environment, save it, apply exactly that plan behind the gate.
+ * `targets`: the stacks it deploys, for their secret variables.
+ */
+export function reusableDeploy(targets: readonly StackTarget[]): string {
   return render({
     name: 'deploy (reusable)',
     on: {
@@ -105,7 +109,7 @@ export function reusableDeploy(): string {
       },
     },
     permissions: READ_ONLY,
-    jobs: { plan: planJob(), apply: applyJob() },
+    jobs: { plan: planJob(targets), apply: applyJob() },
   });
 }
 

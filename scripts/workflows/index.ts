@@ -26,7 +26,7 @@ export function generateWorkflows(registry: Registry): Record<string, string> {
   return {
     'ci.yml': ci(),
     'pr-diff.yml': prDiff(envs),
-    '_deploy.yml': reusableDeploy(),
+    '_deploy.yml': reusableDeploy(envs),
     ...environmentDeploys(envs),
     ...accountDeploys(accountTargets(registry)),
     'terraform-ops.yml': terraformOps(envs),

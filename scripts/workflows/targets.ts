@@ -21,6 +21,16 @@ export interface StackTarget {
   readonly production: boolean;
   /** What starts the deploy (platform stacks: the environment's `deploy`; account stacks: a push). */
   readonly deploy: EnvironmentConfig['deploy'];
+  /**
+   * Sensitive Terraform variables the stack declares without a value (federated sign-in secrets):
+   * plan jobs set `TF_VAR_<name>` from the plan environment's secret of that name.
+   */
+  readonly secretVariables: readonly string[];
+}
+
+/** The `clientSecretVariable` of each configured federated identity provider of an environment. */
+export function secretVariablesOf(env: EnvironmentConfig): string[] {
+  return Object.values(env.identity?.providers ?? {}).flatMap((p) => (p ? [p.clientSecretVariable] : []));
 }
 
 /** The platform stack of each environment, in declaration order. */
@@ -36,6 +46,7 @@ export function environmentTargets(registry: Registry): StackTarget[] {
       applyRole: roleArn(env.accountId, pipelineRoleNames.apply(project, env.name)),
       production: env.tier === 'production',
       deploy: env.deploy,
+      secretVariables: secretVariablesOf(env),
     };
   });
 }
@@ -63,6 +74,7 @@ export function accountTargets(registry: Registry): AccountTargets[] {
       applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(account.project, slug)),
       production: true,
       deploy: { trigger: 'push' as const },
+      secretVariables: [],
     };
     return {
       environment,
