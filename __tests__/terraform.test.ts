@@ -73,12 +73,12 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
     for (const dir of [work, outdir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers every stack of the app, the engine variants and the static-frontend variant', () => {
+  it('covers every stack of the app and the engine variants', () => {
     const app = [
       ...Object.keys(registry.accounts).flatMap((slug) => [`state-${slug}`, `baseline-${slug}`]),
       ...Object.keys(registry.environments).map((name) => `platform-${name}`),
     ];
-    expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines', 'variant-static-frontend'].sort());
+    expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines'].sort());
   });
 
   it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {
