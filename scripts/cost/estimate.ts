@@ -170,16 +170,21 @@ const PRICERS: Record<string, Pricer> = {
 /** An EC2 instance (or `count` from an auto-scaling group) by its launch template, with its root volume. */
 function instance(c: Ctx, b: any, count: number): void {
   const p = c.prices(b);
-  const template = launchTemplate(c, first(b.launch_template)?.id);
+  const mixed = first(b.mixed_instances_policy);
+  const spec = first(first(mixed?.launch_template)?.launch_template_specification);
+  const template = launchTemplate(c, first(b.launch_template)?.id ?? spec?.launch_template_id);
   const type: string = b.instance_type ?? template?.instance_type;
+  const onDemand =
+    num(first(mixed?.instances_distribution)?.on_demand_percentage_above_base_capacity, 100) / 100;
   const price = sized(c, p.ec2, type, 'EC2');
-  if (price !== undefined) add(c, `EC2 ${type}`, count, 'hour', price);
+  if (price !== undefined) {
+    add(c, `EC2 ${type}`, count * onDemand, 'hour', price);
+    add(c, `EC2 ${type} Spot`, count * (1 - onDemand), 'hour', round4(price * p.ec2SpotFactor));
+  }
   const gb =
     list(template?.block_device_mappings).reduce((s, m) => s + num(first(m.ebs)?.volume_size), 0) || 8;
   add(c, 'EBS gp3, GB', gb * count, 'month', p.ebsGp3GbMonth);
-  const publicIp = list(template?.network_interfaces).some(
-    (n) => n.associate_public_ip_address === 'true' || n.associate_public_ip_address === true,
-  );
+  const publicIp = list(template?.network_interfaces).some((n) => n.associate_public_ip_address === 'true');
   if (b.associate_public_ip_address === true || publicIp)
     add(c, 'Public IPv4 address (instance)', count, 'hour', p.publicIpv4Hour);
 }

@@ -25,6 +25,8 @@ export interface RegionPrices {
   };
   /** Instance classes per hour; a class not listed is reported as unpriced. */
   readonly ec2: Readonly<Record<string, number>>;
+  /** Spot price as a share of on-demand for the small Graviton classes (it varies; conservative). */
+  readonly ec2SpotFactor: number;
   readonly rds: Readonly<Record<string, number>>;
   readonly elasticache: Readonly<Record<string, number>>;
   readonly msk: Readonly<Record<string, number>>;
@@ -61,6 +63,7 @@ const US_EAST_1: RegionPrices = {
     'm7g.large': 0.0816,
     'm6i.large': 0.096,
   },
+  ec2SpotFactor: 0.4,
   rds: {
     'db.t4g.micro': 0.016,
     'db.t4g.small': 0.032,

@@ -39,7 +39,11 @@ export function costReport(outDir: string, groups: Record<string, string[]>): Co
 const stackFile = (outDir: string, stack: string) => join(outDir, 'stacks', stack, 'cdk.tf.json');
 const usd = (n: number) => `$${n.toFixed(2)}`;
 /** Unit prices keep their significant digits: $0.0042/hour. */
-const unitUsd = (n: number) => `$${n >= 1 ? n.toFixed(2) : String(Number(n.toPrecision(3)))}`;
+const unitUsd = (n: number) => {
+  const text = String(Number(n.toPrecision(3)));
+  const decimals = text.split('.')[1]?.length ?? 0;
+  return `$${decimals < 2 ? n.toFixed(2) : text}`;
+};
 
 function merge(parts: StackEstimate[]): StackEstimate {
   const fixed: CostLine[] = [];
