@@ -96,6 +96,11 @@ describe('each rule', () => {
     expect(rules).not.toContain('prevent-destroy');
   });
 
+  it('asks no deletion protection of a read replica (its source holds the data)', () => {
+    const replica = { replicateSourceDb: 'source-db', deletionProtection: false, skipFinalSnapshot: true };
+    expect(findingsOf((s) => db(s, 'Replica', replica), { production: true })).toEqual([]);
+  });
+
   it('judges no resource type its tables do not name', () => {
     expect(
       findingsOf((s) => new CloudwatchDashboard(s, 'Dash', { dashboardName: 'x', dashboardBody: '{}' })),

@@ -260,11 +260,14 @@ const deletionProtection = tableRule(
   'deletion-protection',
   'Production data stores refuse deletion',
   {
+    // A read replica holds no data of its own (its source does) and takes no final snapshot.
     aws_db_instance: (b) =>
-      unless(
-        on(b.deletion_protection) && !on(b.skip_final_snapshot),
-        'no deletion protection or final snapshot',
-      ),
+      b.replicate_source_db
+        ? undefined
+        : unless(
+            on(b.deletion_protection) && !on(b.skip_final_snapshot),
+            'no deletion protection or final snapshot',
+          ),
     aws_rds_cluster: (b) =>
       unless(
         on(b.deletion_protection) && !on(b.skip_final_snapshot),
