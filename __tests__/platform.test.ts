@@ -13,6 +13,13 @@ function groupIdOf(ref: string): string {
   return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
 }
 
+/** The private subnets' CIDRs: what a NAT instance forwards. */
+const natClients = (out: Synthesized): string[] =>
+  out
+    .resources('aws_subnet')
+    .filter(([, s]) => s.tags?.Tier === 'private')
+    .map(([, s]) => s.cidr_block);
+
 describe.each(platforms)('%s', (_name, out: Synthesized) => {
   it('opens only the ALB to the world, on 80/443; every other ingress names a peer group (or is an endpoint 443 from the VPC)', () => {
     const groups = Object.fromEntries(out.resources('aws_security_group').map(([id, g]) => [id, g]));
@@ -29,6 +36,11 @@ describe.each(platforms)('%s', (_name, out: Synthesized) => {
         expect(group).toBe(albGroup);
         expect([80, 443]).toContain(r.from_port);
         expect(r.to_port).toBe(r.from_port);
+        continue;
+      }
+      // The NAT instance (natGateways 'instance') admits what it forwards: the private subnets, all protocols.
+      if (groups[group].name.endsWith('-nat')) {
+        expect(natClients(out)).toContain(r.cidr_ipv4);
         continue;
       }
       // The only other CIDR rule: interface endpoints admit HTTPS from the VPC.

@@ -39,7 +39,7 @@ export const dev: EnvironmentConfigInput = {
       private: ['10.0.10.0/24', '10.0.11.0/24'],
       isolated: ['10.0.20.0/24', '10.0.21.0/24'],
     },
-    // A NAT instance (t4g.nano on Spot, about $5 a month with its address) instead of a gateway
+    // A NAT instance (t4g.nano on Spot, about $5.50 a month with its address) instead of a gateway
     // ($36.50 with its address): minutes without egress on an interruption are fine in dev.
     natGateways: 'instance',
     natInstance: { spot: true },

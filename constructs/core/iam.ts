@@ -19,6 +19,8 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'ecs:DescribeTaskDefinition',
   // ECS Exec's session logging looks the log group up by name; the call takes no resource ARN.
   'logs:DescribeLogGroups',
+  // The NAT instance finds its fixed interface by tag at boot; describe calls take no resource ARN.
+  'ec2:DescribeNetworkInterfaces',
 ] as const;
 
 export interface PolicyStatement {

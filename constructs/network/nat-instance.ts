@@ -164,6 +164,9 @@ export class NatInstance extends Construct {
       // The interface's AZ: only an instance there can attach it.
       vpcZoneIdentifier: [props.subnet.id],
       healthCheckType: 'EC2',
+      // Group metrics (free) feed the nat-instance-down alarm.
+      metricsGranularity: '1Minute',
+      enabledMetrics: ['GroupInServiceInstances'],
       mixedInstancesPolicy: {
         instancesDistribution: {
           onDemandBaseCapacity: 0,
