@@ -66,7 +66,11 @@ export function prDiff(targets: readonly StackTarget[]): string {
           {
             name: 'Check out the base',
             ...checkout,
-            with: { ...(checkout.with as object), ref: '${{ github.event.pull_request.base.sha }}', path: '.base' },
+            with: {
+              ...(checkout.with as object),
+              ref: '${{ github.event.pull_request.base.sha }}',
+              path: '.base',
+            },
           },
           {
             name: 'Synthesize the base',
