@@ -37,7 +37,7 @@ describe('the estimate of a small fixture', () => {
   const line = (item: string) => e.fixed.find((l) => l.item === item)?.monthly;
 
   it('prices each fixed line at 730 hours a month', () => {
-    expect(PRICE_TABLE_VERSION).toBe('2026-11-01.1');
+    expect(PRICE_TABLE_VERSION).toBe('2026-11-01.2');
     expect(line('NAT gateway')).toBe(32.85);
     expect(line('Public IPv4 address (Elastic IP)')).toBe(3.65);
     expect(line('Load balancer (application)')).toBeCloseTo(16.43, 1);

@@ -4,7 +4,7 @@
  * Only what the estimate reads is here; a region the config uses must be listed (the estimate fails
  * otherwise). Usage-priced items are shown as lines with their unit price, not guessed volumes.
  */
-export const PRICE_TABLE_VERSION = '2026-11-01.1';
+export const PRICE_TABLE_VERSION = '2026-11-01.2';
 /** When the prices were read from the AWS public price list pages. */
 export const PRICES_AS_OF = '2026-11-01';
 export const HOURS_PER_MONTH = 730;
@@ -61,6 +61,13 @@ const US_EAST_1: RegionPrices = {
     't4g.medium': 0.0336,
     't3.micro': 0.0104,
     'm7g.large': 0.0816,
+    'm7g.xlarge': 0.1632,
+    'm7g.2xlarge': 0.3264,
+    'c7g.large': 0.0725,
+    'c7g.xlarge': 0.145,
+    'r7g.large': 0.1071,
+    't3.medium': 0.0416,
+    'm5.large': 0.096,
     'm6i.large': 0.096,
   },
   ec2SpotFactor: 0.4,

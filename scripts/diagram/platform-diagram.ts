@@ -42,6 +42,10 @@ const label = (text: string) => text.replace(/"/g, '#quot;');
 
 export function platformDiagram(stack: DiagramSource): string {
   const c = stack.config;
+  const resources = stack.node
+    .findAll()
+    .filter((r): r is TerraformResource => r instanceof TerraformResource);
+  const types = new Set(resources.map((r) => r.terraformResourceType));
   const lines: string[] = ['flowchart LR', '  users(("Users"))', '  internet(("Internet"))'];
   const edges: string[] = [];
   const node = (key: string, text: string, shape: 'box' | 'db' = 'box') =>
@@ -51,11 +55,16 @@ export function platformDiagram(stack: DiagramSource): string {
   lines.push(node('dns', `Route 53<br/>${c.dns.domainName}`));
   lines.push(node('waf', 'WAF web ACL'));
   lines.push(node('alb', 'Application Load Balancer<br/>HTTPS 443, HTTP redirects'));
+  if (types.has('aws_cloudfront_distribution')) lines.push(node('cdn', 'CloudFront'));
   lines.push('  end');
-  edges.push('  users -->|HTTPS| dns --> waf --> alb');
+  edges.push(
+    types.has('aws_cloudfront_distribution')
+      ? '  users -->|HTTPS| dns --> cdn -->|origin| waf --> alb'
+      : '  users -->|HTTPS| dns --> waf --> alb',
+  );
 
   const services = Object.entries(c.services ?? {});
-  lines.push('  subgraph compute["Compute: ECS Fargate"]');
+  lines.push(`  subgraph compute["Compute: ${types.has('aws_eks_cluster') ? 'EKS' : 'ECS Fargate'}"]`);
   for (const [name, s] of services) {
     const tasks = `${s.desiredCount} task${s.desiredCount === 1 ? '' : 's'}, ${s.capacity}`;
     lines.push(node(`svc_${id(name)}`, `${name}<br/>${s.cpu} CPU / ${s.memory} MiB, ${tasks}`));
@@ -97,15 +106,14 @@ export function platformDiagram(stack: DiagramSource): string {
     edges.push('  nat --> internet');
   }
 
-  lines.push(...otherLayers(stack));
+  lines.push(...otherLayers(resources));
   return [...lines, ...edges, ''].join('\n');
 }
 
 /** Per layer not drawn above, its notable resources (count per type), as a subgraph. */
-function otherLayers(stack: DiagramSource): string[] {
+function otherLayers(resources: readonly TerraformResource[]): string[] {
   const byLayer = new Map<string, Map<string, number>>();
-  for (const c of stack.node.findAll()) {
-    if (!(c instanceof TerraformResource)) continue;
+  for (const c of resources) {
     const what = NOTABLE[c.terraformResourceType];
     // scopes: the app, the stack, the layer.
     const layer = c.node.scopes[2]?.node.id;
