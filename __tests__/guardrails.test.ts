@@ -3,9 +3,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
@@ -54,6 +56,9 @@ const BAD: Array<[GuardRule, string, (s: Construct) => void, boolean]> = [
   ['deletion-protection', 'Db', (s) => db(s, 'Db', { deletionProtection: false }), true],
   ['deletion-protection', 'Table', (s) => table(s, false), true],
   ['prevent-destroy', 'Db', (s) => db(s, 'Db', { lifecycle: {} }), true],
+  ['public-exposure', 'Eks', (s) => eks(s, { endpointPublicAccess: true }), false],
+  ['logging', 'Eks', (s) => eks(s, { endpointPublicAccess: false }, []), false],
+  ['public-exposure', 'Url', (s) => functionUrl(s), false],
   [
     'tags',
     'provider.aws',
@@ -267,6 +272,23 @@ function rolePolicy(scope: Construct, actions: string[]) {
       Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
     }),
   });
+}
+
+function eks(scope: Construct, vpc: Record<string, unknown>, logs = ['api', 'audit']) {
+  new EksCluster(scope, 'Eks', {
+    name: 'x',
+    roleArn: 'arn:aws:iam::111111111111:role/x',
+    vpcConfig: { subnetIds: ['subnet-1', 'subnet-2'], ...vpc },
+    enabledClusterLogTypes: logs,
+    encryptionConfig: {
+      resources: ['secrets'],
+      provider: { keyArn: 'arn:aws:kms:us-east-1:111111111111:key/x' },
+    },
+  });
+}
+
+function functionUrl(scope: Construct) {
+  new LambdaFunctionUrl(scope, 'Url', { functionName: 'x', authorizationType: 'NONE' });
 }
 
 function table(scope: Construct, protect: boolean) {
