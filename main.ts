@@ -3,9 +3,10 @@
  * one Terraform JSON stack per account (state, baseline) and per environment (platform) to
  * cdktf.out/stacks/.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdktf';
+import { guardrailReport, guardrailResults } from './constructs/core/guardrails';
 import { EnvironmentConfigError } from './environments/schema';
 import type * as Environments from './environments';
 import { definePlatform } from './stacks/platform-app';
@@ -34,6 +35,11 @@ function main(): void {
   const app = new App();
   definePlatform(app, registry);
   app.synth();
+  // Waivers in use are part of the output and of a report file (docs/architecture.md, "Guardrails").
+  const report = guardrailReport(guardrailResults(app));
+  if (report.text) console.log(report.text);
+  mkdirSync(app.outdir, { recursive: true });
+  writeFileSync(join(app.outdir, 'guardrails.json'), `${JSON.stringify(report.json, null, 2)}\n`);
 }
 
 /**

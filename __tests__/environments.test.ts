@@ -51,7 +51,8 @@ describe('the committed environments', () => {
       expect(env.cache?.engineVersion).toBe('7.1');
       expect(env.logs.retentionDays).toBe(30);
     }
-    expect(environments.dev.network.natGateways).toBe('single');
+    // Issue 17: dev's egress goes through one NAT instance instead of NAT gateways.
+    expect(environments.dev.network.natGateways).toBe('instance');
     expect(environments.prod.network.natGateways).toBe('perAz');
     expect(environments.dev.database).toMatchObject({
       instanceClass: 'db.t4g.micro',

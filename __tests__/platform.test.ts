@@ -14,6 +14,13 @@ function groupIdOf(ref: string): string {
   return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
 }
 
+/** The private subnets' CIDRs: what a NAT instance forwards. */
+const natClients = (out: Synthesized): string[] =>
+  out
+    .resources('aws_subnet')
+    .filter(([, s]) => s.tags?.Tier === 'private')
+    .map(([, s]) => s.cidr_block);
+
 describe.each(platforms)('%s', (name, out: Synthesized) => {
   // Blue/green services' test listener ports (config): the ALB admits the VPC there, nothing else.
   const testPorts = Object.values(registry.environments[name].services).flatMap((s) =>
@@ -45,6 +52,11 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
       }
       if (group === albGroup && testPorts.includes(r.from_port)) {
         expect(r).toMatchObject({ cidr_ipv4: vpcCidr, to_port: r.from_port });
+        continue;
+      }
+      // The NAT instance (natGateways 'instance') admits what it forwards: the private subnets, all protocols.
+      if (groups[group].name.endsWith('-nat')) {
+        expect(natClients(out)).toContain(r.cidr_ipv4);
         continue;
       }
       // The only other CIDR rule: interface endpoints admit HTTPS from the VPC.

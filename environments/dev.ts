@@ -2,8 +2,9 @@ import { MAIN_ACCOUNT_ID, ROOT_DOMAIN, HOME_REGION } from './accounts';
 import type { EnvironmentConfigInput } from './schema';
 
 /**
- * dev follows seed 001 with one deliberate difference: a single NAT gateway (seed 001's two cost
- * about $65 of its $115-130 a month). It is disposable: no deletion protection, no final snapshot.
+ * dev follows seed 001 with one deliberate difference: a NAT instance instead of NAT gateways (seed
+ * 001's two cost about $65 of its $115-130 a month). It is disposable: no deletion protection, no
+ * final snapshot.
  */
 /** Seed 002: business hours up, evenings and weekends down; dev sleeps at night (scale to zero). */
 const officeHours = [
@@ -38,7 +39,10 @@ export const dev: EnvironmentConfigInput = {
       private: ['10.0.10.0/24', '10.0.11.0/24'],
       isolated: ['10.0.20.0/24', '10.0.21.0/24'],
     },
-    natGateways: 'single',
+    // A NAT instance (t4g.nano on Spot, about $5.50 a month with its address) instead of a gateway
+    // ($36.50 with its address): minutes without egress on an interruption are fine in dev.
+    natGateways: 'instance',
+    natInstance: { spot: true },
     interfaceEndpoints: [],
     flowLogs: { retentionDays: 30 },
     // Seed 002: an SSM bastion for port forwarding to the database and cache (no SSH, no inbound).

@@ -1,8 +1,8 @@
 /**
  * `npm run env:new -- <name> --from <env> [--account <slug>] [--after <env>]`: writes
  * `environments/<name>.ts` (a copy of `<env>` with its own domain, a free VPC range and its place in
- * the deploy chain), lists it in `environments/index.ts`, regenerates the workflows and pins its
- * stateful addresses, so `npm test` passes right after. What only a person can do (GitHub
+ * the deploy chain), lists it in `environments/index.ts`, regenerates the workflows and the diagrams
+ * and pins its stateful addresses, so `npm test` passes right after. What only a person can do (GitHub
  * environments, the account's roles) is printed at the end.
  */
 import { execFileSync } from 'node:child_process';
@@ -57,6 +57,7 @@ function main(): void {
   run(join(root, 'node_modules', '.bin', 'prettier'), ['--write', '--log-level', 'warn', file, index]);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/generate-workflows.ts']);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/pin-addresses.ts']);
+  run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/diagram.ts']);
   console.log(
     [
       `\nenvironments/${args.name}.ts: ${input.dns.domainName}, VPC ${input.network.vpcCidr}, deploys after ${input.deploy.after}.`,

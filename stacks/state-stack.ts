@@ -2,6 +2,7 @@ import { LocalBackend, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StableAddressStack } from '../constructs/core/addresses';
 import { GitHubPipeline } from '../constructs/delivery/github-oidc';
+import { applyGuardrails } from '../constructs/core/guardrails';
 import { pipelineRoleNames, roleArn } from '../constructs/core/naming';
 import { type KeyFence, StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/core/tagging';
@@ -35,6 +36,9 @@ export class StateStack extends StableAddressStack {
       accountId: account.accountId,
       tags: standardTags({ project, environment: 'account' }),
     });
+    // The policy guardrails (docs/architecture.md, "Guardrails at synthesis"); the pipeline roles'
+    // own waivers are set where they are made.
+    applyGuardrails(this);
 
     if (account.stateBackend === 's3') {
       s3Backend(this, state, `${project}/accounts/${props.accountSlug}/state.tfstate`);

@@ -21,7 +21,9 @@ function routesByTable(out: Synthesized): Record<string, Array<{ dest: string; t
         ? 'nat'
         : r.egress_only_gateway_id
           ? 'eigw'
-          : 'other';
+          : r.network_interface_id?.includes('NatInstance')
+            ? 'nat' // the NAT instance's fixed interface (natGateways: 'instance')
+            : 'other';
     tables[table].push({ dest: r.destination_cidr_block ?? r.destination_ipv6_cidr_block, target });
   }
   return tables;
@@ -91,8 +93,9 @@ describe('VPC topology per NAT mode', () => {
     },
   );
 
-  it('dev runs a single NAT gateway and prod one per AZ', () => {
-    expect(network(environments.dev).count('aws_nat_gateway')).toBe(1);
+  it('dev runs a NAT instance instead of gateways (issue 17) and prod one gateway per AZ', () => {
+    expect(network(environments.dev).count('aws_nat_gateway')).toBe(0);
+    expect(network(environments.dev).count('aws_autoscaling_group')).toBe(1);
     expect(network(environments.prod).count('aws_nat_gateway')).toBe(
       environments.prod.network.availabilityZones.length,
     );

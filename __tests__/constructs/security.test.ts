@@ -168,7 +168,8 @@ describe('bastion', () => {
   });
 
   it('runs from a launch template with an SSM-resolved AMI and IMDSv2, in a private subnet', () => {
-    const lt = out.only('aws_launch_template');
+    // dev's NAT instance has a launch template of its own.
+    const [, lt] = out.resources('aws_launch_template').find(([id]) => id.startsWith('Bastion_'))!;
     expect(lt.image_id).toBe(
       'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
     );

@@ -6,13 +6,15 @@
  * - every `aws_iam_role` carries the workload permissions boundary;
  * - every role name starts with the stack's name prefix (the apply roles may create only those);
  * - in production, every stateful resource (`STATEFUL_TYPES`) has `prevent_destroy`, unless a
- *   `prevent-destroy` waiver names it with a reason; a waiver naming no resource is an error.
+ *   `prevent-destroy` waiver names it with a reason; a waiver naming no resource is an error;
+ * - the policy guardrails (guardrails.ts) judge the synthesized stack, with the same waivers.
  */
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Aspects, TerraformResource, Token, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, type ConfigIssue } from '../../environments/schema/errors';
 import type { Waiver } from '../../environments/schema/guards';
+import { applyGuardrails } from './guardrails';
 import { STATEFUL_TYPES } from './stateful';
 
 export interface StackGuards {
@@ -22,7 +24,7 @@ export interface StackGuards {
   readonly roleNamePrefix?: string;
   /** `prevent_destroy` on stateful resources (production). Default: false. */
   readonly preventDestroy?: boolean;
-  /** Waivers from config (`guards.waivers`); only `prevent-destroy` ones apply here. */
+  /** Waivers from config (`guards.waivers`), for this pass and the guardrails. */
   readonly waivers?: readonly Waiver[];
 }
 
@@ -33,6 +35,7 @@ export function applyStackGuards(stack: TerraformStack, guards: StackGuards): vo
       if (node === stack) guardStack(stack, guards);
     },
   });
+  applyGuardrails(stack, { production: guards.preventDestroy, waivers: guards.waivers });
 }
 
 /** The pass itself: sets what is missing, throws on what it cannot fix. */

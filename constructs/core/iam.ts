@@ -43,6 +43,8 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   // CodeDeploy's blue/green role finds listeners, rules and target groups (the last two above too).
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
+  // The NAT instance finds its fixed interface by tag at boot; describe calls take no resource ARN.
+  'ec2:DescribeNetworkInterfaces',
 ] as const;
 
 export interface PolicyStatement {

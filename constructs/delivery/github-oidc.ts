@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { waiveGuardrail } from '../core/guardrails';
 import { namePrefix, pipelineRoleNames } from '../core/naming';
 import { pipelineBoundaryStatements, type StateResources, workloadBoundaryStatements } from './boundaries';
 import {
@@ -110,6 +111,10 @@ export class GitHubPipeline extends Construct {
       description: 'Permissions boundary of every role the platform and baseline stacks create',
       policy: document(workloadBoundaryStatements(props, props.state)),
     });
+    // A boundary grants nothing: it caps the roles that carry it, by service.
+    const ceiling = 'a permissions boundary is a ceiling by service; the bounded roles grant the actions';
+    waiveGuardrail(this.boundary, 'iam-wildcard', ceiling);
+    waiveGuardrail(this.workloadBoundary, 'iam-wildcard', ceiling);
 
     const repo = props.repository;
     for (const env of props.environments) {
@@ -217,10 +222,15 @@ export class GitHubPipeline extends Construct {
     const role = this.role(key, name, claims, 7200);
     // Exception (docs/architecture.md): Terraform applies everything the stacks hold. PowerUserAccess
     // (all but IAM and Organizations) under the pipeline boundary, which caps it to the stacks' services.
-    new IamRolePolicyAttachment(this, `${key}PowerUser`, {
+    const powerUser = new IamRolePolicyAttachment(this, `${key}PowerUser`, {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess',
     });
+    waiveGuardrail(
+      powerUser,
+      'iam-wildcard',
+      'Terraform apply role: PowerUserAccess under the pipeline boundary',
+    );
     managed.forEach((m, i) => {
       const suffix = i === 0 ? '' : `${i + 1}`;
       this.inline(role, `${key}Iam${suffix}`, `manage-iam-roles${suffix}`, applyIamStatements(this.props, m));

@@ -36,6 +36,7 @@ export class NetworkLayer extends Layer {
       availabilityZones: config.availabilityZones,
       subnets: config.subnets,
       natGateways: config.natGateways,
+      natInstance: { ...config.natInstance, kmsKeyArn: props.dataKmsKeyArn },
       interfaceEndpoints: config.interfaceEndpoints,
       flowLogs: { retentionDays: config.flowLogs.retentionDays, kmsKeyArn: props.logsKmsKeyArn },
       dataPorts: props.dataPorts,

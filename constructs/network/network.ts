@@ -17,6 +17,7 @@ import { policyDocument, serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
 import type { OwnedSecurityGroup } from '../core/security-group';
 import { createGatewayEndpoints, createInterfaceEndpoints } from './endpoints';
+import { NatInstance, type NatInstanceProps } from './nat-instance';
 import { createNetworkAcls } from './network-acls';
 import {
   createNatGateways,
@@ -27,7 +28,7 @@ import {
   type RoutingContext,
 } from './routing';
 
-export type NatMode = 'none' | 'single' | 'perAz';
+export type NatMode = 'none' | 'single' | 'perAz' | 'instance';
 export type SubnetTier = 'public' | 'private' | 'isolated';
 
 export interface NetworkProps {
@@ -40,6 +41,8 @@ export interface NetworkProps {
   readonly subnets: Readonly<Record<SubnetTier, readonly string[]>>;
   /** Default: 'perAz'. */
   readonly natGateways?: NatMode;
+  /** The NAT instance of `natGateways: 'instance'` (nat-instance.ts; its defaults there). */
+  readonly natInstance?: Pick<NatInstanceProps, 'instanceType' | 'spot' | 'kmsKeyArn'>;
   /** Amazon-provided IPv6 /56, a /64 per subnet, IPv6 default routes. Default: false. */
   readonly ipv6?: boolean;
   readonly flowLogs: { readonly retentionDays: number; readonly kmsKeyArn: string };
@@ -59,7 +62,8 @@ interface TierSubnets {
  * A multi-AZ VPC with three tiers (docs/architecture.md; seeds 000-004):
  * - public: ALB and NAT gateways; default routes to the internet gateway;
  * - private (app): ECS tasks, bastion, interface endpoints; default route to NAT (none with
- *   `natGateways: 'none'`), IPv6 through an egress-only gateway;
+ *   `natGateways: 'none'`; the NAT instance's interface with `'instance'`), IPv6 through an
+ *   egress-only gateway;
  * - isolated (data): databases and caches; no route to the internet in either family.
  * Each tier has its own NACL; the default security group is emptied and the default NACL adopted
  * with no rules; flow logs (ALL) go to a KMS-encrypted log group; S3 and DynamoDB gateway endpoints
@@ -74,6 +78,7 @@ export class Network extends Construct {
   readonly private: TierSubnets;
   readonly isolated: TierSubnets;
   readonly natGateways: NatGateway[];
+  readonly natInstance?: NatInstance;
   readonly internetGateway: InternetGateway;
   readonly egressOnlyGateway?: EgressOnlyInternetGateway;
   readonly endpointSecurityGroup?: OwnedSecurityGroup;
@@ -137,7 +142,24 @@ export class Network extends Construct {
     };
     const publicTable = publicRouting(ctx, subnets.public, this.internetGateway);
     this.natGateways = createNatGateways(ctx, nat, subnets.public, this.internetGateway);
-    const privateTables = privateRouting(ctx, nat, subnets.private, this.natGateways, this.egressOnlyGateway);
+    if (nat === 'instance') {
+      this.natInstance = new NatInstance(this, 'NatInstance', {
+        ...props.natInstance,
+        naming,
+        region: props.region,
+        accountId: props.accountId,
+        vpcId: this.vpc.id,
+        vpcCidr: props.vpcCidr,
+        subnet: subnets.public[0],
+        clientCidrs: props.subnets.private,
+        internetGateway: this.internetGateway,
+        ipv6: this.ipv6,
+      });
+    }
+    const natTargets = this.natInstance
+      ? [{ networkInterfaceId: this.natInstance.networkInterface.id }]
+      : this.natGateways.map((g) => ({ natGatewayId: g.id }));
+    const privateTables = privateRouting(ctx, nat, subnets.private, natTargets, this.egressOnlyGateway);
     const isolatedTable = isolatedRouting(ctx, subnets.isolated);
 
     const acls = createNetworkAcls(ctx, props, subnets);

@@ -98,7 +98,7 @@ export function createNatGateways(
 ): NatGateway[] {
   const { scope, naming } = ctx;
   const azs = ctx.availabilityZones;
-  const natCount = nat === 'none' ? 0 : nat === 'single' ? 1 : azs.length;
+  const natCount = nat === 'perAz' ? azs.length : nat === 'single' ? 1 : 0;
   const gateways: NatGateway[] = [];
   for (let i = 0; i < natCount; i++) {
     const eip = new Eip(scope, `NatEip${i}`, {
@@ -123,7 +123,8 @@ export function privateRouting(
   ctx: RoutingContext,
   nat: NatMode,
   subnets: Subnet[],
-  natGateways: NatGateway[],
+  /** Where the IPv4 default route goes: a NAT gateway or the NAT instance's interface, per table. */
+  natTargets: ReadonlyArray<{ natGatewayId: string } | { networkInterfaceId: string }>,
   egressOnlyGateway: EgressOnlyInternetGateway | undefined,
 ): RouteTable[] {
   const { scope, naming, vpc } = ctx;
@@ -135,11 +136,11 @@ export function privateRouting(
       vpcId: vpc.id,
       tags: { Name: naming.name(privateTableCount > 1 ? `private-${azs[i]}` : 'private') },
     });
-    if (natGateways.length > 0) {
+    if (natTargets.length > 0) {
       new Route(scope, `PrivateDefaultRoute${i}`, {
         routeTableId: table.id,
         destinationCidrBlock: WORLD_V4,
-        natGatewayId: natGateways[Math.min(i, natGateways.length - 1)].id,
+        ...natTargets[Math.min(i, natTargets.length - 1)],
       });
     }
     if (egressOnlyGateway) {

@@ -1,5 +1,6 @@
 import type { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import type { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import type { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import type { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import type { Alarm } from './alarm-set';
@@ -114,6 +115,29 @@ export function monitorNatGateway(ctx: MonitorContext, nat: NatGateway): void {
     comparison: 'GreaterThanThreshold',
     evaluationPeriods: 1,
     treatMissingData: 'notBreaching',
+  });
+}
+
+/** The NAT instance's auto-scaling group of one: no instance in service (no egress for the VPC). */
+export function monitorNatInstance(ctx: MonitorContext, group: AutoscalingGroup): void {
+  ctx.alarms.add({
+    ...timing(ctx),
+    kind: 'nat-instance-down',
+    subject: subjectOf(ctx, group, group.nameInput),
+    row: 'network',
+    summary: 'NAT instance not in service',
+    metrics: [
+      {
+        namespace: 'AWS/AutoScaling',
+        name: 'GroupInServiceInstances',
+        dimensions: { AutoScalingGroupName: group.name },
+        stat: 'Minimum',
+      },
+    ],
+    threshold: 1,
+    comparison: 'LessThanThreshold',
+    // No data: the group publishes nothing, which is as bad as no instance.
+    treatMissingData: 'breaching',
   });
 }
 

@@ -11,6 +11,7 @@ import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
@@ -21,6 +22,7 @@ import type { IConstruct } from 'constructs';
 import {
   monitorLoadBalancer,
   monitorNatGateway,
+  monitorNatInstance,
   monitorWebAcl,
   type LoadBalancerAlarms,
 } from './edge-monitors';
@@ -119,6 +121,8 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const group of of(ElasticacheReplicationGroup)) monitorRedis(ctx, group);
   for (const table of of(DynamodbTable)) monitorTable(ctx, table);
   for (const nat of of(NatGateway)) monitorNatGateway(ctx, nat);
+  // The only auto-scaling group of the platform is the NAT instance's (network.natGateways 'instance').
+  for (const group of of(AutoscalingGroup)) monitorNatInstance(ctx, group);
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
   for (const cluster of of(MskCluster)) monitorKafkaCluster(ctx, cluster);
   for (const cluster of of(EksCluster)) monitorEksCluster(ctx, cluster);

@@ -6,7 +6,18 @@
 import { z } from 'zod';
 
 /** The guardrails a waiver can name. */
-export const GUARD_RULES = ['prevent-destroy'] as const;
+export const GUARD_RULES = [
+  'prevent-destroy',
+  // Guardrails at synthesis (constructs/core/guardrail-rules.ts).
+  'encryption-at-rest',
+  'tls',
+  'public-exposure',
+  'logging',
+  'iam-wildcard',
+  'iam-boundary',
+  'deletion-protection',
+  'tags',
+] as const;
 export type GuardRule = (typeof GUARD_RULES)[number];
 
 export const waiverSchema = z.strictObject({

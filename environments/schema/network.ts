@@ -38,7 +38,20 @@ export const networkSchema = z
       private: z.array(cidrSchema),
       isolated: z.array(cidrSchema),
     }),
-    natGateways: z.enum(['none', 'single', 'perAz']),
+    /** `instance`: one NAT instance instead of gateways (non-production; constructs/network/nat-instance.ts). */
+    natGateways: z.enum(['none', 'single', 'perAz', 'instance']),
+    /** Read only with `natGateways: 'instance'`. Default: t4g.nano, on demand. */
+    natInstance: z
+      .strictObject({
+        /** Default: t4g.nano (Graviton). */
+        instanceType: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type')
+          .default('t4g.nano'),
+        /** Spot capacity: cheaper, minutes without egress on an interruption. Default: false. */
+        spot: z.boolean().default(false),
+      })
+      .optional(),
     interfaceEndpoints: z
       .array(
         z.string().regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be an endpoint service name such as ecr.api'),

@@ -1,6 +1,7 @@
 /** `pr-diff.yml`: every pull request gets one plan comment per environment, updated on each push. */
 import {
   ACTIONS,
+  checkout,
   matrixPlanSteps,
   OIDC,
   planMatrix,
@@ -21,7 +22,8 @@ const COMMENT_SCRIPT = [
   "let plan = fs.readFileSync('plan.txt', 'utf8');",
   "if (plan.length > 60000) plan = plan.slice(0, 60000) + '\\n... (truncated; full plan in the job log)';",
   "const status = process.env.CHANGES === 'true' ? 'changes' : 'no changes';",
-  'const body = `${marker}\\n### Terraform plan: \\`${env}\\` (${status})\\n\\n<details><summary>Plan</summary>\\n\\n\\`\\`\\`\\n${plan}\\n\\`\\`\\`\\n</details>`;',
+  "const cost = fs.existsSync('cost.md') ? fs.readFileSync('cost.md', 'utf8').trim() + '\\n\\n' : '';",
+  'const body = `${marker}\\n### Terraform plan: \\`${env}\\` (${status})\\n\\n${cost}<details><summary>Plan</summary>\\n\\n\\`\\`\\`\\n${plan}\\n\\`\\`\\`\\n</details>`;',
   'const { owner, repo } = context.repo;',
   'const issue_number = context.issue.number;',
   'const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number });',
@@ -57,6 +59,34 @@ export function prDiff(targets: readonly StackTarget[]): string {
               ...planToFile('-lock=false '),
               `${tf('show -no-color tfplan')} > plan.txt`,
               summary('${STACK}', 'tail -c 60000 plan.txt'),
+            ].join('\n'),
+          },
+          // The cost delta of the pull request (npm run cost): the base branch synthesized with this
+          // checkout's dependencies, both estimated with this branch's price table.
+          {
+            name: 'Check out the base',
+            ...checkout,
+            with: {
+              ...(checkout.with as object),
+              ref: '${{ github.event.pull_request.base.sha }}',
+              path: '.base',
+            },
+          },
+          {
+            name: 'Synthesize the base',
+            'continue-on-error': true,
+            run: 'ln -s "$PWD/node_modules" .base/node_modules && cd .base && npm run synth',
+          },
+          {
+            name: 'Cost delta',
+            env: { TARGET: '${{ matrix.environment }}' },
+            run: [
+              'if [ -f .base/cdktf.out/manifest.json ]; then',
+              '  npm run --silent cost -- --base .base/cdktf.out --env "$TARGET" > cost.md',
+              'else',
+              '  echo "Cost delta unavailable: the base branch did not synthesize." > cost.md',
+              'fi',
+              'cat cost.md >> "$GITHUB_STEP_SUMMARY"',
             ].join('\n'),
           },
           {

@@ -1,0 +1,137 @@
+/** `npm run cost` (scripts/cost/): the estimate of a small fixture, pinned; the Spot share; the delta. */
+import { estimateStack, spotShare } from '../scripts/cost/estimate';
+import { formatDelta, type CostReport } from '../scripts/cost/report';
+import { PRICE_TABLE_VERSION } from '../scripts/cost/prices';
+
+/** A stack as Terraform JSON: one NAT gateway, an internet-facing ALB, a small database, two tasks. */
+const FIXTURE = {
+  provider: { aws: [{ region: 'us-east-1' }] },
+  resource: {
+    aws_eip: { NatEip0: { domain: 'vpc' } },
+    aws_nat_gateway: { Nat0: { allocation_id: '${aws_eip.NatEip0.allocation_id}' } },
+    aws_lb: {
+      Alb: { internal: false, load_balancer_type: 'application', subnets: ['subnet-a', 'subnet-b'] },
+    },
+    aws_db_instance: {
+      Db: { engine: 'postgres', instance_class: 'db.t4g.micro', allocated_storage: 20, multi_az: false },
+    },
+    aws_ecs_task_definition: { Task: { cpu: '256', memory: '512' } },
+    aws_ecs_service: {
+      Service: {
+        desired_count: 2,
+        task_definition: '${aws_ecs_task_definition.Task.arn}',
+        capacity_provider_strategy: [
+          { capacity_provider: 'FARGATE', base: 1, weight: 1 },
+          { capacity_provider: 'FARGATE_SPOT', weight: 1 },
+        ],
+      },
+    },
+    aws_kms_key: { Key: {} },
+    aws_s3_bucket: { Bucket: {} },
+    aws_cloudwatch_dashboard: { Unpriced_Here: {} },
+  },
+};
+
+describe('the estimate of a small fixture', () => {
+  const e = estimateStack(FIXTURE);
+  const line = (item: string) => e.fixed.find((l) => l.item === item)?.monthly;
+
+  it('prices each fixed line at 730 hours a month', () => {
+    expect(PRICE_TABLE_VERSION).toBe('2026-11-01.2');
+    expect(line('NAT gateway')).toBe(32.85);
+    expect(line('Public IPv4 address (Elastic IP)')).toBe(3.65);
+    expect(line('Load balancer (application)')).toBeCloseTo(16.43, 1);
+    // An internet-facing load balancer holds a public IPv4 address per subnet.
+    expect(line('Public IPv4 address (load balancer)')).toBe(7.3);
+    expect(line('RDS postgres db.t4g.micro')).toBe(11.68);
+    expect(line('RDS gp3 storage, GB')).toBe(2.3);
+    // 2 tasks, base 1 on demand, the other split 1:1: 1.5 on demand, 0.5 on Spot.
+    expect(line('Fargate 0.25 vCPU / 0.5 GB on demand')).toBeCloseTo(1.5 * 0.0123 * 730, 2);
+    expect(line('Fargate 0.25 vCPU / 0.5 GB Spot')).toBeCloseTo(0.5 * 0.0037 * 730, 2);
+    expect(line('KMS customer-managed key')).toBe(1);
+    expect(line('CloudWatch dashboard')).toBe(3);
+  });
+
+  it('pins the fixed total (the sum of the lines, each rounded to cents)', () => {
+    // 32.85 + 3.65 + 16.43 + 7.30 + 11.68 + 2.30 + 13.47 + 1.35 + 1 + 3
+    expect(e.fixedMonthly).toBeCloseTo(93.03, 2);
+  });
+
+  it('names the usage-priced lines with their unit price, apart from the total', () => {
+    expect(e.usage).toMatchObject({
+      'NAT data processed, per GB': 0.045,
+      'ALB capacity units, per LCU-hour': 0.008,
+      'S3 Standard storage, per GB-month': 0.023,
+      'KMS requests, per 10,000': 0.03,
+    });
+  });
+
+  it('reports an instance class the table has no price for', () => {
+    const big = structuredClone(FIXTURE) as any;
+    big.resource.aws_db_instance.Db.instance_class = 'db.x2iedn.32xlarge';
+    expect(estimateStack(big).unpriced).toEqual(['RDS db.x2iedn.32xlarge']);
+  });
+
+  it('fails on a region the table does not list', () => {
+    expect(() => estimateStack({ ...FIXTURE, provider: { aws: [{ region: 'mars-north-1' }] } })).toThrow(
+      /no prices for region mars-north-1/,
+    );
+  });
+});
+
+describe('the Spot share', () => {
+  it.each([
+    [[{ capacity_provider: 'FARGATE_SPOT', weight: 1 }], 3, 1],
+    [[{ capacity_provider: 'FARGATE', weight: 1 }], 3, 0],
+    [[], 2, 0],
+    [
+      [
+        { capacity_provider: 'FARGATE', base: 2, weight: 1 },
+        { capacity_provider: 'FARGATE_SPOT', weight: 3 },
+      ],
+      6,
+      0.5,
+    ],
+  ])('%j with %i tasks is %f', (strategy, count, share) => {
+    expect(spotShare(strategy, count)).toBeCloseTo(share, 5);
+  });
+});
+
+describe('the pull-request delta', () => {
+  const report = (fixed: Array<[string, number]>): CostReport => ({
+    priceTable: { version: 'v', asOf: 'd' },
+    groups: {
+      dev: {
+        stacks: ['platform-dev'],
+        fixed: fixed.map(([item, monthly]) => ({
+          item,
+          quantity: 1,
+          unit: 'month',
+          unitPrice: monthly,
+          monthly,
+        })),
+        fixedMonthly: fixed.reduce((s, [, m]) => s + m, 0),
+        usage: {},
+        unpriced: [],
+      },
+    },
+  });
+
+  it('shows both totals, the difference and the lines that changed', () => {
+    const text = formatDelta(
+      report([
+        ['NAT gateway', 32.85],
+        ['KMS customer-managed key', 3],
+      ]),
+      report([
+        ['EC2 t4g.nano', 3.07],
+        ['KMS customer-managed key', 3],
+      ]),
+      'dev',
+    );
+    expect(text).toMatch(/\$35\.85 → \$6\.07 a month \(−\$29\.78/);
+    expect(text).toContain('| NAT gateway | $32.85 | $0.00 |');
+    expect(text).toContain('| EC2 t4g.nano | $0.00 | $3.07 |');
+    expect(text).not.toContain('KMS');
+  });
+});

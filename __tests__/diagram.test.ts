@@ -1,0 +1,91 @@
+/** `npm run diagram` (scripts/diagram/): current, parsed by Mermaid's own parser, following config. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registry } from '../environments';
+import { diagramDocument, diagramIndex, platformDiagram } from '../scripts/diagram/platform-diagram';
+import { buildStacks, envInput, registryOf } from './support/fixtures';
+
+const ROOT = join(__dirname, '..');
+const envs = Object.keys(registry.environments);
+const files = envs.map((env) => join(ROOT, 'docs', 'diagrams', `${env}.md`));
+
+/** Runs Mermaid's parser (in a child process: mermaid is ESM-only) over `paths`. */
+function parse(paths: string[]): {
+  status: number;
+  results: Array<{ file: string; diagramType?: string; error?: string }>;
+} {
+  try {
+    const out = execFileSync('node', [join(ROOT, 'scripts', 'diagram', 'parse-mermaid.mjs'), ...paths], {
+      encoding: 'utf8',
+    });
+    return {
+      status: 0,
+      results: out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    };
+  } catch (e: any) {
+    return {
+      status: e.status,
+      results: String(e.stdout)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    };
+  }
+}
+
+describe('the committed diagrams', () => {
+  const stacks = buildStacks(registry).platform;
+
+  it.each(envs)('%s is current (run npm run diagram when this fails)', (env) => {
+    const expected = diagramDocument(env, platformDiagram(stacks[env]));
+    expect(readFileSync(join(ROOT, 'docs', 'diagrams', `${env}.md`), 'utf8')).toBe(expected);
+  });
+
+  it("parse as flowcharts with Mermaid's own parser, as does the README's", () => {
+    const { status, results } = parse([...files, join(ROOT, 'README.md')]);
+    expect(results.map((r) => r.error ?? r.diagramType)).toEqual(
+      [...files, 'README'].map(() => 'flowchart-v2'),
+    );
+    expect(status).toBe(0);
+  });
+
+  it('are listed in docs/diagrams/README.md, which the README links to', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'diagrams', 'README.md'), 'utf8')).toBe(diagramIndex(envs));
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('(docs/diagrams/README.md)');
+  });
+});
+
+describe('the parser', () => {
+  it('rejects a broken diagram (the check can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diagram-'));
+    const file = join(dir, 'broken.md');
+    writeFileSync(file, '```mermaid\nflowchart LR\n  a[unclosed --> b\n```\n');
+    const { status, results } = parse([file]);
+    expect(status).toBe(1);
+    expect(results[0].error).toMatch(/Parse error/);
+  });
+});
+
+describe('a new service in config', () => {
+  it('appears with its route and what it uses', () => {
+    const dev = envInput('dev');
+    dev.services.reports = {
+      ...structuredClone(dev.services.backend),
+      port: 8080,
+      pathPatterns: ['/reports/*'],
+      uses: { tables: ['sessions'] },
+    };
+    delete dev.services.reports.autoscaling;
+    const before = platformDiagram(buildStacks(registryOf([envInput('dev')])).platform.dev);
+    const after = platformDiagram(buildStacks(registryOf([dev])).platform.dev);
+    expect(before).not.toContain('svc_reports');
+    expect(after).toContain('svc_reports["reports<br/>');
+    expect(after).toContain('alb -->|"/reports/*"| svc_reports');
+    expect(after).toContain('svc_reports --> table_sessions');
+  });
+});

@@ -1,0 +1,304 @@
+/** Policy guardrails at synthesis (constructs/core/guardrails.ts, guardrail-rules.ts). */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformStack, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import {
+  applyGuardrails,
+  guardrailResultOf,
+  guardrailReport,
+  GuardrailViolation,
+  waiveGuardrail,
+  type GuardrailOptions,
+} from '../constructs/core/guardrails';
+import { registry } from '../environments';
+import { GUARD_RULES, type GuardRule } from '../environments/schema/guards';
+import { bareStack } from './support/bare';
+import { buildStacks, envInput, registryOf } from './support/fixtures';
+
+const db = (scope: Construct, id: string, extra: Record<string, unknown> = {}) =>
+  new DbInstance(scope, id, {
+    instanceClass: 'db.t4g.micro',
+    engine: 'postgres',
+    allocatedStorage: 20,
+    storageEncrypted: true,
+    enabledCloudwatchLogsExports: ['postgresql'],
+    deletionProtection: true,
+    lifecycle: { preventDestroy: true },
+    ...extra,
+  });
+
+/** Per rule: a deliberately bad construct, its path in the stack, and whether it is production. */
+const BAD: Array<[GuardRule, string, (s: Construct) => void, boolean]> = [
+  ['encryption-at-rest', 'Db', (s) => db(s, 'Db', { storageEncrypted: false }), false],
+  ['encryption-at-rest', 'Bucket', (s) => new S3Bucket(s, 'Bucket', {}), false],
+  ['tls', 'Listener', (s) => new LbListener(s, 'Listener', listener('HTTP')), false],
+  ['tls', 'Bucket', (s) => new S3Bucket(s, 'Bucket', {}), false],
+  ['public-exposure', 'Ssh', (s) => worldIngress(s, 'Ssh', 22), false],
+  ['public-exposure', 'Db', (s) => db(s, 'Db', { publiclyAccessible: true }), false],
+  ['public-exposure', 'Bucket', (s) => new S3Bucket(s, 'Bucket', {}), false],
+  ['public-exposure', 'Alb', (s) => alb(s), false],
+  ['logging', 'Alb', (s) => alb(s), false],
+  ['logging', 'Db', (s) => db(s, 'Db', { enabledCloudwatchLogsExports: [] }), false],
+  ['iam-wildcard', 'Policy', (s) => rolePolicy(s, ['s3:*']), false],
+  ['iam-wildcard', 'Policy', (s) => rolePolicy(s, ['*']), false],
+  ['iam-boundary', 'Role', (s) => role(s), false],
+  ['deletion-protection', 'Db', (s) => db(s, 'Db', { deletionProtection: false }), true],
+  ['deletion-protection', 'Table', (s) => table(s, false), true],
+  ['prevent-destroy', 'Db', (s) => db(s, 'Db', { lifecycle: {} }), true],
+  ['public-exposure', 'Eks', (s) => eks(s, { endpointPublicAccess: true }), false],
+  ['logging', 'Eks', (s) => eks(s, { endpointPublicAccess: false }, []), false],
+  ['public-exposure', 'Url', (s) => functionUrl(s), false],
+  [
+    'tags',
+    'provider.aws',
+    (s) => new AwsProvider(s, 'Untagged', { region: 'us-east-1', alias: 'untagged' }),
+    false,
+  ],
+];
+
+/** Findings of `build` on a bare stack with guardrails (none when it synthesizes). */
+function findingsOf(build: (s: Construct) => void, options: GuardrailOptions = {}) {
+  const { stack } = bareStack();
+  applyGuardrails(stack, options);
+  build(stack);
+  try {
+    Testing.synth(stack);
+    return [];
+  } catch (e) {
+    if (!(e instanceof GuardrailViolation)) throw e;
+    return e.findings;
+  }
+}
+
+describe('each rule', () => {
+  it('covers every guard rule the waiver schema knows', () => {
+    expect(new Set(BAD.map(([rule]) => rule))).toEqual(new Set(GUARD_RULES));
+  });
+
+  it.each(BAD)('%s fires on a bad construct (%s)', (rule, path, build, production) => {
+    const findings = findingsOf(build, { production });
+    expect(
+      findings.map((f) => `${f.rule} ${f.path.replace('provider.aws.untagged', 'provider.aws')}`),
+    ).toContain(`${rule} ${path}`);
+  });
+
+  it('production rules stay quiet outside production', () => {
+    const rules = findingsOf((s) => db(s, 'Db', { deletionProtection: false, lifecycle: {} })).map(
+      (f) => f.rule,
+    );
+    expect(rules).not.toContain('deletion-protection');
+    expect(rules).not.toContain('prevent-destroy');
+  });
+
+  it('asks no deletion protection of a read replica (its source holds the data)', () => {
+    const replica = { replicateSourceDb: 'source-db', deletionProtection: false, skipFinalSnapshot: true };
+    expect(findingsOf((s) => db(s, 'Replica', replica), { production: true })).toEqual([]);
+  });
+
+  it('judges no resource type its tables do not name', () => {
+    expect(
+      findingsOf((s) => new CloudwatchDashboard(s, 'Dash', { dashboardName: 'x', dashboardBody: '{}' })),
+    ).toEqual([]);
+  });
+
+  it('admits HTTPS from the world, a redirecting HTTP listener and a TLS 1.3 HTTPS listener', () => {
+    const findings = findingsOf((s) => {
+      worldIngress(s, 'HttpsIn', 443);
+      new LbListener(s, 'Redirect', {
+        ...listener('HTTP'),
+        defaultAction: [
+          { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } },
+        ],
+      });
+      new LbListener(s, 'Https', { ...listener('HTTPS'), sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    });
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('a violation', () => {
+  it('stops synthesis listing every finding with rule, path, address and why', () => {
+    const { stack } = bareStack();
+    applyGuardrails(stack);
+    new S3Bucket(stack, 'Bucket', {});
+    worldIngress(stack, 'Ssh', 22);
+    const error = (() => {
+      try {
+        Testing.synth(stack);
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('synthesized');
+    })();
+    expect(error.message).toMatch(/^Guardrails of bare: 4 findings/);
+    expect(error.message).toMatch(
+      /\[encryption-at-rest\] Bucket \(aws_s3_bucket\.Bucket\): no default encryption/,
+    );
+    expect(error.message).toMatch(/\[tls\] Bucket .*aws:SecureTransport/);
+    expect(error.message).toMatch(/\[public-exposure\] Bucket .*public access block/);
+    expect(error.message).toMatch(/\[public-exposure\] Ssh .*port 22/);
+  });
+});
+
+describe('waivers', () => {
+  const waiver = {
+    rule: 'public-exposure' as const,
+    resource: 'Ssh',
+    reason: 'break-glass SSH, removed by Friday',
+  };
+
+  it('lift the named rule on the named resource and are reported', () => {
+    const { stack } = bareStack();
+    applyGuardrails(stack, { waivers: [waiver] });
+    worldIngress(stack, 'Ssh', 22);
+    Testing.synth(stack);
+    const result = guardrailResultOf(stack)!;
+    expect(result.waived).toEqual([expect.objectContaining({ ...waiver, source: 'guards.waivers[0]' })]);
+    expect(guardrailReport([result]).text).toContain(
+      'bare [public-exposure] Ssh (guards.waivers[0]): break-glass',
+    );
+  });
+
+  it('lift nothing else: another rule or resource still fails', () => {
+    expect(
+      findingsOf(
+        (s) => {
+          worldIngress(s, 'Ssh', 22);
+          worldIngress(s, 'Rdp', 3389);
+        },
+        { waivers: [waiver] },
+      ).map((f) => f.path),
+    ).toEqual(['Rdp']);
+  });
+
+  it('in code take the construct and need a reason', () => {
+    expect(
+      findingsOf((s) =>
+        waiveGuardrail(worldIngress(s, 'Ssh', 22), 'public-exposure', 'documented exception'),
+      ),
+    ).toEqual([]);
+    const { stack } = bareStack();
+    applyGuardrails(stack);
+    expect(() => waiveGuardrail(worldIngress(stack, 'Ssh', 22), 'public-exposure', ' ')).toThrow(
+      /reason: a waiver needs a reason/,
+    );
+  });
+
+  it('in config are rejected without a reason, with the path', () => {
+    const env = envInput('dev');
+    env.guards = { waivers: [{ rule: 'tls', resource: 'Network/Vpc', reason: '' }] };
+    expect(() => registryOf([env])).toThrow(/guards\.waivers\[0\]\.reason: a waiver needs a reason/);
+  });
+
+  it('naming no resource of the stack are an error with the path', () => {
+    const env = envInput('dev');
+    env.guards = { waivers: [{ rule: 'tls', resource: 'Edge/Nothing', reason: 'x' }] };
+    const stack = buildStacks(registryOf([env])).platform.dev;
+    expect(() => Testing.synth(stack)).toThrow(
+      /guards\.waivers\[0\]\.resource: Edge\/Nothing is no resource/,
+    );
+  });
+});
+
+describe('the platform', () => {
+  const stacks = buildStacks(registry);
+  const all: TerraformStack[] = [
+    ...Object.values(stacks.state),
+    ...Object.values(stacks.baseline),
+    ...Object.values(stacks.platform),
+  ];
+
+  it.each(all.map((s) => [s.node.id, s] as const))('%s synthesizes clean', (_id, stack) => {
+    Testing.synth(stack);
+    const result = guardrailResultOf(stack)!;
+    // Every waiver in use still waives something (none kept out of habit).
+    for (const w of result.waived) expect(`${w.resource}: ${w.findings.length}`).not.toBe(`${w.resource}: 0`);
+  });
+});
+
+function listener(protocol: string) {
+  return {
+    loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/x/1',
+    port: protocol === 'HTTP' ? 80 : 443,
+    protocol,
+    defaultAction: [
+      { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } },
+    ],
+  };
+}
+
+function worldIngress(scope: Construct, id: string, port: number) {
+  return new VpcSecurityGroupIngressRule(scope, id, {
+    securityGroupId: 'sg-0123456789abcdef0',
+    cidrIpv4: '0.0.0.0/0',
+    ipProtocol: 'tcp',
+    fromPort: port,
+    toPort: port,
+  });
+}
+
+function alb(scope: Construct) {
+  return new Lb(scope, 'Alb', { name: 'x', internal: false, subnets: ['subnet-1', 'subnet-2'] });
+}
+
+function role(scope: Construct) {
+  return new IamRole(scope, 'Role', {
+    name: 'webplat-dev-x',
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  });
+}
+
+function rolePolicy(scope: Construct, actions: string[]) {
+  new IamRolePolicy(scope, 'Policy', {
+    role: 'webplat-dev-x',
+    policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+    }),
+  });
+}
+
+function eks(scope: Construct, vpc: Record<string, unknown>, logs = ['api', 'audit']) {
+  new EksCluster(scope, 'Eks', {
+    name: 'x',
+    roleArn: 'arn:aws:iam::111111111111:role/x',
+    vpcConfig: { subnetIds: ['subnet-1', 'subnet-2'], ...vpc },
+    enabledClusterLogTypes: logs,
+    encryptionConfig: {
+      resources: ['secrets'],
+      provider: { keyArn: 'arn:aws:kms:us-east-1:111111111111:key/x' },
+    },
+  });
+}
+
+function functionUrl(scope: Construct) {
+  new LambdaFunctionUrl(scope, 'Url', { functionName: 'x', authorizationType: 'NONE' });
+}
+
+function table(scope: Construct, protect: boolean) {
+  new DynamodbTable(scope, 'Table', {
+    name: 'x',
+    hashKey: 'id',
+    attribute: [{ name: 'id', type: 'S' }],
+    billingMode: 'PAY_PER_REQUEST',
+    serverSideEncryption: { enabled: true },
+    deletionProtectionEnabled: protect,
+    lifecycle: { preventDestroy: true },
+  });
+}

@@ -1,0 +1,337 @@
+/**
+ * The guardrail rules, each a table: resource type -> check returning why the resource violates
+ * the rule (or nothing). A type no table names is not judged, so a new resource type is one entry
+ * per rule that concerns it (docs/architecture.md, "Guardrails at synthesis"). Checks read the
+ * synthesized Terraform JSON (snake_case attributes, `${type.id.attr}` references).
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
+import type { GuardRule } from '../../environments/schema/guards';
+import { STATEFUL_TYPES } from './stateful';
+
+export interface TfResource {
+  readonly type: string;
+  readonly id: string;
+  /** `aws_db_instance.Database_Instance_02E622FB` */
+  readonly address: string;
+  /** Construct path below the stack: `Data/Database/Instance`. */
+  readonly path: string;
+  readonly body: any;
+}
+
+export interface StackView {
+  readonly production: boolean;
+  readonly resources: readonly TfResource[];
+  readonly providers: Record<string, any[]>;
+  ofType(type: string): readonly TfResource[];
+  /** True when a resource of `type` refers to `target` in `attribute` (`bucket`, `vpc_id`, ...). */
+  referencing(target: TfResource, type: string, attribute: string): boolean;
+}
+
+type Check = (body: any, r: TfResource, stack: StackView) => string | undefined;
+export interface GuardrailRule {
+  readonly id: GuardRule;
+  readonly title: string;
+  check(stack: StackView): Array<{ rule: GuardRule; path: string; address: string; why: string }>;
+}
+
+const WORLD = ['0.0.0.0/0', '::/0'];
+/** Ports the world may reach: HTTP (redirected to HTTPS) and HTTPS on public load balancers. */
+const WORLD_PORTS = [80, 443];
+const on = (v: unknown) => v === true || v === 'true';
+const first = (v: any) => (Array.isArray(v) ? v[0] : v);
+const list = (v: any): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const missing = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length);
+const unless = (ok: boolean, why: string) => (ok ? undefined : why);
+
+/** A rule from its per-type table; `when` limits it to some stacks (production). */
+function tableRule(
+  id: GuardRule,
+  title: string,
+  table: Record<string, Check>,
+  when: (s: StackView) => boolean = () => true,
+): GuardrailRule {
+  return {
+    id,
+    title,
+    check(stack) {
+      if (!when(stack)) return [];
+      return Object.entries(table).flatMap(([type, check]) =>
+        stack.ofType(type).flatMap((r) => {
+          const why = check(r.body, r, stack);
+          return why ? [{ rule: id, path: r.path, address: r.address, why }] : [];
+        }),
+      );
+    },
+  };
+}
+
+const companion =
+  (type: string, attribute: string, why: string): Check =>
+  (_b, r, s) =>
+    unless(s.referencing(r, type, attribute), why);
+
+const encryptionAtRest = tableRule('encryption-at-rest', 'Data at rest is encrypted', {
+  aws_s3_bucket: companion(
+    'aws_s3_bucket_server_side_encryption_configuration',
+    'bucket',
+    'no default encryption',
+  ),
+  aws_db_instance: (b) => unless(on(b.storage_encrypted), 'storage_encrypted is off'),
+  aws_rds_cluster: (b) => unless(on(b.storage_encrypted), 'storage_encrypted is off'),
+  aws_elasticache_replication_group: (b) =>
+    unless(on(b.at_rest_encryption_enabled), 'at_rest_encryption_enabled is off'),
+  aws_dynamodb_table: (b) =>
+    unless(on(first(b.server_side_encryption)?.enabled), 'no customer-managed key (server_side_encryption)'),
+  aws_cloudwatch_log_group: (b) => unless(!missing(b.kms_key_id), 'no kms_key_id'),
+  aws_sns_topic: (b) => unless(!missing(b.kms_master_key_id), 'no kms_master_key_id'),
+  aws_sqs_queue: (b) =>
+    unless(!missing(b.kms_master_key_id) || on(b.sqs_managed_sse_enabled), 'no server-side encryption'),
+  aws_ecr_repository: (b) =>
+    unless(first(b.encryption_configuration)?.encryption_type === 'KMS', 'not encrypted with a KMS key'),
+  aws_launch_template: (b) =>
+    unless(
+      list(b.block_device_mappings).every((m) => !m.ebs || on(first(m.ebs).encrypted)),
+      'an EBS volume is not encrypted',
+    ),
+  aws_ebs_volume: (b) => unless(on(b.encrypted), 'encrypted is off'),
+  aws_secretsmanager_secret: (b) => unless(!missing(b.kms_key_id), 'no kms_key_id'),
+  aws_cloudtrail: (b) => unless(!missing(b.kms_key_id), 'no kms_key_id'),
+  aws_efs_file_system: (b) => unless(on(b.encrypted), 'encrypted is off'),
+  aws_kinesis_stream: (b) => unless(b.encryption_type === 'KMS', 'encryption_type is not KMS'),
+  aws_msk_cluster: (b) =>
+    unless(!missing(first(b.encryption_info)?.encryption_at_rest_kms_key_arn), 'no KMS key for data at rest'),
+  aws_eks_cluster: (b) =>
+    unless(!missing(b.encryption_config), 'Kubernetes secrets not encrypted (encryption_config)'),
+});
+
+const TLS_POLICY = /TLS13|TLS-1-2/;
+const tls = tableRule('tls', 'Traffic is encrypted in transit with TLS 1.2 or later', {
+  aws_lb_listener: (b) => {
+    if (b.protocol === 'HTTPS' || b.protocol === 'TLS')
+      return unless(
+        TLS_POLICY.test(b.ssl_policy ?? ''),
+        `ssl_policy ${b.ssl_policy ?? '(default)'} allows TLS < 1.2`,
+      );
+    if (b.protocol === 'HTTP')
+      return unless(
+        list(b.default_action).every((a) => a.type === 'redirect' && first(a.redirect)?.protocol === 'HTTPS'),
+        'plain HTTP listener that does not redirect to HTTPS',
+      );
+    return undefined;
+  },
+  aws_elasticache_replication_group: (b) =>
+    unless(on(b.transit_encryption_enabled), 'transit_encryption_enabled is off'),
+  aws_s3_bucket: (_b, r, s) =>
+    unless(
+      s
+        .ofType('aws_s3_bucket_policy')
+        .some(
+          (p) =>
+            p.body.bucket?.includes?.(`\${${r.address}.`) && /aws:SecureTransport/.test(p.body.policy ?? ''),
+        ),
+      'no bucket policy denying requests without TLS (aws:SecureTransport)',
+    ),
+  aws_cloudfront_distribution: (b) =>
+    unless(
+      [first(b.default_cache_behavior), ...list(b.ordered_cache_behavior)].every(
+        (c) => c?.viewer_protocol_policy !== 'allow-all',
+      ) &&
+        (on(first(b.viewer_certificate)?.cloudfront_default_certificate) ||
+          /^TLSv1\.[23]/.test(first(b.viewer_certificate)?.minimum_protocol_version ?? '')),
+      'viewers may use plain HTTP or TLS < 1.2',
+    ),
+  aws_msk_cluster: (b) =>
+    unless(
+      (first(first(b.encryption_info)?.encryption_in_transit)?.client_broker ?? 'TLS') === 'TLS',
+      'clients may connect without TLS',
+    ),
+});
+
+const worldIngress = (cidrs: unknown[], from: number, to: number): string | undefined => {
+  if (!cidrs.some((c) => WORLD.includes(c as string))) return undefined;
+  const ports = from === to ? `${from}` : `${from}-${to}`;
+  return unless(
+    from === to && WORLD_PORTS.includes(from),
+    `ingress from the whole internet on port ${ports}`,
+  );
+};
+const publicExposure = tableRule('public-exposure', 'Nothing is reachable from the internet by accident', {
+  aws_vpc_security_group_ingress_rule: (b) =>
+    worldIngress([b.cidr_ipv4, b.cidr_ipv6], b.from_port ?? 0, b.to_port ?? 65535),
+  aws_security_group_rule: (b) =>
+    b.type === 'ingress'
+      ? worldIngress([...list(b.cidr_blocks), ...list(b.ipv6_cidr_blocks)], b.from_port, b.to_port)
+      : undefined,
+  aws_security_group: (b) =>
+    list(b.ingress)
+      .map((i) => worldIngress([...list(i.cidr_blocks), ...list(i.ipv6_cidr_blocks)], i.from_port, i.to_port))
+      .find(Boolean),
+  aws_s3_bucket: (_b, r, s) =>
+    unless(
+      s
+        .ofType('aws_s3_bucket_public_access_block')
+        .some(
+          (p) =>
+            p.body.bucket?.includes?.(`\${${r.address}.`) &&
+            [
+              'block_public_acls',
+              'block_public_policy',
+              'ignore_public_acls',
+              'restrict_public_buckets',
+            ].every((k) => on(p.body[k])),
+        ),
+      'no public access block with all four settings on',
+    ),
+  aws_db_instance: (b) => unless(!on(b.publicly_accessible), 'publicly_accessible'),
+  aws_rds_cluster_instance: (b) => unless(!on(b.publicly_accessible), 'publicly_accessible'),
+  aws_instance: (b) => unless(!on(b.associate_public_ip_address), 'has a public IP address'),
+  aws_subnet: (b) =>
+    unless(!on(b.map_public_ip_on_launch), 'map_public_ip_on_launch gives instances public IPs'),
+  aws_lb: (b, r, s) =>
+    unless(
+      on(b.internal) || s.referencing(r, 'aws_wafv2_web_acl_association', 'resource_arn'),
+      'internet-facing load balancer without a WAF web ACL',
+    ),
+  aws_eks_cluster: (b) => {
+    const vpc = first(b.vpc_config) ?? {};
+    return unless(
+      vpc.endpoint_public_access === false ||
+        (list(vpc.public_access_cidrs).length > 0 &&
+          !list(vpc.public_access_cidrs).some((c) => WORLD.includes(c))),
+      'Kubernetes API endpoint open to the internet',
+    );
+  },
+  aws_lambda_function_url: (b) =>
+    unless(b.authorization_type !== 'NONE', 'function URL without authorization'),
+});
+
+const logging = tableRule('logging', 'Access and activity are logged', {
+  aws_lb: (b) => unless(on(first(b.access_logs)?.enabled), 'no access logs'),
+  aws_vpc: companion('aws_flow_log', 'vpc_id', 'no flow log'),
+  aws_db_instance: (b) => unless(!missing(b.enabled_cloudwatch_logs_exports), 'no log exports'),
+  aws_rds_cluster: (b) => unless(!missing(b.enabled_cloudwatch_logs_exports), 'no log exports'),
+  aws_elasticache_replication_group: (b) => unless(!missing(b.log_delivery_configuration), 'no log delivery'),
+  aws_wafv2_web_acl: companion(
+    'aws_wafv2_web_acl_logging_configuration',
+    'resource_arn',
+    'no logging configuration',
+  ),
+  aws_ecs_task_definition: (b) => {
+    const containers =
+      typeof b.container_definitions === 'string' ? safeJson(b.container_definitions) : undefined;
+    if (!Array.isArray(containers)) return undefined;
+    const silent = containers.filter((c) => !c.logConfiguration).map((c) => c.name);
+    return unless(silent.length === 0, `containers without logConfiguration: ${silent.join(', ')}`);
+  },
+  aws_eks_cluster: (b) => unless(!missing(b.enabled_cluster_log_types), 'no control plane logs'),
+  aws_msk_cluster: (b) => unless(!missing(b.logging_info), 'no broker logs'),
+  aws_cloudtrail: (b) => unless(b.enable_logging !== false, 'logging is off'),
+});
+
+const ADMIN_POLICIES = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+const IAM_POLICY: Check = (b) => wildcards(b.policy);
+const iamWildcards = tableRule('iam-wildcard', 'IAM allows no wildcard actions', {
+  aws_iam_policy: IAM_POLICY,
+  aws_iam_role_policy: IAM_POLICY,
+  aws_iam_user_policy: IAM_POLICY,
+  aws_iam_group_policy: IAM_POLICY,
+  aws_iam_role_policy_attachment: (b) =>
+    unless(!ADMIN_POLICIES.test(b.policy_arn ?? ''), `attaches ${b.policy_arn}`),
+});
+
+/** Allow statements with `*` or `service:*` actions, or NotAction. */
+function wildcards(policy: unknown): string | undefined {
+  const doc = typeof policy === 'string' ? safeJson(policy) : undefined;
+  const bad = list(doc?.Statement)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) =>
+      s.NotAction ? ['NotAction'] : list(s.Action).filter((a: string) => a === '*' || a.endsWith(':*')),
+    );
+  return unless(bad.length === 0, `allows ${bad.join(', ')}`);
+}
+
+const iamBoundary = tableRule('iam-boundary', 'Roles and users carry a permissions boundary', {
+  aws_iam_role: (b) => unless(!missing(b.permissions_boundary), 'no permissions boundary'),
+  aws_iam_user: (b) => unless(!missing(b.permissions_boundary), 'no permissions boundary'),
+});
+
+const production = (s: StackView) => s.production;
+const deletionProtection = tableRule(
+  'deletion-protection',
+  'Production data stores refuse deletion',
+  {
+    // A read replica holds no data of its own (its source does) and takes no final snapshot.
+    aws_db_instance: (b) =>
+      b.replicate_source_db
+        ? undefined
+        : unless(
+            on(b.deletion_protection) && !on(b.skip_final_snapshot),
+            'no deletion protection or final snapshot',
+          ),
+    aws_rds_cluster: (b) =>
+      unless(
+        on(b.deletion_protection) && !on(b.skip_final_snapshot),
+        'no deletion protection or final snapshot',
+      ),
+    aws_dynamodb_table: (b) =>
+      unless(on(b.deletion_protection_enabled), 'deletion_protection_enabled is off'),
+    aws_cognito_user_pool: (b) =>
+      unless(b.deletion_protection === 'ACTIVE', 'deletion_protection is not ACTIVE'),
+  },
+  production,
+);
+
+const preventDestroy = tableRule(
+  'prevent-destroy',
+  'Production stateful resources have prevent_destroy',
+  Object.fromEntries(
+    STATEFUL_TYPES.map((t): [string, Check] => [
+      t,
+      (b) => unless(on(b.lifecycle?.prevent_destroy), 'no prevent_destroy'),
+    ]),
+  ),
+  production,
+);
+
+const REQUIRED_TAGS = ['Project', 'Environment', 'ManagedBy'];
+const tags: GuardrailRule = {
+  id: 'tags',
+  title: 'Every AWS provider tags what it creates (Project, Environment, ManagedBy)',
+  check(stack) {
+    return list(stack.providers.aws).flatMap((p, i) => {
+      const have = first(p.default_tags)?.tags ?? {};
+      const lacking = REQUIRED_TAGS.filter((k) => missing(have[k]));
+      const name = p.alias ? `provider.aws.${p.alias}` : 'provider.aws';
+      return lacking.length > 0
+        ? [
+            {
+              rule: 'tags' as const,
+              path: name,
+              address: `${name}[${i}]`,
+              why: `default_tags lack ${lacking.join(', ')}`,
+            },
+          ]
+        : [];
+    });
+  },
+};
+
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+  encryptionAtRest,
+  tls,
+  publicExposure,
+  logging,
+  iamWildcards,
+  iamBoundary,
+  deletionProtection,
+  preventDestroy,
+  tags,
+];
+
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * Monthly cost estimate of one synthesized stack (Terraform JSON): fixed lines from what runs by the
+ * hour or the month (priced per resource type, one table entry each), and the usage-priced lines of
+ * what the stack uses, named with their unit price. Fargate is priced at the services' desired count
+ * with their Spot share; usage is not guessed.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
+import { HOURS_PER_MONTH, PRICES, type RegionPrices } from './prices';
+
+export interface CostLine {
+  readonly item: string;
+  readonly quantity: number;
+  /** `hour`, `month`: what `unitPrice` is per. */
+  readonly unit: string;
+  readonly unitPrice: number;
+  readonly monthly: number;
+}
+
+export interface StackEstimate {
+  readonly fixed: readonly CostLine[];
+  readonly fixedMonthly: number;
+  /** Usage-priced items the stack incurs: name (with unit) -> unit price. */
+  readonly usage: Readonly<Record<string, number>>;
+  /** Resources whose size the table has no price for. */
+  readonly unpriced: readonly string[];
+}
+
+interface Ctx {
+  readonly json: any;
+  readonly prices: (r: any) => RegionPrices;
+  readonly fixed: CostLine[];
+  readonly usage: Record<string, number>;
+  readonly unpriced: string[];
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const first = (v: any) => (Array.isArray(v) ? v[0] : v);
+const list = (v: any): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const num = (v: unknown, fallback = 0) => (typeof v === 'number' ? v : Number(v ?? fallback) || fallback);
+
+function add(ctx: Ctx, item: string, quantity: number, unit: 'hour' | 'month', unitPrice: number): void {
+  if (quantity <= 0) return;
+  const monthly = quantity * unitPrice * (unit === 'hour' ? HOURS_PER_MONTH : 1);
+  const same = ctx.fixed.findIndex((l) => l.item === item && l.unitPrice === unitPrice && l.unit === unit);
+  if (same >= 0) {
+    const l = ctx.fixed[same];
+    ctx.fixed[same] = { ...l, quantity: l.quantity + quantity, monthly: l.monthly + monthly };
+  } else ctx.fixed.push({ item, quantity, unit, unitPrice, monthly });
+}
+
+function sized(
+  ctx: Ctx,
+  table: Readonly<Record<string, number>>,
+  size: string,
+  what: string,
+): number | undefined {
+  const price = table[size];
+  if (price === undefined) ctx.unpriced.push(`${what} ${size}`);
+  return price;
+}
+
+function use(ctx: Ctx, p: RegionPrices, ...names: string[]): void {
+  for (const n of names) ctx.usage[n] = p.usage[n];
+}
+
+type Pricer = (ctx: Ctx, body: any, p: RegionPrices) => void;
+
+/** Per resource type: its fixed lines and the usage lines it brings. A type not listed costs nothing fixed. */
+const PRICERS: Record<string, Pricer> = {
+  aws_nat_gateway: (c, _b, p) => {
+    add(c, 'NAT gateway', 1, 'hour', p.natGatewayHour);
+    use(c, p, 'NAT data processed, per GB');
+  },
+  aws_eip: (c, _b, p) => add(c, 'Public IPv4 address (Elastic IP)', 1, 'hour', p.publicIpv4Hour),
+  aws_lb: (c, b, p) => {
+    add(c, `Load balancer (${b.load_balancer_type ?? 'application'})`, 1, 'hour', p.albHour);
+    // An internet-facing load balancer holds a public IPv4 address per subnet (AZ).
+    if (b.internal !== true)
+      add(c, 'Public IPv4 address (load balancer)', list(b.subnets).length, 'hour', p.publicIpv4Hour);
+    use(c, p, 'ALB capacity units, per LCU-hour', 'Data transfer out to the internet, per GB');
+  },
+  aws_instance: (c, b) => instance(c, b, 1),
+  aws_autoscaling_group: (c, b) => instance(c, b, num(b.desired_capacity, num(b.min_size))),
+  aws_db_instance: (c, b, p) => {
+    const price = sized(c, p.rds, b.instance_class, 'RDS');
+    const azs = b.multi_az === true ? 2 : 1;
+    if (price !== undefined)
+      add(c, `RDS ${b.engine} ${b.instance_class}${azs > 1 ? ' Multi-AZ' : ''}`, azs, 'hour', price);
+    add(c, 'RDS gp3 storage, GB', num(b.allocated_storage) * azs, 'month', p.rdsGp3GbMonth);
+    if (b.manage_master_user_password === true) add(c, 'Secrets Manager secret', 1, 'month', p.secretMonth);
+  },
+  aws_rds_cluster: (c, b, p) => {
+    if (b.manage_master_user_password === true) add(c, 'Secrets Manager secret', 1, 'month', p.secretMonth);
+    const min = num(first(b.serverlessv2_scaling_configuration)?.min_capacity);
+    c.json.__auroraMinAcu = min;
+  },
+  aws_rds_cluster_instance: (c, b, p) => {
+    if (b.instance_class === 'db.serverless') {
+      const acu = num(c.json.__auroraMinAcu, 0.5);
+      add(c, `Aurora Serverless v2 at minimum capacity (${acu} ACU)`, acu, 'hour', p.auroraAcuHour);
+    } else {
+      const price = sized(c, p.rds, b.instance_class, 'Aurora');
+      if (price !== undefined) add(c, `Aurora ${b.instance_class}`, 1, 'hour', price);
+    }
+  },
+  aws_elasticache_replication_group: (c, b, p) => {
+    const price = sized(c, p.elasticache, b.node_type, 'ElastiCache');
+    const nodes = num(b.num_cache_clusters, 1);
+    if (price !== undefined) add(c, `ElastiCache ${b.node_type}`, nodes, 'hour', price);
+  },
+  aws_msk_cluster: (c, b, p) => {
+    const info = first(b.broker_node_group_info) ?? {};
+    const brokers = num(b.number_of_broker_nodes);
+    const price = sized(c, p.msk, info.instance_type, 'MSK');
+    if (price !== undefined) add(c, `MSK broker ${info.instance_type}`, brokers, 'hour', price);
+    const gb = num(first(first(info.storage_info)?.ebs_storage_info)?.volume_size, 1000);
+    add(c, 'MSK broker storage, GB', gb * brokers, 'month', p.mskStorageGbMonth);
+  },
+  aws_eks_cluster: (c, _b, p) => add(c, 'EKS control plane', 1, 'hour', p.eksControlPlaneHour),
+  aws_eks_node_group: (c, b, p) => {
+    const type = list(b.instance_types)[0] ?? 't3.medium';
+    const price = sized(c, p.ec2, type, 'EKS node');
+    const count = num(first(b.scaling_config)?.desired_size, 1);
+    const spot = b.capacity_type === 'SPOT' ? p.fargate.spotFactor : 1;
+    if (price !== undefined)
+      add(c, `EKS nodes ${type}${spot < 1 ? ' (Spot)' : ''}`, count, 'hour', price * spot);
+  },
+  aws_ecs_service: (c, b, p) => fargate(c, b, p),
+  aws_wafv2_web_acl: (c, b, p) => {
+    add(c, 'WAF web ACL', 1, 'month', p.wafAclMonth);
+    add(c, 'WAF rules', list(b.rule).length, 'month', p.wafRuleMonth);
+    use(c, p, 'WAF requests, per million');
+  },
+  aws_kms_key: (c, _b, p) => {
+    add(c, 'KMS customer-managed key', 1, 'month', p.kmsKeyMonth);
+    use(c, p, 'KMS requests, per 10,000');
+  },
+  aws_secretsmanager_secret: (c, _b, p) => add(c, 'Secrets Manager secret', 1, 'month', p.secretMonth),
+  aws_vpc_endpoint: (c, b, p) => {
+    if (b.vpc_endpoint_type !== 'Interface') return;
+    add(c, 'Interface endpoint, per AZ', list(b.subnet_ids).length, 'hour', p.interfaceEndpointAzHour);
+    use(c, p, 'Interface endpoint data, per GB');
+  },
+  aws_route53_zone: (c, _b, p) => {
+    add(c, 'Route 53 hosted zone', 1, 'month', p.hostedZoneMonth);
+    use(c, p, 'Route 53 queries, per million');
+  },
+  aws_cloudwatch_metric_alarm: (c, _b, p) => add(c, 'CloudWatch alarm', 1, 'month', p.alarmMonth),
+  aws_cloudwatch_composite_alarm: (c, _b, p) =>
+    add(c, 'CloudWatch composite alarm', 1, 'month', p.compositeAlarmMonth),
+  aws_cloudwatch_dashboard: (c, _b, p) => add(c, 'CloudWatch dashboard', 1, 'month', p.dashboardMonth),
+  aws_cloudwatch_log_group: (c, _b, p) => use(c, p, 'CloudWatch Logs ingestion, per GB'),
+  aws_s3_bucket: (c, _b, p) => use(c, p, 'S3 Standard storage, per GB-month'),
+  aws_dynamodb_table: (c, _b, p) =>
+    use(c, p, 'DynamoDB on-demand writes, per million', 'DynamoDB on-demand reads, per million'),
+  aws_cloudfront_distribution: (c, _b, p) =>
+    use(c, p, 'CloudFront data out (North America), per GB', 'CloudFront HTTPS requests, per 10,000'),
+  aws_cognito_user_pool: (c, b, p) => {
+    use(c, p, 'Cognito Essentials monthly active users, per MAU above 10,000');
+    const mode = first(b.user_pool_add_ons)?.advanced_security_mode;
+    if (mode === 'ENFORCED' || mode === 'AUDIT') use(c, p, 'Cognito threat protection, per MAU');
+  },
+  aws_lambda_function: (c, _b, p) =>
+    use(c, p, 'Lambda requests, per million', 'Lambda compute, per GB-second'),
+  aws_sqs_queue: (c, _b, p) => use(c, p, 'SQS requests, per million'),
+  aws_ecr_repository: (c, _b, p) => use(c, p, 'ECR storage, per GB-month'),
+  aws_backup_vault: (c, _b, p) => use(c, p, 'Backup storage (warm), per GB-month'),
+};
+
+/** An EC2 instance (or `count` from an auto-scaling group) by its launch template, with its root volume. */
+function instance(c: Ctx, b: any, count: number): void {
+  const p = c.prices(b);
+  const mixed = first(b.mixed_instances_policy);
+  const spec = first(first(mixed?.launch_template)?.launch_template_specification);
+  const template = launchTemplate(c, first(b.launch_template)?.id ?? spec?.launch_template_id);
+  const type: string = b.instance_type ?? template?.instance_type;
+  const onDemand =
+    num(first(mixed?.instances_distribution)?.on_demand_percentage_above_base_capacity, 100) / 100;
+  const price = sized(c, p.ec2, type, 'EC2');
+  if (price !== undefined) {
+    add(c, `EC2 ${type}`, count * onDemand, 'hour', price);
+    add(c, `EC2 ${type} Spot`, count * (1 - onDemand), 'hour', round4(price * p.ec2SpotFactor));
+  }
+  const gb =
+    list(template?.block_device_mappings).reduce((s, m) => s + num(first(m.ebs)?.volume_size), 0) || 8;
+  add(c, 'EBS gp3, GB', gb * count, 'month', p.ebsGp3GbMonth);
+  const publicIp = list(template?.network_interfaces).some((n) => n.associate_public_ip_address === 'true');
+  if (b.associate_public_ip_address === true || publicIp)
+    add(c, 'Public IPv4 address (instance)', count, 'hour', p.publicIpv4Hour);
+}
+
+/** `${aws_launch_template.X.id}` -> the template's body. */
+function launchTemplate(c: Ctx, ref: unknown): any {
+  const id = typeof ref === 'string' ? /aws_launch_template\.([^.]+)\./.exec(ref)?.[1] : undefined;
+  return id ? c.json.resource?.aws_launch_template?.[id] : undefined;
+}
+
+/** Fargate at desired count; the Spot share from the capacity provider strategy's base and weights. */
+function fargate(c: Ctx, b: any, p: RegionPrices): void {
+  const ref = /aws_ecs_task_definition\.([^.]+)\./.exec(b.task_definition ?? '')?.[1];
+  const task = ref ? c.json.resource?.aws_ecs_task_definition?.[ref] : undefined;
+  const count = num(b.desired_count);
+  if (!task || count === 0) return;
+  const arm = first(task.runtime_platform)?.cpu_architecture === 'ARM64';
+  const perTask =
+    ((num(task.cpu) / 1024) * p.fargate.vcpu + (num(task.memory) / 1024) * p.fargate.gb) *
+    (arm ? p.fargate.armFactor : 1);
+  const strategy = list(b.capacity_provider_strategy);
+  const spot = spotShare(strategy, count);
+  const name = `Fargate ${num(task.cpu) / 1024} vCPU / ${num(task.memory) / 1024} GB${arm ? ' ARM' : ''}`;
+  add(c, `${name} on demand`, count * (1 - spot), 'hour', round4(perTask));
+  add(c, `${name} Spot`, count * spot, 'hour', round4(perTask * p.fargate.spotFactor));
+}
+
+const round4 = (n: number) => Math.round(n * 10000) / 10000;
+
+/** The share of `count` tasks ECS places on FARGATE_SPOT: the base first, the rest by weight. */
+export function spotShare(strategy: readonly any[], count: number): number {
+  if (strategy.length === 0) return 0;
+  let left = count;
+  let spot = 0;
+  for (const s of strategy) {
+    const base = Math.min(num(s.base), left);
+    if (s.capacity_provider === 'FARGATE_SPOT') spot += base;
+    left -= base;
+  }
+  const total = strategy.reduce((sum, s) => sum + num(s.weight), 0);
+  const spotWeight = strategy
+    .filter((s) => s.capacity_provider === 'FARGATE_SPOT')
+    .reduce((sum, s) => sum + num(s.weight), 0);
+  if (total > 0) spot += (left * spotWeight) / total;
+  return count > 0 ? spot / count : 0;
+}
+
+export function estimateStack(json: any): StackEstimate {
+  const providers = list(json.provider?.aws);
+  const regionOf = (alias?: string) =>
+    (providers.find((p) => (alias ? p.alias === alias : !p.alias)) ?? providers[0])?.region ?? 'us-east-1';
+  const prices = (r: any) => {
+    const region = regionOf(typeof r.provider === 'string' ? r.provider.replace(/^aws\./, '') : undefined);
+    const p = PRICES[region];
+    if (!p) throw new Error(`no prices for region ${region}: add it to scripts/cost/prices.ts`);
+    return p;
+  };
+  const ctx: Ctx = { json: { ...json }, prices, fixed: [], usage: {}, unpriced: [] };
+  // Clusters before their instances (Aurora's minimum capacity is on the cluster).
+  const types = Object.keys(json.resource ?? {}).sort((a, b) =>
+    a === 'aws_rds_cluster' ? -1 : b === 'aws_rds_cluster' ? 1 : 0,
+  );
+  for (const type of types) {
+    const pricer = PRICERS[type];
+    if (!pricer) continue;
+    for (const body of Object.values<any>(json.resource[type])) pricer(ctx, body, prices(body));
+  }
+  const fixed = ctx.fixed.map((l) => ({ ...l, monthly: round(l.monthly) }));
+  return {
+    fixed,
+    fixedMonthly: round(fixed.reduce((s, l) => s + l.monthly, 0)),
+    usage: ctx.usage,
+    unpriced: ctx.unpriced,
+  };
+}
