@@ -6,6 +6,10 @@
  */
 import { TerraformStack } from 'cdktf';
 import { readFileSync } from 'node:fs';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { EDITED_FILES } = require('../scripts/bundle-edits') as {
+  EDITED_FILES: Array<{ edits: Array<{ probe: string }> }>;
+};
 import { environmentInputs, registry } from '../environments';
 import { appStack } from './support/app-synth';
 import { buildStacks, registryOf, synth } from './support/fixtures';
@@ -32,8 +36,10 @@ describe('the app synthesized by scripts/run.js', () => {
     },
   );
 
-  it('runs the bundle with the string fast path that scripts/run.js puts into cdktf', () => {
+  it('runs the bundle with every edit of scripts/bundle-edits.js applied', () => {
     const bundle = readFileSync(`${__dirname}/../dist/main.js`, 'utf8');
-    expect(bundle).toContain('obj.indexOf("TfToken[") === -1');
+    const probes = EDITED_FILES.flatMap((f) => f.edits.map((e) => e.probe));
+    expect(probes.length).toBeGreaterThan(0);
+    for (const probe of probes) expect(bundle.includes(probe) ? probe : `missing: ${probe}`).toBe(probe);
   });
 });

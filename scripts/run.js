@@ -10,6 +10,7 @@
  * source file and package it contains, recorded in `dist/<entry>.meta.json`) changed or vanished,
  * so a stale build never runs, and a fresh clone needs no build step. The bundle runs with a V8
  * code cache beside it, which spares most of the compile time of ~2,000 modules' worth of code.
+ * The bundle carries a few output-neutral edits of cdktf's token resolution (scripts/bundle-edits.js).
  * Type checking is not done here: `npm test` runs `tsc --noEmit` once (docs/architecture.md,
  * "Performance").
  */
@@ -18,6 +19,7 @@ const { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } =
 const Module = require('node:module');
 const { dirname, join, relative, resolve } = require('node:path');
 const vm = require('node:vm');
+const { cdktfEdits } = require('./bundle-edits');
 
 const root = resolve(__dirname, '..');
 const buildOnly = process.argv[2] === '--build-only';
@@ -46,39 +48,6 @@ function upToDate() {
   });
 }
 
-/**
- * cdktf resolves every value of every stack at least twice, and for each string builds its path
- * name, a resolution context and two token scanners, though almost none holds a token: ~20% of
- * synthesis. The bundle returns such a string at once. The test is the one cdktf applies to it (no
- * token marker, no match of its number-token pattern, not a map-token placeholder, not nested past
- * its depth limit), so output is unchanged byte for byte (__tests__/synth-bundle.test.ts compares).
- * A cdktf upgrade that moves the anchor fails the build.
- */
-const RESOLVE_FILE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/;
-const RESOLVE_ANCHOR = 'function resolve(obj, options) {\n    const prefix = options.prefix || [];\n';
-const RESOLVE_FAST_PATH = `
-    if (typeof obj === "string" && obj.indexOf("TfToken[") === -1 &&
-        !/[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/.test(obj) &&
-        obj !== token_1.Token.STRING_MAP_TOKEN_VALUE && obj !== token_1.Token.ANY_MAP_TOKEN_VALUE &&
-        (options.prefix || []).length <= 200) return obj;
-`;
-const untokenizedStrings = {
-  name: 'untokenized-strings',
-  setup(build) {
-    build.onLoad({ filter: RESOLVE_FILE }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(RESOLVE_ANCHOR)) {
-        return { errors: [{ text: `${args.path} changed: review the fast path in scripts/run.js` }] };
-      }
-      return {
-        contents: source.replace(RESOLVE_ANCHOR, `function resolve(obj, options) {${RESOLVE_FAST_PATH}`
-          + RESOLVE_ANCHOR.slice(RESOLVE_ANCHOR.indexOf('\n') + 1)),
-        loader: 'js',
-      };
-    });
-  },
-};
-
 async function build() {
   // Loaded only when a build is needed: esbuild's start-up is not paid by a synth that reuses the bundle.
   const esbuild = require('esbuild');
@@ -93,9 +62,10 @@ async function build() {
     metafile: true,
     logLevel: 'warning',
     absWorkingDir: root,
-    plugins: [untokenizedStrings],
+    plugins: [cdktfEdits],
   });
-  const inputs = [...Object.keys(result.metafile.inputs), 'package-lock.json'];
+  // The edits change the bundle too: a changed edit rebuilds it.
+  const inputs = [...Object.keys(result.metafile.inputs), 'package-lock.json', 'scripts/bundle-edits.js'];
   writeFileSync(metafile, JSON.stringify(inputs));
   rmSync(cachefile, { force: true });
 }
