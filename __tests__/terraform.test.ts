@@ -84,8 +84,9 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
   it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {
     const result = results[name];
     if (!result.ok) throw new Error(result.failure);
-    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['init', 'test']);
-    const output = result.steps[1].output;
+    // One init for all stacks (its output copied into each work dir), then one test process each.
+    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['test']);
+    const output = result.steps[0].output;
     expect(output).toMatch(/run "plan"\.\.\. pass/);
     expect(output).toMatch(/run "mock_apply"\.\.\. pass/);
     expect(output).toMatch(/run "teardown"\.\.\. pass/);
@@ -114,6 +115,6 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
     // The same JSON without the real-provider run passes: the real provider is what caught it.
     const mockOnly = results['unplannable-mock-only'];
     if (!mockOnly.ok) throw new Error(mockOnly.failure);
-    expect(mockOnly.steps[1].output).toMatch(/run "mock_apply"\.\.\. pass/);
+    expect(mockOnly.steps[0].output).toMatch(/run "mock_apply"\.\.\. pass/);
   });
 });

@@ -37,6 +37,13 @@ export function appStackIds(): string[] {
   return Object.keys(JSON.parse(readFileSync(join(synthDir(), 'manifest.json'), 'utf8')).stacks);
 }
 
+/** The guardrail report the app wrote beside its stacks (`guardrails.json`). */
+export function appGuardrailReport(): {
+  stacks: Array<{ stack: string; waived: Array<{ resource: string; findings: unknown[] }> }>;
+} {
+  return JSON.parse(readFileSync(join(synthDir(), 'guardrails.json'), 'utf8'));
+}
+
 const byKey = <T>(keys: string[], f: (key: string) => T): Record<string, T> =>
   Object.fromEntries(keys.map((k) => [k, f(k)]));
 

@@ -3,7 +3,7 @@
  * stack's `init` + `test` chain, and scheduling stacks over the cores largest first.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestFileOptions } from './test-file';
@@ -92,8 +92,9 @@ export interface StackCheck {
 }
 
 /**
- * `terraform init` + one `terraform test` (real-provider plan, mock apply with invariants,
- * teardown: see test-file.ts) of one synthesized stack in its own work dir.
+ * `terraform init` (or a copy of an `initialized` work dir's init output) + one `terraform test`
+ * (real-provider plan, mock apply with invariants, teardown: see test-file.ts) of one synthesized
+ * stack in its own work dir.
  */
 export async function checkStack(
   terraform: string,
@@ -101,10 +102,13 @@ export async function checkStack(
   stackDir: string,
   workDir: string,
   options: TestFileOptions = {},
+  initialized?: string,
 ): Promise<StackCheck> {
   prepareWorkDir(stackDir, workDir, options);
+  if (initialized) copyInit(initialized, workDir);
   const steps: CommandResult[] = [];
-  for (const args of [initArgs(), ['test', '-no-color', `-filter=${TEST_FILE}`]]) {
+  const test = ['test', '-no-color', `-filter=${TEST_FILE}`];
+  for (const args of initialized ? [test] : [initArgs(), test]) {
     const result = await runTerraform(terraform, args, workDir);
     steps.push(result);
     if (result.code !== 0) {
@@ -158,6 +162,25 @@ export function longestFirst(jobs: readonly StackJob[]): StackJob[] {
   return [...jobs].sort((a, b) => size(b) - size(a));
 }
 
+/**
+ * What `terraform init` leaves in a work dir. Every work dir needs the same: one provider (the AWS
+ * provider at one version), the same local backend override and the same teardown module; so one
+ * init serves every stack and the others get a copy (the provider itself stays a symlink).
+ */
+const INIT_OUTPUT = ['.terraform', '.terraform.lock.hcl'];
+
+function copyInit(from: string, workDir: string): void {
+  for (const entry of INIT_OUTPUT)
+    cpSync(join(from, entry), join(workDir, entry), { recursive: true, verbatimSymlinks: true });
+}
+
+/** Initializes a work dir for the first job's stack, for every job to copy (see INIT_OUTPUT). */
+async function initOnce(terraform: string, job: StackJob, dir: string): Promise<void> {
+  prepareWorkDir(job.dir, dir, job.options);
+  const result = await runTerraform(terraform, initArgs(), dir);
+  if (result.code !== 0) throw new Error(`${result.command} failed:\n${result.output}`);
+}
+
 /** Checks every job, `parallel` at a time (one per core), longest first; results in input order. */
 export async function checkStacks(
   terraform: string,
@@ -166,8 +189,10 @@ export async function checkStacks(
   parallel = 2,
 ): Promise<StackCheck[]> {
   await warmProviderCache(terraform);
+  const template = join(workRoot, '.init');
+  await initOnce(terraform, jobs[0], template);
   const checks = await mapLimit(longestFirst(jobs), parallel, (j) =>
-    checkStack(terraform, j.name, j.dir, join(workRoot, j.name), j.options),
+    checkStack(terraform, j.name, j.dir, join(workRoot, j.name), j.options, template),
   );
   const byName = new Map(checks.map((c) => [c.stack, c]));
   return jobs.map((j) => byName.get(j.name)!);
