@@ -19,13 +19,14 @@ export const ENTERPRISE_ACCOUNT_ID = '333333333333';
 /** Home region of the account and of every environment here (seed 001: us-east-1). */
 export const HOME_REGION = 'us-east-1';
 
-export const accounts: Record<string, AccountConfigInput> = {
-  main: {
-    accountId: MAIN_ACCOUNT_ID,
+/** An account of this project: its own state backend, this repository, the same admins and alerts. */
+function projectAccount(accountId: string): AccountConfigInput {
+  return {
+    accountId,
     project: PROJECT,
-    // Terraform state of every stack in the account, created by the `state-main` stack.
+    // Terraform state of every stack in the account, created by its `state-<account>` stack.
     state: {
-      bucket: `${PROJECT}-tfstate-${MAIN_ACCOUNT_ID}`,
+      bucket: `${PROJECT}-tfstate-${accountId}`,
       lockTable: `${PROJECT}-tflock`,
       region: HOME_REGION,
       kmsKeyAlias: `alias/${PROJECT}-tfstate`,
@@ -37,7 +38,7 @@ export const accounts: Record<string, AccountConfigInput> = {
       // Service -> the repository whose image workflow deploys it (its deploy roles trust only that one).
       appRepositories: { frontend: 'example-org/frontend', backend: 'example-org/backend' },
     },
-    adminPrincipalArns: [`arn:aws:iam::${MAIN_ACCOUNT_ID}:role/platform-admin`],
+    adminPrincipalArns: [`arn:aws:iam::${accountId}:role/platform-admin`],
     baseline: {
       guardDutyRuntimeMonitoring: true,
       config: { enabled: true },
@@ -47,30 +48,10 @@ export const accounts: Record<string, AccountConfigInput> = {
         warning: [{ email: 'platform-alerts@example.com' }],
       },
     },
-  },
-  enterprise: {
-    accountId: ENTERPRISE_ACCOUNT_ID,
-    project: PROJECT,
-    state: {
-      bucket: `${PROJECT}-tfstate-${ENTERPRISE_ACCOUNT_ID}`,
-      lockTable: `${PROJECT}-tflock`,
-      region: HOME_REGION,
-      kmsKeyAlias: `alias/${PROJECT}-tfstate`,
-    },
-    region: HOME_REGION,
-    github: {
-      owner: 'example-org',
-      repository: 'platform-infrastructure',
-      appRepositories: { frontend: 'example-org/frontend', backend: 'example-org/backend' },
-    },
-    adminPrincipalArns: [`arn:aws:iam::${ENTERPRISE_ACCOUNT_ID}:role/platform-admin`],
-    baseline: {
-      guardDutyRuntimeMonitoring: true,
-      config: { enabled: true },
-      alerts: {
-        critical: [{ email: 'security@example.com' }],
-        warning: [{ email: 'platform-alerts@example.com' }],
-      },
-    },
-  },
+  };
+}
+
+export const accounts: Record<string, AccountConfigInput> = {
+  main: projectAccount(MAIN_ACCOUNT_ID),
+  enterprise: projectAccount(ENTERPRISE_ACCOUNT_ID),
 };

@@ -251,50 +251,23 @@ export class GitHubPipeline extends Construct {
 
   /** Deploy for one service: trusted from its repository through app-image.yml on main. */
   private serviceDeployRole(env: PipelineEnvironment, service: string): void {
-    const { project, accountId, repository } = this.props;
-    const appRepository = this.props.appRepositories[service];
-    if (appRepository === undefined) return;
-    const key = `${env.name}Deploy-${service}`;
-    const role = this.role(
-      key,
-      pipelineRoleNames.serviceDeploy(project, env.name, service),
-      {
-        sub: `repo:${appRepository}:environment:${env.name}`,
-        workflows: [`${repository}/.github/workflows/app-image.yml@${MAIN}`],
-      },
-      3600,
-    );
-    this.inline(
-      role,
-      `${key}Policy`,
-      'deploy-images',
-      serviceDeployStatements({
-        accountId,
-        region: env.region,
-        project,
-        env: env.name,
-        service,
-      }),
-    );
+    const { project } = this.props;
+    this.appRepositoryRole(env, service, 'app-image.yml', {
+      key: `${env.name}Deploy-${service}`,
+      name: pipelineRoleNames.serviceDeploy(project, env.name, service),
+      policyName: 'deploy-images',
+      statements: (target) => serviceDeployStatements({ ...target, service }),
+    });
   }
 
   /** Publishes a static site: trusted from the site's repository through frontend-deploy.yml on main. */
   private siteDeployRole(env: PipelineEnvironment): void {
-    const { project, accountId, repository } = this.props;
-    const siteRepository = this.props.appRepositories[SITE_REPOSITORY_KEY];
-    if (siteRepository === undefined) return;
-    const key = `${env.name}SiteDeploy`;
-    const role = this.role(
-      key,
-      pipelineRoleNames.siteDeploy(project, env.name),
-      {
-        sub: `repo:${siteRepository}:environment:${env.name}`,
-        workflows: [`${repository}/.github/workflows/frontend-deploy.yml@${MAIN}`],
-      },
-      3600,
-    );
-    const target = { accountId, region: env.region, project, env: env.name };
-    this.inline(role, `${key}Policy`, 'publish-site', siteDeployStatements(target));
+    this.appRepositoryRole(env, SITE_REPOSITORY_KEY, 'frontend-deploy.yml', {
+      key: `${env.name}SiteDeploy`,
+      name: pipelineRoleNames.siteDeploy(this.props.project, env.name),
+      policyName: 'publish-site',
+      statements: siteDeployStatements,
+    });
   }
 
   /**
@@ -302,25 +275,49 @@ export class GitHubPipeline extends Construct {
    * `<env>`, app-image.yml on main), a role of its own so the deploy role holds no database-admin power.
    */
   private serviceMigrateRole(env: PipelineEnvironment, service: string): void {
+    const { project } = this.props;
+    this.appRepositoryRole(env, service, 'app-image.yml', {
+      key: `${env.name}Migrate-${service}`,
+      name: pipelineRoleNames.serviceMigrate(project, env.name, service),
+      policyName: 'run-migrations',
+      statements: (target) => serviceMigrateStatements({ ...target, service }),
+    });
+  }
+
+  /**
+   * A role an application repository assumes (`appRepositories[repositoryKey]`; none, no role): only
+   * from that repository's `<env>` GitHub environment, through `workflow` of this repository on main.
+   */
+  private appRepositoryRole(
+    env: PipelineEnvironment,
+    repositoryKey: string,
+    workflow: string,
+    role: {
+      key: string;
+      name: string;
+      policyName: string;
+      statements: (target: {
+        accountId: string;
+        region: string;
+        project: string;
+        env: string;
+      }) => Statement[];
+    },
+  ): void {
     const { project, accountId, repository } = this.props;
-    const appRepository = this.props.appRepositories[service];
+    const appRepository = this.props.appRepositories[repositoryKey];
     if (appRepository === undefined) return;
-    const key = `${env.name}Migrate-${service}`;
-    const role = this.role(
-      key,
-      pipelineRoleNames.serviceMigrate(project, env.name, service),
+    const created = this.role(
+      role.key,
+      role.name,
       {
         sub: `repo:${appRepository}:environment:${env.name}`,
-        workflows: [`${repository}/.github/workflows/app-image.yml@${MAIN}`],
+        workflows: [`${repository}/.github/workflows/${workflow}@${MAIN}`],
       },
       3600,
     );
-    this.inline(
-      role,
-      `${key}Policy`,
-      'run-migrations',
-      serviceMigrateStatements({ accountId, region: env.region, project, env: env.name, service }),
-    );
+    const target = { accountId, region: env.region, project, env: env.name };
+    this.inline(created, `${role.key}Policy`, role.policyName, role.statements(target));
   }
 
   /**
