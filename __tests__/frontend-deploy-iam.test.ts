@@ -75,7 +75,7 @@ describe(`the ${site.name} site deploy role`, () => {
     ).not.toBe('Allowed');
   });
 
-  it("is trusted only from the site's repository in the environment, through frontend-deploy.yml on main", () => {
+  it("is trusted only from the site's repository in the environment on its main, through frontend-deploy.yml on main", () => {
     const [, role] = out.resources('aws_iam_role').find(([, r]) => r.name === roleName)!;
     const host = 'token.actions.githubusercontent.com';
     const { github } = accountsInputCopy().main;
@@ -86,6 +86,9 @@ describe(`the ${site.name} site deploy role`, () => {
         [`${host}:sub`]: [`repo:${github.appRepositories.frontend}:environment:${site.name}`],
       },
       StringLike: {
+        // The site repository's main (and release tags where the environment deploys on them).
+        [`${host}:ref`]:
+          site.deploy.trigger === 'tag' ? ['refs/heads/main', 'refs/tags/v*'] : ['refs/heads/main'],
         [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/frontend-deploy.yml@refs/heads/main`],
       },
     });

@@ -25,6 +25,9 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
   const infra = `${github.owner}/${github.repository}`;
   const repo = `repo:${infra}`;
   const host = 'token.actions.githubusercontent.com';
+  // An application repository's ref: a pull request branch calling the workflow must not deploy.
+  const appRefs = (env: { deploy: { trigger: string } }) =>
+    env.deploy.trigger === 'tag' ? ['refs/heads/main', 'refs/tags/v*'] : ['refs/heads/main'];
   const stateRoles = [
     ...a.envs.flatMap((e) => [envRole(e, 'plan'), envRole(e, 'apply')]),
     accountRole(a, 'plan'),
@@ -65,7 +68,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     );
   });
 
-  it('trusts each service migration role only from its repository, through app-image.yml on main', () => {
+  it('trusts each service migration role only from its repository on main (or release tags), through app-image.yml on main', () => {
     for (const { env, svc, role } of migrating) {
       expect(trustOf(role)).toEqual({
         StringEquals: {
@@ -73,6 +76,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
           [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}`],
         },
         StringLike: {
+          [`${host}:ref`]: appRefs(env),
           [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/app-image.yml@refs/heads/main`],
         },
       });
@@ -122,7 +126,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     });
   });
 
-  it('trusts each deploy role only from its service repository, through app-image.yml on main', () => {
+  it('trusts each deploy role only from its service repository on main (or release tags), through app-image.yml on main', () => {
     for (const env of a.envs)
       for (const svc of deployedServices(env)) {
         expect(trustOf(deployRole(env, svc))).toEqual({
@@ -131,6 +135,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
             [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}`],
           },
           StringLike: {
+            [`${host}:ref`]: appRefs(env),
             [`${host}:job_workflow_ref`]: [`${infra}/.github/workflows/app-image.yml@refs/heads/main`],
           },
         });

@@ -286,7 +286,8 @@ export class GitHubPipeline extends Construct {
 
   /**
    * A role an application repository assumes (`appRepositories[repositoryKey]`; none, no role): only
-   * from that repository's `<env>` GitHub environment, through `workflow` of this repository on main.
+   * from that repository's `<env>` GitHub environment on its main (or release tags), through
+   * `workflow` of this repository on main.
    */
   private appRepositoryRole(
     env: PipelineEnvironment,
@@ -312,6 +313,9 @@ export class GitHubPipeline extends Construct {
       role.name,
       {
         sub: `repo:${appRepository}:environment:${env.name}`,
+        // The application repository's own ref: its main (and release tags where the environment
+        // deploys on them), never a pull request's branch calling the workflow.
+        ref: env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN],
         workflows: [`${repository}/.github/workflows/${workflow}@${MAIN}`],
       },
       3600,
