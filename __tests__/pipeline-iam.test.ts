@@ -216,6 +216,14 @@ describe('the per-service deploy roles', () => {
     const service = (name: string) => `arn:aws:ecs:${own.region}:${accountId}:service/${ownPrefix}/${name}`;
     expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`))).toBe('Allowed');
     expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${theirs}`))).not.toBe('Allowed');
+    // Revisions only in its own family: not another service's, not the migration task's that the
+    // gated migration runs.
+    const family = (name: string) => `arn:aws:ecs:${own.region}:${accountId}:task-definition/${name}:7`;
+    const register = (name: string) => deploy('ecs:RegisterTaskDefinition', family(name));
+    expect(await register(`${ownPrefix}-${mine}`)).toBe('Allowed');
+    expect(await register(`${ownPrefix}-${theirs}`)).not.toBe('Allowed');
+    expect(await register(`${ownPrefix}-db-migrate`)).not.toBe('Allowed');
+    expect(await register(`${otherPrefix}-${mine}`)).not.toBe('Allowed');
   });
 });
 
@@ -288,7 +296,12 @@ describe('the service migration roles (services with migrations)', () => {
   const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
 
   it('registers and runs only its environment migration task with its roles, and reads only its logs', async () => {
-    expect(await migrate('ecs:RegisterTaskDefinition', '*')).toBe('Allowed');
+    expect(await migrate('ecs:RegisterTaskDefinition', ecs(`task-definition/${prefix}-db-migrate:4`))).toBe(
+      'Allowed',
+    );
+    expect(await migrate('ecs:RegisterTaskDefinition', ecs(`task-definition/${prefix}-${svc}:4`))).not.toBe(
+      'Allowed',
+    );
     const inCluster = { 'ecs:cluster': ecs(`cluster/${prefix}`) };
     expect(await migrate('ecs:RunTask', ecs(`task-definition/${prefix}-db-migrate:4`), inCluster)).toBe(
       'Allowed',

@@ -35,12 +35,14 @@ export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
       ],
       Resource: `arn:aws:ecr:${t.region}:${t.accountId}:repository/${name}`,
     },
+    // Describe takes no resource ARN; a revision is registered only in the service's own family (not
+    // in the migration task's, which the gated migration runs).
+    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
-      // Neither call takes a resource ARN; the revision can only run with the roles passed below.
-      Sid: 'TaskDefinitions',
+      Sid: 'RegisterOwnTaskDefinition',
       Effect: 'Allow',
-      Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
-      Resource: '*',
+      Action: 'ecs:RegisterTaskDefinition',
+      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:task-definition/${name}:*`,
     },
     {
       Sid: 'UpdateService',
@@ -197,11 +199,13 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
 export function serviceMigrateStatements(t: ServiceDeployTarget): Statement[] {
   const prefix = namePrefix(t.project, t.env);
   return [
-    ...migrateStatements(t).map((s) =>
-      s.Sid === 'TaskDefinitions'
-        ? { ...s, Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'] }
-        : s,
-    ),
+    ...migrateStatements(t),
+    {
+      Sid: 'RegisterMigrationRevision',
+      Effect: 'Allow',
+      Action: 'ecs:RegisterTaskDefinition',
+      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:task-definition/${prefix}-db-migrate:*`,
+    },
     {
       Sid: 'ReadMigrationLogs',
       Effect: 'Allow',
