@@ -19,13 +19,30 @@ const RESOLVE = {
       // map-token placeholder, not nested past its depth limit), without building a context and
       // two token scanners first. ~10% of synthesis.
       anchor: 'function resolve(obj, options) {\n',
-      probe: 'obj.indexOf("TfToken[") === -1',
-      replacement: `function resolve(obj, options) {
-    if (((typeof obj === "string" && obj.indexOf("TfToken[") === -1 &&
-        !/[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/.test(obj) &&
-        obj !== token_1.Token.STRING_MAP_TOKEN_VALUE && obj !== token_1.Token.ANY_MAP_TOKEN_VALUE) ||
-        typeof obj === "boolean") && (options.prefix || []).length <= 200) return obj;
+      probe: 'function plainValue(x, depth) {',
+      replacement: `function plainValue(x, depth) {
+    return depth <= 200 && (typeof x === "boolean" || (typeof x === "string" &&
+        x.indexOf("TfToken[") === -1 && !/[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)/.test(x) &&
+        x !== token_1.Token.STRING_MAP_TOKEN_VALUE && x !== token_1.Token.ANY_MAP_TOKEN_VALUE));
+}
+function resolve(obj, options) {
+    if (plainValue(obj, (options.prefix || []).length)) return obj;
 `,
+    },
+    {
+      // An object's keys and plain values skip the context cdktf builds to resolve each (a copy of
+      // the path and two closures): resolving them would return them unchanged (the test above).
+      anchor: '        const resolvedKey = makeContext()[0].resolve(key);\n',
+      probe: 'const resolvedKey = plainValue(key, prefix.length) ? key : makeContext()[0].resolve(key);',
+      replacement:
+        '        const resolvedKey = plainValue(key, prefix.length) ? key : makeContext()[0].resolve(key);\n',
+    },
+    {
+      anchor: '        const value = makeContext(key)[0].resolve(obj[key]);\n',
+      probe:
+        'const value = plainValue(obj[key], prefix.length + 1) ? obj[key] : makeContext(key)[0].resolve(obj[key]);',
+      replacement:
+        '        const value = plainValue(obj[key], prefix.length + 1) ? obj[key] : makeContext(key)[0].resolve(obj[key]);\n',
     },
     {
       // The path name is only ever interpolated into error messages: build it when one is.
