@@ -14,17 +14,20 @@ const guarded = [
   ...Object.entries(stacks.baseline).map(([slug, out]) => [baselineStackId(slug), out] as const),
   ...Object.entries(stacks.platform).map(([name, out]) => [platformStackId(name), out] as const),
 ];
-const boundaryOf = (accountId: string) => policyArn(accountId, pipelineRoleNames.workloadBoundary(PROJECT));
+/** The account's workload boundary (baseline roles), or an environment's (its platform stack's roles). */
+const boundaryOf = (accountId: string, env?: string) =>
+  policyArn(accountId, pipelineRoleNames.workloadBoundary(PROJECT, env));
 const envsOfTier = (tier: string) => Object.values(registry.environments).filter((e) => e.tier === tier);
 
 describe.each(guarded)('%s', (stackId, out) => {
   const accountId = out.json.provider.aws[0].allowed_account_ids[0];
 
-  it('gives every role the workload permissions boundary', () => {
+  it("gives every role the workload permissions boundary: its environment's, or the account's", () => {
+    const env = Object.values(registry.environments).find((e) => stackId === platformStackId(e.name));
     const roles = out.resources('aws_iam_role');
     expect(roles.length).toBeGreaterThan(0);
     for (const [id, role] of roles)
-      expect(`${id}: ${role.permissions_boundary}`).toBe(`${id}: ${boundaryOf(accountId)}`);
+      expect(`${id}: ${role.permissions_boundary}`).toBe(`${id}: ${boundaryOf(accountId, env?.name)}`);
   });
 
   it('names every role under the stack prefix', () => {
@@ -94,7 +97,7 @@ describe('a role a new construct adds', () => {
     new IamRole(extra, 'Role', { name: `${PROJECT}-dev-something`, assumeRolePolicy: trust });
     const out = synth(stack);
     const role = out.resources('aws_iam_role').find(([id]) => id.startsWith('SomethingNew_'))![1];
-    expect(role.permissions_boundary).toBe(boundaryOf(stack.config.accountId));
+    expect(role.permissions_boundary).toBe(boundaryOf(stack.config.accountId, 'dev'));
 
     new IamRole(extra, 'Unprefixed', { name: 'someone-else', assumeRolePolicy: trust });
     expect(() => synth(stack)).toThrow(/role name someone-else must start with webplat-dev-/);

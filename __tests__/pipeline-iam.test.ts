@@ -14,6 +14,8 @@ const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 const iam = (kind: string, name: string) => `arn:aws:iam::${accountId}:${kind}/${name}`;
 const boundary = p.managed(`${project}-pipeline-boundary`);
 const workloadBoundaryArn = iam('policy', `${project}-workload-boundary`);
+// The boundary of the roles an environment's platform stack creates (its apply role's roles).
+const envBoundaryArn = (env: string) => iam('policy', `${project}-workload-boundary-${env}`);
 const stateKey = (prefix: string) => `${p.bucketArn}/${project}/${prefix}/terraform.tfstate`;
 const lockKey = (prefix: string) => `${state.bucket}/${project}/${prefix}/terraform.tfstate`;
 
@@ -51,10 +53,10 @@ const accountApply = as(`${project}-acct-${slug}-github-apply`);
 const plan = as(`${project}-${own.name}-github-plan`);
 const ownPrefix = `${project}-${own.name}`;
 const otherPrefix = `${project}-${other.name}`;
-const bounded = { 'iam:PermissionsBoundary': workloadBoundaryArn };
+const bounded = { 'iam:PermissionsBoundary': envBoundaryArn(own.name) };
 
 describe(`the ${own.name} apply role`, () => {
-  it('creates and changes roles only as <project>-<env>-* and only under the workload boundary', async () => {
+  it("creates and changes roles only as <project>-<env>-* and only under its environment's workload boundary", async () => {
     const mine = role(`${ownPrefix}-worker-task`);
     expect(await apply('iam:CreateRole', mine, bounded)).toBe('Allowed');
     expect(await apply('iam:AttachRolePolicy', mine, bounded)).toBe('Allowed');
@@ -64,6 +66,9 @@ describe(`the ${own.name} apply role`, () => {
     expect(
       await apply('iam:CreateRole', mine, { 'iam:PermissionsBoundary': iam('policy', 'anything') }),
     ).not.toBe('Allowed');
+    // Nor under the account's boundary or another environment's (no fence to its environment).
+    for (const b of [workloadBoundaryArn, envBoundaryArn(other.name)])
+      expect(await apply('iam:CreateRole', mine, { 'iam:PermissionsBoundary': b })).not.toBe('Allowed');
     expect(await apply('iam:DeleteRolePermissionsBoundary', mine, bounded)).toBe('ExplicitlyDenied');
     // Outside its prefix: another environment's roles, the account's, a pipeline role inside its prefix.
     expect(await apply('iam:AttachRolePolicy', role(`${otherPrefix}-backend-task`), bounded)).not.toBe(
@@ -91,9 +96,11 @@ describe(`the ${own.name} apply role`, () => {
     const provider = iam('oidc-provider', 'token.actions.githubusercontent.com');
     for (const action of ['iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint'])
       expect(await apply(action, provider)).toBe('ExplicitlyDenied');
-    expect(await apply('iam:CreatePolicyVersion', workloadBoundaryArn)).toBe('ExplicitlyDenied');
+    for (const b of [workloadBoundaryArn, envBoundaryArn(own.name)]) {
+      expect(await apply('iam:CreatePolicyVersion', b)).toBe('ExplicitlyDenied');
+      expect(await accountApply('iam:CreatePolicyVersion', b)).toBe('Allowed');
+    }
     expect(await accountApply('iam:UpdateOpenIDConnectProviderThumbprint', provider)).toBe('Allowed');
-    expect(await accountApply('iam:CreatePolicyVersion', workloadBoundaryArn)).toBe('Allowed');
   });
 
   it('never deletes recovery points or keys, nor stops the audit trail', async () => {
@@ -346,12 +353,12 @@ describe('the migration role', () => {
   });
 });
 
-describe('the workload boundary (on every platform and baseline role)', () => {
+describe(`the workload boundary of ${own.name} (on every role of its platform stack)`, () => {
   // The worst identity policy a workload role could be given: everything.
   const workload = (action: string, resource: string, context: EvalRequest['context'] = {}) =>
     decide({
       identity: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
-      boundary: p.managed(`${project}-workload-boundary`),
+      boundary: p.managed(`${project}-workload-boundary-${own.name}`),
       principalArn: role(`${ownPrefix}-backend-task`),
       action,
       resource,
@@ -381,6 +388,7 @@ describe('the workload boundary (on every platform and baseline role)', () => {
       ['iam:CreateRole', role(`${ownPrefix}-escalate`), bounded],
       ['iam:AttachRolePolicy', role(`${ownPrefix}-backend-task`), bounded],
       ['iam:CreatePolicyVersion', workloadBoundaryArn],
+      ['iam:CreatePolicyVersion', envBoundaryArn(own.name)],
       ['sts:AssumeRole', role(`${ownPrefix}-github-apply`)],
       ['organizations:LeaveOrganization', '*'],
       ['cloudtrail:StopLogging', `arn:aws:cloudtrail:${account.region}:${accountId}:trail/${project}`],
@@ -391,5 +399,27 @@ describe('the workload boundary (on every platform and baseline role)', () => {
     ];
     for (const [action, resource, context] of denied)
       expect(`${action}: ${await workload(action, resource, context)}`).toBe(`${action}: ExplicitlyDenied`);
+  });
+
+  // A role the environment's apply role creates carries this boundary: it must not reach another
+  // environment of the account (a security review found the account-wide boundary let it).
+  it('keeps the role in its environment: tagged resources, buckets and roles of another are denied', async () => {
+    const tagged = (env: string) => ({ 'aws:ResourceTag/Environment': env });
+    const secret = `arn:aws:secretsmanager:${own.region}:${accountId}:secret:rds!db-1`;
+    const key = `arn:aws:kms:${own.region}:${accountId}:key/1234`;
+    expect(await workload('secretsmanager:GetSecretValue', secret, tagged(own.name))).toBe('Allowed');
+    expect(await workload('secretsmanager:GetSecretValue', secret, tagged(other.name))).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await workload('kms:Decrypt', key, tagged(other.name))).toBe('ExplicitlyDenied');
+    const object = (prefix: string) => `arn:aws:s3:::${prefix}-media-${accountId}/a.jpg`;
+    expect(await workload('s3:GetObject', object(ownPrefix))).toBe('Allowed');
+    expect(await workload('s3:GetObject', object(otherPrefix))).toBe('ExplicitlyDenied');
+    const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    expect(await workload('iam:PassRole', role(`${ownPrefix}-backend-task`), toEcs)).toBe('Allowed');
+    expect(await workload('iam:PassRole', role(`${otherPrefix}-db-migrate-execution`), toEcs)).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await workload('sts:AssumeRole', role(`${otherPrefix}-backend-task`))).toBe('ExplicitlyDenied');
   });
 });

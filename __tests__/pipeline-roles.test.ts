@@ -169,7 +169,13 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
       .resources('aws_iam_policy')
       .map(([, p]) => p.name)
       .sort();
-    expect(names).toEqual([`${a.project}-pipeline-boundary`, `${a.project}-workload-boundary`]);
+    expect(names).toEqual(
+      [
+        `${a.project}-pipeline-boundary`,
+        `${a.project}-workload-boundary`,
+        ...a.envs.map((e) => `${a.project}-workload-boundary-${e.name}`),
+      ].sort(),
+    );
   });
 
   it("fits IAM's size quotas: managed policy 6,144, inline policies per role 10,240, trust 2,048 characters", () => {

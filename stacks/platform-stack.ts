@@ -63,7 +63,7 @@ export class PlatformStack extends StableAddressStack {
     // Stack-wide, at synthesis: the workload boundary on every role, names under the environment's
     // prefix, prevent_destroy on stateful resources in production (docs/architecture.md, "Guardrails").
     applyStackGuards(this, {
-      boundaryArn: policyArn(accountId, pipelineRoleNames.workloadBoundary(project)),
+      boundaryArn: policyArn(accountId, pipelineRoleNames.workloadBoundary(project, config.name)),
       roleNamePrefix: `${naming.prefix}-`,
       preventDestroy: config.tier === 'production',
       waivers: config.guards.waivers,

@@ -64,8 +64,13 @@ export const pipelineRoleNames = {
   accountApply: (project: string, account: string) =>
     `${namePrefix(project, `acct-${account}`)}-github-apply`,
   boundary: (project: string) => `${namePrefix(project)}-pipeline-boundary`,
-  /** The permissions boundary every role the platform and baseline stacks create carries. */
-  workloadBoundary: (project: string) => `${namePrefix(project)}-workload-boundary`,
+  /**
+   * The permissions boundary the baseline stack's roles carry (account-level), and with an
+   * environment, the one every role of that environment's platform stack carries (its fence too).
+   * Outside `<project>-<env>-*`: no environment names its own boundary.
+   */
+  workloadBoundary: (project: string, env?: string) =>
+    `${namePrefix(project)}-workload-boundary${env ? `-${env}` : ''}`,
   /**
    * One deploy role per environment and service, trusted only from that service's repository.
    * `-github-` keeps it inside `<project>-*-github-*`, the one pattern that fences every pipeline role.

@@ -1,10 +1,12 @@
 /**
- * The two permissions boundaries of the account (docs/architecture.md, "Security model"), defined in
+ * The permissions boundaries of the account (docs/architecture.md, "Security model"), defined in
  * `state-<account>` so that no environment's apply role can edit them:
  * - the pipeline boundary caps every GitHub role at the services the stacks use and denies what no
  *   automation may do (edit the pipeline, switch off the audit trail, destroy keys and backups);
- * - the workload boundary caps every role the platform and baseline stacks create: what workloads
- *   and AWS services acting for them need, never IAM changes or the pipeline.
+ * - the workload boundary caps every role the baseline stack creates: what workloads and AWS
+ *   services acting for them need, never IAM changes or the pipeline;
+ * - each environment's workload boundary is that, fenced to the environment: every role of its
+ *   platform stack (so every role its apply role may create) carries it.
  */
 import { pipelineRoleNames, roleArn } from '../core/naming';
 import { STATE_BUCKET_SETTINGS_ACTIONS } from '../state/state-backend';
@@ -19,7 +21,7 @@ import {
   pipelineRolePattern,
   type PipelineScope,
   type Statement,
-  workloadBoundaryArn,
+  workloadBoundariesPattern,
 } from './statements';
 
 /** The state bucket and lock table by their deterministic ARNs. */
@@ -93,7 +95,7 @@ export function pipelineBoundaryStatements(scope: PipelineScope, state: StateRes
       Sid: 'PipelineIsProtected',
       Effect: 'Deny',
       NotAction: ['iam:Get*', 'iam:List*'],
-      Resource: [pipelineBoundaryArn(scope), workloadBoundaryArn(scope), pipelineRolePattern(scope)],
+      Resource: [pipelineBoundaryArn(scope), workloadBoundariesPattern(scope), pipelineRolePattern(scope)],
       Condition: exceptAccountApply,
     },
     {
@@ -193,6 +195,53 @@ export function workloadBoundaryStatements(scope: PipelineScope, state: StateRes
       Effect: 'Deny',
       Action: ['s3:*', 'dynamodb:*'],
       Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
+    },
+  ];
+}
+
+/**
+ * An environment's workload boundary: the workload boundary, fenced to the environment as its apply
+ * role is (pipeline-policies.ts): nothing tagged with another environment, no other environment's
+ * buckets (S3 does not evaluate bucket tags), and roles passed or assumed only within its prefix. So
+ * a role its apply role creates cannot reach beyond the environment either.
+ */
+export function environmentWorkloadBoundaryStatements(
+  scope: PipelineScope,
+  state: StateResources,
+  env: string,
+  otherEnvironments: readonly string[],
+): Statement[] {
+  const prefix = `${scope.project}-${env}`;
+  return [
+    ...workloadBoundaryStatements(scope, state),
+    {
+      Sid: 'OtherEnvironmentsResources',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: {
+        StringNotEquals: { 'aws:ResourceTag/Environment': env },
+        Null: { 'aws:ResourceTag/Environment': 'false' },
+      },
+    },
+    ...(otherEnvironments.length > 0
+      ? [
+          {
+            Sid: 'OtherEnvironmentsBuckets',
+            Effect: 'Deny' as const,
+            Action: 's3:*',
+            Resource: otherEnvironments.flatMap((e) => [
+              `arn:aws:s3:::${scope.project}-${e}-*`,
+              `arn:aws:s3:::${scope.project}-${e}-*/*`,
+            ]),
+          },
+        ]
+      : []),
+    {
+      Sid: 'OwnEnvironmentRolesOnly',
+      Effect: 'Deny',
+      Action: ['iam:PassRole', 'sts:AssumeRole'],
+      NotResource: `arn:aws:iam::${scope.accountId}:role/${prefix}-*`,
     },
   ];
 }

@@ -6,7 +6,12 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from 'constructs';
 import { waiveGuardrail } from '../core/guardrails';
 import { namePrefix, pipelineRoleNames } from '../core/naming';
-import { pipelineBoundaryStatements, type StateResources, workloadBoundaryStatements } from './boundaries';
+import {
+  environmentWorkloadBoundaryStatements,
+  pipelineBoundaryStatements,
+  type StateResources,
+  workloadBoundaryStatements,
+} from './boundaries';
 import {
   accountPipelineStatements,
   applyIamStatements,
@@ -32,6 +37,7 @@ import {
   pipelineRolePattern,
   type PipelineScope,
   type Statement,
+  workloadBoundariesPattern,
   workloadBoundaryArn,
 } from './statements';
 
@@ -117,7 +123,22 @@ export class GitHubPipeline extends Construct {
     waiveGuardrail(this.workloadBoundary, 'iam-wildcard', ceiling);
 
     const repo = props.repository;
+    const names = props.environments.map((e) => e.name);
     for (const env of props.environments) {
+      // The roles of this environment's platform stack carry a boundary fenced to the environment.
+      const envBoundary = new IamPolicy(this, `${env.name}WorkloadBoundary`, {
+        name: pipelineRoleNames.workloadBoundary(project, env.name),
+        description: `Permissions boundary of every role the ${env.name} platform stack creates`,
+        policy: document(
+          environmentWorkloadBoundaryStatements(
+            props,
+            props.state,
+            env.name,
+            names.filter((n) => n !== env.name),
+          ),
+        ),
+      });
+      waiveGuardrail(envBoundary, 'iam-wildcard', ceiling);
       const access = this.stateAccess(`${project}/${env.name}/`);
       const refs = env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN];
       this.planRole(`${env.name}Plan`, pipelineRoleNames.plan(project, env.name), access, {
@@ -137,7 +158,7 @@ export class GitHubPipeline extends Construct {
         [
           {
             roleArns: [iamArn(props.accountId, 'role', `${prefix}-*`)],
-            boundaryArn: workloadBoundaryArn(props),
+            boundaryArn: workloadBoundaryArn(props, env.name),
             profileArns: [iamArn(props.accountId, 'instance-profile', `${prefix}-*`)],
           },
         ],
@@ -175,7 +196,7 @@ export class GitHubPipeline extends Construct {
       apply,
       'accountApplyPipeline',
       'manage-pipeline',
-      accountPipelineStatements(props, [pipelineBoundaryArn(props), workloadBoundaryArn(props)]),
+      accountPipelineStatements(props, [pipelineBoundaryArn(props), workloadBoundariesPattern(props)]),
     );
   }
 

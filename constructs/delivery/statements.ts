@@ -38,8 +38,11 @@ export const pipelineRolePattern = (s: PipelineScope) =>
 export const pipelineBoundaryArn = (s: PipelineScope) =>
   policyArn(s.accountId, pipelineRoleNames.boundary(s.project));
 
-export const workloadBoundaryArn = (s: PipelineScope) =>
-  policyArn(s.accountId, pipelineRoleNames.workloadBoundary(s.project));
+export const workloadBoundaryArn = (s: PipelineScope, env?: string) =>
+  policyArn(s.accountId, pipelineRoleNames.workloadBoundary(s.project, env));
+
+/** Every workload boundary of the account: the account's and each environment's. */
+export const workloadBoundariesPattern = (s: PipelineScope) => `${workloadBoundaryArn(s)}*`;
 
 /** IAM actions that change something (everything but Get/List/Generate/Simulate). */
 export const IAM_WRITE_ACTIONS = [
