@@ -180,6 +180,17 @@ describe(`the ${own.name} plan role`, () => {
     expect(await plan('s3:GetBucketPolicy', `arn:aws:s3:::${ownPrefix}-media-${accountId}`)).toBe('Allowed');
   });
 
+  it("takes no lock (it plans with -lock=false): a pull request's plan cannot take or break an apply's", async () => {
+    const ownLock = { 'dynamodb:LeadingKeys': [lockKey(own.name)] };
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem'])
+      expect(await plan(action, p.lockTableArn, ownLock)).not.toBe('Allowed');
+    for (const action of ['s3:PutObject', 's3:DeleteObject'])
+      expect(await plan(action, `${stateKey(own.name)}.tflock`)).not.toBe('Allowed');
+    // The apply role does.
+    expect(await apply('dynamodb:PutItem', p.lockTableArn, ownLock)).toBe('Allowed');
+    expect(await apply('s3:PutObject', `${stateKey(own.name)}.tflock`)).toBe('Allowed');
+  });
+
   it('reads no data: objects, items, secrets, logs, decryption, other state', async () => {
     const table = `arn:aws:dynamodb:${own.region}:${accountId}:table/${ownPrefix}-sessions`;
     const logGroup = `arn:aws:logs:${own.region}:${accountId}:log-group:/ecs/${ownPrefix}/backend`;

@@ -380,7 +380,8 @@ describe('deploys', () => {
     const planStep = reusable.jobs.plan.steps.find((s: any) => s.id === 'plan');
     expect(planStep.env.PLAN_FLAGS).toBe("${{ inputs.destroy && '-destroy' || '' }}");
     expect(planStep.run).toMatch(
-      /plan -input=false -no-color \$\{PLAN_FLAGS:\+"\$PLAN_FLAGS"\} -detailed-exitcode -out=tfplan/,
+      // Without the lock: plan roles hold none (a pull request's plan cannot break an apply's).
+      /plan -input=false -no-color -lock=false \$\{PLAN_FLAGS:\+"\$PLAN_FLAGS"\} -detailed-exitcode -out=tfplan/,
     );
   });
 });

@@ -20,7 +20,11 @@ export interface StateAccess {
 
 const LOCK_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
 
-/** Read the role's own state and take its lock (plan roles). */
+/**
+ * Read the role's own state (plan roles: they plan with `-lock=false`; a pull request's plan must
+ * not be able to take or break the lock of an apply in progress). The lock table's items are read
+ * for Terraform's state digest check.
+ */
 export function stateReadStatements(state: StateAccess): Statement[] {
   return [
     // Listing shows key names only; Terraform lists workspaces outside the state prefix (`env:/`).
@@ -31,17 +35,10 @@ export function stateReadStatements(state: StateAccess): Statement[] {
       Action: 's3:GetObject',
       Resource: `${state.bucketArn}/${state.keyPrefix}*`,
     },
-    // Locking: the DynamoDB table, and Terraform's S3 lock files when use_lockfile is on.
-    {
-      Sid: 'StateLockFile',
-      Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:DeleteObject'],
-      Resource: `${state.bucketArn}/${state.keyPrefix}*.tflock`,
-    },
     {
       Sid: 'StateLockTable',
       Effect: 'Allow',
-      Action: ['dynamodb:DescribeTable', ...LOCK_ITEM_ACTIONS],
+      Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem'],
       Resource: state.lockTableArn,
     },
     {
@@ -67,6 +64,14 @@ export function stateReadStatements(state: StateAccess): Statement[] {
 export function stateWriteStatements(state: StateAccess): Statement[] {
   return [
     ...stateReadStatements(state),
+    // Locking: the DynamoDB table's items (and with use_lockfile the `.tflock` objects, written
+    // like the state below).
+    {
+      Sid: 'StateLock',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Resource: state.lockTableArn,
+    },
     {
       Sid: 'StateWrite',
       Effect: 'Allow',

@@ -41,7 +41,9 @@ function planJob(targets: readonly StackTarget[]): Job {
         // `-destroy` when a destroy was asked for (terraform-ops); the flag comes from the environment.
         env: { PLAN_FLAGS: "${{ inputs.destroy && '-destroy' || '' }}" },
         run: [
-          ...planToFile('${PLAN_FLAGS:+"$PLAN_FLAGS"} '),
+          // The plan role holds no lock (pipeline-policies.ts); the apply of this saved plan locks,
+          // and a plan gone stale meanwhile fails to apply.
+          ...planToFile('-lock=false ${PLAN_FLAGS:+"$PLAN_FLAGS"} '),
           summary('Plan: ${STACK}', `${tf('show -no-color tfplan')} | tail -c 60000`),
         ].join('\n'),
       },

@@ -57,7 +57,7 @@ const planJob: Job = {
   env: { STACK: out('stack'), CHECKPOINT_DISABLE: '1' },
   steps: [
     ...terraformSteps(out('planRole'), out('region')),
-    { name: 'Plan', run: tf('plan -input=false -no-color') },
+    { name: 'Plan', run: tf('plan -input=false -no-color -lock=false') },
   ],
 };
 
