@@ -8,9 +8,6 @@ import { deployRole, deployedServices, envs, projectOf, serviceMigrateRole } fro
 // What the workflow does is read from the committed file (workflows.test.ts keeps it current).
 const wf = (name: string) => parse(readFileSync(join(__dirname, '..', '.github', 'workflows', name), 'utf8'));
 
-/** Environments whose services ECS runs: the image and db-migrate workflows roll out there only. */
-const ecsEnvs = envs.filter((e) => e.compute.platform === 'fargate');
-
 describe('application image workflow', () => {
   const image = wf('app-image.yml');
   const steps: any[] = image.jobs.image.steps;
@@ -22,7 +19,7 @@ describe('application image workflow', () => {
       'context',
       'dockerfile',
     ]);
-    expect(image.on.workflow_dispatch.inputs.environment.options).toEqual(ecsEnvs.map((e) => e.name));
+    expect(image.on.workflow_dispatch.inputs.environment.options).toEqual(envs.map((e) => e.name));
   });
 
   it('builds, scans (high/critical fail), pushes sha-<sha> (and v* on release), rolls out, smoke-tests, rolls back', () => {
@@ -44,14 +41,26 @@ describe('application image workflow', () => {
     expect(steps.find((s) => s.name === 'Roll back to the previous revision').if).toMatch(/failure\(\)/);
   });
 
+  it('on EKS pushes the image only: every rollout step runs where ECS runs the service', () => {
+    expect(envs.some((e) => e.compute.platform === 'eks')).toBe(true);
+    const pushed = steps.findIndex((s) => s.name === 'Push');
+    const after = steps.slice(pushed + 1);
+    expect(after.length).toBeGreaterThan(5);
+    for (const s of after) {
+      if (s.name?.startsWith('Job summary (image pushed')) expect(s.if).toBe("env.ROLLOUT == 'none'");
+      else expect(`${s.name}: ${s.if}`).toMatch(/: env\.ROLLOUT == 'ecs'( && \(.+\))?$/);
+    }
+  });
+
   it('knows each environment from the registry', () => {
     expect(JSON.parse(image.env.PLATFORM)).toEqual(
       Object.fromEntries(
-        ecsEnvs.map((e) => [
+        envs.map((e) => [
           e.name,
           {
             region: e.region,
             registry: `${e.accountId}.dkr.ecr.${e.region}.amazonaws.com`,
+            rollout: e.compute.platform === 'fargate' ? 'ecs' : 'none',
             cluster: `${projectOf(e)}-${e.name}`,
             prefix: `${projectOf(e)}-${e.name}`,
             services: Object.fromEntries(
@@ -87,6 +96,9 @@ describe('application image workflow', () => {
   });
 });
 
+/** A rollout step's condition: its own, where ECS runs the service (on EKS the job only pushes). */
+const onEcs = (condition: string) => `env.ROLLOUT == 'ecs' && (${condition})`;
+
 describe('application image workflow: migrations and blue/green', () => {
   const steps: any[] = wf('app-image.yml').jobs.image.steps;
   const names = steps.map((s) => s.name ?? s.uses);
@@ -95,7 +107,7 @@ describe('application image workflow: migrations and blue/green', () => {
 
   it('runs the migrations as the migration task, under the migration role, after the push and before any rollout', () => {
     const run = step('Run the schema migrations');
-    expect(run.if).toBe("env.MIGRATIONS == 'true'");
+    expect(run.if).toBe(onEcs("env.MIGRATIONS == 'true'"));
     expect(run.run).toMatch(/describe-task-definition --task-definition "\$\{PREFIX\}-db-migrate"/);
     expect(run.run).toMatch(/\.command = \$command/);
     expect(run.run).toMatch(/aws ecs run-task --cluster "\$PREFIX" --task-definition "\$MIGRATION"/);
@@ -113,9 +125,9 @@ describe('application image workflow: migrations and blue/green', () => {
   });
 
   it('rolls out each mode only for its services', () => {
-    expect(step('Roll out (rolling').if).toBe("env.DEPLOYMENT == 'rolling'");
+    expect(step('Roll out (rolling').if).toBe(onEcs("env.DEPLOYMENT == 'rolling'"));
     for (const prefix of ['Write the AppSpec', 'Deploy blue/green', 'Wait for the blue/green deployment'])
-      expect(step(prefix).if).toBe("env.DEPLOYMENT == 'blueGreen'");
+      expect(step(prefix).if).toBe(onEcs("env.DEPLOYMENT == 'blueGreen'"));
     expect(step('Roll back to the previous revision').if).toMatch(/env\.DEPLOYMENT == 'rolling'/);
   });
 
@@ -141,7 +153,7 @@ describe('application image workflow: migrations and blue/green', () => {
 
   it('writes a job summary whatever the outcome', () => {
     const summary = step('Job summary');
-    expect(summary.if).toBe('always()');
+    expect(summary.if).toBe(onEcs('always()'));
     expect(summary.run).toMatch(/GITHUB_STEP_SUMMARY/);
     expect(summary.run).toMatch(/aws deploy get-deployment/);
   });

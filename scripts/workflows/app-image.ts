@@ -19,10 +19,8 @@ import {
 
 /** Environment name -> what the image job needs there (the workflow's `PLATFORM`). */
 function platformOf(registry: Registry) {
-  // ECS rollouts only: on EKS the cluster bootstrap (Argo CD) rolls images out (docs/runbooks.md).
-  const ecs = Object.values(registry.environments).filter((env) => env.compute.platform === 'fargate');
   return Object.fromEntries(
-    ecs.map((env) => {
+    Object.values(registry.environments).map((env) => {
       // `<project>-<env>`: the prefix of the cluster, its services, task families and repositories.
       const { project, github } = accountOf(registry, env).account;
       const prefix = namePrefix(project, env.name);
@@ -31,6 +29,9 @@ function platformOf(registry: Registry) {
         {
           region: env.region,
           registry: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com`,
+          // ECS: this workflow rolls the image out. EKS: it pushes the image only; the cluster
+          // bootstrap (Argo CD) rolls it out (docs/runbooks.md).
+          rollout: env.compute.platform === 'fargate' ? 'ecs' : 'none',
           cluster: prefix,
           prefix,
           // Only services with a repository in `github.appRepositories` have a deploy role.
@@ -93,7 +94,7 @@ const resolveStep: Step = {
     'if (!s) { console.error(`unknown service ${SERVICE} in ${TARGET}`); process.exit(1); }',
     'const lines = { CLUSTER: e.cluster, PREFIX: e.prefix, IMAGE: `${e.registry}/${e.prefix}-${SERVICE}`,',
     '  FAMILY: `${e.prefix}-${SERVICE}`, TAG: `sha-${GITHUB_SHA}`, HEALTH_URL: s.healthUrl ?? "",',
-    '  DEPLOYMENT: s.deployment, MIGRATIONS: String(s.migrations !== undefined) };',
+    '  DEPLOYMENT: s.deployment, MIGRATIONS: String(s.migrations !== undefined), ROLLOUT: e.rollout };',
     'require("fs").appendFileSync(GITHUB_ENV, Object.entries(lines).map(([k, v]) => `${k}=${v}\\n`).join(""));',
     "'",
   ].join('\n'),
@@ -145,7 +146,7 @@ const register: Step = {
 };
 
 /** Migrations, the revision, the rollout of the service's mode, smoke test, rollback, summary. */
-const rollout: Step[] = [
+const ecsRollout: Step[] = [
   ...migrationSteps,
   register,
   ...rollingSteps,
@@ -155,6 +156,19 @@ const rollout: Step[] = [
   ...rollbackSteps,
   summaryStep,
 ];
+
+/** On EKS the job ends with the push: the summary says what the cluster's bootstrap picks up. */
+const pushedOnly: Step = {
+  name: 'Job summary (image pushed; the cluster bootstrap rolls it out)',
+  if: "env.ROLLOUT == 'none'",
+  run: 'echo "Pushed \\`$IMAGE:$TAG\\` for $SERVICE in $TARGET: the cluster bootstrap (Argo CD) rolls it out." >> "$GITHUB_STEP_SUMMARY"',
+};
+
+/** Each ECS step runs only where this workflow rolls out (`ROLLOUT` ecs), on top of its own condition. */
+const rollout: Step[] = ecsRollout.map((step) => ({
+  ...step,
+  if: step.if ? `env.ROLLOUT == 'ecs' && (${step.if})` : "env.ROLLOUT == 'ecs'",
+}));
 
 export function appImage(registry: Registry): string {
   const platform = platformOf(registry);
@@ -194,6 +208,7 @@ export function appImage(registry: Registry): string {
           { name: 'ECR login', uses: ACTIONS.ecrLogin },
           ...buildAndPush,
           ...rollout,
+          pushedOnly,
         ],
       },
     },
