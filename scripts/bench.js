@@ -81,7 +81,9 @@ try {
     measure('npm', ['test', '--silent'], { OFFLINE_TIMINGS_FILE: timings }),
   );
   if (existsSync(timings)) {
-    console.log('terraform checks per stack (one shared init, then one terraform test each), last npm test run:');
+    console.log(
+      'terraform checks per stack (one shared init, then one terraform test each), last npm test run:',
+    );
     console.log(readFileSync(timings, 'utf8').replace(/^/gm, '  ').trimEnd());
   }
 } finally {

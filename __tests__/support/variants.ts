@@ -217,4 +217,3 @@ export function staticFrontendInput(): any {
   };
   return input;
 }
-
