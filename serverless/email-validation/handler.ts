@@ -1,6 +1,6 @@
 /**
- * Cognito post-confirmation trigger (seed 000's e-mail validation service). Cognito calls it
- * synchronously and fails the confirmation if it throws, so it never throws: it validates the new
+ * Cognito post-confirmation trigger (docs/architecture.md, "Identity and serverless"). Cognito
+ * calls it synchronously and fails the confirmation if it throws, so it never throws: it validates the new
  * user's address, sends the welcome mail through the configured provider (strategy), reports every
  * step to its observers (logs, metrics), and a delivery that fails goes to the encrypted dead-letter
  * queue for a later retry. A provider outage never blocks a sign-up.

@@ -1,6 +1,7 @@
 /**
- * E-mail providers (strategy pattern, seed 000): the handler sends the welcome mail through whichever
- * provider the environment configures (`EMAIL_PROVIDER`), and a new provider is one class here.
+ * E-mail providers (strategy pattern; docs/architecture.md, "Identity and serverless"): the
+ * handler sends the welcome mail through whichever provider the environment configures
+ * (`EMAIL_PROVIDER`), and a new provider is one class here.
  */
 import type { MailSender } from '../shared/aws-sdk';
 
