@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
+import { al2023Image, encryptedRootVolume, instanceArchitecture } from '../core/instance-template';
 
 export interface BastionProps {
   readonly naming: Naming;
@@ -36,7 +37,7 @@ export class Bastion extends Construct {
     super(scope, id);
     const { naming } = props;
     const instanceType = props.instanceType ?? 't4g.nano';
-    const arch = /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? 'arm64' : 'x86_64';
+    const arch = instanceArchitecture(instanceType);
 
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
@@ -62,23 +63,12 @@ export class Bastion extends Construct {
 
     const template = new LaunchTemplate(this, 'LaunchTemplate', {
       name: naming.name('bastion'),
-      imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`,
+      imageId: al2023Image(arch),
       instanceType,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [this.securityGroup.id],
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [
-        {
-          deviceName: '/dev/xvda',
-          ebs: {
-            volumeSize: 8,
-            volumeType: 'gp3',
-            encrypted: 'true',
-            kmsKeyId: props.kmsKeyArn,
-            deleteOnTermination: 'true',
-          },
-        },
-      ],
+      blockDeviceMappings: encryptedRootVolume(props.kmsKeyArn),
       monitoring: { enabled: true },
       tagSpecifications: [
         { resourceType: 'instance', tags: { Name: naming.name('bastion') } },

@@ -12,6 +12,7 @@ import { policyDocument, serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 import { NAT_BOOT_SCRIPT, natBootParameters } from './nat-instance-boot';
+import { al2023Image, encryptedRootVolume, instanceArchitecture } from '../core/instance-template';
 
 export interface NatInstanceProps {
   readonly naming: Naming;
@@ -54,7 +55,7 @@ export class NatInstance extends Construct {
     const { naming } = props;
     const name = naming.name('nat');
     const instanceType = props.instanceType ?? 't4g.nano';
-    const arch = /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? 'arm64' : 'x86_64';
+    const arch = instanceArchitecture(instanceType);
 
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
@@ -115,7 +116,7 @@ export class NatInstance extends Construct {
 
     const template = new LaunchTemplate(this, 'LaunchTemplate', {
       name,
-      imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`,
+      imageId: al2023Image(arch),
       instanceType,
       iamInstanceProfile: { arn: profile.arn },
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
@@ -129,18 +130,7 @@ export class NatInstance extends Construct {
           deleteOnTermination: 'true',
         },
       ],
-      blockDeviceMappings: [
-        {
-          deviceName: '/dev/xvda',
-          ebs: {
-            volumeSize: 8,
-            volumeType: 'gp3',
-            encrypted: 'true',
-            kmsKeyId: props.kmsKeyArn,
-            deleteOnTermination: 'true',
-          },
-        },
-      ],
+      blockDeviceMappings: encryptedRootVolume(props.kmsKeyArn),
       // A plain string: base64 here, no Terraform expression to escape a shell script into.
       userData: Buffer.from(
         natBootParameters({
