@@ -24,22 +24,19 @@ import { accountsInputCopy, auroraServerless, envInput } from './fixtures';
 const VPC = 'vpc-0123456789abcdef0';
 const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
 
+/** A variant's own construct (its addresses stay apart), its naming and its keys. */
+function variantBase(stack: TerraformStack, config: EnvironmentConfig) {
+  const scope = new Construct(stack, config.name);
+  const { project, adminPrincipalArns } = accountsInputCopy().main;
+  const { accountId, region } = config;
+  const naming = new Naming({ project, environment: config.name, accountId, region });
+  const keys = new PlatformKeys(scope, 'Keys', { naming, accountId, region, adminPrincipalArns });
+  return { scope, naming, keys };
+}
+
 /** One variant's keys, database and cache, under its own construct (addresses stay apart). */
 function dataVariant(stack: TerraformStack, config: EnvironmentConfig): void {
-  const scope = new Construct(stack, config.name);
-  const project: string = accountsInputCopy().main.project;
-  const naming = new Naming({
-    project,
-    environment: config.name,
-    accountId: config.accountId,
-    region: config.region,
-  });
-  const keys = new PlatformKeys(scope, 'Keys', {
-    naming,
-    accountId: config.accountId,
-    region: config.region,
-    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
-  });
+  const { scope, naming, keys } = variantBase(stack, config);
   const db = config.database!;
   new RelationalDatabase(scope, 'Database', {
     naming,
@@ -82,19 +79,7 @@ export function kafkaVariantConfigs(): EnvironmentConfig[] {
 
 /** One Kafka variant's keys and messaging layer, under its own construct. */
 function messagingVariant(stack: TerraformStack, config: EnvironmentConfig): void {
-  const scope = new Construct(stack, config.name);
-  const naming = new Naming({
-    project: accountsInputCopy().main.project,
-    environment: config.name,
-    accountId: config.accountId,
-    region: config.region,
-  });
-  const keys = new PlatformKeys(scope, 'Keys', {
-    naming,
-    accountId: config.accountId,
-    region: config.region,
-    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
-  });
+  const { scope, naming, keys } = variantBase(stack, config);
   new MessagingLayer(scope, 'Messaging', {
     naming,
     accountId: config.accountId,
@@ -170,16 +155,8 @@ export function identityVariantConfig(): EnvironmentConfig {
 /** The identity variant's keys, identity layer and stream processor, under its own construct. */
 function identityVariant(stack: TerraformStack): void {
   const config = identityVariantConfig();
-  const scope = new Construct(stack, config.name);
-  const project: string = accountsInputCopy().main.project;
-  const { accountId, region } = config;
-  const naming = new Naming({ project, environment: config.name, accountId, region });
-  const keys = new PlatformKeys(scope, 'Keys', {
-    naming,
-    accountId,
-    region,
-    adminPrincipalArns: accountsInputCopy().main.adminPrincipalArns,
-  });
+  const { scope, naming, keys } = variantBase(stack, config);
+  const { accountId } = config;
   new IdentityLayer(scope, 'Identity', {
     naming,
     accountId,
