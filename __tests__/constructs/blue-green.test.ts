@@ -5,13 +5,12 @@
  * config rules. Production's backend is blue/green, its frontend rolling (mixed modes).
  */
 import { deploymentConfigName } from '../../constructs/compute/blue-green-deployment';
-import { EdgeLayer } from '../../constructs/edge/edge-layer';
-import type { EnvironmentConfig } from '../../environments/schema';
-import { VPC, SUBNETS, bareStack, byPrefix, configOf } from '../support/bare';
+import { byPrefix, configOf } from '../support/bare';
 import { PRODUCTION_LISTENER, PRODUCTION_RULE, TEST_LISTENER, compute } from '../support/compute-layer';
 import { expectRejected } from '../support/config-errors';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
 import { decide } from '../support/iam-eval';
+import { edgeLayer } from '../support/edge-layer';
 
 const blueGreen = (shift?: unknown) => (env: any) => {
   env.services.backend.deployment = { type: 'blueGreen', ...(shift ? { trafficShift: shift } : {}) };
@@ -144,24 +143,8 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
   });
 });
 
-/** The edge layer of `config` on a bare stack. */
-function edge(config: EnvironmentConfig): Synthesized {
-  const b = bareStack(config);
-  new EdgeLayer(b.stack, 'Edge', {
-    naming: b.naming,
-    accountId: config.accountId,
-    config,
-    vpcId: VPC,
-    subnetIds: [...SUBNETS.public],
-    privateSubnetIds: [...SUBNETS.private],
-    logs: b.logs,
-    logArchive: b.logArchive(),
-  });
-  return b.synth();
-}
-
 describe('the edge of a blue/green route', () => {
-  const out = edge(configOf('prod'));
+  const out = edgeLayer(configOf('prod'));
   const groups = Object.fromEntries(out.resources('aws_lb_target_group').map(([, g]) => [g.name, g]));
 
   it('has a second (green) target group like the first, for the blue/green service only', () => {
@@ -198,7 +181,7 @@ describe('the edge of a blue/green route', () => {
   });
 
   it("ignores the HTTPS listener's default action when the listener default service is blue/green", () => {
-    const o = edge(
+    const o = edgeLayer(
       configOf(
         'prod',
         (env) => (env.services.frontend.deployment = { type: 'blueGreen', testListenerPort: 9443 }),
@@ -210,7 +193,7 @@ describe('the edge of a blue/green route', () => {
   });
 
   it('routes no service without pathPatterns (a worker), and nothing changes for rolling dev', () => {
-    const o = edge(
+    const o = edgeLayer(
       configOf('dev', (env) => {
         env.services.worker = { ...env.services.backend, pathPatterns: undefined, priority: undefined };
       }),
@@ -221,7 +204,7 @@ describe('the edge of a blue/green route', () => {
         .map(([, g]) => g.name)
         .sort(),
     ).toEqual(['webplat-dev-backend', 'webplat-dev-frontend']);
-    const dev = edge(configOf('dev'));
+    const dev = edgeLayer(configOf('dev'));
     expect(dev.count('aws_lb_listener')).toBe(2);
     for (const [, r] of dev.resources('aws_lb_listener_rule')) expect(r.lifecycle).toBeUndefined();
   });

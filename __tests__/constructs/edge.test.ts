@@ -1,26 +1,9 @@
 import { TLS_POLICY, assignPriorities } from '../../constructs/edge/load-balancer';
-import { EdgeLayer } from '../../constructs/edge/edge-layer';
-import type { EnvironmentConfig } from '../../environments/schema';
-import { KEYS, SUBNETS, VPC, bareStack, configOf } from '../support/bare';
+import { KEYS, SUBNETS, configOf } from '../support/bare';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
+import { edgeLayer } from '../support/edge-layer';
 
-/** The edge layer of `config` alone on a bare stack, with its log archive (literal VPC and subnets). */
-function edge(config: EnvironmentConfig): Synthesized {
-  const b = bareStack(config);
-  new EdgeLayer(b.stack, 'Edge', {
-    naming: b.naming,
-    accountId: config.accountId,
-    config,
-    vpcId: VPC,
-    subnetIds: [...SUBNETS.public],
-    privateSubnetIds: [...SUBNETS.private],
-    logs: b.logs,
-    logArchive: b.logArchive(),
-  });
-  return b.synth();
-}
-
-const dev = edge(configOf('dev'));
+const dev = edgeLayer(configOf('dev'));
 
 describe('DNS and certificate', () => {
   const out = dev;
@@ -31,7 +14,7 @@ describe('DNS and certificate', () => {
   });
 
   it('uses an existing zone id without creating one', () => {
-    const o = edge(configOf('dev', (env) => (env.dns.hostedZoneId = 'Z0123456789ABC')));
+    const o = edgeLayer(configOf('dev', (env) => (env.dns.hostedZoneId = 'Z0123456789ABC')));
     expect(o.count('aws_route53_zone')).toBe(0);
     for (const [, r] of o.resources('aws_route53_record')) expect(r.zone_id).toBe('Z0123456789ABC');
     expect(o.json.output.name_servers).toBeUndefined();
@@ -59,7 +42,7 @@ describe('DNS and certificate', () => {
     });
     expect(records['AAAA dev.example.com'].alias.zone_id).toMatch(/aws_lb\..+\.zone_id/);
     expect(records['CNAME www.dev.example.com'].records).toEqual(['dev.example.com']);
-    const v4 = edge(configOf('dev', (env) => (env.network.ipv6 = false)));
+    const v4 = edgeLayer(configOf('dev', (env) => (env.network.ipv6 = false)));
     expect(v4.resources('aws_route53_record').filter(([, r]) => r.type === 'AAAA')).toHaveLength(0);
     expect(v4.only('aws_lb').ip_address_type).toBe('ipv4');
   });
@@ -83,7 +66,7 @@ describe('ALB', () => {
       access_logs: { enabled: true, prefix: 'alb' },
     });
     expect(alb.subnets).toEqual(SUBNETS.public);
-    const prodAlb = edge(configOf('prod')).only('aws_lb');
+    const prodAlb = edgeLayer(configOf('prod')).only('aws_lb');
     expect(prodAlb.enable_deletion_protection).toBe(true);
   });
 
@@ -179,7 +162,7 @@ describe('ALB', () => {
         .sort(),
     ).toEqual(['0.0.0.0/0:443', '0.0.0.0/0:80', '::/0:443', '::/0:80']);
     const restricted = ingress(
-      edge(
+      edgeLayer(
         configOf('dev', (env) => {
           env.ingress = { allowedCidrs: ['203.0.113.0/24'], prefixListIds: ['pl-3b927c52'] };
         }),
@@ -236,7 +219,7 @@ describe('WAF', () => {
   });
 
   it('takes the rate limit from config', () => {
-    const rule = edge(configOf('dev', (env) => (env.waf = { rateLimitPerIp: 500 })))
+    const rule = edgeLayer(configOf('dev', (env) => (env.waf = { rateLimitPerIp: 500 })))
       .only('aws_wafv2_web_acl')
       .rule.find((r: any) => r.name === 'rate-limit-per-ip');
     expect(rule.statement.rate_based_statement.limit).toBe(500);
