@@ -71,7 +71,66 @@ const STACK = {
   ],
 };
 
-const EDITED_FILES = [RESOLVE, STACK];
+/**
+ * cdktf/lib/tokens/private/stack-trace.js: every token (each attribute reference, each Lazy) records
+ * the stack it was created at, for error messages only. cdktf formats it at once; formatting is what
+ * costs (under jest, source-map-support maps every frame of every token: about half of the unit
+ * tests' CPU). The frames are still captured at creation, with the same depth; they are formatted
+ * when an error message first reads them, into the same lines.
+ */
+const STACK_TRACE = {
+  file: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/,
+  edits: [
+    {
+      anchor: `    if (!object.stack) {
+        return [];
+    }
+    return object.stack
+        .split("\\n")
+        .slice(1)
+        .map((s) => s.replace(/^\\s*at\\s+/, ""));
+}
+`,
+      probe: 'function formattedWhenRead(captured) {',
+      replacement: `    return formattedWhenRead(object);
+}
+/** An array whose elements are the formatted frames, made on first use. */
+function formattedWhenRead(captured) {
+    let frames;
+    const format = () => (frames ??= captured.stack
+        ? captured.stack.split("\\n").slice(1).map((s) => s.replace(/^\\s*at\\s+/, ""))
+        : []);
+    const read = (f, value) => (typeof value === "function" ? value.bind(f) : value);
+    return new Proxy([], {
+        get: (_, key) => { const f = format(); return read(f, Reflect.get(f, key)); },
+        has: (_, key) => Reflect.has(format(), key),
+        ownKeys: () => Reflect.ownKeys(format()),
+        getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(format(), key),
+    });
+}
+`,
+    },
+  ],
+};
+
+/** Edits that leave synthesis byte for byte the same (proven by __tests__/synth-bundle.test.ts). */
+const EDITED_FILES = [RESOLVE, STACK, STACK_TRACE];
+/**
+ * The edits jest applies to cdktf too (__tests__/support/cdktf-edits-transform.js): only the one that
+ * touches no value, so the tests' own synthesis stays cdktf's code path for values, which
+ * synth-bundle.test.ts compares the app's output against.
+ */
+const JEST_EDITED_FILES = [STACK_TRACE];
+
+/** `source` with `edits` applied; throws naming the file when an anchor is gone (a cdktf upgrade). */
+function applyEdits(path, source, edits) {
+  for (const { anchor, replacement } of edits) {
+    if (!source.includes(anchor))
+      throw new Error(`${path} changed: review scripts/bundle-edits.js (${anchor.trim().split('\n')[0]})`);
+    source = source.replace(anchor, () => replacement);
+  }
+  return source;
+}
 
 /** The esbuild plugin applying the edits. */
 const cdktfEdits = {
@@ -79,19 +138,14 @@ const cdktfEdits = {
   setup(build) {
     for (const { file, edits } of EDITED_FILES) {
       build.onLoad({ filter: file }, (args) => {
-        let source = readFileSync(args.path, 'utf8');
-        for (const { anchor, replacement } of edits) {
-          if (!source.includes(anchor)) {
-            return {
-              errors: [{ text: `${args.path} changed: review scripts/bundle-edits.js (${anchor.trim()})` }],
-            };
-          }
-          source = source.replace(anchor, replacement);
+        try {
+          return { contents: applyEdits(args.path, readFileSync(args.path, 'utf8'), edits), loader: 'js' };
+        } catch (error) {
+          return { errors: [{ text: error.message }] };
         }
-        return { contents: source, loader: 'js' };
       });
     }
   },
 };
 
-module.exports = { cdktfEdits, EDITED_FILES };
+module.exports = { applyEdits, cdktfEdits, EDITED_FILES, JEST_EDITED_FILES };
