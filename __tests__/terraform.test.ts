@@ -1,10 +1,10 @@
 /**
- * Every real stack, proven against the real AWS provider 5.100.0 offline, in ONE `terraform test`
- * process per stack after `terraform init` (provider mirror): a real-provider plan (validation
- * included; mock credentials, local backend, no refresh), then an apply against `mock_provider
- * "aws"` with the invariant asserts (scripts/offline/test-file.ts). Two stacks at a time (two
- * cores), longest first. The negative checks prove that a broken invariant and a stack the real
- * provider cannot plan both fail.
+ * Every real stack, proven against the real AWS provider 5.100.0 offline by its own `terraform
+ * test` file: a real-provider plan (validation included; mock credentials, local backend, no
+ * refresh), then an apply against `mock_provider "aws"` with the invariant asserts
+ * (scripts/offline/test-file.ts). The files run in one `terraform test` process per core, the
+ * stacks balanced by size (scripts/offline/batch.ts). The negative checks prove that a broken
+ * invariant and a stack the real provider cannot plan both fail, each in a batch with others.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { registry } from '../environments';
 import { checkStacks, type StackCheck, type StackJob } from '../scripts/offline';
 import {
-  synthesizeToDisk,
+  stacksToCheck,
   terraformOrSkip,
   unplannableStack,
   withCodeDeployWithoutRollback,
@@ -23,22 +23,25 @@ import { defineEngineVariants } from './support/variants';
 const terraform = terraformOrSkip();
 const describeTf = terraform ? describe : describe.skip;
 
-/** One line per stack: `terraform init` and `terraform test` seconds. */
+/** Per batch (one terraform process), a line per stack: the seconds its test file took. */
 function timings(checks: readonly StackCheck[]): string {
-  return checks
-    .map(
-      (c) =>
-        `${c.stack.padEnd(22)} ${c.seconds.toFixed(1).padStart(5)} s  (${c.steps
-          .map((s) => `${s.command.split(' ')[1]} ${s.seconds.toFixed(1)}`)
-          .join(', ')})`,
-    )
+  const batches = [...new Set(checks.map((c) => c.batch))].sort();
+  return batches
+    .flatMap((batch) => {
+      const inBatch = checks.filter((c) => c.batch === batch);
+      const total = inBatch.reduce((sum, c) => sum + c.seconds, 0);
+      return [
+        `batch ${batch}: ${total.toFixed(1)} s`,
+        ...inBatch.map((c) => `  ${c.stack.padEnd(22)} ${c.seconds.toFixed(1).padStart(5)} s`),
+      ];
+    })
     .join('\n');
 }
 
-describeTf('terraform: real-provider plan + mock apply with invariants, one process per stack', () => {
-  // Synthesized while collecting (only when terraform is there), so every stack gets its own test.
+describeTf('terraform: real-provider plan + mock apply with invariants, one test file per stack', () => {
+  // Listed while collecting (only when terraform is there), so every stack gets its own test.
   const { outdir, stacks } = terraform
-    ? synthesizeToDisk(registry, defineEngineVariants)
+    ? stacksToCheck(defineEngineVariants)
     : { outdir: '', stacks: {} as Record<string, string> };
   let work = '';
   let results: Record<string, StackCheck> = {};
@@ -84,37 +87,31 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one proc
   it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {
     const result = results[name];
     if (!result.ok) throw new Error(result.failure);
-    // One init for all stacks (its output copied into each work dir), then one test process each.
-    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['test']);
-    const output = result.steps[0].output;
-    expect(output).toMatch(/run "plan"\.\.\. pass/);
-    expect(output).toMatch(/run "mock_apply"\.\.\. pass/);
-    expect(output).toMatch(/run "teardown"\.\.\. pass/);
-    expect(output).toMatch(/3 passed, 0 failed/);
+    expect(result.runs).toEqual({ plan: 'pass', mock_apply: 'pass', teardown: 'pass' });
   });
 
   it('fails when an invariant is broken (a KMS key without rotation)', () => {
     const result = results['broken-kms'];
     expect(result.ok).toBe(false);
-    expect(result.failure).toMatch(/run "mock_apply"\.\.\. fail/);
+    expect(result.runs.mock_apply).toBe('fail');
     expect(result.failure).toMatch(/every KMS key rotates/);
   });
 
   it('fails a CODE_DEPLOY service whose deployment group does not roll back (controller-aware invariant)', () => {
     const result = results['broken-kms'];
     expect(result.ok).toBe(false);
-    expect(result.failure).toMatch(/run "mock_apply"\.\.\. fail/);
+    expect(result.runs.mock_apply).toBe('fail');
     expect(result.failure).toMatch(/every service rolls back a failed deployment/);
   });
 
   it('fails when the real provider cannot plan a stack, which the mock run alone lets through', () => {
     const result = results.unplannable;
     expect(result.ok).toBe(false);
-    expect(result.failure).toMatch(/run "plan"\.\.\. fail/);
+    expect(result.runs.plan).toBe('error');
     expect(result.failure).toMatch(/all attributes must be indexed\. Unused attributes: \["unused"\]/);
     // The same JSON without the real-provider run passes: the real provider is what caught it.
     const mockOnly = results['unplannable-mock-only'];
     if (!mockOnly.ok) throw new Error(mockOnly.failure);
-    expect(mockOnly.steps[0].output).toMatch(/run "mock_apply"\.\.\. pass/);
+    expect(mockOnly.runs).toEqual({ mock_apply: 'pass', teardown: 'pass' });
   });
 });

@@ -7,7 +7,7 @@
  * invariants. `--keep` keeps the work dir (its path is printed); otherwise it is removed.
  *
  * `npm run plan:offline -- --all [--keep]`: every synthesized stack, as the test suite checks it
- * (one `terraform test` process each, real-provider plan included), two at a time, with timings.
+ * (in one `terraform test` process per core, real-provider plan included), with timings.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -75,8 +75,11 @@ async function planOne(terraform: string, stack: string, work: string): Promise<
     steps.push(result);
     return result;
   };
-  const done = (ok: boolean, failed?: CommandResult) =>
-    report({ stack, ok, steps, seconds: 0, failure: failed && `${failed.command}:\n${failed.output}` });
+  const done = (ok: boolean, failed?: CommandResult) => {
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${stack}: ${steps.map(line).join(', ')}`);
+    if (failed) console.log(`${failed.command}:\n${failed.output}`);
+    return ok;
+  };
 
   const init = await step(initArgs());
   if (init.code !== 0) return done(false, init);
@@ -96,8 +99,10 @@ async function planOne(terraform: string, stack: string, work: string): Promise<
 }
 
 function report(check: StackCheck): boolean {
-  const status = check.ok ? 'ok  ' : 'FAIL';
-  console.log(`${status} ${check.stack}: ${check.steps.map(line).join(', ')}`);
+  const runs = Object.entries(check.runs).map(([run, status]) => `${run} ${status}`);
+  console.log(
+    `${check.ok ? 'ok  ' : 'FAIL'} ${check.stack}: ${check.seconds.toFixed(1)} s (${runs.join(', ')})`,
+  );
   if (!check.ok && check.failure) console.log(check.failure);
   return check.ok;
 }

@@ -32,6 +32,13 @@ export function appStack(id: string): Synthesized {
   return out;
 }
 
+/** The directory the app wrote a stack to (`cdk.tf.json` and its assets), for terraform to read. */
+export function appStackDir(id: string): string {
+  const dir = join(synthDir(), 'stacks', id);
+  if (!existsSync(join(dir, 'cdk.tf.json'))) throw new Error(`the app synthesized no stack ${id}`);
+  return dir;
+}
+
 /** The ids of every stack the app synthesized (its manifest). */
 export function appStackIds(): string[] {
   return Object.keys(JSON.parse(readFileSync(join(synthDir(), 'manifest.json'), 'utf8')).stacks);

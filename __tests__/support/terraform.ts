@@ -2,9 +2,8 @@ import { App, type TerraformStack } from 'cdktf';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Registry } from '../../environments/registry';
 import { findTerraform } from '../../scripts/offline';
-import { definePlatform } from '../../stacks/platform-app';
+import { appStackDir, appStackIds } from './app-synth';
 
 /**
  * The terraform binary, or undefined when the suite should be skipped. Under CI a missing binary is
@@ -22,25 +21,25 @@ export function terraformOrSkip(): string | undefined {
 }
 
 /**
- * Synthesizes every stack of a registry into a fresh directory (an explicit outdir: no
- * `cdktf.outdir.*` temp dirs); returns it and stack name -> dir. The caller removes `outdir`.
+ * The stacks the offline proof checks, id -> directory: every stack the app synthesized in this run
+ * (as `cdktf synth` wrote them: support/app-synth.ts), and the `extra` stacks (test variants)
+ * synthesized into `outdir`, a fresh directory the caller removes.
  */
-export function synthesizeToDisk(
-  registry: Registry,
-  extra: (app: App) => TerraformStack[] = () => [],
-): { outdir: string; stacks: Record<string, string> } {
+export function stacksToCheck(extra: (app: App) => TerraformStack[]): {
+  outdir: string;
+  stacks: Record<string, string>;
+} {
   const outdir = mkdtempSync(join(tmpdir(), 'platform-synth-'));
   const app = new App({ outdir });
-  const defined = definePlatform(app, registry);
-  const more = extra(app);
+  const more = extra(app).map((s) => s.node.id);
   app.synth();
-  const names = [
-    ...Object.values(defined.state),
-    ...Object.values(defined.baseline),
-    ...Object.values(defined.platform),
-    ...more,
-  ].map((s) => s.node.id);
-  return { outdir, stacks: Object.fromEntries(names.map((n) => [n, join(outdir, 'stacks', n)])) };
+  return {
+    outdir,
+    stacks: Object.fromEntries([
+      ...appStackIds().map((id) => [id, appStackDir(id)]),
+      ...more.map((id) => [id, join(outdir, 'stacks', id)]),
+    ]),
+  };
 }
 
 function writeStack(dir: string, json: unknown): string {

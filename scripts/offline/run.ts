@@ -1,13 +1,13 @@
 /**
- * Running terraform for the offline checks: the child environment, the shared provider cache, one
- * stack's `init` + `test` chain, and scheduling stacks over the cores largest first.
+ * Running terraform for the offline checks: the child environment, the shared provider cache, and
+ * the stacks in one batch per core (batch.ts), balanced by size.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestFileOptions } from './test-file';
-import { AWS_PROVIDER_VERSION, pluginDir, prepareWorkDir, TEST_FILE } from './workdir';
+import { parseTestOutput, prepareBatch, testFileName, type StackJob } from './batch';
+import { AWS_PROVIDER_VERSION, pluginDir } from './workdir';
 
 export interface CommandResult {
   readonly command: string;
@@ -85,103 +85,70 @@ export async function warmProviderCache(terraform: string): Promise<void> {
 export interface StackCheck {
   readonly stack: string;
   readonly ok: boolean;
-  readonly steps: readonly CommandResult[];
+  /** The batch (1, 2, ...: one `terraform test` process each) the stack ran in. */
+  readonly batch: number;
+  /** Each run of the stack's test file that ended, and how (`plan: 'pass'`, ...). */
+  readonly runs: Readonly<Record<string, string>>;
+  /** The stack's run results and error diagnostics, one per line. */
+  readonly output: string;
+  /** From the start of the stack's test file to its end, inside its batch's process. */
   readonly seconds: number;
-  /** The failing step's command and output, for test messages. */
+  /** What failed, with the output that says why, for test messages. */
   readonly failure?: string;
 }
 
 /**
- * `terraform init` (or a copy of an `initialized` work dir's init output) + one `terraform test`
- * (real-provider plan, mock apply with invariants, teardown: see test-file.ts) of one synthesized
- * stack in its own work dir.
+ * Splits jobs into `count` batches of about equal cost, largest first onto the least loaded (a
+ * stack's JSON size tracks its check's time), so both cores finish together.
  */
-export async function checkStack(
-  terraform: string,
-  stack: string,
-  stackDir: string,
-  workDir: string,
-  options: TestFileOptions = {},
-  initialized?: string,
-): Promise<StackCheck> {
-  prepareWorkDir(stackDir, workDir, options);
-  if (initialized) copyInit(initialized, workDir);
-  const steps: CommandResult[] = [];
-  const test = ['test', '-no-color', `-filter=${TEST_FILE}`];
-  for (const args of initialized ? [test] : [initArgs(), test]) {
-    const result = await runTerraform(terraform, args, workDir);
-    steps.push(result);
-    if (result.code !== 0) {
-      return {
-        stack,
-        ok: false,
-        steps,
-        seconds: total(steps),
-        failure: `${stack}: ${result.command} failed (exit ${result.code}):\n${result.output}`,
-      };
-    }
-  }
-  return { stack, ok: true, steps, seconds: total(steps) };
-}
-
-function total(steps: readonly CommandResult[]): number {
-  return steps.reduce((sum, s) => sum + s.seconds, 0);
-}
-
-/** Runs `fn` over `items` in order with at most `limit` in flight. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
-/** One stack to check: its name, its synthesized directory, and test-file options. */
-export interface StackJob {
-  readonly name: string;
-  readonly dir: string;
-  readonly options?: TestFileOptions;
-}
-
-/**
- * Longest check first (the stack JSON's size tracks the check's time), so that both cores stay busy
- * to the end instead of one finishing a platform stack alone.
- */
-export function longestFirst(jobs: readonly StackJob[]): StackJob[] {
+export function balance(jobs: readonly StackJob[], count: number): StackJob[][] {
   const size = (j: StackJob) => statSync(join(j.dir, 'cdk.tf.json')).size;
-  return [...jobs].sort((a, b) => size(b) - size(a));
+  const bins = Array.from({ length: Math.min(count, jobs.length) }, () => ({
+    load: 0,
+    jobs: [] as StackJob[],
+  }));
+  for (const job of [...jobs].sort((a, b) => size(b) - size(a))) {
+    const bin = bins.reduce((least, b) => (b.load < least.load ? b : least));
+    bin.jobs.push(job);
+    bin.load += size(job);
+  }
+  return bins.map((b) => b.jobs);
+}
+
+/** One batch: lay it out, `terraform init` it, one `terraform test -json`, a check per stack. */
+async function checkBatch(
+  terraform: string,
+  jobs: readonly StackJob[],
+  batch: number,
+  dir: string,
+): Promise<StackCheck[]> {
+  prepareBatch(jobs, dir);
+  const init = await runTerraform(terraform, initArgs(), dir);
+  if (init.code !== 0) {
+    const failure = `${init.command} failed (exit ${init.code}):\n${init.output}`;
+    return jobs.map((j) => ({ stack: j.name, ok: false, batch, runs: {}, output: '', seconds: 0, failure }));
+  }
+  const test = await runTerraform(terraform, ['test', '-json', '-no-color'], dir);
+  const { files, general } = parseTestOutput(test.output);
+  return jobs.map((job) => {
+    const report = files.get(testFileName(job.name)) ?? { runs: {}, lines: [] };
+    const runs = Object.values(report.runs);
+    const ok = report.status === 'pass' && runs.length > 0 && runs.every((r) => r === 'pass');
+    const output = report.lines.join('\n');
+    const seconds = report.started && report.ended ? (report.ended - report.started) / 1000 : 0;
+    // A file terraform never finished (a configuration it could not load) fails with the process's output.
+    const why = report.status ? output : [output, ...general].filter(Boolean).join('\n');
+    const failure = ok
+      ? undefined
+      : `${job.name}: terraform test (${testFileName(job.name)}) failed:\n${why}`;
+    return { stack: job.name, ok, batch, runs: report.runs, output, seconds, failure };
+  });
 }
 
 /**
- * What `terraform init` leaves in a work dir. Every work dir needs the same: one provider (the AWS
- * provider at one version), the same local backend override and the same teardown module; so one
- * init serves every stack and the others get a copy (the provider itself stays a symlink).
+ * Checks every job in `parallel` batches (one `terraform test` process per core, see batch.ts);
+ * results in input order.
  */
-const INIT_OUTPUT = ['.terraform', '.terraform.lock.hcl'];
-
-function copyInit(from: string, workDir: string): void {
-  for (const entry of INIT_OUTPUT)
-    cpSync(join(from, entry), join(workDir, entry), { recursive: true, verbatimSymlinks: true });
-}
-
-/** Initializes a work dir for the first job's stack, for every job to copy (see INIT_OUTPUT). */
-async function initOnce(terraform: string, job: StackJob, dir: string): Promise<void> {
-  prepareWorkDir(job.dir, dir, job.options);
-  const result = await runTerraform(terraform, initArgs(), dir);
-  if (result.code !== 0) throw new Error(`${result.command} failed:\n${result.output}`);
-}
-
-/** Checks every job, `parallel` at a time (one per core), longest first; results in input order. */
 export async function checkStacks(
   terraform: string,
   jobs: readonly StackJob[],
@@ -189,11 +156,12 @@ export async function checkStacks(
   parallel = 2,
 ): Promise<StackCheck[]> {
   await warmProviderCache(terraform);
-  const template = join(workRoot, '.init');
-  await initOnce(terraform, jobs[0], template);
-  const checks = await mapLimit(longestFirst(jobs), parallel, (j) =>
-    checkStack(terraform, j.name, j.dir, join(workRoot, j.name), j.options, template),
-  );
+  const batches = balance(jobs, parallel);
+  const checks = (
+    await Promise.all(
+      batches.map((batch, i) => checkBatch(terraform, batch, i + 1, join(workRoot, `batch-${i + 1}`))),
+    )
+  ).flat();
   const byName = new Map(checks.map((c) => [c.stack, c]));
   return jobs.map((j) => byName.get(j.name)!);
 }

@@ -1,24 +1,27 @@
 /**
- * The generated `terraform test` file: ONE terraform process per stack proves it three ways.
+ * The generated `terraform test` file of one stack: three runs prove it.
  *
  * - run "plan": `command = plan` against the REAL provider (the stack's provider blocks plus
  *   provider_override.tf.json: mock credentials, no account lookups), no refresh. Terraform
  *   validates the configuration and the provider validates and plans every resource, as
  *   `terraform plan` would.
- * - run "mock_apply": `command = apply` with every provider alias mapped to a `mock_provider`
- *   (`aws = aws.mock`, `aws.dr = aws.mock_dr`, ...), then the `assert` invariants on the applied
- *   values. The mock still uses the real provider's schema and argument validation.
+ * - run "mock_apply": `command = apply` with every provider alias mapped to one `mock_provider`
+ *   (`aws = aws.mock`, `aws.dr = aws.mock`, ...: a mock has no region, so one instance serves all),
+ *   then the `assert` invariants on the applied values. The mock still uses the real provider's
+ *   schema and argument validation.
  * - run "teardown": applies a module without resources to the same state (`state_key`) without
  *   refresh; its `removed { lifecycle { destroy = false } }` blocks forget every resource, so the
  *   state is empty and `terraform test`'s own cleanup has nothing to destroy. Terraform 1.11
  *   cannot skip that cleanup (`skip_cleanup` is 1.12), and its refresh + destroy of a mock-applied
  *   platform stack costs more than this teardown.
  *
- * A plan-only use (`realPlan: false`) drops the real-provider run, e.g. when `terraform plan` ran
- * separately to print its changes.
+ * The stack is either the root module of the work dir, or (`module`) a directory beside the test
+ * file that the runs name as their module: then one `terraform test` process runs many stacks' files
+ * (batch.ts), each file with its own state. A plan-only use (`realPlan: false`) drops the
+ * real-provider run, e.g. when `terraform plan` ran separately to print its changes.
  */
 import { MOCK_DATA_DEFAULTS, MOCK_RESOURCE_DEFAULTS } from './mock-defaults';
-import { providerAliases, type StackJson } from './stack';
+import { offlineVariableValues, providerAliases, type StackJson } from './stack';
 
 /** The empty module the teardown run applies, relative to the work directory. */
 export const TEARDOWN_MODULE = 'teardown';
@@ -28,6 +31,11 @@ const MOCK_STATE = 'mock';
 export interface TestFileOptions {
   /** Include the real-provider `run "plan"` (default true). */
   readonly realPlan?: boolean;
+  /**
+   * The stack's directory relative to where `terraform test` runs (`./platform-dev`); default none:
+   * the stack is the root module there.
+   */
+  readonly module?: string;
 }
 
 /**
@@ -106,12 +114,10 @@ function hclObject(value: Record<string, unknown>): string {
   return `{\n${lines.join('\n')}\n    }`;
 }
 
-/** The mock provider alias standing in for a stack alias: `mock`, `mock_dr`, ... */
-function mockAlias(alias: string | undefined): string {
-  return alias ? `mock_${alias}` : 'mock';
-}
+/** The one mock provider every alias of the stack maps to in the mock runs. */
+const MOCK = 'mock';
 
-function mockProvider(alias: string | undefined): string {
+function mockProvider(): string {
   const blocks = [
     ...Object.entries(MOCK_DATA_DEFAULTS).map(
       ([t, d]) => `  mock_data "${t}" {\n    defaults = ${hclObject(d)}\n  }`,
@@ -120,12 +126,12 @@ function mockProvider(alias: string | undefined): string {
       ([t, d]) => `  mock_resource "${t}" {\n    defaults = ${hclObject(d)}\n  }`,
     ),
   ];
-  return `mock_provider "aws" {\n  alias = "${mockAlias(alias)}"\n\n${blocks.join('\n')}\n}`;
+  return `mock_provider "aws" {\n  alias = "${MOCK}"\n\n${blocks.join('\n')}\n}`;
 }
 
-/** `providers = { aws = aws.mock, aws.dr = aws.mock_dr }` for a run block. */
+/** `providers = { aws = aws.mock, aws.dr = aws.mock }` for a run block. */
 function mockProviders(aliases: (string | undefined)[]): string {
-  const lines = aliases.map((a) => `    ${a ? `aws.${a}` : 'aws'} = aws.${mockAlias(a)}`);
+  const lines = aliases.map((a) => `    ${a ? `aws.${a}` : 'aws'} = aws.${MOCK}`);
   return `  providers = {\n${lines.join('\n')}\n  }`;
 }
 
@@ -148,15 +154,41 @@ function invariantAsserts(stack: StackJson): string[] {
 
 const NO_REFRESH = '  plan_options {\n    refresh = false\n  }';
 
+/** `module { source = ... }` of a run, when the stack is not the root module. */
+function moduleBlock(source: string | undefined): string[] {
+  return source ? [`  module {\n    source = "${source}"\n  }`] : [];
+}
+
+/** The dummy values of the stack's variables without a default (stack.ts offlineVariableValues). */
+function variablesBlock(stack: StackJson): string[] {
+  const values = Object.entries(offlineVariableValues(stack));
+  if (values.length === 0) return [];
+  return [`  variables {\n${values.map(([k, v]) => `    ${k} = ${hcl(v)}`).join('\n')}\n  }`];
+}
+
 /** The test file for one stack: see the top of this file. */
 export function offlineTestFile(stack: StackJson, options: TestFileOptions = {}): string {
   const aliases = providerAliases(stack);
+  const stackModule = moduleBlock(options.module);
   const runs = [
-    ...(options.realPlan === false ? [] : [`run "plan" {\n  command = plan\n${NO_REFRESH}\n}`]),
+    ...(options.realPlan === false
+      ? []
+      : [
+          [
+            'run "plan" {',
+            '  command = plan',
+            ...stackModule,
+            ...variablesBlock(stack),
+            NO_REFRESH,
+            '}',
+          ].join('\n'),
+        ]),
     [
       'run "mock_apply" {',
       '  command   = apply',
       `  state_key = "${MOCK_STATE}"`,
+      ...stackModule,
+      ...variablesBlock(stack),
       mockProviders(aliases),
       '',
       ...invariantAsserts(stack).flatMap((a) => [a, '']),
@@ -166,11 +198,11 @@ export function offlineTestFile(stack: StackJson, options: TestFileOptions = {})
       'run "teardown" {',
       '  command   = apply',
       `  state_key = "${MOCK_STATE}"`,
-      `  module {\n    source = "./${TEARDOWN_MODULE}"\n  }`,
+      ...moduleBlock(`${options.module ?? '.'}/${TEARDOWN_MODULE}`),
       mockProviders(aliases),
       NO_REFRESH,
       '}',
     ].join('\n'),
   ];
-  return `${aliases.map(mockProvider).join('\n\n')}\n\n${runs.join('\n\n')}\n`;
+  return `${mockProvider()}\n\n${runs.join('\n\n')}\n`;
 }

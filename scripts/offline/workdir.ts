@@ -42,7 +42,7 @@ const MOCK_PROVIDER_SETTINGS = {
   allowed_account_ids: [],
 };
 
-/** Dummy variable values (offlineVariableValues), loaded automatically by terraform. */
+/** Dummy variable values (offlineVariableValues) for `terraform plan` in a stack's own work dir. */
 export const OFFLINE_VARIABLES = 'offline.auto.tfvars.json';
 
 /** `backend_override.tf.json`: state in the work directory instead of S3. */
@@ -60,35 +60,46 @@ export function providerOverride(stack: StackJson): object {
   };
 }
 
-function writeJson(path: string, value: unknown): void {
+export function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Copies the stack into a fresh `workDir` and writes the override files and the test file. */
-export function prepareWorkDir(stackDir: string, workDir: string, options: TestFileOptions = {}): StackJson {
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  cpSync(stackDir, workDir, {
+/**
+ * Copies the stack into a fresh `dir` and writes its override files and the teardown module: what
+ * the stack needs, as the root module of a work dir or as one stack of a batch (batch.ts).
+ */
+export function prepareStackDir(stackDir: string, dir: string): StackJson {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(stackDir, dir, {
     recursive: true,
     filter: (src) => !src.startsWith(join(stackDir, '.terraform')),
   });
-  const stack = JSON.parse(readFileSync(join(workDir, 'cdk.tf.json'), 'utf8')) as StackJson;
-  writeJson(join(workDir, 'backend_override.tf.json'), BACKEND_OVERRIDE);
-  writeJson(join(workDir, 'provider_override.tf.json'), providerOverride(stack));
-  // Read by `terraform plan` and `terraform test` alike: dummy values for the sensitive variables.
-  const variables = offlineVariableValues(stack);
-  if (Object.keys(variables).length > 0) writeJson(join(workDir, OFFLINE_VARIABLES), variables);
+  const stack = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
+  writeJson(join(dir, 'backend_override.tf.json'), BACKEND_OVERRIDE);
+  writeJson(join(dir, 'provider_override.tf.json'), providerOverride(stack));
   // The teardown run applies this module (no resources, the stack's provider aliases) to the
   // mock-applied state: see test-file.ts. Its `removed` blocks make Terraform forget each resource
   // instead of destroying it through the mock provider: the state empties with no provider calls.
-  mkdirSync(join(workDir, TEARDOWN_MODULE), { recursive: true });
-  writeJson(join(workDir, TEARDOWN_MODULE, 'main.tf.json'), {
+  mkdirSync(join(dir, TEARDOWN_MODULE), { recursive: true });
+  writeJson(join(dir, TEARDOWN_MODULE, 'main.tf.json'), {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } } },
     provider: { aws: providerAliases(stack).map((alias) => (alias ? { alias } : {})) },
     removed: Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
       Object.keys(byName).map((name) => ({ from: `${type}.${name}`, lifecycle: { destroy: false } })),
     ),
   });
+  return stack;
+}
+
+/**
+ * A work dir whose root module is the stack (`npm run plan:offline -- <stack>`): the stack's files,
+ * the dummy variable values for `terraform plan`, and the test file.
+ */
+export function prepareWorkDir(stackDir: string, workDir: string, options: TestFileOptions = {}): StackJson {
+  const stack = prepareStackDir(stackDir, workDir);
+  const variables = offlineVariableValues(stack);
+  if (Object.keys(variables).length > 0) writeJson(join(workDir, OFFLINE_VARIABLES), variables);
   writeFileSync(join(workDir, TEST_FILE), offlineTestFile(stack, options));
   return stack;
 }
