@@ -5,8 +5,9 @@
  *     bundle, built once before, run from its code cache),
  *   - synthesizing through the CLI (`cdktf synth`),
  *   - the whole test suite (`npm test`),
- * over several runs, then the terraform checks per stack (seconds each) as the terraform suite
- * timed them in the last `npm test` run. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
+ * over several runs, then the terraform checks per stack (seconds each, grouped by the batch, i.e.
+ * the `terraform test` process, that ran them) as the terraform suite timed them in the last
+ * `npm test` run. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
  * largest resident set of the process tree's biggest member.
  * Usage: node scripts/bench.js [--runs N] [--test-runs N]
  */
@@ -82,7 +83,7 @@ try {
   );
   if (existsSync(timings)) {
     console.log(
-      'terraform checks per stack (one shared init, then one terraform test each), last npm test run:',
+      'terraform checks per stack (a test file each, one terraform test process per batch), last npm test run:',
     );
     console.log(readFileSync(timings, 'utf8').replace(/^/gm, '  ').trimEnd());
   }

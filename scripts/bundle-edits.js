@@ -76,7 +76,8 @@ const STACK = {
  * the stack it was created at, for error messages only. cdktf formats it at once; formatting is what
  * costs (under jest, source-map-support maps every frame of every token: about half of the unit
  * tests' CPU). The frames are still captured at creation, with the same depth; they are formatted
- * when an error message first reads them, into the same lines.
+ * when an error message first reads them, into the same lines. (The app itself skips capturing
+ * them at all, main.ts skipTokenStackTraces: capture alone is ~8% of its synthesis.)
  */
 const STACK_TRACE = {
   file: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/,
