@@ -97,6 +97,47 @@ describe('the Spot share', () => {
   });
 });
 
+describe('EC2 instances', () => {
+  it('are named by what they are, so two of one type are told apart (NAT group on Spot, bastion)', () => {
+    const stack = {
+      provider: { aws: [{ region: 'us-east-1' }] },
+      resource: {
+        aws_launch_template: {
+          Nat: { name: 'webplat-dev-nat', instance_type: 't4g.nano' },
+          Bastion: { name: 'webplat-dev-bastion', instance_type: 't4g.nano' },
+        },
+        aws_autoscaling_group: {
+          NatGroup: {
+            name: 'webplat-dev-nat',
+            desired_capacity: 1,
+            mixed_instances_policy: [
+              {
+                instances_distribution: [{ on_demand_percentage_above_base_capacity: 0 }],
+                launch_template: [
+                  {
+                    launch_template_specification: [{ launch_template_id: '${aws_launch_template.Nat.id}' }],
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        aws_instance: {
+          Bastion: {
+            launch_template: [{ id: '${aws_launch_template.Bastion.id}' }],
+            tags: { Name: 'webplat-dev-bastion' },
+          },
+        },
+      },
+    };
+    const items = estimateStack(stack).fixed.map((l) => l.item);
+    expect(items).toEqual(
+      expect.arrayContaining(['EC2 t4g.nano Spot (webplat-dev-nat)', 'EC2 t4g.nano (webplat-dev-bastion)']),
+    );
+    expect(items.filter((i) => i.startsWith('EC2'))).toHaveLength(2);
+  });
+});
+
 describe('the pull-request delta', () => {
   const report = (fixed: Array<[string, number]>): CostReport => ({
     priceTable: { version: 'v', asOf: 'd' },

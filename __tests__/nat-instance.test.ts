@@ -125,6 +125,8 @@ describe('the boot script (stubbed commands; it cannot run here)', () => {
     const stdout = execFileSync('bash', [script], {
       env: { PATH: `${dir}:/usr/bin:/bin` },
       encoding: 'utf8',
+      // stderr stays in the error a failing boot throws, not echoed into the test run's output.
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     return { stdout, calls: readFileSync(log, 'utf8').trim().split('\n') };
   }

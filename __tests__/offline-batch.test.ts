@@ -49,22 +49,18 @@ describe('balance', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'offline-balance-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const job = (name: string, bytes: number): StackJob => {
+  /** A stack of `resources` resources (a fixed cost of 10 is added to each: run.ts checkWeight). */
+  const job = (name: string, resources: number): StackJob => {
     mkdirSync(join(dir, name), { recursive: true });
-    writeFileSync(join(dir, name, 'cdk.tf.json'), ' '.repeat(bytes));
+    const byName = Object.fromEntries(Array.from({ length: resources }, (_, i) => [`R${i}`, {}]));
+    writeFileSync(join(dir, name, 'cdk.tf.json'), JSON.stringify({ resource: { aws_sns_topic: byName } }));
     return { name, dir: join(dir, name) };
   };
 
-  it('puts the largest stacks on different processes and evens out the rest', () => {
-    const jobs = [
-      job('small-a', 10),
-      job('big-a', 100),
-      job('small-b', 10),
-      job('big-b', 90),
-      job('mid', 20),
-    ];
+  it('puts the heaviest stacks on different processes and evens out the rest, by resource count', () => {
+    const jobs = [job('small-a', 0), job('big-a', 90), job('small-b', 0), job('big-b', 80), job('mid', 10)];
     const names = balance(jobs, 2).map((b) => b.map((j) => j.name));
-    // Largest first onto the least loaded: 100+10+10 and 90+20.
+    // Heaviest first onto the least loaded: 100+10+10 and 90+20.
     expect(names).toEqual([
       ['big-a', 'small-a', 'small-b'],
       ['big-b', 'mid'],

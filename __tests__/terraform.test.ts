@@ -3,7 +3,7 @@
  * test` file: a real-provider plan (validation included; mock credentials, local backend, no
  * refresh), then an apply against `mock_provider "aws"` with the invariant asserts
  * (scripts/offline/test-file.ts). The files run in one `terraform test` process per core, the
- * stacks balanced by size (scripts/offline/batch.ts). The negative checks prove that a broken
+ * stacks balanced by resource count (scripts/offline/batch.ts). The negative checks prove that a broken
  * invariant and a stack the real provider cannot plan both fail, each in a batch with others.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

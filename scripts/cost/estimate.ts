@@ -177,9 +177,12 @@ function instance(c: Ctx, b: any, count: number): void {
   const onDemand =
     num(first(mixed?.instances_distribution)?.on_demand_percentage_above_base_capacity, 100) / 100;
   const price = sized(c, p.ec2, type, 'EC2');
+  // Named by what it is (`webplat-dev-nat`, `webplat-dev-bastion`): two instances of one type differ.
+  const name: string | undefined = b.name ?? template?.name ?? b.tags?.Name;
+  const label = (spot: string) => `EC2 ${type}${spot}${name ? ` (${name})` : ''}`;
   if (price !== undefined) {
-    add(c, `EC2 ${type}`, count * onDemand, 'hour', price);
-    add(c, `EC2 ${type} Spot`, count * (1 - onDemand), 'hour', round4(price * p.ec2SpotFactor));
+    add(c, label(''), count * onDemand, 'hour', price);
+    add(c, label(' Spot'), count * (1 - onDemand), 'hour', round4(price * p.ec2SpotFactor));
   }
   const gb =
     list(template?.block_device_mappings).reduce((s, m) => s + num(first(m.ebs)?.volume_size), 0) || 8;
