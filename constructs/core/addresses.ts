@@ -41,18 +41,15 @@ export function addressComponents(
   moved: ReadonlyMap<string, readonly string[]> = new Map(),
 ): string[] {
   const scopes = node.scopes;
-  const below = scopes.slice(scopes.indexOf(stack) + 1);
   let components: string[] = [];
-  below.forEach((scope, i) => {
-    const legacy = moved.get(
-      below
-        .slice(0, i + 1)
-        .map((s) => s.node.id)
-        .join('/'),
-    );
+  // Runs for every element of a stack: the path below the stack grows by one id per scope.
+  let path = '';
+  for (const scope of scopes.slice(scopes.indexOf(stack) + 1)) {
+    path = path ? `${path}/${scope.node.id}` : scope.node.id;
+    const legacy = moved.size > 0 ? moved.get(path) : undefined;
     if (legacy) components = [...legacy];
     else if (!Layer.isLayer(scope)) components.push(scope.node.id);
-  });
+  }
   return components;
 }
 
