@@ -2,7 +2,7 @@
  * `accounts.<slug>`: an AWS account with what its environments share: the project prefix, the Terraform
  * state backend, the GitHub repositories that deploy into it and the account baseline.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { EnvironmentConfigError, toIssues } from './errors';
 import { accountIdSchema, iamPrincipalArnSchema, regionSchema, slug } from './primitives';
 import { subscribersSchema } from './observability';

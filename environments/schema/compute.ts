@@ -2,7 +2,7 @@
  * Compute: `services` (Fargate services with their sidecars, secrets and autoscaling), `ecr` (the
  * services' image repositories) and `compute` (what runs the services).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { FARGATE_MEMORY_BY_CPU } from '../rules';
 import { eksSchema } from './eks';
 import { deploymentSchema, migrationsSchema } from './deployment';

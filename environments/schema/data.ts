@@ -2,7 +2,7 @@
  * Data: `database` (RDS PostgreSQL/MySQL or Aurora PostgreSQL), `cache` (Redis), `tables` (DynamoDB),
  * `buckets` (S3) and `backup` (the AWS Backup plan over them).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { DATABASE_ENGINES, ENGINE_VERSION_HINTS, ENGINE_VERSION_PATTERNS } from '../rules';
 import { report } from './errors';
 import { regionSchema } from './primitives';

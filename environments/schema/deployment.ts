@@ -2,7 +2,7 @@
  * How a service's new images go live (`services.<name>.deployment`) and what runs before
  * (`services.<name>.migrations`). Part of the compute section (compute.ts uses these).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { report } from './errors';
 import { imageSchema, portSchema } from './primitives';
 

@@ -2,7 +2,7 @@
  * The public edge of an environment: `dns` (the site's domain and zone), `ingress` (who may reach the
  * ALB), `alb` (load balancer settings) and `waf` (the web ACL in front of it).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { cidrSchema, domainSchema, ipv6CidrSchema } from './primitives';
 
 export const dnsSchema = z.strictObject({

@@ -2,7 +2,7 @@
  * `compute.eks`: the EKS cluster of `compute.platform: eks` (constructs/compute/eks/): Kubernetes
  * version, API endpoint access, managed node groups, add-on versions, the services' namespace.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { EKS_VERSIONS } from '../rules';
 import { report } from './errors';
 import { cidrSchema, slug } from './primitives';

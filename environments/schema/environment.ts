@@ -3,7 +3,7 @@
  * reserved tags, AZs in the region, what services use, and the guards of tier 'production'.
  * Project and Terraform state are the account's (account.ts), not the environment's.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { albSchema, dnsSchema, ingressSchema, wafSchema } from './edge';
 import { FARGATE_ONLY_SERVICE_SETTINGS, computeSchema, ecrSchema, serviceSchema } from './compute';
 import { backupSchema, bucketSchema, cacheSchema, databaseSchema, tableSchema } from './data';

@@ -2,7 +2,7 @@
  * How config problems are reported: one `ConfigIssue` per problem, with its config path, collected
  * into one `EnvironmentConfigError` so a person fixing the config sees every problem at once.
  */
-import type { z } from 'zod';
+import type { z } from './zod';
 
 export interface ConfigIssue {
   /** Config path such as `network.subnets.private[1]` (empty for the root). */

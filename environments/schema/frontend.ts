@@ -6,7 +6,7 @@
  * Every setting below except `mode` is static-only: setting one in container mode is an error (it
  * would silently do nothing). Their defaults are filled in here, once, for static mode.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { report } from './errors';
 
 /**

@@ -3,7 +3,7 @@
  * shares: the rule it lifts, the resource (its construct path in the stack, `Data/Database/Instance`,
  * or its Terraform address, `aws_db_instance.Database_Instance_02E622FB`) and the reason.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 /** The guardrails a waiver can name. */
 export const GUARD_RULES = [

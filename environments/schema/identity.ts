@@ -3,7 +3,7 @@
  * Google and Facebook sign-in, an identity pool, and the e-mail validation trigger). Optional: an
  * environment without the section has no sign-in resources.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { report } from './errors';
 import { emailSchema, slug } from './primitives';
 

@@ -3,7 +3,7 @@
  * TLS, KMS and IAM client authentication are not settings: they are always on. Rules that need the
  * AZ count or the tier (broker count, replication factor) live in environment.ts.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { report } from './errors';
 import { percentSchema } from './primitives';
 

@@ -3,7 +3,7 @@
  * Rules that only concern the network (subnets inside the VPC, no overlaps, endpoints without NAT)
  * live here; the AZ-in-region rule needs the environment's region and lives in environment.ts.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import {
   ENDPOINTS_REQUIRED_WITHOUT_NAT,
   cidrContains,

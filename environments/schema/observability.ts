@@ -4,7 +4,7 @@
  * its one default here; production sets tighter values explicitly in its environment file rather than
  * code branching on the tier.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { emailSchema, percentSchema } from './primitives';
 
 /** One subscriber: an email address (confirms by mail) or an HTTPS endpoint (a chat webhook, a pager). */

@@ -2,7 +2,7 @@
  * Operations: `budget` (the monthly cost alert), `logs` (retention of the environment's log groups)
  * and `deploy` (where the environment sits in the deploy chain).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { report } from './errors';
 import { emailSchema, retentionSchema, slug } from './primitives';
 

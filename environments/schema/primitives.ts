@@ -2,7 +2,7 @@
  * Field formats shared by the sections: slugs, AWS ids and names, CIDRs, ports, paths. Each carries its
  * own message, so every field of that format reports the same way.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { LOG_RETENTION_DAYS, isNetworkAddress, parseCidr } from '../rules';
 import { report } from './errors';
 

@@ -3,7 +3,7 @@
  * processor of seed 004, which consumes an SQS queue the layer creates under the configured name, or
  * the stream of a configured DynamoDB table.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { report } from './errors';
 import { slug } from './primitives';
 
