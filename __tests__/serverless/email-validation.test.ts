@@ -18,7 +18,7 @@ import {
   type EmailProvider,
 } from '../../serverless/email-validation/providers';
 import { validateAddress } from '../../serverless/email-validation/validate';
-import type { MailSender, QueueSender } from '../../serverless/shared/aws-sdk';
+import type { MailSender, QueueSender } from '../../serverless/common/aws-sdk';
 
 const event = (email: string, triggerSource = 'PostConfirmation_ConfirmSignUp'): PostConfirmationEvent => ({
   version: '1',

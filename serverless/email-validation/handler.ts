@@ -5,7 +5,7 @@
  * step to its observers (logs, metrics), and a delivery that fails goes to the encrypted dead-letter
  * queue for a later retry. A provider outage never blocks a sign-up.
  */
-import { sesMailSender, sqsQueueSender, type MailSender, type QueueSender } from '../shared/aws-sdk';
+import { sesMailSender, sqsQueueSender, type MailSender, type QueueSender } from '../common/aws-sdk';
 import { LogObserver, MetricsObserver, ValidationEvents } from './observers';
 import { selectProvider, type EmailProvider } from './providers';
 import { validateAddress } from './validate';

@@ -3,7 +3,7 @@
  * handler sends the welcome mail through whichever provider the environment configures
  * (`EMAIL_PROVIDER`), and a new provider is one class here.
  */
-import type { MailSender } from '../shared/aws-sdk';
+import type { MailSender } from '../common/aws-sdk';
 
 export interface WelcomeMail {
   readonly to: string;
