@@ -13,7 +13,14 @@ export const targetGroup = (name: string) =>
 export const LISTENER = 'aws_lb_listener.LoadBalancer_HttpsListener_0123ABCD';
 export const RULE = 'aws_lb_listener_rule.LoadBalancer_Rule-backend_0123ABCD';
 export const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!db-0123-AbCdEf';
-const NONE: ServiceBindings = { environment: {}, secrets: {}, statements: [], peers: [] };
+const NO_REQUESTS = { allow: [], deny: [] };
+const NONE: ServiceBindings = {
+  environment: {},
+  secrets: {},
+  statements: [],
+  requests: NO_REQUESTS,
+  peers: [],
+};
 const grant = (Sid: string, Action: string) => ({
   Sid,
   Effect: 'Allow' as const,
@@ -33,6 +40,7 @@ const BACKEND: ServiceBindings = {
     grant('BucketMediaList', 's3:ListBucket'),
     grant('BucketMediaKey', 'kms:Decrypt'),
   ],
+  requests: NO_REQUESTS,
   peers: [],
 };
 

@@ -1,4 +1,5 @@
 import type { PolicyStatement } from './iam';
+import type { ContractRequest } from './role-contract';
 import type { OwnedSecurityGroup } from './security-group';
 
 /** How ECS finds a secret: the ARN, or `ARN:json-key::` for one key of a JSON secret. */
@@ -25,6 +26,15 @@ export interface ServiceBindings {
   readonly secrets: Readonly<Record<string, SecretRef>>;
   /** Task-role statements on the named resources. */
   readonly statements: readonly PolicyStatement[];
+  /**
+   * The requests a workload using these stores must be able to make (`allow`) and must never make
+   * (`deny`: a neighbour's data, the master secret), written from what clients call, not from
+   * `statements`: the role contract of the task or pod role (constructs/core/role-contract.ts).
+   */
+  readonly requests: {
+    readonly allow: readonly ContractRequest[];
+    readonly deny: readonly ContractRequest[];
+  };
   readonly peers: readonly NetworkPeer[];
 }
 
@@ -49,6 +59,10 @@ export function mergeBindings(owner: string, ...parts: Partial<ServiceBindings>[
     environment,
     secrets,
     statements: parts.flatMap((p) => p.statements ?? []),
+    requests: {
+      allow: parts.flatMap((p) => p.requests?.allow ?? []),
+      deny: parts.flatMap((p) => p.requests?.deny ?? []),
+    },
     peers: parts.flatMap((p) => p.peers ?? []),
   };
 }

@@ -14,6 +14,7 @@ import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
 import { policyDocument, serviceTrustPolicy } from '../core/iam';
+import { declareContract } from '../core/role-contract';
 import type { Naming } from '../core/naming';
 import type { OwnedSecurityGroup } from '../core/security-group';
 import { createGatewayEndpoints, createInterfaceEndpoints } from './endpoints';
@@ -205,6 +206,45 @@ export class Network extends Construct {
       iamRoleArn: role.arn,
       maxAggregationInterval: 60,
       tags: { Name: naming.name('vpc') },
+    });
+    declareContract(role, {
+      purpose: "VPC Flow Logs delivers the VPC's flow records to its own log group",
+      allow: [
+        ...['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'].map((action) => ({
+          action,
+          resource: `${group.arn}:log-stream:eni-0123-all`,
+          because: 'VPC Flow Logs user guide, "IAM role for publishing flow logs to CloudWatch Logs"',
+        })),
+      ],
+      deny: [
+        {
+          action: 'logs:PutLogEvents',
+          resource: `arn:aws:logs:${props.region}:${props.accountId}:log-group:/aws/lambda/other:log-stream:x`,
+          because: 'writes only its own log group',
+        },
+        {
+          action: 'logs:DeleteLogGroup',
+          resource: `${group.arn}:*`,
+          because: 'delivery never deletes the records it writes',
+        },
+      ],
+      trust: {
+        allow: [
+          {
+            principal: 'vpc-flow-logs.amazonaws.com',
+            context: { 'aws:SourceAccount': props.accountId },
+            because: 'the flow log (iam_role_arn) in this account',
+          },
+        ],
+        deny: [
+          {
+            principal: 'vpc-flow-logs.amazonaws.com',
+            context: { 'aws:SourceAccount': '999999999999' },
+            because: "another account's flow log (confused deputy)",
+          },
+          { principal: 'ec2.amazonaws.com', because: 'no other service' },
+        ],
+      },
     });
     return group;
   }
