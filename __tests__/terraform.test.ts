@@ -5,12 +5,28 @@
  * (scripts/offline/test-file.ts). The files run in one `terraform test` process per core, the
  * stacks balanced by resource count (scripts/offline/batch.ts). The negative checks prove that a broken
  * invariant and a stack the real provider cannot plan both fail, each in a batch with others.
+ *
+ * Locally, a check whose inputs are unchanged since it last held is reused, not run
+ * (scripts/offline/cache.ts): its test is reported as skipped, "reused" with the run it reuses.
+ * Under CI, or with OFFLINE_PROOF_CACHE=off, every check runs. OFFLINE_SHARD=i/n checks only shard
+ * i of n (scripts/offline/shard.ts; CI runs the shards as a matrix).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
-import { checkStacks, type StackCheck, type StackJob } from '../scripts/offline';
+import {
+  cachedCheck,
+  cacheEnabled,
+  checkStacks,
+  harnessKey,
+  jobKey,
+  jobsOfShard,
+  shardFromEnv,
+  storeCheck,
+  type StackCheck,
+  type StackJob,
+} from '../scripts/offline';
 import {
   stacksToCheck,
   terraformOrSkip,
@@ -38,36 +54,84 @@ function timings(checks: readonly StackCheck[]): string {
     .join('\n');
 }
 
+const passes = (result: StackCheck) => {
+  if (!result.ok) throw new Error(result.failure);
+  expect(result.runs).toEqual({ plan: 'pass', mock_apply: 'pass', teardown: 'pass' });
+};
+
+/** What each negative check must show; the real stacks must pass (`passes`). */
+const NEGATIVE: Record<string, (result: StackCheck) => void> = {
+  'broken-kms': (result) => {
+    expect(result.ok).toBe(false);
+    expect(result.runs.mock_apply).toBe('fail');
+    expect(result.failure).toMatch(/every KMS key rotates/);
+    // A CODE_DEPLOY service whose deployment group does not roll back: the controller-aware invariant.
+    expect(result.failure).toMatch(/every service rolls back a failed deployment/);
+  },
+  unplannable: (result) => {
+    expect(result.ok).toBe(false);
+    expect(result.runs.plan).toBe('error');
+    expect(result.failure).toMatch(/all attributes must be indexed\. Unused attributes: \["unused"\]/);
+  },
+  // The same JSON without the real-provider run passes: the real provider is what caught it.
+  'unplannable-mock-only': (result) => {
+    if (!result.ok) throw new Error(result.failure);
+    expect(result.runs).toEqual({ mock_apply: 'pass', teardown: 'pass' });
+  },
+};
+const NEGATIVE_TITLES: Record<string, string> = {
+  'broken-kms':
+    'fails a broken invariant (a KMS key without rotation; a CODE_DEPLOY service without rollback)',
+  unplannable: 'fails a stack the real provider cannot plan',
+  'unplannable-mock-only':
+    'passes that stack without the real-provider run (the real provider is what caught it)',
+};
+
 describeTf('terraform: real-provider plan + mock apply with invariants, one test file per stack', () => {
-  // Listed while collecting (only when terraform is there), so every stack gets its own test.
+  // Listed while collecting (only when terraform is there), so every check gets its own test.
   const { outdir, stacks } = terraform
     ? stacksToCheck(defineEngineVariants)
     : { outdir: '', stacks: {} as Record<string, string> };
-  let work = '';
+  const work = terraform ? mkdtempSync(join(tmpdir(), 'platform-tf-')) : '';
+  const negative = join(work, 'negative');
+  const allJobs: StackJob[] = terraform
+    ? [
+        ...Object.entries(stacks).map(([name, dir]) => ({ name, dir })),
+        // Mock apply only: the invariants alone must fail it.
+        {
+          name: 'broken-kms',
+          dir: withCodeDeployWithoutRollback(
+            withoutKeyRotation(stacks['state-main'], join(negative, 'broken-kms')),
+          ),
+          options: { realPlan: false },
+        },
+        // The same stack JSON twice: the real-provider run fails it, the mock run alone passes it.
+        { name: 'unplannable', dir: unplannableStack(join(negative, 'unplannable')) },
+        { name: 'unplannable-mock-only', dir: join(negative, 'unplannable'), options: { realPlan: false } },
+      ]
+    : [];
+  const jobs = jobsOfShard(allJobs, shardFromEnv());
+  const harness = terraform ? harnessKey(terraform, [join(__dirname, 'support', 'terraform.ts')]) : '';
+  const keys = new Map(jobs.map((j) => [j.name, jobKey(j, harness)]));
+  const reused = new Map(
+    cacheEnabled()
+      ? jobs.flatMap((j) => {
+          const hit = cachedCheck(j.name, keys.get(j.name)!);
+          return hit ? [[j.name, hit.ranAt] as const] : [];
+        })
+      : [],
+  );
+  const toRun = jobs.filter((j) => !reused.has(j.name));
   let results: Record<string, StackCheck> = {};
+  let ranAt = '';
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
-    const negative = join(work, 'negative');
-    const jobs: StackJob[] = [
-      ...Object.entries(stacks).map(([name, dir]) => ({ name, dir })),
-      // Mock apply only: the invariant alone must fail it.
-      {
-        name: 'broken-kms',
-        // Also a CODE_DEPLOY service whose deployment group does not roll back: a second invariant.
-        dir: withCodeDeployWithoutRollback(
-          withoutKeyRotation(stacks['state-main'], join(negative, 'broken-kms')),
-        ),
-        options: { realPlan: false },
-      },
-      // The same stack JSON twice: the real-provider run fails it, the mock run alone passes it.
-      { name: 'unplannable', dir: unplannableStack(join(negative, 'unplannable')) },
-      { name: 'unplannable-mock-only', dir: join(negative, 'unplannable'), options: { realPlan: false } },
-    ];
+    if (toRun.length === 0) return;
     const started = Date.now();
-    const checks = await checkStacks(terraform!, jobs, join(work, 'checks'));
+    ranAt = new Date(started).toISOString();
+    const checks = await checkStacks(terraform!, toRun, join(work, 'checks'));
     results = Object.fromEntries(checks.map((c) => [c.stack, c]));
-    const summary = `${timings(checks)}\nall checks: ${((Date.now() - started) / 1000).toFixed(1)} s wall`;
+    const summary = `${timings(checks)}\nall checks: ${((Date.now() - started) / 1000).toFixed(1)} s wall (${toRun.length} run, ${reused.size} reused)`;
     console.log(`terraform checks per stack (seconds):\n${summary}`);
     if (process.env.OFFLINE_TIMINGS_FILE) writeFileSync(process.env.OFFLINE_TIMINGS_FILE, `${summary}\n`);
   }, 600_000);
@@ -82,36 +146,21 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one test
       ...Object.keys(registry.environments).map((name) => `platform-${name}`),
     ];
     expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines'].sort());
+    expect(Object.keys(NEGATIVE).every((n) => allJobs.some((j) => j.name === n))).toBe(true);
   });
 
-  it.each(Object.keys(stacks))('%s plans with the real provider and mock-applies', (name) => {
-    const result = results[name];
-    if (!result.ok) throw new Error(result.failure);
-    expect(result.runs).toEqual({ plan: 'pass', mock_apply: 'pass', teardown: 'pass' });
-  });
-
-  it('fails when an invariant is broken (a KMS key without rotation)', () => {
-    const result = results['broken-kms'];
-    expect(result.ok).toBe(false);
-    expect(result.runs.mock_apply).toBe('fail');
-    expect(result.failure).toMatch(/every KMS key rotates/);
-  });
-
-  it('fails a CODE_DEPLOY service whose deployment group does not roll back (controller-aware invariant)', () => {
-    const result = results['broken-kms'];
-    expect(result.ok).toBe(false);
-    expect(result.runs.mock_apply).toBe('fail');
-    expect(result.failure).toMatch(/every service rolls back a failed deployment/);
-  });
-
-  it('fails when the real provider cannot plan a stack, which the mock run alone lets through', () => {
-    const result = results.unplannable;
-    expect(result.ok).toBe(false);
-    expect(result.runs.plan).toBe('error');
-    expect(result.failure).toMatch(/all attributes must be indexed\. Unused attributes: \["unused"\]/);
-    // The same JSON without the real-provider run passes: the real provider is what caught it.
-    const mockOnly = results['unplannable-mock-only'];
-    if (!mockOnly.ok) throw new Error(mockOnly.failure);
-    expect(mockOnly.runs).toEqual({ mock_apply: 'pass', teardown: 'pass' });
-  });
+  for (const job of jobs) {
+    const expectation = NEGATIVE[job.name] ?? passes;
+    const title = NEGATIVE_TITLES[job.name] ?? `${job.name} plans with the real provider and mock-applies`;
+    const reusedFrom = reused.get(job.name);
+    if (reusedFrom) {
+      it.skip(`${title} (reused: held in the run of ${reusedFrom} with the same inputs)`, () => undefined);
+      continue;
+    }
+    it(title, () => {
+      expectation(results[job.name]);
+      // Only a check that held is reused by a later run with the same inputs.
+      storeCheck(results[job.name], keys.get(job.name)!, ranAt);
+    });
+  }
 });

@@ -2,7 +2,9 @@
 /**
  * `npm test`: the type check (`tsc --noEmit`) and jest, started together — tsc is single-threaded,
  * so running it first left a core idle for its whole run — then one verdict: either failing fails
- * the run. tsc's output is printed after jest's. Arguments go to jest (`npm test -- stacks`).
+ * the run. tsc's output is printed after jest's. Arguments go to jest (`npm test -- stacks`), except
+ * `--shard=i/n`: the offline proof then checks only shard i of n of the stacks (OFFLINE_SHARD,
+ * scripts/offline/shard.ts); CI runs the shards as a matrix (`npm run test:offline -- --shard=i/n`).
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -21,9 +23,12 @@ function run(command, args, stdio) {
 }
 
 async function main() {
+  const args = process.argv.slice(2);
+  const shard = args.find((a) => a.startsWith('--shard='));
+  if (shard) process.env.OFFLINE_SHARD = shard.slice('--shard='.length);
   const [tsc, jest] = await Promise.all([
     run(bin('tsc'), ['--noEmit'], ['ignore', 'pipe', 'pipe']),
-    run(bin('jest'), process.argv.slice(2), 'inherit'),
+    run(bin('jest'), args.filter((a) => a !== shard), 'inherit'),
   ]);
   if (tsc.code !== 0) process.stdout.write(`\ntsc --noEmit failed:\n${tsc.output}`);
   else console.log('tsc --noEmit: no type errors');

@@ -9,3 +9,5 @@ export * from './run';
 export type { StackJson } from './stack';
 export { offlineTestFile, type TestFileOptions } from './test-file';
 export * from './workdir';
+export * from './cache';
+export * from './shard';
