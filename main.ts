@@ -3,13 +3,13 @@
  * one Terraform JSON stack per account (state, baseline) and per environment (platform) to
  * cdktf.out/stacks/.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'cdktf';
 import { guardrailReport, guardrailResults } from './constructs/core/guardrails';
 import { EnvironmentConfigError } from './environments/schema';
 import type * as Environments from './environments';
 import { definePlatform } from './stacks/platform-app';
+import { synthesizeInto } from './stacks/synth-output';
 
 /**
  * cdktf records a full stack trace (every frame) for every token it creates, on a plain object, only
@@ -32,30 +32,37 @@ function main(): void {
   // Under the cdktf CLI stderr is shown as [ERROR]: a warning goes to stdout there.
   const warn = underCdktfCli() ? console.log : console.error;
   for (const w of registry.warnings) warn(`Warning: ${w.path}: ${w.message}`);
-  const app = new App();
-  definePlatform(app, registry);
-  app.synth();
-  // Waivers in use are part of the output and of a report file (docs/architecture.md, "Guardrails").
-  const report = guardrailReport(guardrailResults(app));
-  if (report.text) console.log(report.text);
-  mkdirSync(app.outdir, { recursive: true });
-  writeFileSync(join(app.outdir, 'guardrails.json'), `${JSON.stringify(report.json, null, 2)}\n`);
+  // Synthesized beside the output and published only whole (stacks/synth-output.ts): an error
+  // leaves the previous output as it was; a published output has exactly the config's stacks.
+  const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  const published = synthesizeInto(
+    outdir,
+    (app) => definePlatform(app, registry),
+    (app, staging) => {
+      // Waivers in use: a line per stack here, each with its reason in the report file
+      // (docs/architecture.md, "Guardrails").
+      const report = guardrailReport(guardrailResults(app));
+      if (report.text) console.log(report.text);
+      writeFileSync(join(staging, 'guardrails.json'), `${JSON.stringify(report.json, null, 2)}\n`);
+    },
+    { underCdktfCli: underCdktfCli() },
+  );
+  for (const id of published.removed)
+    console.log(`Removed ${join(outdir, 'stacks', id)}: no such stack in the config`);
+  for (const id of published.keptWithState)
+    warn(
+      `Warning: ${join(outdir, 'stacks', id)} is no stack of the config but holds a local Terraform state: kept (move the state before removing it)`,
+    );
 }
 
 /**
- * The cdktf CLI echoes the app's output as it comes and then once more in its failure summary, so
- * a config error written to either stream before a non-zero exit shows twice. Under the CLI the
- * problems go to stdout once, the app ends without a manifest (a stale one is removed), and the CLI
- * fails the synth itself (exit code 1, "app was expected to call 'synth()'"). Run directly
- * (`node scripts/run.js main.ts`), the app prints to stderr and exits 1.
+ * A config error (or guardrail finding) exits 1 with every problem, and the previous output stays.
+ * Under the cdktf CLI the problems go to stdout: the CLI shows them as they come and once more in
+ * its failure summary ("Command output on stdout"), without prefixing each line as an [ERROR] log.
+ * Run directly (`node scripts/run.js main.ts`), the app prints them to stderr.
  */
 function reportConfigError(error: EnvironmentConfigError): void {
-  if (underCdktfCli()) {
-    rmSync(join(process.env.CDKTF_OUTDIR!, 'manifest.json'), { force: true });
-    console.log(error.message);
-    return;
-  }
-  console.error(error.message);
+  (underCdktfCli() ? console.log : console.error)(error.message);
   process.exitCode = 1;
 }
 

@@ -165,9 +165,19 @@ describe('waivers', () => {
     Testing.synth(stack);
     const result = guardrailResultOf(stack)!;
     expect(result.waived).toEqual([expect.objectContaining({ ...waiver, source: 'guards.waivers[0]' })]);
-    expect(guardrailReport([result]).text).toContain(
-      'bare [public-exposure] Ssh (guards.waivers[0]): break-glass',
+    // One line per stack in the output; each waiver, with its reason, in the report file.
+    const report = guardrailReport([result]);
+    expect(report.text).toBe(
+      'Guardrails waived in bare: 1 (public-exposure 1) (guardrails.json lists each with its reason)',
     );
+    expect(report.json).toMatchObject({
+      stacks: [
+        {
+          stack: 'bare',
+          waived: [{ ...waiver, source: 'guards.waivers[0]', findings: [expect.any(String)] }],
+        },
+      ],
+    });
   });
 
   it('lift nothing else: another rule or resource still fails', () => {

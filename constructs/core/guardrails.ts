@@ -174,13 +174,21 @@ function stackView(stack: TerraformStack, tf: any, production: boolean): StackVi
 
 /** The report the app prints and writes: waivers in use, per stack. */
 export function guardrailReport(results: readonly GuardrailResult[]): { text: string; json: unknown } {
-  const lines = results.flatMap((r) =>
-    r.waived.map(
-      (w) =>
-        `Guardrail waived: ${r.stack} [${w.rule}] ${w.resource} (${w.source}): ${w.reason}` +
-        (w.findings.length > 0 ? '' : ' (nothing to waive now)'),
-    ),
-  );
+  const lines = results
+    .filter((r) => r.waived.length > 0)
+    .map((r) => {
+      const byRule = new Map<string, number>();
+      for (const w of r.waived) byRule.set(w.rule, (byRule.get(w.rule) ?? 0) + 1);
+      const idle = r.waived.filter((w) => w.findings.length === 0);
+      const rules = [...byRule].map(([rule, n]) => `${rule} ${n}`).join(', ');
+      return (
+        `Guardrails waived in ${r.stack}: ${r.waived.length} (${rules})` +
+        (idle.length > 0
+          ? `; waiving nothing now: ${idle.map((w) => `[${w.rule}] ${w.resource}`).join(', ')}`
+          : '') +
+        ' (guardrails.json lists each with its reason)'
+      );
+    });
   return {
     text: lines.join('\n'),
     json: { rules: GUARDRAIL_RULES.map((r) => ({ id: r.id, title: r.title })), stacks: results },
