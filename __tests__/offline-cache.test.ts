@@ -1,5 +1,5 @@
 /** The incremental offline proof's cache keys and the shards (scripts/offline/cache.ts, shard.ts). */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
@@ -7,6 +7,7 @@ import {
   cachedCheck,
   cacheEnabled,
   jobKey,
+  KEPT_PER_STACK,
   parseShard,
   shards,
   storeCheck,
@@ -63,6 +64,27 @@ describe('the cache key of a check', () => {
       check: { ok: true },
     });
     expect(cachedCheck('s', jobKey(job, 'harness-2'), cache)).toBeUndefined();
+  });
+
+  it('keeps the newest few checks per stack, so an undone edit still hits', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'cache-'));
+    const keys = Array.from({ length: KEPT_PER_STACK + 1 }, (_, i) => jobKey(job, `harness-${i}`));
+    keys.forEach((k, i) => {
+      storeCheck(check('s'), k, `2026-12-0${i + 1}T00:00:00.000Z`, cache);
+      // mtime order is what ages them out
+      utimesSync(
+        join(
+          cache,
+          readdirSync(cache).find((f) => f.includes(k.slice(0, 16)))!,
+        ),
+        i + 1,
+        i + 1,
+      );
+    });
+    storeCheck(check('other'), key, '2026-12-07T00:00:00.000Z', cache);
+    expect(cachedCheck('s', keys[0], cache)).toBeUndefined();
+    for (const k of keys.slice(1)) expect(cachedCheck('s', k, cache)).toBeDefined();
+    expect(cachedCheck('other', key, cache)).toBeDefined();
   });
 
   it('is not used under CI or with OFFLINE_PROOF_CACHE=off', () => {

@@ -4,15 +4,18 @@
  *   - synthesizing every stack by running the app directly (`node scripts/run.js main.ts`: the
  *     bundle, built once before, run from its code cache),
  *   - synthesizing through the CLI (`cdktf synth`),
- *   - the whole test suite (`npm test`),
+ *   - the whole test suite (`npm test`): cold (every offline check runs: OFFLINE_PROOF_CACHE=off),
+ *     warm (nothing changed: every check reused), and after editing one environment (dev's budget
+ *     limit raised by a dollar, restored afterwards: only platform-dev's check runs again),
+ *   - the unit tests alone (`npm run test:unit`: their share of each `npm test`),
  * over several runs, then the terraform checks per stack (seconds each, grouped by the batch, i.e.
- * the `terraform test` process, that ran them) as the terraform suite timed them in the last
- * `npm test` run. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
+ * the `terraform test` process, that ran them) and the cache hits, as the terraform suite reported
+ * them in each `npm test` run. Peak memory comes from GNU time (`/usr/bin/time -f %M`), which reports the
  * largest resident set of the process tree's biggest member.
  * Usage: node scripts/bench.js [--runs N] [--test-runs N]
  */
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -78,15 +81,29 @@ try {
   );
   // The terraform suite writes its per-stack timings here (__tests__/terraform.test.ts).
   const timings = join(out, 'terraform-timings.txt');
-  bench('npm test (tsc + jest, all suites)', testRuns, () =>
-    measure('npm', ['test', '--silent'], { OFFLINE_TIMINGS_FILE: timings }),
-  );
-  if (existsSync(timings)) {
-    console.log(
-      'terraform checks per stack (a test file each, one terraform test process per batch), last npm test run:',
+  const suite = (label, env) => {
+    rmSync(timings, { force: true });
+    bench(label, testRuns, () =>
+      measure('npm', ['test', '--silent'], { OFFLINE_TIMINGS_FILE: timings, ...env }),
     );
-    console.log(readFileSync(timings, 'utf8').replace(/^/gm, '  ').trimEnd());
+    if (existsSync(timings)) console.log(readFileSync(timings, 'utf8').replace(/^/gm, '    ').trimEnd());
+    else console.log('    (every offline check reused: no terraform process ran)');
+  };
+  suite('npm test, cold (no check reused)', { OFFLINE_PROOF_CACHE: 'off' });
+  suite('npm test, warm (nothing changed)', {});
+  const devFile = join(root, 'environments', 'dev.ts');
+  const original = readFileSync(devFile, 'utf8');
+  const edited = original.replace(/monthlyLimitUsd: (\d+)/, (_m, n) => `monthlyLimitUsd: ${Number(n) + 1}`);
+  if (edited === original) throw new Error('bench: no monthlyLimitUsd in environments/dev.ts to edit');
+  try {
+    writeFileSync(devFile, edited);
+    suite('npm test, after editing dev', {});
+  } finally {
+    writeFileSync(devFile, original);
   }
+  bench('unit tests alone (npm run test:unit)', testRuns, () =>
+    measure('npm', ['run', 'test:unit', '--silent']),
+  );
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -6,12 +6,13 @@
  * that writes the overrides, mock defaults and invariants (every file of scripts/offline/ and the
  * given extra files), the Terraform binary's version and the provider version and mirror.
  *
- * The cache is `.cache/offline-proof/` (git-ignored), one JSON file per stack. It is off under CI
+ * The cache is `.cache/offline-proof/` (git-ignored), a JSON file per stack and key (the newest few
+ * per stack). It is off under CI
  * and with `OFFLINE_PROOF_CACHE=off` (`npm test` then checks every stack).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { StackJob } from './batch';
 import type { StackCheck } from './run';
@@ -65,11 +66,20 @@ export function jobKey(job: StackJob, harness: string): string {
   return hash.digest('hex');
 }
 
-const fileOf = (stack: string, dir: string) => join(dir, `${stack}.json`);
+/** Checks kept per stack: switching back to an earlier input (a branch, an undone edit) still hits. */
+export const KEPT_PER_STACK = 4;
 
-/** The stored check of `stack` when its key matches, else undefined. */
+const fileOf = (stack: string, key: string, dir: string) => join(dir, `${stack}.${key.slice(0, 16)}.json`);
+const filesOf = (stack: string, dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(`${stack}.`) && /^[0-9a-f]{16}\.json$/.test(f.slice(stack.length + 1)))
+        .map((f) => join(dir, f))
+    : [];
+
+/** The stored check of `stack` when one has this key, else undefined. */
 export function cachedCheck(stack: string, key: string, dir = CACHE_DIR): CachedCheck | undefined {
-  const file = fileOf(stack, dir);
+  const file = fileOf(stack, key, dir);
   if (!existsSync(file)) return undefined;
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as CachedCheck;
@@ -79,9 +89,14 @@ export function cachedCheck(stack: string, key: string, dir = CACHE_DIR): Cached
   }
 }
 
-/** Stores a check that ran in this run (started at `ranAt`) under its key. */
+/** Stores a check that ran in this run (started at `ranAt`) under its key; keeps the newest few per stack. */
 export function storeCheck(check: StackCheck, key: string, ranAt: string, dir = CACHE_DIR): void {
   mkdirSync(dir, { recursive: true });
   const cached: CachedCheck = { key, ranAt, check };
-  writeFileSync(fileOf(check.stack, dir), `${JSON.stringify(cached, null, 2)}\n`);
+  writeFileSync(fileOf(check.stack, key, dir), `${JSON.stringify(cached, null, 2)}\n`);
+  const old = filesOf(check.stack, dir)
+    .map((f) => ({ f, at: statSync(f).mtimeMs }))
+    .sort((a, b) => b.at - a.at)
+    .slice(KEPT_PER_STACK);
+  for (const { f } of old) rmSync(f, { force: true });
 }
