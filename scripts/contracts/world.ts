@@ -155,6 +155,8 @@ const ATTRIBUTES: Record<string, Attributes> = {
   aws_elasticache_user: (b, at) => ({ arn: arn('elasticache', at, `user:${at.value(b.user_id)}`) }),
   aws_dynamodb_table: (b, at) => ({
     arn: arn('dynamodb', at, `table/${at.value(b.name)}`),
+    // The stream's label is a timestamp AWS picks when the stream is enabled.
+    stream_arn: arn('dynamodb', at, `table/${at.value(b.name)}/stream/2026-01-01T00:00:00.000`),
     name: at.value(b.name),
     id: at.value(b.name),
   }),
