@@ -1,6 +1,6 @@
 import { lifecyclePolicy } from '../../constructs/compute/service-repository';
 import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
-import { DB_SECRET, LISTENER, RULE, compute, targetGroup } from '../support/compute-layer';
+import { DB_SECRET, LISTENER, RULE, compute, computeContracts, targetGroup } from '../support/compute-layer';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
 
 const containers = (out: Synthesized, service: string) =>
@@ -190,6 +190,56 @@ describe('Fargate services', () => {
     ]);
     // frontend: no exec, no X-Ray, no grants -> no task policy at all.
     expect(byPrefix(out, 'aws_iam_role_policy', 'Service-frontend_TaskPolicy')).toEqual([]);
+  });
+
+  it('pull images with the two calls a pull makes (no push action)', () => {
+    const doc = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_ExecutionPolicy')[0].policy);
+    const pull = doc.Statement.find((s) => s.Sid === 'PullImages');
+    expect(pull.Action).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+  });
+
+  it("declare the roles' contracts: who calls each grant, and the neighbour's image, logs and secrets denied", () => {
+    const contracts = computeContracts(
+      configOf('dev', (env) => {
+        env.services.backend.xray = true;
+        env.services.frontend.secrets = {
+          SITE_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/site-AbCdEf' },
+        };
+      }),
+    );
+    const actions = (list: any[]) => list.map((r) => r.action);
+    const task = contracts['webplat-dev-backend-task'];
+    // The stores' requests, then ECS Exec's and X-Ray's (both on for the backend here).
+    expect(actions(task.allow)).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'ssmmessages:OpenDataChannel', 'xray:PutTraceSegments']),
+    );
+    expect(actions(contracts['webplat-dev-frontend-task'].allow)).toEqual([]);
+    expect(task.trust.allow).toEqual([
+      expect.objectContaining({
+        principal: 'ecs-tasks.amazonaws.com',
+        context: { 'aws:SourceAccount': '111111111111' },
+      }),
+    ]);
+
+    const backend = contracts['webplat-dev-backend-execution'];
+    const frontend = contracts['webplat-dev-frontend-execution'];
+    const on = (list: any[]) => list.map((r) => `${r.action} ${r.resource}`);
+    expect(on(backend.allow)).toEqual(
+      expect.arrayContaining([
+        'ecr:GetAuthorizationToken *',
+        expect.stringMatching(/^ecr:BatchGetImage \$\{aws_ecr_repository\.Repository-backend_/),
+        `secretsmanager:GetSecretValue ${DB_SECRET}`,
+      ]),
+    );
+    expect(on(backend.deny)).toEqual(
+      expect.arrayContaining([
+        'ecr:BatchGetImage arn:aws:ecr:us-east-1:111111111111:repository/webplat-dev-frontend',
+        'secretsmanager:GetSecretValue arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/site-AbCdEf',
+      ]),
+    );
+    // The master secret: denied to the service whose bindings do not hold it, never to the one that does.
+    expect(on(frontend.deny)).toContain(`secretsmanager:GetSecretValue ${DB_SECRET}`);
+    expect(on(backend.deny)).not.toContain(`secretsmanager:GetSecretValue ${DB_SECRET}`);
   });
 
   it('deploy safely: rolling with circuit breaker and rollback, 100/200, private subnets, no public IP', () => {

@@ -1,7 +1,9 @@
 import { RDS_CA, parameterFamily } from '../../constructs/data/relational-database';
 import { parseEnvironmentConfig } from '../../environments/schema';
-import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
-import { bindingsOf, dataLayer, withEngine } from '../support/data-layer';
+import { TerraformOutput } from 'cdktf';
+import { DataLayer } from '../../constructs/data/data-layer';
+import { KEYS, SUBNETS, VPC, bareStack, byPrefix, configOf } from '../support/bare';
+import { ADMINS, bindingsOf, dataLayer, withEngine } from '../support/data-layer';
 import { envInput } from '../support/fixtures';
 
 const ingressOf = (out: ReturnType<typeof dataLayer>, group: RegExp) =>
@@ -228,5 +230,115 @@ describe('Aurora PostgreSQL', () => {
     expect(parameterFamily('postgres', '16.3')).toBe('postgres16');
     expect(parameterFamily('mysql', '8.0.39')).toBe('mysql8.0');
     expect(parameterFamily('aurora-postgresql', '16.4')).toBe('aurora-postgresql16');
+  });
+});
+
+describe('the database bootstrap by compute platform', () => {
+  it('Fargate: the ECS migration task with its two roles, each with a declared contract', () => {
+    const out = dataLayer(configOf('dev'));
+    expect(out.only('aws_ecs_task_definition').family).toBe('webplat-dev-db-migrate');
+    const roles = out.resources('aws_iam_role').filter(([id]) => id.startsWith('DbMigrate_'));
+    expect(roles.map(([, r]) => r.name).sort()).toEqual([
+      'webplat-dev-db-migrate-execution',
+      'webplat-dev-db-migrate-task',
+    ]);
+  });
+
+  it('EKS: no ECS task definition, roles or security group; the bootstrap is the compute layer’s Job', () => {
+    const eks = parseEnvironmentConfig(envInput('enterprise'));
+    const out = dataLayer(eks);
+    expect(out.resources('aws_ecs_task_definition')).toEqual([]);
+    expect(out.resources('aws_iam_role').filter(([id]) => id.startsWith('DbMigrate_'))).toEqual([]);
+    expect(ingressOf(out, /Database_SecurityGroup/).map((r) => r.description)).not.toContain(
+      'db-migrate to the database',
+    );
+    expect(out.json.output.db_migrate_task).toBeUndefined();
+  });
+});
+
+describe("bindings' requests: what the stores' clients call, and never", () => {
+  // The layer's bindings themselves: their requests travel to the role contracts, not to the outputs
+  // support/data-layer.ts writes.
+  const config = configOf('dev');
+  const b = bareStack(config);
+  const layer = new DataLayer(b.stack, 'Data', {
+    naming: b.naming,
+    accountId: config.accountId,
+    region: config.region,
+    config,
+    vpcId: VPC,
+    subnetIds: [...SUBNETS.isolated],
+    appSubnetIds: [...SUBNETS.private],
+    keys: { data: KEYS.data, secrets: KEYS.secrets },
+    logs: b.logs,
+    logArchive: b.logArchive(),
+    adminPrincipalArns: ADMINS,
+  });
+  // As they synthesize (`${aws_db_instance.X.resource_id}`): through stack outputs.
+  for (const service of ['backend', 'frontend']) {
+    const { requests, statements } = layer.bindingsFor(service, config.services[service].uses);
+    new TerraformOutput(b.stack, service, { value: { requests, statements } });
+  }
+  const out = b.synth().json.output;
+  const backend = out.backend.value.requests;
+  const frontend = out.frontend.value.requests;
+  const pairs = (list: readonly { action: string; resource: string }[]) =>
+    list.map((r) => `${r.action} ${r.resource}`);
+
+  it('the backend connects as its own user, uses its table and bucket (S3 asks for the data key)', () => {
+    expect(backend.allow).toContainEqual({
+      action: 'rds-db:connect',
+      resource: expect.stringMatching(
+        /dbuser:\$\{aws_db_instance\.Database_Instance_\w+\.resource_id\}\/app_backend$/,
+      ),
+      because: 'RDS IAM auth token (@aws-sdk/rds-signer Signer.getAuthToken) for app_backend',
+    });
+    expect(backend.allow).toContainEqual(
+      expect.objectContaining({
+        action: 'elasticache:Connect',
+        resource: expect.stringMatching(/Cache_AppUser/),
+      }),
+    );
+    expect(backend.allow).toContainEqual(
+      expect.objectContaining({
+        action: 'dynamodb:GetItem',
+        because: '@aws-sdk/client-dynamodb GetItemCommand on webplat-dev-sessions',
+      }),
+    );
+    expect(backend.allow).toContainEqual({
+      action: 'kms:GenerateDataKey',
+      resource: KEYS.data,
+      context: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+      because: expect.stringMatching(/^@aws-sdk\/client-s3 PutObjectCommand on webplat-dev-media-/),
+    });
+  });
+
+  it('every statement of the bindings is exercised by one of its requests', () => {
+    const actions = out.backend.value.statements.flatMap((s: any) => [s.Action].flat());
+    const requested = new Set(backend.allow.map((r: any) => r.action));
+    expect(actions.filter((a: string) => !requested.has(a))).toEqual([]);
+  });
+
+  it('no service connects as the master user or a neighbour, reads the master secret or unused stores', () => {
+    for (const requests of [backend, frontend]) {
+      const denied = pairs(requests.deny).join('\n');
+      expect(denied).toMatch(/rds-db:connect .*\/dbadmin$/m);
+      expect(denied).toMatch(/secretsmanager:GetSecretValue .*master_user_secret/);
+      expect(denied).toMatch(/elasticache:Connect .*Cache_DefaultUser/);
+    }
+    expect(pairs(backend.deny)).toContainEqual(expect.stringMatching(/rds-db:connect .*\/app_frontend$/));
+    expect(pairs(backend.deny)).toContainEqual(expect.stringMatching(/s3:GetObject .*Bucket-exports/));
+    expect(pairs(frontend.deny)).toContainEqual(expect.stringMatching(/dynamodb:GetItem .*Table-sessions/));
+    expect(pairs(frontend.deny)).toContainEqual(expect.stringMatching(/elasticache:Connect .*Cache_AppUser/));
+    expect(frontend.allow).toEqual([]);
+  });
+
+  it("another environment's stores are denied (a name outside the environment's prefix)", () => {
+    expect(pairs(backend.deny)).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem arn:aws:dynamodb:us-east-1:111111111111:table/webplat-dev2-sessions',
+        's3:GetObject arn:aws:s3:::webplat-dev2-media-111111111111/uploads/example.bin',
+      ]),
+    );
   });
 });

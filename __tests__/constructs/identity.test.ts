@@ -36,6 +36,20 @@ const withSes = (input: any) => {
 const dev = identityLayer('dev');
 const prod = identityLayer('prod');
 
+/** The role contracts the layer declares (the raw JSON's `//` comments), by role name. */
+function contractsOf(edit: (input: any) => void = () => {}): Record<string, any> {
+  const bare = bareStack(configOf('dev', edit));
+  new IdentityLayer(bare.stack, 'Identity', {
+    naming: bare.naming,
+    accountId: bare.config.accountId,
+    config: bare.config,
+    logs: bare.logs,
+    dataKmsKeyArn: KEYS.data,
+  });
+  const roles = (bare.stack.toTerraform() as any).resource.aws_iam_role;
+  return Object.fromEntries(Object.values<any>(roles).map((r) => [r.name, r['//'].contract]));
+}
+
 describe('user pool', () => {
   const pool = dev.only('aws_cognito_user_pool');
 
@@ -314,5 +328,50 @@ describe("the trigger's role (least privilege, evaluated)", () => {
     expect(await ask(ses, 'ses:SendEmail', identity, { 'ses:FromAddress': 'ceo@example.com' })).toBe(
       'ImplicitlyDenied',
     );
+  });
+});
+
+describe('role contracts', () => {
+  const requests = (list: any[]) => list.map((r) => [r.action, r.because]);
+
+  it("the trigger's: every SDK command its handler sends, SendEmail only with the SES provider", () => {
+    const fn = contractsOf()['webplat-dev-email-validation-fn'];
+    expect(requests(fn.allow)).toContainEqual([
+      'sqs:SendMessage',
+      'serverless/common/aws-sdk.ts: SendMessageCommand',
+    ]);
+    expect(fn.allow.map((r: any) => r.action)).not.toContain('ses:SendEmail');
+    const ses = contractsOf(withSes)['webplat-dev-email-validation-fn'];
+    expect(ses.allow).toContainEqual({
+      action: 'ses:SendEmail',
+      resource: 'arn:aws:ses:us-east-1:123456789012:identity/example.com',
+      context: { 'ses:FromAddress': 'no-reply@example.com' },
+      because: 'serverless/common/aws-sdk.ts: SendEmailCommand',
+    });
+    expect(ses.deny).toContainEqual(
+      expect.objectContaining({ action: 'ses:SendEmail', context: { 'ses:FromAddress': 'ceo@example.com' } }),
+    );
+  });
+
+  it("the identity pool role's: the configured grants, this pool's signed-in users only", () => {
+    const none = contractsOf()['webplat-dev-identity-authenticated'];
+    expect(none.allow).toEqual([]);
+    expect(none.trust.allow[0]).toMatchObject({
+      principal: 'cognito-identity.amazonaws.com',
+      action: 'sts:AssumeRoleWithWebIdentity',
+      context: { 'cognito-identity.amazonaws.com:amr': ['authenticated'] },
+    });
+    expect(none.trust.deny.map((d: any) => d.context['cognito-identity.amazonaws.com:amr'])).toContainEqual([
+      'unauthenticated',
+    ]);
+    const granted = contractsOf((i) => {
+      i.identity.authenticatedGrants = [
+        { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::user-content/private/*'] },
+      ];
+    })['webplat-dev-identity-authenticated'];
+    expect(requests(granted.allow)).toEqual([
+      ['s3:GetObject', expect.stringMatching(/^identity\.authenticatedGrants\[0\] in config/)],
+    ]);
+    expect(granted.allow[0].resource).toBe('arn:aws:s3:::user-content/private/example');
   });
 });

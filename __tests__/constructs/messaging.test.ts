@@ -1,3 +1,4 @@
+import { kafkaDenials, kafkaRequests, kafkaStatements } from '../../constructs/messaging/kafka-grants';
 import { byPrefix } from '../support/bare';
 import { envInput, policy, synthPlatform } from '../support/fixtures';
 import { decide } from '../support/iam-eval';
@@ -176,5 +177,38 @@ describe('uses.kafka grants (evaluated)', () => {
     const pod = byPrefix(enterprise, 'aws_iam_role_policy', 'PodRole-backend_Policy')[0].policy;
     expect(pod).toMatch(/kafka-cluster:WriteData/);
     expect(byPrefix(enterprise, 'aws_iam_role_policy', 'PodRole-frontend_Policy')).toEqual([]);
+  });
+});
+
+describe("a Kafka client's requests (the role contract's part), evaluated against its grants", () => {
+  const arns = {
+    cluster: CLUSTER,
+    topicPrefix: `arn:aws:kafka:us-east-1:${ACCOUNT}:topic/webplat-dev-kafka/0000-1`,
+    groupPrefix: `arn:aws:kafka:us-east-1:${ACCOUNT}:group/webplat-dev-kafka/0000-1`,
+  };
+  const access = { produce: ['orders'], consume: ['payments'], group: 'webplat-dev-backend' };
+  const identity = [{ Statement: kafkaStatements(arns, access) }];
+  const decision = (r: { action: string; resource: string }) =>
+    decide({ identity, ...r, principalArn: `arn:aws:iam::${ACCOUNT}:role/webplat-dev-backend-task` });
+
+  it('every grant is a request a producer or consumer makes, and each is allowed', async () => {
+    const requests = kafkaRequests(arns, access);
+    const granted = kafkaStatements(arns, access).flatMap((s) => [s.Action].flat());
+    expect([...new Set(granted)].sort()).toEqual([...new Set(requests.map((r) => r.action))].sort());
+    for (const r of requests) expect([r.action, await decision(r)]).toEqual([r.action, 'Allowed']);
+  });
+
+  it("denies the other direction, a neighbour's topic and group, topic and cluster administration", async () => {
+    const denials = kafkaDenials(arns, access, { topics: ['audit'], groups: ['webplat-dev-frontend'] });
+    expect(denials.map((r) => `${r.action} ${r.resource.split('/').pop()}`)).toEqual(
+      expect.arrayContaining([
+        'kafka-cluster:WriteData payments',
+        'kafka-cluster:ReadData orders',
+        'kafka-cluster:WriteData audit',
+        'kafka-cluster:AlterGroup webplat-dev-frontend',
+        'kafka-cluster:CreateTopic orders',
+      ]),
+    );
+    for (const r of denials) expect([r.action, await decision(r)]).toEqual([r.action, 'ImplicitlyDenied']);
   });
 });

@@ -147,6 +147,56 @@ describe('event processor on a table stream', () => {
   });
 });
 
+describe("the event processor's role contract", () => {
+  const STREAM = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/webplat-dev-sessions/stream/2026-01-01T00:00:00.000`;
+  /** The function role's policy and contract, from the raw JSON (its `//` comments kept). */
+  const roleOf = (edit: (input: any) => void, table?: { arn: string; streamArn: string }) => {
+    const bare = bareStack(configOf('dev', edit));
+    new ServerlessLayer(bare.stack, 'Serverless', {
+      naming: bare.naming,
+      accountId: bare.config.accountId,
+      config: bare.config,
+      logs: bare.logs,
+      dataKmsKeyArn: KEYS.data,
+      ...(table ? { tables: { sessions: { table } } } : {}),
+    });
+    const res = (bare.stack.toTerraform() as any).resource;
+    const [role] = Object.values<any>(res.aws_iam_role);
+    const [grant] = Object.values<any>(res.aws_iam_role_policy);
+    return { contract: role['//'].contract, granted: policy(grant.policy).Statement };
+  };
+  const queue = roleOf(() => {});
+  const stream = roleOf(
+    (i) => {
+      i.tables.sessions.stream = 'NEW_AND_OLD_IMAGES';
+      i.serverless = { eventProcessor: { table: 'sessions' } };
+    },
+    { arn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/webplat-dev-sessions`, streamArn: STREAM },
+  );
+
+  it.each([
+    ['queue', queue],
+    ['stream', stream],
+  ])('%s: every granted action is a must-allow of the poller or the runtime', (_, { contract, granted }) => {
+    const allowed = new Set(contract.allow.map((r: any) => r.action));
+    const actions = granted.flatMap((s: any) => [s.Action].flat());
+    expect(actions.filter((a: string) => !allowed.has(a))).toEqual([]);
+    expect(
+      contract.allow.filter((r: any) => /^(sqs|dynamodb):/.test(r.action)).map((r: any) => r.because),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/^Lambda /)]));
+  });
+
+  it('grants what the pollers call only: no ChangeMessageVisibility, ListStreams or stream key', () => {
+    const actions = (g: any[]) => g.flatMap((s: any) => [s.Action].flat());
+    expect(actions(queue.granted)).not.toContain('sqs:ChangeMessageVisibility');
+    expect(actions(stream.granted)).not.toContain('dynamodb:ListStreams');
+    expect(stream.granted.map((s: any) => s.Sid)).not.toContain('StreamKey');
+    expect(stream.contract.deny.map((r: any) => r.action)).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'sqs:ReceiveMessage']),
+    );
+  });
+});
+
 describe('serverless alarms in the monitoring pass', () => {
   const platform = synthPlatform(envInput('dev'));
   const alarms = platform.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a);

@@ -131,11 +131,11 @@ describe('DynamoDB tables', () => {
     );
     const grants = statementsOf(o, 'backend').filter((s) => s.Sid.startsWith('Table'));
     expect(grants).toHaveLength(1);
-    expect(grants[0].Resource).toEqual([
-      expect.stringMatching(/Table-sessions_Table.+\.arn\}$/),
-      expect.stringMatching(/Table-sessions_Table.+\.arn\}\/index\/\*$/),
-    ]);
+    // The table only: no table has a secondary index, so no index ARN is granted.
+    expect(grants[0].Resource).toMatch(/Table-sessions_Table.+\.arn\}$/);
+    // Item commands only: no table administration, no DescribeTable (no item command calls it).
     expect(grants[0].Action).not.toContain('dynamodb:DeleteTable');
+    expect(grants[0].Action).not.toContain('dynamodb:DescribeTable');
     const audit = o.resources('aws_dynamodb_table').find(([id]) => id.startsWith('Table-audit'))![1];
     expect(audit).toMatchObject({
       range_key: 'sk',
@@ -231,6 +231,19 @@ describe('AWS Backup', () => {
       expect.stringMatching(/aws_dynamodb_table\.Table-sessions/),
       expect.stringMatching(/Bucket-media/),
       expect.stringMatching(/Bucket-exports/),
+    ]);
+  });
+
+  it("keeps the live database out of the restores' clean-up (the managed policies may delete any)", () => {
+    const keep = byPrefix(prod, 'aws_iam_role_policy', 'Backup_KeepLiveData')[0];
+    expect(keep.role).toMatch(/aws_iam_role\.Backup_Role_\w+\.id/);
+    expect(policy(keep.policy).Statement).toEqual([
+      {
+        Sid: 'KeepLiveDatabase',
+        Effect: 'Deny',
+        Action: ['rds:DeleteDBInstance', 'rds:DeleteDBCluster'],
+        Resource: expect.stringMatching(/aws_db_instance\.Database_Instance_\w+\.arn/),
+      },
     ]);
   });
 

@@ -13,12 +13,17 @@ export const targetGroup = (name: string) =>
 export const LISTENER = 'aws_lb_listener.LoadBalancer_HttpsListener_0123ABCD';
 export const RULE = 'aws_lb_listener_rule.LoadBalancer_Rule-backend_0123ABCD';
 export const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!db-0123-AbCdEf';
-const NO_REQUESTS = { allow: [], deny: [] };
+/** What the data layer denies every service: the master secret (the backend's stand-in holds it). */
+const MASTER_SECRET_DENIED = {
+  action: 'secretsmanager:GetSecretValue',
+  resource: DB_SECRET,
+  because: 'the master secret',
+};
 const NONE: ServiceBindings = {
   environment: {},
   secrets: {},
   statements: [],
-  requests: NO_REQUESTS,
+  requests: { allow: [], deny: [MASTER_SECRET_DENIED] },
   peers: [],
 };
 const grant = (Sid: string, Action: string) => ({
@@ -40,7 +45,20 @@ const BACKEND: ServiceBindings = {
     grant('BucketMediaList', 's3:ListBucket'),
     grant('BucketMediaKey', 'kms:Decrypt'),
   ],
-  requests: NO_REQUESTS,
+  requests: {
+    allow: [
+      ['elasticache:Connect', 'RedisIamConnect'],
+      ['dynamodb:GetItem', 'TableSessions'],
+      ['s3:GetObject', 'BucketMediaObjects'],
+      ['s3:ListBucket', 'BucketMediaList'],
+      ['kms:Decrypt', 'BucketMediaKey'],
+    ].map(([action, sid]) => ({
+      action,
+      resource: `arn:aws:s3:::${sid}`,
+      because: `stand-in client of ${sid}`,
+    })),
+    deny: [MASTER_SECRET_DENIED],
+  },
   peers: [],
 };
 
@@ -61,6 +79,16 @@ const blueGreenTarget = (name: string) => ({
 
 /** The compute layer of `config` alone on a bare stack. */
 export function compute(config: EnvironmentConfig): Synthesized {
+  return build(config).synth();
+}
+
+/** The role contracts the compute layer of `config` declares (the raw JSON's `//` comments), by role name. */
+export function computeContracts(config: EnvironmentConfig): Record<string, any> {
+  const roles = (build(config).stack.toTerraform() as any).resource.aws_iam_role;
+  return Object.fromEntries(Object.values<any>(roles).map((r) => [r.name, r['//']?.contract]));
+}
+
+function build(config: EnvironmentConfig): ReturnType<typeof bareStack> {
   const b = bareStack(config);
   createCompute(b.stack, 'Compute', {
     naming: b.naming,
@@ -94,5 +122,5 @@ export function compute(config: EnvironmentConfig): Synthesized {
     bindings: (name) => (name === 'backend' ? BACKEND : NONE),
     guardDutyAgent: true,
   });
-  return b.synth();
+  return b;
 }

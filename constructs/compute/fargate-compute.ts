@@ -56,6 +56,12 @@ export class FargateCompute extends Layer implements ComputeLayer {
         bindings,
         targetGroupArn: route?.targetGroupArn,
         dependsOn: route?.dependsOn,
+        neighbours: {
+          services: Object.keys(config.services).filter((n) => n !== name),
+          secretArns: Object.entries(config.services)
+            .filter(([n]) => n !== name)
+            .flatMap(([, s]) => Object.values(s.secrets).map((ref) => ref.arn)),
+        },
       });
       if (route?.blueGreen && svc.deployment.type === 'blueGreen') {
         this.deployments[name] = new BlueGreenDeployment(this, `Deployment-${name}`, {

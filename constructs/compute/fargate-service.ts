@@ -16,6 +16,11 @@ import type { ServiceConfig } from '../../environments/schema';
 import type { LogSettings } from '../core/log-group';
 import { mergeBindings, type SecretRef, type ServiceBindings } from '../core/service-bindings';
 import { APP, containerDefinitions } from './container-definitions';
+import {
+  declareExecutionContract,
+  declareTaskContract,
+  type ServiceNeighbours,
+} from './fargate-service-contract';
 import type { ServiceCluster } from './service-cluster';
 
 export interface FargateServiceProps {
@@ -44,6 +49,8 @@ export interface FargateServiceProps {
   readonly targetGroupArn?: string;
   /** Resources the service must wait for (the listener that uses its target group). */
   readonly dependsOn?: ITerraformDependable[];
+  /** The environment's other services: what its role contracts deny. Default: none. */
+  readonly neighbours?: ServiceNeighbours;
 }
 
 /**
@@ -93,6 +100,23 @@ export class FargateService extends Construct {
     this.service = this.createService(fullName);
     if (service.autoscaling) this.scalableTarget = this.autoscale(service.autoscaling);
     if (config.statements.length > 0) this.grant(...config.statements);
+    const contract = {
+      naming,
+      name: props.name,
+      accountId: props.accountId,
+      region: props.region,
+      service,
+      cluster: props.cluster,
+      requests: config.requests,
+      logGroupArn: this.logGroup.arn,
+      repositoryArn: props.repositoryArn,
+      guardDutyAgent: props.guardDutyAgent,
+      secretArns: this.secretArns(),
+      secretsKmsKeyArn: props.secretsKmsKeyArn,
+      neighbours: props.neighbours ?? { services: [], secretArns: [] },
+    };
+    declareTaskContract(this.taskRole, contract);
+    declareExecutionContract(this.executionRole, contract);
   }
 
   /** Adds statements to the task role (resources named; see constructs/iam.ts for the `*` exceptions). */
@@ -262,11 +286,12 @@ export class FargateService extends Construct {
       statements.push({
         Sid: 'PullImages',
         Effect: 'Allow',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        // Pulling is these two (BatchCheckLayerAvailability is for pushing).
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         Resource: pullFrom,
       });
     }
-    const secretArns = [...new Set(Object.values(this.secrets).map((s) => s.arn))];
+    const secretArns = this.secretArns();
     if (secretArns.length > 0) {
       statements.push({
         Sid: 'ReadNamedSecrets',
@@ -285,6 +310,11 @@ export class FargateService extends Construct {
       }
     }
     return statements;
+  }
+
+  /** The secrets ECS injects (each once, whatever keys of it are used). */
+  private secretArns(): string[] {
+    return [...new Set(Object.values(this.secrets).map((s) => s.arn))];
   }
 
   private execStatements(): PolicyStatement[] {

@@ -64,3 +64,36 @@ export const CONTRACT_COMMENT = 'contract';
 export function declareContract(role: IamRole, contract: RoleContract): void {
   role.addOverride(`//.${CONTRACT_COMMENT}`, contract);
 }
+
+/** An account that is not this one: the confused deputy of a service trust. */
+export const OTHER_ACCOUNT = '999999999999';
+
+/** A principal that must not assume a role, and why. */
+export interface OtherPrincipal {
+  readonly principal: string;
+  readonly because: string;
+}
+
+/**
+ * The trust requests of a role an AWS service assumes for this account (`serviceTrustPolicy` with
+ * `aws:SourceAccount`): the service acting for this account is admitted (`who`: what of ours it acts
+ * for); the same service acting for another account (the confused deputy) and `others` are not.
+ */
+export function serviceTrustRequests(
+  service: string,
+  accountId: string,
+  who: string,
+  others: readonly OtherPrincipal[],
+): RoleContract['trust'] {
+  return {
+    allow: [{ principal: service, context: { 'aws:SourceAccount': accountId }, because: who }],
+    deny: [
+      {
+        principal: service,
+        context: { 'aws:SourceAccount': OTHER_ACCOUNT },
+        because: 'the same service acting for another account (confused deputy)',
+      },
+      ...others,
+    ],
+  };
+}

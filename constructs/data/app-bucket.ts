@@ -1,6 +1,7 @@
 import type { S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Construct } from 'constructs';
 import type { PolicyStatement } from '../core/iam';
+import type { ContractRequest } from '../core/role-contract';
 import { SecureBucket } from '../core/secure-bucket';
 
 export interface AppBucketProps {
@@ -75,8 +76,65 @@ export class AppBucket extends Construct {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: this.props.kmsKeyArn,
-        Condition: { StringEquals: { 'kms:ViaService': `s3.${this.props.region}.amazonaws.com` } },
+        Condition: { StringEquals: { 'kms:ViaService': this.viaS3 } },
       },
     ];
+  }
+
+  /**
+   * What a client of `readWriteStatements` calls (@aws-sdk/client-s3), and what S3 asks KMS for with
+   * the caller's rights on an SSE-KMS bucket with a bucket key (S3 user guide, "Using SSE-KMS").
+   */
+  clientRequests(): ContractRequest[] {
+    const name = this.props.bucketName;
+    const s3 = (action: string, resource: string, command: string): ContractRequest => ({
+      action,
+      resource,
+      context: { 'aws:SecureTransport': 'true' },
+      because: `@aws-sdk/client-s3 ${command} on ${name}`,
+    });
+    const key = (action: string, because: string): ContractRequest => ({
+      action,
+      resource: this.props.kmsKeyArn,
+      context: this.keyContext(),
+      because,
+    });
+    return [
+      s3('s3:GetObject', this.exampleObject, 'GetObjectCommand'),
+      s3('s3:PutObject', this.exampleObject, 'PutObjectCommand'),
+      s3('s3:DeleteObject', this.exampleObject, 'DeleteObjectCommand'),
+      s3('s3:ListBucket', this.arn, 'ListObjectsV2Command'),
+      key('kms:GenerateDataKey', `@aws-sdk/client-s3 PutObjectCommand on ${name}: S3 asks for the data key`),
+      key('kms:Decrypt', `@aws-sdk/client-s3 GetObjectCommand on ${name}: S3 decrypts the bucket key`),
+    ];
+  }
+
+  /** What a user of the bucket still never does: change or delete the bucket itself. */
+  userDenials(): ContractRequest[] {
+    return [
+      { action: 's3:PutBucketPolicy', resource: this.arn, because: 'objects only, never the bucket policy' },
+      { action: 's3:DeleteBucket', resource: this.arn, because: 'objects only, never the bucket' },
+    ];
+  }
+
+  /** What a workload that does not use the bucket never does on it: `why` names the workload. */
+  outsiderDenials(why: string): ContractRequest[] {
+    return [
+      { action: 's3:GetObject', resource: this.exampleObject, because: why },
+      { action: 's3:PutObject', resource: this.exampleObject, because: why },
+    ];
+  }
+
+  private get viaS3(): string {
+    return `s3.${this.props.region}.amazonaws.com`;
+  }
+
+  private get exampleObject(): string {
+    return `${this.arn}/uploads/example.bin`;
+  }
+
+  /** The grant conditions on the calling service only (the key policy, on the account too). */
+  private keyContext(): Record<string, string> {
+    return { 'kms:ViaService': this.viaS3 };
   }
 }

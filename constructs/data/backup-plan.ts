@@ -6,18 +6,20 @@ import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
 import { BackupVaultLockConfiguration } from '@cdktf/provider-aws/lib/backup-vault-lock-configuration';
 import { BackupVaultPolicy } from '@cdktf/provider-aws/lib/backup-vault-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';
+import { declareBackupContract, keepLiveDatabase, type BackupResources } from './backup-plan-contract';
 
 export interface BackupPlanProps {
   readonly naming: Naming;
   readonly accountId: string;
   readonly kmsKeyArn: string;
-  /** Database, table and (versioned) bucket ARNs to protect. */
-  readonly resourceArns: string[];
+  /** The database, tables and (versioned) buckets to protect. */
+  readonly resources: BackupResources;
   /** Default: 30 (seed 002). */
   readonly dailyRetentionDays?: number;
   /** Default: 90. */
@@ -101,11 +103,12 @@ export class PlatformBackup extends Construct {
     if (this.drVault) this.protect(this.drVault, 'DrVault', props, props.copyTo?.provider);
     this.plan = this.createPlan(props);
     const role = this.createRole(props);
+    const { database, tableArns, bucketArns } = props.resources;
     new BackupSelection(this, 'Selection', {
       name: naming.name('stateful'),
       planId: this.plan.id,
       iamRoleArn: role.arn,
-      resources: props.resourceArns,
+      resources: [...(database ? [database.arn] : []), ...tableArns, ...bucketArns],
     });
     if (props.restoreTesting) this.restoreTesting(props, role);
   }
@@ -204,6 +207,23 @@ export class PlatformBackup extends Construct {
           policyArn: `arn:aws:iam::aws:policy/${p}`,
         }),
     );
+    const keep = keepLiveDatabase(props.resources.database);
+    if (keep.length > 0) {
+      new IamRolePolicy(this, 'KeepLiveData', {
+        role: role.id,
+        name: 'keep-live-data',
+        policy: policyDocument(keep),
+      });
+    }
+    declareBackupContract(role, {
+      naming: props.naming,
+      accountId: props.accountId,
+      kmsKeyArn: props.kmsKeyArn,
+      resources: props.resources,
+      managed: managed.map((p) => p.split('/').pop()!),
+      drVaultArn: this.drVault?.arn,
+      restoreTesting: props.restoreTesting ?? false,
+    });
     return role;
   }
 

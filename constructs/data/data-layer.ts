@@ -7,9 +7,11 @@ import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import { connect, type OwnedSecurityGroup } from '../core/security-group';
 import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/service-bindings';
+import { environmentTag, otherEnvironment } from '../core/contract-requests';
+import type { ContractRequest } from '../core/role-contract';
 import { AppBucket } from './app-bucket';
 import { appUserName } from './app-users';
-import { DbMigrateTask } from './db-migrate-task';
+import { databaseBootstrap, DbMigrateTask, type DatabaseBootstrap } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
 import { AppTable } from './dynamodb-table';
 import { ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
@@ -22,7 +24,7 @@ export interface DataLayerProps {
   readonly region: string;
   readonly config: Pick<
     EnvironmentConfig,
-    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'network' | 'services'
+    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'network' | 'services' | 'compute'
   >;
   readonly vpcId: string;
   /** Isolated subnets, one per AZ. */
@@ -56,8 +58,13 @@ export function dataPorts(config: Pick<EnvironmentConfig, 'database' | 'cache'>)
  */
 export class DataLayer extends Layer {
   readonly database?: RelationalDatabase;
-  /** The one-off task that creates the application users (with a database only). */
+  /** The one-off ECS task that creates the application users (with a database, on Fargate only). */
   readonly migrateTask?: DbMigrateTask;
+  /**
+   * What creates the application users where the compute platform runs it itself (EKS: a Kubernetes
+   * Job with its own Pod Identity role, built by the compute layer); with a database only.
+   */
+  readonly bootstrap?: DatabaseBootstrap;
   readonly cache?: RedisCache;
   readonly tables: Record<string, AppTable> = {};
   readonly buckets: Record<string, AppBucket> = {};
@@ -65,11 +72,16 @@ export class DataLayer extends Layer {
 
   private readonly region: string;
   private readonly accountId: string;
+  private readonly naming: Naming;
+  /** Every configured service: a service's denials name its neighbours' stores. */
+  private readonly serviceNames: string[];
 
   constructor(scope: Construct, id: string, props: DataLayerProps) {
     super(scope, id);
     this.region = props.region;
     this.accountId = props.accountId;
+    this.naming = props.naming;
+    this.serviceNames = Object.keys(props.config.services);
     const { config, naming } = props;
     const placement = { naming, accountId: props.accountId, vpcId: props.vpcId, subnetIds: props.subnetIds };
     const logs = { logKmsKeyArn: props.logs.kmsKeyArn, logRetentionDays: props.logs.retentionDays };
@@ -82,23 +94,30 @@ export class DataLayer extends Layer {
         dataKmsKeyArn: props.keys.data,
         secretsKmsKeyArn: props.keys.secrets,
       });
-      this.migrateTask = new DbMigrateTask(this, 'DbMigrate', {
-        naming,
-        accountId: props.accountId,
-        region: props.region,
-        vpcId: props.vpcId,
-        subnetIds: props.appSubnetIds,
-        database: this.database,
-        users: Object.entries(config.services)
-          .filter(([, s]) => s.uses.database)
-          .map(([name]) => appUserName(name)),
-        // Services whose migrations run in this task with their own image (services.<name>.migrations).
-        migrationRepositoryArns: Object.entries(config.services)
-          .filter(([, s]) => s.migrations && !s.migrations.image)
-          .map(([name]) => `arn:aws:ecr:${props.region}:${props.accountId}:repository/${naming.name(name)}`),
-        logs: props.logs,
-        secretsKmsKeyArn: props.keys.secrets,
-      });
+      const users = Object.entries(config.services)
+        .filter(([, s]) => s.uses.database)
+        .map(([name]) => appUserName(name));
+      this.bootstrap = databaseBootstrap(this.database, users);
+      // The ECS migration task (and its roles) exist only where ECS runs: an environment grants only
+      // what its own resources need (on EKS a Job runs the bootstrap, compute/eks/database-bootstrap-role.ts).
+      if (config.compute.platform === 'fargate')
+        this.migrateTask = new DbMigrateTask(this, 'DbMigrate', {
+          naming,
+          accountId: props.accountId,
+          region: props.region,
+          vpcId: props.vpcId,
+          subnetIds: props.appSubnetIds,
+          database: this.database,
+          users,
+          // Services whose migrations run in this task with their own image (services.<name>.migrations).
+          migrationRepositoryArns: Object.entries(config.services)
+            .filter(([, s]) => s.migrations && !s.migrations.image)
+            .map(
+              ([name]) => `arn:aws:ecr:${props.region}:${props.accountId}:repository/${naming.name(name)}`,
+            ),
+          logs: props.logs,
+          secretsKmsKeyArn: props.keys.secrets,
+        });
     }
     if (config.cache) {
       this.cache = new RedisCache(this, 'Cache', {
@@ -169,10 +188,20 @@ export class DataLayer extends Layer {
     out('bucket_names', names(this.buckets), 'S3 bucket per config name');
   }
 
-  /** What a service that `uses` these stores receives: ingress, environment, secrets, grants. */
+  /**
+   * What a service that `uses` these stores receives: ingress, environment, secrets, grants, and the
+   * requests its clients make and must never make (a neighbour's store, the master credential,
+   * another environment's data).
+   */
   bindingsFor(service: string, uses: ServiceConfig['uses']): ServiceBindings {
-    const parts: Partial<ServiceBindings>[] = [];
+    const parts: Partial<ServiceBindings>[] = [this.otherEnvironmentDenials(uses)];
+    const notUsed = (store: string) => `${service} does not use ${store}`;
+    const deny = (...requests: ContractRequest[]) => ({ requests: { allow: [], deny: requests } });
     const db = this.database;
+    if (db) {
+      const others = this.serviceNames.filter((s) => s !== service).map(appUserName);
+      parts.push(deny(...db.denials(this.region, others)));
+    }
     if (uses.database && db) {
       // The service's own user, by IAM token (rds-db:connect); never the master credential.
       const user = appUserName(service);
@@ -187,19 +216,12 @@ export class DataLayer extends Layer {
           DB_IAM_AUTH: 'true',
           ...(db.readerEndpoint ? { DB_READER_HOST: db.readerEndpoint } : {}),
         },
-        statements: [
-          {
-            Sid: 'DatabaseConnectAsOwnUser',
-            Effect: 'Allow',
-            Action: 'rds-db:connect',
-            Resource: db.connectResourceIds.map(
-              (id) => `arn:aws:rds-db:${this.region}:${this.accountId}:dbuser:${id}/${user}`,
-            ),
-          },
-        ],
+        statements: [db.connectStatement(this.region, user)],
+        requests: { allow: db.connectRequests(this.region, user), deny: [] },
       });
     }
     const cache = this.cache;
+    if (cache) parts.push(deny(...cache.denials(uses.cache ? undefined : notUsed('the cache'))));
     if (uses.cache && cache) {
       parts.push({
         peers: [peer(cache, `${service} to Redis`)],
@@ -211,23 +233,56 @@ export class DataLayer extends Layer {
           REDIS_CLUSTER_MODE: String(cache.clusterMode),
         },
         statements: [cache.connectStatement()],
+        requests: { allow: cache.connectRequests(), deny: [] },
       });
     }
-    for (const t of uses.tables) {
-      const table = this.tables[t];
+    for (const [t, table] of Object.entries(this.tables)) {
+      if (!uses.tables.includes(t)) {
+        parts.push(deny(...table.outsiderDenials(notUsed(`table ${t}`))));
+        continue;
+      }
       parts.push({
         statements: [table.readWriteStatement(`Table${pascal(t)}`)],
         environment: { [`TABLE_${envName(t)}`]: table.name },
+        requests: { allow: table.clientRequests(), deny: table.userDenials() },
       });
     }
-    for (const b of uses.buckets) {
-      const bucket = this.buckets[b];
+    for (const [b, bucket] of Object.entries(this.buckets)) {
+      if (!uses.buckets.includes(b)) {
+        parts.push(deny(...bucket.outsiderDenials(notUsed(`bucket ${b}`))));
+        continue;
+      }
       parts.push({
         statements: bucket.readWriteStatements(`Bucket${pascal(b)}`),
         environment: { [`BUCKET_${envName(b)}`]: bucket.name },
+        requests: { allow: bucket.clientRequests(), deny: bucket.userDenials() },
       });
     }
     return mergeBindings(service, ...parts);
+  }
+
+  /** The same stores of another environment in the account: never reachable from this one. */
+  private otherEnvironmentDenials(uses: ServiceConfig['uses']): Partial<ServiceBindings> {
+    const other = otherEnvironment(this.naming);
+    const because = (name: string) => `${name} belongs to another environment`;
+    return {
+      requests: {
+        allow: [],
+        deny: [
+          ...uses.tables.map((t) => ({
+            action: 'dynamodb:GetItem',
+            resource: `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${other.name(t)}`,
+            context: environmentTag(other),
+            because: because(other.name(t)),
+          })),
+          ...uses.buckets.map((b) => ({
+            action: 's3:GetObject',
+            resource: `arn:aws:s3:::${other.bucket(b)}/uploads/example.bin`,
+            because: because(other.bucket(b)),
+          })),
+        ],
+      },
+    };
   }
 
   private networkedStores(): { securityGroup: OwnedSecurityGroup; port: number; label: string }[] {
@@ -243,17 +298,18 @@ export class DataLayer extends Layer {
     const bucketArns = Object.entries(props.config.buckets)
       .filter(([, bucket]) => bucket.backup ?? bucket.versioned)
       .map(([name]) => this.buckets[name].arn);
-    const resourceArns = [
-      ...(this.database ? [this.database.backupResourceArn] : []),
-      ...Object.values(this.tables).map((t) => t.arn),
-      ...bucketArns,
-    ];
-    if (resourceArns.length === 0) return undefined;
+    const db = this.database;
+    const resources = {
+      database: db ? { arn: db.backupResourceArn, cluster: db.cluster !== undefined } : undefined,
+      tableArns: Object.values(this.tables).map((t) => t.arn),
+      bucketArns,
+    };
+    if (!db && resources.tableArns.length + bucketArns.length === 0) return undefined;
     return new PlatformBackup(this, 'Backup', {
       naming: props.naming,
       accountId: props.accountId,
       kmsKeyArn: props.keys.data,
-      resourceArns,
+      resources,
       dailyRetentionDays: b.dailyRetentionDays,
       weeklyRetentionDays: b.weeklyRetentionDays,
       copyTo:

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { REDIS_PORT } from '../../environments/rules';
 import { encryptedLogGroup } from '../core/log-group';
 import type { PolicyStatement } from '../core/iam';
+import type { ContractRequest } from '../core/role-contract';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 
@@ -52,6 +53,8 @@ export class RedisCache extends Construct {
   /** The application user (IAM authentication: user id = user name). */
   readonly appUserName: string;
   readonly appUser: ElasticacheUser;
+  /** The RBAC `default` user every group must hold (switched off). */
+  readonly defaultUser: ElasticacheUser;
 
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
     super(scope, id);
@@ -71,8 +74,9 @@ export class RedisCache extends Construct {
     });
     const parameters = this.parameterGroup(props, major);
     this.appUserName = naming.short('redis-app', 40);
-    const { appUser, userGroup } = this.users(props, this.appUserName);
+    const { appUser, defaultUser, userGroup } = this.users(props, this.appUserName);
     this.appUser = appUser;
+    this.defaultUser = defaultUser;
     const failover = props.automaticFailover;
     this.replicationGroup = new ElasticacheReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupId: groupId,
@@ -129,7 +133,7 @@ export class RedisCache extends Construct {
   private users(
     props: RedisCacheProps,
     appUserName: string,
-  ): { appUser: ElasticacheUser; userGroup: ElasticacheUserGroup } {
+  ): { appUser: ElasticacheUser; defaultUser: ElasticacheUser; userGroup: ElasticacheUserGroup } {
     const { naming } = props;
     const defaultUser = new ElasticacheUser(this, 'DefaultUser', {
       userId: naming.short('redis-default', 40),
@@ -150,7 +154,7 @@ export class RedisCache extends Construct {
       engine: 'redis',
       userIds: [defaultUser.userId, appUser.userId],
     });
-    return { appUser, userGroup };
+    return { appUser, defaultUser, userGroup };
   }
 
   /** Slow and engine logs to KMS-encrypted CloudWatch log groups. */
@@ -179,5 +183,37 @@ export class RedisCache extends Construct {
       Action: 'elasticache:Connect',
       Resource: [this.replicationGroup.arn, this.appUser.arn],
     };
+  }
+
+  /**
+   * The IAM sign-in a client makes: its token is a SigV4-presigned `connect` request for the
+   * application user, authorized on the replication group and on the user (ElastiCache user guide,
+   * "Authenticating with IAM").
+   */
+  connectRequests(): ContractRequest[] {
+    const because = `ElastiCache IAM auth token (SigV4-presigned connect) for user ${this.appUserName}`;
+    return [this.replicationGroup.arn, this.appUser.arn].map((resource) => ({
+      action: 'elasticache:Connect',
+      resource,
+      because,
+    }));
+  }
+
+  /** No client signs in as the `default` user, nor (`why`) does a workload that does not use the cache. */
+  denials(why?: string): ContractRequest[] {
+    return [
+      {
+        action: 'elasticache:Connect',
+        resource: this.defaultUser.arn,
+        because: 'the default user is switched off: nobody signs in as it',
+      },
+      ...(why
+        ? [this.replicationGroup.arn, this.appUser.arn].map((resource) => ({
+            action: 'elasticache:Connect',
+            resource,
+            because: why,
+          }))
+        : []),
+    ];
   }
 }

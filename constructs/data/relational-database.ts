@@ -6,7 +6,9 @@ import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import type { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
-import { serviceTrustPolicy } from '../core/iam';
+import { serviceTrustPolicy, type PolicyStatement } from '../core/iam';
+import { escalationDenials } from '../core/contract-requests';
+import { type ContractRequest, declareContract, serviceTrustRequests } from '../core/role-contract';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 
@@ -101,10 +103,14 @@ export class RelationalDatabase extends Construct {
   readonly replicas: DbInstance[];
   readonly cluster?: RdsCluster;
   readonly clusterInstances: RdsClusterInstance[];
+  /** The master user (as the instance or cluster names it): no service connects as it. */
+  readonly masterUsername: string;
+  private readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: RelationalDatabaseProps) {
     super(scope, id);
     const { naming } = props;
+    this.accountId = props.accountId;
     const identifier = naming.name('db');
     this.engine = props.engine;
     this.port = ENGINE_PORTS[props.engine];
@@ -132,6 +138,7 @@ export class RelationalDatabase extends Construct {
       role: monitoringRole.name,
       policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
     });
+    declareMonitoringContract(monitoringRole, props, identifier);
 
     const aurora = props.engine === 'aurora-postgresql';
     const logGroups = LOG_EXPORTS[props.engine].map((log) =>
@@ -166,6 +173,7 @@ export class RelationalDatabase extends Construct {
       this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
       this.connectResourceIds = [cluster.clusterResourceId];
       this.backupResourceArn = cluster.arn;
+      this.masterUsername = cluster.masterUsernameInput!;
       return;
     }
     const { instance, replicas } = createRdsInstance(this, ctx);
@@ -177,5 +185,102 @@ export class RelationalDatabase extends Construct {
     this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;
     this.connectResourceIds = [instance.resourceId, ...replicas.map((r) => r.resourceId)];
     this.backupResourceArn = instance.arn;
+    this.masterUsername = instance.usernameInput!;
   }
+
+  /** `rds-db:connect` resources of `user`: the writer's and every reader's (IAM database authentication). */
+  dbUserArns(region: string, user: string): string[] {
+    return this.connectResourceIds.map(
+      (id) => `arn:aws:rds-db:${region}:${this.accountId}:dbuser:${id}/${user}`,
+    );
+  }
+
+  /** The grant of a service that connects as `user`, its own (app-users.ts), never the master. */
+  connectStatement(region: string, user: string): PolicyStatement {
+    return {
+      Sid: 'DatabaseConnectAsOwnUser',
+      Effect: 'Allow',
+      Action: 'rds-db:connect',
+      Resource: this.dbUserArns(region, user),
+    };
+  }
+
+  /** The IAM auth token the service's driver asks for, as `user`, on the writer and each reader. */
+  connectRequests(region: string, user: string): ContractRequest[] {
+    return this.dbUserArns(region, user).map((resource) => ({
+      action: 'rds-db:connect',
+      resource,
+      because: `RDS IAM auth token (@aws-sdk/rds-signer Signer.getAuthToken) for ${user}`,
+    }));
+  }
+
+  /**
+   * What no service does: connect as the master user or as `others` (other services' users), read
+   * the master secret.
+   */
+  denials(region: string, others: readonly string[]): ContractRequest[] {
+    const as = (user: string, because: string) =>
+      this.dbUserArns(region, user).map((resource) => ({ action: 'rds-db:connect', resource, because }));
+    return [
+      ...as(this.masterUsername, 'the master user is for migrations only'),
+      ...others.flatMap((user) => as(user, `${user} is another service's database user`)),
+      {
+        action: 'secretsmanager:GetSecretValue',
+        resource: this.masterSecretArn,
+        because: 'the master secret: the db-migrate task only',
+      },
+    ];
+  }
+}
+
+/** Enhanced monitoring: RDS writes the instances' OS metrics to the `RDSOSMetrics` log group. */
+function declareMonitoringContract(role: IamRole, props: RelationalDatabaseProps, identifier: string): void {
+  const { naming, accountId } = props;
+  const region = naming.props.region;
+  const logs = `arn:aws:logs:${region}:${accountId}:log-group`;
+  const aurora = props.engine === 'aurora-postgresql';
+  const exported = `/aws/rds/${aurora ? 'cluster' : 'instance'}/${identifier}/${LOG_EXPORTS[props.engine][0]}`;
+  const because =
+    'RDS user guide, "Setting up and enabling Enhanced Monitoring": RDS publishes OS metrics to RDSOSMetrics';
+  const on = (resource: string) => (action: string) => ({ action, resource, because });
+  declareContract(role, {
+    purpose: "RDS enhanced monitoring publishes the database instances' OS metrics to CloudWatch Logs",
+    managed: [
+      {
+        name: 'AmazonRDSEnhancedMonitoringRole',
+        version: 'v1',
+        reason: 'the policy the RDS user guide documents for enhanced monitoring (RDSOSMetrics only)',
+      },
+    ],
+    allow: [
+      ...['logs:CreateLogGroup', 'logs:PutRetentionPolicy'].map(on(`${logs}:RDSOSMetrics`)),
+      ...['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'].map(
+        on(`${logs}:RDSOSMetrics:log-stream:db-EXAMPLE`),
+      ),
+    ],
+    deny: [
+      {
+        action: 'logs:PutLogEvents',
+        resource: `${logs}:${exported}:log-stream:x`,
+        because: "the database's exported logs are not this role's to write",
+      },
+      {
+        action: 'logs:DeleteLogGroup',
+        resource: `${logs}:RDSOSMetrics`,
+        because: 'monitoring never deletes the metrics it writes',
+      },
+      {
+        action: aurora ? 'rds:DeleteDBCluster' : 'rds:DeleteDBInstance',
+        resource: `arn:aws:rds:${region}:${accountId}:${aurora ? 'cluster' : 'db'}:${identifier}`,
+        because: 'monitoring changes no database',
+      },
+      ...escalationDenials(naming),
+    ],
+    trust: serviceTrustRequests(
+      'monitoring.rds.amazonaws.com',
+      accountId,
+      'the instances (monitoring_role_arn) of this account',
+      [{ principal: 'rds.amazonaws.com', because: 'RDS itself is not the monitoring principal' }],
+    ),
+  });
 }

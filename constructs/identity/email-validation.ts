@@ -1,6 +1,8 @@
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
 import type { IdentityConfig } from '../../environments/schema';
+import { environmentTag, otherEnvironment } from '../core/contract-requests';
+import type { ContractRequest } from '../core/role-contract';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import { EncryptedQueue } from '../serverless/dead-letter-queue';
@@ -74,7 +76,72 @@ export class EmailValidation extends Construct {
             ]
           : []),
       ],
+      contract: {
+        purpose: 'Cognito post-confirmation trigger: validates the address, sends the welcome mail',
+        allow: this.handlerRequests(props, sendsMail ? ses : undefined),
+        deny: this.denials(props, sendsMail ? ses : undefined),
+      },
     });
+  }
+
+  /** The SDK calls of serverless/email-validation (its dead letters; the SES provider's mail). */
+  private handlerRequests(
+    props: EmailValidationProps,
+    ses?: { from: string; sourceArn: string },
+  ): ContractRequest[] {
+    const queue = this.deadLetterQueue.queue.arn;
+    const send = 'serverless/common/aws-sdk.ts: SendMessageCommand';
+    const viaSqs = { 'kms:ViaService': `sqs.${props.naming.props.region}.amazonaws.com` };
+    return [
+      { action: 'sqs:SendMessage', resource: queue, because: send },
+      ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+        action,
+        resource: props.dataKmsKeyArn,
+        context: viaSqs,
+        because: `${send} (SSE-KMS queue: SQS asks KMS for the data key with the caller rights)`,
+      })),
+      ...(ses
+        ? [
+            {
+              action: 'ses:SendEmail',
+              resource: ses.sourceArn,
+              context: { 'ses:FromAddress': ses.from },
+              because: 'serverless/common/aws-sdk.ts: SendEmailCommand',
+            },
+          ]
+        : []),
+    ];
+  }
+
+  private denials(props: EmailValidationProps, ses?: { from: string; sourceArn: string }): ContractRequest[] {
+    const { naming, accountId } = props;
+    const region = naming.props.region;
+    const other = otherEnvironment(naming);
+    return [
+      {
+        action: 'sqs:ReceiveMessage',
+        resource: this.deadLetterQueue.queue.arn,
+        because: 'the dead letters are for operators to inspect and retry',
+      },
+      ses
+        ? {
+            action: 'ses:SendEmail',
+            resource: ses.sourceArn,
+            context: { 'ses:FromAddress': 'ceo@example.com' },
+            because: "mail only from the pool's sender address",
+          }
+        : {
+            action: 'ses:SendEmail',
+            resource: `arn:aws:ses:${region}:${accountId}:identity/example.com`,
+            because: 'the log provider sends no mail',
+          },
+      {
+        action: 'sqs:SendMessage',
+        resource: `arn:aws:sqs:${region}:${accountId}:${other.name('email-validation-dlq')}`,
+        context: environmentTag(other),
+        because: "another environment's dead-letter queue",
+      },
+    ];
   }
 
   /** Cognito may invoke the function for this user pool only. */

@@ -52,6 +52,7 @@ export class IdentityLayer extends Layer {
       naming,
       userPoolProviderName: this.userPool.pool.endpoint,
       clientId: this.userPool.client.id,
+      userPoolArn: this.userPool.pool.arn,
       grants: identity.authenticatedGrants,
     });
   }

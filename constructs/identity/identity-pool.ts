@@ -4,14 +4,18 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import type { IdentityConfig } from '../../environments/schema';
+import { escalationDenials } from '../core/contract-requests';
 import { policyDocument } from '../core/iam';
 import type { Naming } from '../core/naming';
+import { declareContract, type ContractRequest } from '../core/role-contract';
 
 export interface IdentityPoolProps {
   readonly naming: Naming;
   /** The user pool's provider name (`cognito-idp.<region>.amazonaws.com/<pool id>`). */
   readonly userPoolProviderName: string;
   readonly clientId: string;
+  /** The user pool's ARN: signed-in users must never administer it. */
+  readonly userPoolArn: string;
   /** What signed-in users may do with their AWS credentials. Default (config): nothing. */
   readonly grants: IdentityConfig['authenticatedGrants'];
 }
@@ -70,5 +74,68 @@ export class IdentityPool extends Construct {
       identityPoolId: this.pool.id,
       roles: { authenticated: this.authenticatedRole.arn },
     });
+    this.declareContract(props, aud, amr);
   }
+
+  private declareContract(props: IdentityPoolProps, aud: string, amr: string): void {
+    const principal = 'cognito-identity.amazonaws.com';
+    const action = 'sts:AssumeRoleWithWebIdentity';
+    const signedIn = { [aud]: this.pool.id, [amr]: ['authenticated'] };
+    const admin = (a: string) => ({
+      action: a,
+      resource: props.userPoolArn,
+      because: 'a signed-in user never administers the user pool (admins group, attributes)',
+    });
+    declareContract(this.authenticatedRole, {
+      purpose: "Signed-in users' AWS credentials: exactly identity.authenticatedGrants (none by default)",
+      allow: configuredRequests(props.grants),
+      deny: [
+        admin('cognito-idp:AdminAddUserToGroup'),
+        admin('cognito-idp:AdminUpdateUserAttributes'),
+        ...escalationDenials(props.naming),
+      ],
+      trust: {
+        allow: [
+          {
+            principal,
+            action,
+            context: signedIn,
+            because: "the identity pool's authenticated identities (GetCredentialsForIdentity)",
+          },
+        ],
+        deny: [
+          {
+            principal,
+            action,
+            context: { [aud]: this.pool.id, [amr]: ['unauthenticated'] },
+            because: 'no guest identities',
+          },
+          {
+            principal,
+            action,
+            context: { [aud]: 'us-east-1:00000000-0000-0000-0000-000000000000', [amr]: ['authenticated'] },
+            because: "another identity pool's users",
+          },
+        ],
+      },
+    });
+  }
+}
+
+/**
+ * What config lets signed-in users do, as requests (`*` in a resource stands for any name there;
+ * an action pattern is sent as one of the actions it names only when written out in config).
+ */
+function configuredRequests(grants: IdentityConfig['authenticatedGrants']): ContractRequest[] {
+  return grants.flatMap((g, i) =>
+    g.actions
+      .filter((action) => !action.includes('*'))
+      .flatMap((action) =>
+        g.resources.map((resource) => ({
+          action,
+          resource: resource.replace(/\*/g, 'example'),
+          because: `identity.authenticatedGrants[${i}] in config: what the web app calls with the user's credentials`,
+        })),
+      ),
+  );
 }

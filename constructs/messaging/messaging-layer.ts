@@ -5,15 +5,17 @@ import { KAFKA_IAM_TLS_PORT } from '../../environments/rules';
 import { Layer } from '../core/addresses';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
+import { environmentTag, otherEnvironment } from '../core/contract-requests';
 import type { ServiceBindings } from '../core/service-bindings';
 import { KafkaCluster } from './kafka-cluster';
-import { kafkaStatements } from './kafka-grants';
+import { kafkaDenials, kafkaRequests, kafkaStatements } from './kafka-grants';
 
 export interface MessagingLayerProps {
   readonly naming: Naming;
   readonly accountId: string;
   readonly region: string;
-  readonly config: Pick<EnvironmentConfig, 'messaging'>;
+  /** `services`: a service's denials name its neighbours' topics and groups. */
+  readonly config: Pick<EnvironmentConfig, 'messaging' | 'services'>;
   readonly vpcId: string;
   /** Isolated subnets, one per AZ. */
   readonly subnetIds: string[];
@@ -33,10 +35,12 @@ export function messagingPorts(config: Pick<EnvironmentConfig, 'messaging'>): nu
 export class MessagingLayer extends Layer {
   readonly kafka?: KafkaCluster;
   private readonly naming: Naming;
+  private readonly props: MessagingLayerProps;
 
   constructor(scope: Construct, id: string, props: MessagingLayerProps) {
     super(scope, id);
     this.naming = props.naming;
+    this.props = props;
     const kafka = props.config.messaging.kafka;
     if (!kafka) return;
     this.kafka = new KafkaCluster(this, 'Kafka', {
@@ -55,11 +59,15 @@ export class MessagingLayer extends Layer {
     });
   }
 
-  /** What a service that `uses.kafka` receives: brokers, its consumer group, ingress, grants. */
+  /**
+   * What a service that `uses.kafka` receives: brokers, its consumer group, ingress, grants, and the
+   * Kafka requests it makes and must never make.
+   */
   bindingsFor(service: string, uses: ServiceConfig['uses']): Partial<ServiceBindings> {
     const kafka = this.kafka;
     if (!uses.kafka || !kafka) return {};
     const group = this.naming.name(service);
+    const access = { ...uses.kafka, group };
     return {
       peers: [{ securityGroup: kafka.securityGroup, port: kafka.port, description: `${service} to Kafka` }],
       environment: {
@@ -67,7 +75,37 @@ export class MessagingLayer extends Layer {
         KAFKA_AUTH: 'AWS_MSK_IAM',
         ...(uses.kafka.consume.length > 0 ? { KAFKA_CONSUMER_GROUP: group } : {}),
       },
-      statements: kafkaStatements(kafka.arns, { ...uses.kafka, group }),
+      statements: kafkaStatements(kafka.arns, access),
+      requests: {
+        allow: kafkaRequests(kafka.arns, access),
+        deny: [...kafkaDenials(kafka.arns, access, this.neighbours(service)), this.otherCluster()],
+      },
+    };
+  }
+
+  /** The other services' topics and consumer groups. */
+  private neighbours(service: string): { topics: string[]; groups: string[] } {
+    const others = Object.entries(this.props.config.services).filter(([name]) => name !== service);
+    return {
+      topics: [
+        ...new Set(
+          others.flatMap(([, s]) => [...(s.uses.kafka?.produce ?? []), ...(s.uses.kafka?.consume ?? [])]),
+        ),
+      ],
+      groups: others.map(([name]) => this.naming.name(name)),
+    };
+  }
+
+  /** Connecting to another environment's cluster. */
+  private otherCluster() {
+    const { region, accountId } = this.props;
+    const other = otherEnvironment(this.naming);
+    const name = other.name('kafka');
+    return {
+      action: 'kafka-cluster:Connect',
+      resource: `arn:aws:kafka:${region}:${accountId}:cluster/${name}/00000000-0000-0000-0000-000000000000-1`,
+      context: environmentTag(other),
+      because: `${name} belongs to another environment`,
     };
   }
 }

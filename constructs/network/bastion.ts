@@ -4,8 +4,10 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
+import { escalationDenials } from '../core/contract-requests';
 import { serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
+import { declareContract, serviceTrustRequests } from '../core/role-contract';
 import { OwnedSecurityGroup } from '../core/security-group';
 import { al2023Image, encryptedRootVolume, instanceArchitecture } from '../core/instance-template';
 
@@ -60,6 +62,7 @@ export class Bastion extends Construct {
       name: naming.name('bastion'),
       role: this.role.name,
     });
+    this.declareContract(props);
 
     const template = new LaunchTemplate(this, 'LaunchTemplate', {
       name: naming.name('bastion'),
@@ -81,6 +84,64 @@ export class Bastion extends Construct {
       launchTemplate: { id: template.id, version: template.latestVersion.toString() },
       associatePublicIpAddress: false,
       tags: { Name: naming.name('bastion') },
+    });
+  }
+
+  /** What the SSM agent calls for Session Manager port forwarding; the host reads no data itself. */
+  private declareContract(props: BastionProps): void {
+    const { naming, accountId } = props;
+    const region = naming.props.region;
+    const agent = (actions: string[], why: string) =>
+      actions.map((action) => ({ action, resource: '*', because: `SSM Agent (Session Manager): ${why}` }));
+    declareContract(this.role, {
+      purpose: 'SSM bastion: Session Manager port forwarding to the data stores, nothing else',
+      managed: [
+        {
+          name: 'AmazonSSMManagedInstanceCore',
+          version: 'v2',
+          reason: "the SSM Agent's calls; ec2messages and ssm:UpdateInstanceInformation accept only *",
+        },
+      ],
+      allow: [
+        ...agent(['ssm:UpdateInstanceInformation'], 'registers the managed instance'),
+        ...agent(
+          ['ec2messages:GetMessages', 'ec2messages:AcknowledgeMessage', 'ec2messages:SendReply'],
+          'message delivery',
+        ),
+        ...agent(
+          [
+            'ssmmessages:CreateControlChannel',
+            'ssmmessages:CreateDataChannel',
+            'ssmmessages:OpenControlChannel',
+            'ssmmessages:OpenDataChannel',
+          ],
+          'session channels (AWS-StartPortForwardingSessionToRemoteHost)',
+        ),
+      ],
+      deny: [
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!db-0123-AbCdEf`,
+          because: 'the bastion forwards ports: the operator brings the credential, the host reads none',
+        },
+        {
+          action: 's3:GetObject',
+          resource: `arn:aws:s3:::${naming.bucket('data')}/uploads/example.bin`,
+          because: 'the bastion reads no application data',
+        },
+        {
+          action: 'ec2:TerminateInstances',
+          resource: `arn:aws:ec2:${region}:${accountId}:instance/i-0123456789abcdef0`,
+          because: 'the bastion changes no instance',
+        },
+        ...escalationDenials(naming),
+      ],
+      trust: serviceTrustRequests(
+        'ec2.amazonaws.com',
+        accountId,
+        'the bastion instance (its instance profile)',
+        [{ principal: 'ssm.amazonaws.com', because: 'no other service' }],
+      ),
     });
   }
 }

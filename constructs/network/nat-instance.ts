@@ -8,8 +8,10 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Construct } from 'constructs';
+import { escalationDenials } from '../core/contract-requests';
 import { policyDocument, serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
+import { declareContract, serviceTrustRequests } from '../core/role-contract';
 import { OwnedSecurityGroup } from '../core/security-group';
 import { NAT_BOOT_SCRIPT, natBootParameters } from './nat-instance-boot';
 import { al2023Image, encryptedRootVolume, instanceArchitecture } from '../core/instance-template';
@@ -114,6 +116,8 @@ export class NatInstance extends Construct {
       ]),
     });
 
+    this.declareContract(props, role, profile.arn);
+
     const template = new LaunchTemplate(this, 'LaunchTemplate', {
       name,
       imageId: al2023Image(arch),
@@ -168,6 +172,53 @@ export class NatInstance extends Construct {
         },
       },
       tag: [{ key: 'Name', value: name, propagateAtLaunch: true }],
+    });
+  }
+
+  /** The boot script's two calls (nat-instance-boot.ts): find the fixed interface, attach it to itself. */
+  private declareContract(props: NatInstanceProps, role: IamRole, profileArn: string): void {
+    const { naming, region, accountId } = props;
+    const ec2 = `arn:aws:ec2:${region}:${accountId}`;
+    const eni = `${ec2}:network-interface/${this.networkInterface.id}`;
+    const self = `${ec2}:instance/i-0123456789abcdef0`;
+    const boot = 'constructs/network/nat-instance-boot.ts:';
+    const attach = `${boot} aws ec2 attach-network-interface`;
+    const ownProfile = { 'ec2:InstanceProfile': profileArn };
+    declareContract(role, {
+      purpose: 'NAT instance: at boot, attaches the fixed NAT interface (and its address) to itself',
+      allow: [
+        {
+          action: 'ec2:DescribeNetworkInterfaces',
+          resource: '*',
+          because: `${boot} aws ec2 describe-network-interfaces (its interface, by Name tag)`,
+        },
+        { action: 'ec2:AttachNetworkInterface', resource: eni, because: attach },
+        { action: 'ec2:AttachNetworkInterface', resource: self, context: ownProfile, because: attach },
+      ],
+      deny: [
+        {
+          action: 'ec2:AttachNetworkInterface',
+          resource: self,
+          context: {
+            'ec2:InstanceProfile': `arn:aws:iam::${accountId}:instance-profile/${naming.name('bastion')}`,
+          },
+          because: 'only to an instance launched with its own profile',
+        },
+        {
+          action: 'ec2:AttachNetworkInterface',
+          resource: `${ec2}:network-interface/eni-0123456789abcdef0`,
+          because: 'no other interface',
+        },
+        {
+          action: 'ec2:ModifyNetworkInterfaceAttribute',
+          resource: eni,
+          because: 'the source/destination check stays as Terraform set it',
+        },
+        ...escalationDenials(naming),
+      ],
+      trust: serviceTrustRequests('ec2.amazonaws.com', accountId, 'the NAT instance (its instance profile)', [
+        { principal: 'lambda.amazonaws.com', because: 'no other service' },
+      ]),
     });
   }
 }

@@ -14,7 +14,7 @@ import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
 import { policyDocument, serviceTrustPolicy } from '../core/iam';
-import { declareContract } from '../core/role-contract';
+import { declareContract, serviceTrustRequests } from '../core/role-contract';
 import type { Naming } from '../core/naming';
 import type { OwnedSecurityGroup } from '../core/security-group';
 import { createGatewayEndpoints, createInterfaceEndpoints } from './endpoints';
@@ -233,23 +233,12 @@ export class Network extends Construct {
           because: 'delivery never deletes the records it writes',
         },
       ],
-      trust: {
-        allow: [
-          {
-            principal: 'vpc-flow-logs.amazonaws.com',
-            context: { 'aws:SourceAccount': props.accountId },
-            because: 'the flow log (iam_role_arn) in this account',
-          },
-        ],
-        deny: [
-          {
-            principal: 'vpc-flow-logs.amazonaws.com',
-            context: { 'aws:SourceAccount': '999999999999' },
-            because: "another account's flow log (confused deputy)",
-          },
-          { principal: 'ec2.amazonaws.com', because: 'no other service' },
-        ],
-      },
+      trust: serviceTrustRequests(
+        'vpc-flow-logs.amazonaws.com',
+        props.accountId,
+        'the flow log (iam_role_arn) in this account',
+        [{ principal: 'ec2.amazonaws.com', because: 'no other service' }],
+      ),
     });
     return group;
   }

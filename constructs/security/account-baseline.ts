@@ -20,6 +20,7 @@ import { SecureBucket } from '../core/secure-bucket';
 import { policyDocument, type PolicyStatement, serviceTrustPolicy } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { EncryptionKey } from '../core/kms-key';
+import { declareConfigContract, declareTrailLogsContract } from './account-baseline-contracts';
 
 export interface AccountBaselineProps {
   readonly naming: Naming;
@@ -152,6 +153,8 @@ export class AccountBaseline extends Construct {
       ]),
     });
 
+    declareTrailLogsContract(trailLogsRole, props, trailLogs.arn);
+
     return new Cloudtrail(this, 'Trail', {
       name: trailName,
       s3BucketName: this.trailBucket.name,
@@ -234,6 +237,7 @@ export class AccountBaseline extends Construct {
       role: configRole.name,
       policyArn: `arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
     });
+    declareConfigContract(configRole, props, this.trailBucket.arn);
     const recorder = new ConfigConfigurationRecorder(this, 'ConfigRecorder', {
       name: naming.name('config'),
       roleArn: configRole.arn,

@@ -1,11 +1,12 @@
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { Construct } from 'constructs';
 import type { EventProcessorConfig } from '../../environments/schema';
+import { environmentTag, otherEnvironment } from '../core/contract-requests';
 import type { PolicyStatement } from '../core/iam';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import { EncryptedQueue } from './dead-letter-queue';
-import { NodeFunction } from './node-function';
+import { NodeFunction, type FunctionContract } from './node-function';
 
 /** A table with a stream, as the data layer's tables expose it. */
 export interface StreamSource {
@@ -66,17 +67,14 @@ export class EventProcessor extends Construct {
       Resource: props.dataKmsKeyArn,
       Condition: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } },
     });
+    // What Lambda's poller calls with the function's role (Lambda developer guide, "Execution role
+    // permissions" of SQS and of DynamoDB Streams); the handler itself calls nothing.
     const statements: PolicyStatement[] = this.queue
       ? [
           {
             Sid: 'ConsumeQueue',
             Effect: 'Allow',
-            Action: [
-              'sqs:ReceiveMessage',
-              'sqs:DeleteMessage',
-              'sqs:GetQueueAttributes',
-              'sqs:ChangeMessageVisibility',
-            ],
+            Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
             Resource: this.queue.queue.arn,
           },
           viaKey('sqs', ['kms:Decrypt'], 'QueueKey'),
@@ -85,15 +83,9 @@ export class EventProcessor extends Construct {
           {
             Sid: 'ReadStream',
             Effect: 'Allow',
-            Action: [
-              'dynamodb:DescribeStream',
-              'dynamodb:GetRecords',
-              'dynamodb:GetShardIterator',
-              'dynamodb:ListStreams',
-            ],
+            Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
             Resource: props.table!.streamArn,
           },
-          viaKey('dynamodb', ['kms:Decrypt'], 'StreamKey'),
           { Sid: 'FailedBatches', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlq.arn },
           viaKey('sqs', ['kms:GenerateDataKey', 'kms:Decrypt'], 'FailedBatchesKey'),
         ];
@@ -107,6 +99,7 @@ export class EventProcessor extends Construct {
       reservedConcurrency: config.reservedConcurrency,
       timeoutSeconds: config.timeoutSeconds,
       statements,
+      contract: this.contract(props, sourceName),
     });
     new LambdaEventSourceMapping(this, 'Source', {
       eventSourceArn: this.queue ? this.queue.queue.arn : props.table!.streamArn,
@@ -124,5 +117,68 @@ export class EventProcessor extends Construct {
             destinationConfig: { onFailure: { destinationArn: dlq.arn } },
           }),
     });
+  }
+
+  /** The poller's requests on the source (and, for a stream, the dead-letter queue); what it never does. */
+  private contract(props: EventProcessorProps, sourceName: string): FunctionContract {
+    const region = props.naming.props.region;
+    const other = otherEnvironment(props.naming);
+    const dlq = this.deadLetterQueue.queue.arn;
+    const req = (action: string, resource: string, because: string, context?: Record<string, string>) => ({
+      action,
+      resource,
+      because,
+      ...(context ? { context } : {}),
+    });
+    const viaSqs = { 'kms:ViaService': `sqs.${region}.amazonaws.com` };
+    const neverReads = req(
+      'sqs:ReceiveMessage',
+      dlq,
+      'the dead letters are for operators to inspect and redrive',
+    );
+    const queue = this.queue?.queue.arn;
+    if (queue) {
+      const poller = 'Lambda SQS event source mapping polls with the function role (Lambda developer guide)';
+      return {
+        purpose: `Processes ${props.naming.name(sourceName)} in batches (SQS event source mapping)`,
+        allow: [
+          ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) =>
+            req(a, queue, poller),
+          ),
+          req('kms:Decrypt', props.dataKmsKeyArn, `${poller}: the queue is SSE-KMS`, viaSqs),
+        ],
+        deny: [
+          neverReads,
+          req('sqs:SendMessage', queue, 'it consumes the queue, never feeds it'),
+          req('sqs:PurgeQueue', queue, 'it deletes the messages it processed, never the queue'),
+          req(
+            'sqs:ReceiveMessage',
+            `arn:aws:sqs:${region}:${props.accountId}:${other.name(sourceName)}`,
+            "another environment's queue",
+            environmentTag(other),
+          ),
+        ],
+      };
+    }
+    const table = props.table!;
+    const poller =
+      'Lambda DynamoDB Streams event source mapping polls with the function role (Lambda developer guide)';
+    const onFailure = 'Lambda on-failure destination: sends the failed batch record with the function role';
+    return {
+      purpose: `Processes ${props.naming.name(sourceName)} in batches (DynamoDB Streams event source mapping)`,
+      allow: [
+        ...['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map((a) =>
+          req(a, table.streamArn, poller),
+        ),
+        req('sqs:SendMessage', dlq, onFailure),
+        req('kms:GenerateDataKey', props.dataKmsKeyArn, `${onFailure} (SSE-KMS queue)`, viaSqs),
+        req('kms:Decrypt', props.dataKmsKeyArn, `${onFailure} (SSE-KMS queue)`, viaSqs),
+      ],
+      deny: [
+        neverReads,
+        req('dynamodb:GetItem', table.arn, "it reads the table's stream, never the table"),
+        req('dynamodb:PutItem', table.arn, "it reads the table's stream, never the table"),
+      ],
+    };
   }
 }

@@ -3,10 +3,25 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
+import { escalationDenials } from '../core/contract-requests';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import { encryptedLogGroup, type LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
+import { type ContractRequest, declareContract, serviceTrustRequests } from '../core/role-contract';
 import { lambdaPackage } from './packaging';
+
+/** A function's role contract beyond its logs and traces (constructs/core/role-contract.ts). */
+export interface FunctionContract {
+  /** What the function is for, in one line. */
+  readonly purpose: string;
+  /**
+   * What its handler (`serverless/<path>.ts: <Command>`) and its event source call: each grant in
+   * `statements` is exercised by one of these.
+   */
+  readonly allow: readonly ContractRequest[];
+  /** What it must never do (neighbours' resources, another environment). */
+  readonly deny: readonly ContractRequest[];
+}
 
 export interface NodeFunctionProps {
   readonly naming: Naming;
@@ -27,6 +42,8 @@ export interface NodeFunctionProps {
   readonly environment?: Record<string, string>;
   /** What the function may do beyond writing its logs and traces. Default: nothing. */
   readonly statements?: readonly PolicyStatement[];
+  /** The requests behind `statements`, and what the function must never do. */
+  readonly contract: FunctionContract;
 }
 
 /**
@@ -90,6 +107,46 @@ export class NodeFunction extends Construct {
       loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
       environment: props.environment ? { variables: props.environment } : undefined,
       dependsOn: [logGroup],
+    });
+    // The handler the package bundles: the SDK-call test finds the function's role by it.
+    this.function.addOverride('//.handler', `serverless/${props.handler}/handler.ts`);
+    this.declareContract(props, logGroup.arn);
+  }
+
+  private declareContract(props: NodeFunctionProps, logGroupArn: string): void {
+    const { naming, accountId } = props;
+    const region = naming.props.region;
+    const stream = `${logGroupArn}:log-stream:2025/01/01/[$LATEST]0123456789abcdef`;
+    declareContract(this.role, {
+      purpose: props.contract.purpose,
+      allow: [
+        ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+          action,
+          resource: stream,
+          because: 'Lambda runtime writes the function output to its log group (logging_config)',
+        })),
+        ...['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({
+          action,
+          resource: '*',
+          because: 'Lambda active tracing (tracing_config Active) sends segments with the function role',
+        })),
+        ...props.contract.allow,
+      ],
+      deny: [
+        {
+          action: 'logs:PutLogEvents',
+          resource: `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${naming.name('other')}:log-stream:x`,
+          because: "another function's log group",
+        },
+        ...props.contract.deny,
+        ...escalationDenials(naming),
+      ],
+      trust: serviceTrustRequests(
+        'lambda.amazonaws.com',
+        accountId,
+        `Lambda runs ${this.functionName} with it`,
+        [{ principal: 'ecs-tasks.amazonaws.com', because: 'no other service' }],
+      ),
     });
   }
 }
