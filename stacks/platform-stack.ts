@@ -158,6 +158,7 @@ export class PlatformStack extends StableAddressStack {
       guardDutyAgent: props.account.baseline.guardDutyRuntimeMonitoring,
       adminPrincipalArns: admins,
       hostedZoneId: this.edge.domain.zoneId,
+      database: this.data.bootstrap,
     });
     this.frontend = new FrontendLayer(this, 'Frontend', {
       naming,

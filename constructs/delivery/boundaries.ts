@@ -215,6 +215,16 @@ export function environmentWorkloadBoundaryStatements(
   return [
     ...workloadBoundaryStatements(scope, state),
     {
+      // The EKS Pod Identity agent exchanges a pod's service-account token with the node role
+      // (AmazonEKSWorkerNodePolicy grants it): without it no pod gets credentials. Only this
+      // environment's cluster (`<project>-<env>-eks`, constructs/compute/eks/eks-cluster.ts), and
+      // only this action: the node role never holds the pods' own rights.
+      Sid: 'PodIdentityOfOwnCluster',
+      Effect: 'Allow',
+      Action: 'eks-auth:AssumeRoleForPodIdentity',
+      Resource: `arn:aws:eks:*:${scope.accountId}:cluster/${prefix}-eks`,
+    },
+    {
       Sid: 'OtherEnvironmentsResources',
       Effect: 'Deny',
       Action: '*',

@@ -1,10 +1,13 @@
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { EksConfig } from '../../../environments/schema';
 import { EKS_ADDONS } from '../../../environments/schema/eks';
 import type { Naming } from '../../core/naming';
-import { ebsCsiStatements } from './controller-roles';
+import type { ContractRequest } from '../../core/role-contract';
+import { ebsCsiRequests, ebsCsiStatements } from './controller-roles';
+import { podRoleDenies } from './pod-contracts';
 import { PodIdentityRole } from './pod-identity-role';
 
 export interface EksAddonsProps {
@@ -17,42 +20,176 @@ export interface EksAddonsProps {
   readonly versions: EksConfig['addons'];
   /** What must exist before add-ons whose pods need nodes (CoreDNS, the EBS CSI controller). */
   readonly nodes: ITerraformDependable[];
+  /** The database's master secret, which no add-on may read. Default: no database. */
+  readonly masterSecretArn?: string;
 }
 
 /** Add-ons whose pods run on nodes: created after the node groups or they stay degraded. */
 const NEEDS_NODES = new Set(['coredns', 'aws-ebs-csi-driver']);
 
+/** The VPC CNI's service account: its rights come through Pod Identity, not the node role. */
+export const VPC_CNI_SERVICE_ACCOUNT = 'aws-node';
+
+/** The AWS managed policy of the VPC CNI (IPv4), and the version the aws-node contract was written against. */
+const CNI_POLICY = { name: 'AmazonEKS_CNI_Policy', version: 'v6' } as const;
+
+const VPC_CNI = 'amazon-vpc-cni-k8s (aws-node ipamd)';
+
+/** Where the CNI policy was attached to the node role (eks-node-groups.ts) before it moved to aws-node's role. */
+export const NODE_ROLE_CNI_ATTACHMENT = 'aws_iam_role_policy_attachment.Nodes_AmazonEKS_CNI_Policy_C7BE3069';
+
 /**
- * The managed add-ons (compute.ts EKS_ADDONS). The EBS CSI driver gets its Pod Identity role through
- * the add-on's own association; the Pod Identity agent makes every association work.
+ * The managed add-ons (compute.ts EKS_ADDONS). The EBS CSI driver and the VPC CNI get their Pod
+ * Identity roles through the add-ons' own associations (the Pod Identity agent makes every association
+ * work); the node role holds neither (docs/architecture.md, "EKS"). `cni` is the VPC CNI add-on: the
+ * node groups depend on it, so nodes (re)launch only once `aws-node` has its own identity
+ * (docs/runbooks.md, "EKS rollout order").
  */
 export class EksAddons extends Construct {
   readonly addons: Record<string, EksAddon> = {};
+  /**
+   * What nodes wait for: the add-ons that run without them (the VPC CNI with aws-node's association,
+   * kube-proxy, the Pod Identity agent) and aws-node's policy.
+   */
+  readonly beforeNodes: ITerraformDependable[] = [];
+  readonly ebsCsiRole: PodIdentityRole;
+  readonly cniRole: PodIdentityRole;
 
   constructor(scope: Construct, id: string, props: EksAddonsProps) {
     super(scope, id);
-    const ebs = new PodIdentityRole(this, 'EbsCsiRole', {
-      roleName: props.naming.name('eks-ebs-csi'),
+    const subject = {
       accountId: props.accountId,
+      region: props.region,
       clusterName: props.clusterName,
       clusterArn: props.clusterArn,
       namespace: 'kube-system',
+      associate: false,
+    };
+    const ebs = ebsCsiRequests(props);
+    this.ebsCsiRole = new PodIdentityRole(this, 'EbsCsiRole', {
+      ...subject,
+      roleName: props.naming.name('eks-ebs-csi'),
       serviceAccount: 'ebs-csi-controller-sa',
       statements: ebsCsiStatements(props.region, props.accountId, props.clusterName),
-      associate: false,
+      contract: {
+        purpose:
+          'EBS CSI driver (controller): volumes and snapshots of PersistentVolumeClaims, tagged as its own',
+        ...ebs,
+      },
     });
+    this.cniRole = new PodIdentityRole(this, 'VpcCniRole', {
+      ...subject,
+      roleName: props.naming.name('eks-vpc-cni'),
+      serviceAccount: VPC_CNI_SERVICE_ACCOUNT,
+      statements: [],
+      contract: {
+        purpose: 'VPC CNI (aws-node): network interfaces and pod IP addresses of the nodes',
+        managed: [
+          {
+            ...CNI_POLICY,
+            reason:
+              'AWS maintains what the VPC CNI calls; only aws-node (Pod Identity) holds it, never the node role',
+          },
+        ],
+        allow: cniRequests(props.region, props.accountId),
+        deny: [
+          ...podRoleDenies(props),
+          {
+            action: 'ec2:AuthorizeSecurityGroupIngress',
+            resource: `arn:aws:ec2:${props.region}:${props.accountId}:security-group/sg-0123456789abcdef0`,
+            because: 'security groups are Terraform’s (connect())',
+          },
+          {
+            action: 'ec2:TerminateInstances',
+            resource: `arn:aws:ec2:${props.region}:${props.accountId}:instance/i-0123456789abcdef0`,
+            because: 'nodes are their Auto Scaling groups’',
+          },
+        ],
+      },
+    });
+    // The CNI policy moves from the node role (its address before) to aws-node's role: replaced
+    // create-before-destroy, so on a live cluster it is attached to aws-node's role, the add-on's
+    // association and the node groups' rollout happen, and only then is it detached from the node
+    // role (docs/runbooks.md, "EKS rollout order").
+    const cniPolicy = new IamRolePolicyAttachment(this, 'VpcCniPolicy', {
+      role: this.cniRole.role.name,
+      policyArn: `arn:aws:iam::aws:policy/${CNI_POLICY.name}`,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    cniPolicy.moveFromId(NODE_ROLE_CNI_ATTACHMENT);
+    this.cniRole.grants.push(cniPolicy);
+    const associations: Partial<Record<(typeof EKS_ADDONS)[number], { role: PodIdentityRole; sa: string }>> =
+      {
+        'aws-ebs-csi-driver': { role: this.ebsCsiRole, sa: 'ebs-csi-controller-sa' },
+        'vpc-cni': { role: this.cniRole, sa: VPC_CNI_SERVICE_ACCOUNT },
+      };
     for (const name of EKS_ADDONS) {
+      const association = associations[name];
       this.addons[name] = new EksAddon(this, name, {
         clusterName: props.clusterName,
         addonName: name,
         addonVersion: props.versions[name],
         resolveConflictsOnCreate: 'OVERWRITE',
         resolveConflictsOnUpdate: 'OVERWRITE',
-        ...(name === 'aws-ebs-csi-driver'
-          ? { podIdentityAssociation: [{ roleArn: ebs.role.arn, serviceAccount: 'ebs-csi-controller-sa' }] }
+        ...(association
+          ? {
+              podIdentityAssociation: [
+                { roleArn: association.role.role.arn, serviceAccount: association.sa },
+              ],
+            }
           : {}),
-        dependsOn: NEEDS_NODES.has(name) ? props.nodes : undefined,
+        dependsOn: [
+          ...(NEEDS_NODES.has(name) ? props.nodes : []),
+          // The role's policies exist before the add-on's pods use it.
+          ...(association?.role.grants ?? []),
+        ],
       });
+      if (!NEEDS_NODES.has(name)) this.beforeNodes.push(this.addons[name]);
     }
+    this.beforeNodes.push(cniPolicy);
   }
+}
+
+/** What aws-node (ipamd) calls: AmazonEKS_CNI_Policy v6, on the nodes' network interfaces. */
+function cniRequests(region: string, accountId: string): ContractRequest[] {
+  const eni = `arn:aws:ec2:${region}:${accountId}:network-interface/eni-0123456789abcdef0`;
+  const instance = `arn:aws:ec2:${region}:${accountId}:instance/i-0123456789abcdef0`;
+  const subnet = `arn:aws:ec2:${region}:${accountId}:subnet/subnet-0123456789abcdef0`;
+  const group = `arn:aws:ec2:${region}:${accountId}:security-group/sg-0123456789abcdef0`;
+  const because = (call: string) =>
+    `${VPC_CNI}: ${call}; AWS managed policy ${CNI_POLICY.name} ${CNI_POLICY.version}`;
+  return [
+    ...[
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceTypes',
+      'ec2:DescribeSubnets',
+    ].map((action) => ({ action, resource: '*', because: because('warm pool and ENI limits') })),
+    ...[eni, subnet, group].map((resource) => ({
+      action: 'ec2:CreateNetworkInterface',
+      resource,
+      because: because('a new ENI for pod IPs'),
+    })),
+    {
+      action: 'ec2:CreateTags',
+      resource: eni,
+      because: because('tags its ENIs (cluster.k8s.amazonaws.com/name)'),
+    },
+    ...[eni, instance].map((resource) => ({
+      action: 'ec2:AttachNetworkInterface',
+      resource,
+      because: because('attaches the ENI to its node'),
+    })),
+    ...[
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:DeleteNetworkInterface',
+    ].map((action) => ({ action, resource: eni, because: because('pod IPs on, and cleanup of, its ENIs') })),
+    ...[eni, instance].map((resource) => ({
+      action: 'ec2:DetachNetworkInterface',
+      resource,
+      because: because('detaches an unused ENI'),
+    })),
+  ];
 }

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { encryptedLogGroup, type LogSettings } from '../../core/log-group';
 import { policyDocument, serviceTrustPolicy } from '../../core/iam';
 import type { Naming } from '../../core/naming';
+import { declareContract, serviceTrustRequests } from '../../core/role-contract';
 import { OwnedSecurityGroup } from '../../core/security-group';
 
 /** Every control-plane log type EKS has: all of them go to the cluster's log group. */
@@ -19,6 +20,7 @@ const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSCl
 export interface EksControlPlaneProps {
   readonly naming: Naming;
   readonly accountId: string;
+  readonly region: string;
   /** Kubernetes version, validated against rules.ts EKS_VERSIONS. */
   readonly version: string;
   readonly vpcId: string;
@@ -29,7 +31,11 @@ export interface EksControlPlaneProps {
   /** Envelope encryption of Kubernetes secrets. */
   readonly secretsKmsKeyArn: string;
   readonly logs: LogSettings;
-  /** Principals that administer the cluster through access entries (admins, the pipeline's apply role). */
+  /**
+   * Principals that administer the cluster through access entries: the account's admins from config
+   * (`adminPrincipalArns`) only. The pipeline manages no Kubernetes objects and has no access entry;
+   * the cluster's creator gets none either (`bootstrapClusterCreatorAdminPermissions: false`).
+   */
   readonly adminPrincipalArns: readonly string[];
 }
 
@@ -58,19 +64,17 @@ export class EksControlPlane extends Construct {
       role: this.role.name,
       policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
     });
-    // Envelope encryption: the control plane wraps Kubernetes secrets with the secrets key.
+    // Envelope encryption: the control plane wraps Kubernetes secrets with the secrets key (the grant
+    // EKS creates at cluster creation is the creator's call, not this role's).
+    const envelope = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListGrants'];
     new IamRolePolicy(this, 'SecretsKey', {
       role: this.role.id,
       name: 'secrets-envelope-encryption',
       policy: policyDocument([
-        {
-          Sid: 'EnvelopeEncryption',
-          Effect: 'Allow',
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
-          Resource: props.secretsKmsKeyArn,
-        },
+        { Sid: 'EnvelopeEncryption', Effect: 'Allow', Action: envelope, Resource: props.secretsKmsKeyArn },
       ]),
     });
+    this.declareRoleContract(props, envelope);
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
       name: `${name}-control-plane`,
@@ -97,6 +101,75 @@ export class EksControlPlane extends Construct {
       dependsOn: [logGroup, policy],
     });
     props.adminPrincipalArns.forEach((arn, i) => this.admin(`Admin${i}`, arn));
+  }
+
+  /** The cluster role's contract: the control plane's calls, from AWS's documentation of them. */
+  private declareRoleContract(props: EksControlPlaneProps, envelope: string[]): void {
+    const { accountId, region } = props;
+    const viaEks = { 'kms:ViaService': `eks.${region}.amazonaws.com`, 'kms:CallerAccount': accountId };
+    declareContract(this.role, {
+      purpose:
+        'EKS control plane: cluster networking and load balancers (AWS managed), envelope encryption of Kubernetes secrets',
+      managed: [
+        {
+          name: 'AmazonEKSClusterPolicy',
+          version: 'v10',
+          reason:
+            'AWS maintains what the control plane calls (EKS user guide, "Amazon EKS cluster IAM role")',
+        },
+      ],
+      allow: [
+        ...envelope.map((action) => ({
+          action,
+          resource: props.secretsKmsKeyArn,
+          context: viaEks,
+          because: `EKS KMS envelope encryption of secrets (EKS user guide, "Encrypt Kubernetes secrets with KMS"; terraform-aws-eks v20 cluster_encryption policy): ${action}`,
+        })),
+        ...['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'].map((action) => ({
+          action,
+          resource: '*',
+          because: 'EKS control plane (cloud-controller-manager): AmazonEKSClusterPolicy v10',
+        })),
+      ],
+      deny: [
+        {
+          action: 'kms:Decrypt',
+          resource: `arn:aws:kms:${region}:${accountId}:key/00000000-0000-0000-0000-000000000000`,
+          context: viaEks,
+          because: 'another key (the data key, another environment’s)',
+        },
+        {
+          action: 'kms:ScheduleKeyDeletion',
+          resource: props.secretsKmsKeyArn,
+          because: 'keys are kept (workload boundary)',
+        },
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!cluster-0123-AbCdEf`,
+          because: 'the control plane reads no secret (the database master secret)',
+        },
+        {
+          action: 'iam:CreateRole',
+          resource: `arn:aws:iam::${accountId}:role/${props.naming.prefix}-escalate`,
+          because: 'escalation: creates no role',
+        },
+        {
+          action: 'iam:PassRole',
+          resource: `arn:aws:iam::${accountId}:role/${props.naming.prefix}-eks-node`,
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+          because: 'escalation: passes no role',
+        },
+      ],
+      trust: serviceTrustRequests(
+        'eks.amazonaws.com',
+        accountId,
+        'the EKS cluster (role_arn) in this account',
+        [
+          { principal: 'pods.eks.amazonaws.com', because: 'no pod assumes the cluster role' },
+          { principal: 'ec2.amazonaws.com', because: 'no node assumes the cluster role' },
+        ],
+      ),
+    });
   }
 
   /** An access entry with cluster-admin rights for `principalArn`. */

@@ -3,15 +3,17 @@ import type { Construct } from 'constructs';
 import type { ServiceConfig } from '../../../environments/schema';
 import { Layer } from '../../core/addresses';
 import type { PolicyStatement } from '../../core/iam';
-import { pipelineRoleNames, roleArn } from '../../core/naming';
+import type { ContractRequest } from '../../core/role-contract';
 import { connect } from '../../core/security-group';
 import type { ServiceBindings } from '../../core/service-bindings';
 import type { ComputeLayer, ComputeLayerProps, Workload } from '../compute-layer';
 import { ServiceRepository } from '../service-repository';
 import { ControllerRoles } from './controller-roles';
+import { DATABASE_BOOTSTRAP_SUBJECT, databaseBootstrapRole } from './database-bootstrap-role';
 import { EksAddons } from './eks-addons';
 import { EksControlPlane } from './eks-cluster';
 import { EksNodeGroups } from './eks-node-groups';
+import { podRoleDenies } from './pod-contracts';
 import { PodIdentityRole } from './pod-identity-role';
 
 /**
@@ -29,6 +31,8 @@ export class EksCompute extends Layer implements ComputeLayer {
   readonly controllers: ControllerRoles;
   readonly repositories: Record<string, ServiceRepository> = {};
   readonly podRoles: Record<string, PodIdentityRole> = {};
+  /** The database bootstrap Job's role (with a database): the only pod that reads the master secret. */
+  readonly databaseBootstrapRole?: PodIdentityRole;
   readonly workloads: Record<string, Workload> = {};
   readonly clusterName: string;
 
@@ -39,16 +43,15 @@ export class EksCompute extends Layer implements ComputeLayer {
     this.controlPlane = new EksControlPlane(this, 'ControlPlane', {
       naming,
       accountId: props.accountId,
+      region: props.region,
       version: eks.version,
       vpcId: props.vpcId,
       subnetIds: props.subnetIds,
       publicAccessCidrs: eks.publicAccessCidrs,
       secretsKmsKeyArn: props.keys.secrets,
       logs: props.logs,
-      adminPrincipalArns: [
-        ...(props.adminPrincipalArns ?? []),
-        roleArn(props.accountId, pipelineRoleNames.apply(naming.props.project, naming.props.environment!)),
-      ],
+      // Admins from config only: the pipeline manages no Kubernetes objects (docs/architecture.md, "EKS").
+      adminPrincipalArns: props.adminPrincipalArns ?? [],
     });
     const cluster = this.controlPlane.cluster;
     this.clusterName = this.controlPlane.name;
@@ -60,19 +63,48 @@ export class EksCompute extends Layer implements ComputeLayer {
       subnetIds: props.subnetIds,
       nodeGroups: eks.nodeGroups,
     });
-    const scoped = { naming, accountId: props.accountId, region: props.region, clusterName: cluster.name };
+    const masterSecretArn = props.database?.masterSecretArn;
+    const scoped = {
+      naming,
+      accountId: props.accountId,
+      region: props.region,
+      clusterName: cluster.name,
+      clusterArn: cluster.arn,
+      masterSecretArn,
+    };
     this.addons = new EksAddons(this, 'Addons', {
       ...scoped,
-      clusterArn: cluster.arn,
       versions: eks.addons,
       nodes: Object.values(this.nodes.groups),
     });
+    // Nodes (re)launch after aws-node has its own identity (docs/runbooks.md, "EKS rollout order").
+    this.nodes.waitFor(this.addons.beforeNodes);
     this.controllers = new ControllerRoles(this, 'Controllers', {
       ...scoped,
-      clusterArn: cluster.arn,
+      vpcId: props.vpcId,
+      clusterLiteralName: this.controlPlane.name,
       hostedZoneId: props.hostedZoneId,
+      domainName: config.dns.domainName,
+      serviceNames: Object.keys(config.services),
     });
+    if (props.database)
+      this.databaseBootstrapRole = databaseBootstrapRole(this, 'DatabaseBootstrapRole', {
+        ...scoped,
+        masterSecretArn: props.database.masterSecretArn,
+        secretsKmsKeyArn: props.keys.secrets,
+      });
     this.services(props, eks.namespace);
+    this.nodes.declareContract({
+      region: props.region,
+      repositoryArns: Object.values(this.repositories).map((r) => r.arn),
+      podRequests: [
+        ...Object.values(this.podRoles),
+        ...Object.values(this.controllers.roles),
+        this.addons.ebsCsiRole,
+        this.addons.cniRole,
+        ...(this.databaseBootstrapRole ? [this.databaseBootstrapRole] : []),
+      ].flatMap((r) => r.contract.allow),
+    });
     this.outputs(props, eks.namespace);
   }
 
@@ -94,11 +126,20 @@ export class EksCompute extends Layer implements ComputeLayer {
       const role = new PodIdentityRole(this, `PodRole-${name}`, {
         roleName: naming.name(`${name}-pod`),
         accountId: props.accountId,
+        region: props.region,
         clusterName: this.controlPlane.cluster.name,
         clusterArn: this.controlPlane.cluster.arn,
         namespace,
         serviceAccount: name,
         statements: podStatements(svc, bindings, props),
+        contract: {
+          purpose: `The ${name} service's pods (${namespace}/${name}): what its config \`uses\` and names`,
+          allow: [...bindings.requests.allow, ...podRequests(svc, bindings, props)],
+          deny: [
+            ...bindings.requests.deny,
+            ...podRoleDenies({ ...props, masterSecretArn: props.database?.masterSecretArn }),
+          ],
+        },
       });
       if (props.routes[name])
         once(`alb:${svc.port}`, () =>
@@ -130,6 +171,8 @@ export class EksCompute extends Layer implements ComputeLayer {
   /** What the cluster bootstrap (Helm / Argo CD) needs: one output, plain values and ARNs. */
   private outputs(props: ComputeLayerProps, namespace: string): void {
     const cluster = this.controlPlane.cluster;
+    const db = props.database;
+    const bootstrap = this.databaseBootstrapRole;
     const perService = Object.fromEntries(
       Object.entries(props.config.services).map(([name, svc]) => {
         const b = props.bindings(name, svc);
@@ -143,9 +186,7 @@ export class EksCompute extends Layer implements ComputeLayer {
             port: svc.port,
             target_group_arn: props.routes[name]?.targetGroupArn ?? '',
             environment: { ...svc.environment, ...b.environment },
-            secret_arns: [
-              ...new Set([...Object.values(svc.secrets), ...Object.values(b.secrets)].map((s) => s.arn)),
-            ],
+            secret_arns: secretArnsOf(svc, b),
           },
         ];
       }),
@@ -160,18 +201,80 @@ export class EksCompute extends Layer implements ComputeLayer {
         region: props.region,
         vpc_id: props.vpcId,
         node_security_group_id: this.nodes.securityGroup.id,
+        // Nodes keep IMDS to the host network (hop limit 1): controllers take region and VPC from here.
         controllers: this.controllers.controllers,
         services: perService,
+        // The Kubernetes Job that creates the application users (docs/runbooks.md, "EKS bootstrap").
+        ...(db && bootstrap
+          ? {
+              database_bootstrap: {
+                namespace: DATABASE_BOOTSTRAP_SUBJECT.namespace,
+                service_account: DATABASE_BOOTSTRAP_SUBJECT.serviceAccount,
+                role_arn: bootstrap.role.arn,
+                master_secret_arn: db.masterSecretArn,
+                engine: db.engine,
+                host: db.endpoint,
+                port: db.port,
+                database: db.databaseName,
+                sql: db.sql,
+              },
+            }
+          : {}),
       },
     });
   }
 }
 
+/** The secrets a service reads: those its config names and those its bindings inject. */
+function secretArnsOf(svc: ServiceConfig, b: ServiceBindings): string[] {
+  return [...new Set([...Object.values(svc.secrets), ...Object.values(b.secrets)].map((s) => s.arn))];
+}
+
+const XRAY_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];
+
+/**
+ * A pod role's must-allow requests beyond its bindings': reading the secrets it names (the Secrets
+ * Store CSI driver's AWS provider with the pod's identity) and tracing when it traces.
+ */
+function podRequests(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayerProps): ContractRequest[] {
+  const secrets = secretArnsOf(svc, b);
+  return [
+    ...secrets.map((resource) => ({
+      action: 'secretsmanager:GetSecretValue',
+      resource,
+      because: 'secrets-store-csi-driver-provider-aws (usePodIdentity): the secret the service names',
+    })),
+    ...(secrets.length > 0
+      ? [
+          {
+            action: 'kms:Decrypt',
+            resource: props.keys.secrets,
+            context: {
+              'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com`,
+              'kms:CallerAccount': props.accountId,
+            },
+            because: 'Secrets Manager decrypts the secret with the secrets key for GetSecretValue',
+          },
+        ]
+      : []),
+    ...(svc.xray
+      ? XRAY_ACTIONS.map((action) => ({
+          action,
+          resource: '*',
+          because: 'AWS Distro for OpenTelemetry / X-Ray SDK of a service with xray: true',
+        }))
+      : []),
+  ];
+}
+
 /** A pod role's statements: what its `uses` grant, the secrets it names, X-Ray when it traces. */
 function podStatements(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayerProps): PolicyStatement[] {
-  const secretArns = [
-    ...new Set([...Object.values(svc.secrets), ...Object.values(b.secrets)].map((s) => s.arn)),
-  ];
+  const secretArns = secretArnsOf(svc, b);
   return [
     ...b.statements,
     ...(secretArns.length > 0
@@ -196,12 +299,7 @@ function podStatements(svc: ServiceConfig, b: ServiceBindings, props: ComputeLay
           {
             Sid: 'XRay',
             Effect: 'Allow' as const,
-            Action: [
-              'xray:PutTraceSegments',
-              'xray:PutTelemetryRecords',
-              'xray:GetSamplingRules',
-              'xray:GetSamplingTargets',
-            ],
+            Action: XRAY_ACTIONS,
             Resource: '*',
           },
         ]

