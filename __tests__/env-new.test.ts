@@ -5,6 +5,7 @@ import {
   NewEnvironmentError,
   environmentSource,
   freeVpcCidr,
+  manualSteps,
   newEnvironmentInput,
   rebase,
   registerEnvironment,
@@ -69,6 +70,38 @@ describe('env:new', () => {
       "import { buildRegistry } from './registry';\nexport const environmentInputs = [dev, staging];\n";
     expect(registerEnvironment(index, 'qa-eu')).toBe(
       "import { qaEu } from './qa-eu';\nimport { buildRegistry } from './registry';\nexport const environmentInputs = [dev, staging, qaEu];\n",
+    );
+  });
+
+  it("lists the GitHub environments each role's trust needs, and where the repository ids come from", () => {
+    const prod = Object.values(registry.environments).find((e) =>
+      Object.values(e.services).some((svc) => svc.migrations),
+    )!;
+    const [slug, account] = Object.entries(registry.accounts).find(
+      ([, a]) => a.accountId === prod.accountId,
+    )!;
+    const input = newEnvironmentInput(registry, environmentInputs, {
+      name: QA,
+      from: prod.name,
+      rootDomain: ROOT_DOMAIN,
+    });
+    const steps = manualSteps(input, account, slug);
+    const infra = `${account.github.owner}/${account.github.repository}`;
+    // This repository: plan, apply and (ECS with a database) the migration's own environment.
+    expect(steps[0]).toMatch(new RegExp(`^GitHub, ${infra}: .*${QA}-plan .*${QA} .*${QA}-migrate`));
+    // The repository of a service with migrations: its deploy and its migration environments.
+    const [svc] = Object.entries(prod.services).find(([, s]) => s.migrations)!;
+    expect(steps).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^GitHub, ${account.github.appRepositories[svc]}: .*${QA} and ${QA}-migrate`),
+      ),
+    );
+    expect(steps.at(-1)).toMatch(`deploy-account-${slug}`);
+    // Ids are in config already: nothing to add; a repository without them is named.
+    expect(steps.join('\n')).not.toMatch(/repositoryIds/);
+    const bare = { ...account, github: { ...account.github, repositoryIds: {} } };
+    expect(manualSteps(input, bare, slug).join('\n')).toMatch(
+      /gh api repos\/OWNER\/NAME --jq \.id,\.owner\.id/,
     );
   });
 });

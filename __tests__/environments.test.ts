@@ -186,6 +186,11 @@ describe('accounts and the registry', () => {
       ...accounts[slug].github.appRepositories,
       bakend: 'example-org/x',
     };
+    // Its ids are given, so the account schema passes and the registry's own check is what fails.
+    // (a copy: the accounts share one ids object)
+    const ids = accounts[slug].github.repositoryIds;
+    const ownerId = Object.values<{ ownerId: string }>(ids)[0].ownerId;
+    accounts[slug].github.repositoryIds = { ...ids, 'example-org/x': { id: '100000009', ownerId } };
     const issues = issuesOf(() => registryOf(environmentInputs as any[], accounts));
     const services = [
       ...new Set(Object.values(registry.environments).flatMap((e) => Object.keys(e.services))),

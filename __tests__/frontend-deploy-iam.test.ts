@@ -40,11 +40,12 @@ describe(`the ${site.name} site deploy role`, () => {
     expect(names).not.toContain(`${project}-${dev.name}-github-site-deploy`);
   });
 
-  it('uploads, lists and deletes only in its own site bucket', async () => {
-    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:GetObject']) {
+  it('uploads, lists and deletes only in its own site bucket (and reads no object: sync compares listings)', async () => {
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) {
       expect(await deploy(action, `${bucket(site.name)}/assets/app-1a2b3c.js`)).toBe('Allowed');
       expect(await deploy(action, `${bucket(dev.name)}/index.html`)).not.toBe('Allowed');
     }
+    expect(await deploy('s3:GetObject', `${bucket(site.name)}/index.html`)).not.toBe('Allowed');
     expect(await deploy('s3:ListBucket', bucket(site.name))).toBe('Allowed');
     expect(await deploy('s3:ListBucket', bucket(dev.name))).not.toBe('Allowed');
     // Not the environment's other buckets either, nor the bucket itself.
@@ -84,6 +85,9 @@ describe(`the ${site.name} site deploy role`, () => {
       StringEquals: {
         [`${host}:aud`]: 'sts.amazonaws.com',
         [`${host}:sub`]: [`repo:${github.appRepositories.frontend}:environment:${site.name}`],
+        // The repository's immutable ids beside its name.
+        [`${host}:repository_id`]: github.repositoryIds[github.appRepositories.frontend].id,
+        [`${host}:repository_owner_id`]: github.repositoryIds[github.appRepositories.frontend].ownerId,
       },
       StringLike: {
         // The site repository's main (and release tags where the environment deploys on them).

@@ -1,5 +1,6 @@
 import { environmentsOf, registry } from '../environments';
 import { appStacks } from './support/app-synth';
+import { accountsInputCopy, buildStacks, envInput, registryOf, synth } from './support/fixtures';
 import { decide, type Decision, type EvalRequest } from './support/iam-eval';
 import { pipelinePolicies } from './support/pipeline-policies';
 
@@ -18,6 +19,8 @@ const workloadBoundaryArn = iam('policy', `${project}-workload-boundary`);
 const envBoundaryArn = (env: string) => iam('policy', `${project}-workload-boundary-${env}`);
 const stateKey = (prefix: string) => `${p.bucketArn}/${project}/${prefix}/terraform.tfstate`;
 const lockKey = (prefix: string) => `${state.bucket}/${project}/${prefix}/terraform.tfstate`;
+// The S3 backend's digest item beside the lock: what a plan without a lock reads.
+const digestKey = (prefix: string) => `${lockKey(prefix)}-md5`;
 
 /** A KMS key policy that delegates to IAM (the default; the platform's keys start from it). */
 const keyPolicy = {
@@ -136,9 +139,32 @@ describe(`the ${own.name} apply role`, () => {
     expect(await apply('s3:PutObject', stateKey(own.name))).toBe('Allowed');
     expect(await apply('s3:PutObject', stateKey(other.name))).toBe('ExplicitlyDenied');
     expect(await apply('s3:GetObject', stateKey(`accounts/${slug}`))).toBe('ExplicitlyDenied');
+    // An allow-list, not a fence of the siblings that exist: a key nobody uses yet, and another key
+    // under its own prefix, are out of reach too.
+    expect(await apply('s3:PutObject', stateKey('anything'))).toBe('ExplicitlyDenied');
+    expect(await apply('s3:PutObject', `${p.bucketArn}/${project}/${own.name}/other.tfstate`)).toBe(
+      'ExplicitlyDenied',
+    );
     const lock = (prefix: string) => ({ 'dynamodb:LeadingKeys': [lockKey(prefix)] });
     expect(await apply('dynamodb:PutItem', p.lockTableArn, lock(own.name))).toBe('Allowed');
     expect(await apply('dynamodb:PutItem', p.lockTableArn, lock(other.name))).toBe('ExplicitlyDenied');
+    expect(await apply('dynamodb:PutItem', p.lockTableArn, lock('anything'))).toBe('ExplicitlyDenied');
+    expect(
+      await apply('dynamodb:PutItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [digestKey(own.name)] }),
+    ).toBe('Allowed');
+    expect(await apply('dynamodb:Scan', p.lockTableArn)).toBe('ExplicitlyDenied');
+  });
+
+  it("the account apply role writes only the account's own state keys", async () => {
+    const accountKey = (name: string) => `${p.bucketArn}/${project}/accounts/${slug}/${name}`;
+    expect(await accountApply('s3:PutObject', accountKey('terraform.tfstate'))).toBe('Allowed');
+    expect(await accountApply('s3:PutObject', accountKey('state.tfstate'))).toBe('Allowed');
+    expect(await accountApply('s3:PutObject', stateKey(own.name))).toBe('ExplicitlyDenied');
+    expect(await accountApply('s3:PutObject', stateKey('anything'))).toBe('ExplicitlyDenied');
+    // Nor any other object: an environment's data, the trail's logs.
+    expect(await accountApply('s3:PutObject', `arn:aws:s3:::${ownPrefix}-media-${accountId}/a.jpg`)).toBe(
+      'ExplicitlyDenied',
+    );
   });
 
   it('uses the account-level state resources only for state, and no other account-level resource', async () => {
@@ -166,11 +192,18 @@ describe(`the ${own.name} apply role`, () => {
 });
 
 describe(`the ${own.name} plan role`, () => {
-  it('reads its own state and lock, and configuration', async () => {
+  it("reads its own state and its digest (the S3 backend's check), and configuration", async () => {
     expect(await plan('s3:GetObject', stateKey(own.name))).toBe('Allowed');
     expect(
-      await plan('dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [lockKey(own.name)] }),
+      await plan('dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [digestKey(own.name)] }),
     ).toBe('Allowed');
+    // Not the lock item itself (it takes none), nor another stack's digest.
+    expect(
+      await plan('dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [lockKey(own.name)] }),
+    ).toBe('ExplicitlyDenied');
+    expect(
+      await plan('dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [digestKey(other.name)] }),
+    ).toBe('ExplicitlyDenied');
     expect(
       await plan('ecs:DescribeServices', `arn:aws:ecs:${own.region}:${accountId}:service/${ownPrefix}/x`),
     ).toBe('Allowed');
@@ -186,9 +219,10 @@ describe(`the ${own.name} plan role`, () => {
       expect(await plan(action, p.lockTableArn, ownLock)).not.toBe('Allowed');
     for (const action of ['s3:PutObject', 's3:DeleteObject'])
       expect(await plan(action, `${stateKey(own.name)}.tflock`)).not.toBe('Allowed');
-    // The apply role does.
+    // The apply role does; a `.tflock` object only with `state.useLockfile` (lockfile-iam below).
     expect(await apply('dynamodb:PutItem', p.lockTableArn, ownLock)).toBe('Allowed');
-    expect(await apply('s3:PutObject', `${stateKey(own.name)}.tflock`)).toBe('Allowed');
+    expect(state.useLockfile).toBe(false);
+    expect(await apply('s3:PutObject', `${stateKey(own.name)}.tflock`)).toBe('ExplicitlyDenied');
   });
 
   it('reads no data: objects, items, secrets, logs, decryption, other state', async () => {
@@ -232,11 +266,23 @@ describe('the per-service deploy roles', () => {
     expect(await deploy('ecr:PutImage', repo(`${ownPrefix}-${mine}`))).toBe('Allowed');
     expect(await deploy('ecr:PutImage', repo(`${ownPrefix}-${theirs}`))).not.toBe('Allowed');
     const service = (name: string) => `arn:aws:ecs:${own.region}:${accountId}:service/${ownPrefix}/${name}`;
-    expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`))).toBe('Allowed');
-    expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${theirs}`))).not.toBe('Allowed');
+    const family = (name: string) => `arn:aws:ecs:${own.region}:${accountId}:task-definition/${name}:7`;
+    const to = (name: string) => ({ 'ecs:task-definition': family(name) });
+    expect(
+      await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`), to(`${ownPrefix}-${mine}`)),
+    ).toBe('Allowed');
+    expect(
+      await deploy('ecs:UpdateService', service(`${ownPrefix}-${theirs}`), to(`${ownPrefix}-${mine}`)),
+    ).not.toBe('Allowed');
+    // Its service only on a revision of its own family: not the migration task (the master
+    // credential), not another service's, not another environment's; not without naming one.
+    for (const name of [`${ownPrefix}-db-migrate`, `${ownPrefix}-${theirs}`, `${otherPrefix}-${mine}`])
+      expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`), to(name))).not.toBe(
+        'Allowed',
+      );
+    expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`))).not.toBe('Allowed');
     // Revisions only in its own family: not another service's, not the migration task's that the
     // gated migration runs.
-    const family = (name: string) => `arn:aws:ecs:${own.region}:${accountId}:task-definition/${name}:7`;
     const register = (name: string) => deploy('ecs:RegisterTaskDefinition', family(name));
     expect(await register(`${ownPrefix}-${mine}`)).toBe('Allowed');
     expect(await register(`${ownPrefix}-${theirs}`)).not.toBe('Allowed');
@@ -255,11 +301,7 @@ describe('the deploy roles and CodeDeploy (blue/green)', () => {
   const application = (prefix: string, svc: string) => codedeploy(`application:${prefix}-${svc}`);
 
   it(`${mine} creates, watches and stops deployments of its own deployment group only`, async () => {
-    for (const action of [
-      'codedeploy:CreateDeployment',
-      'codedeploy:GetDeployment',
-      'codedeploy:GetDeploymentGroup',
-    ]) {
+    for (const action of ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment']) {
       expect(`${action}: ${await deploy(action, group(ownPrefix, mine))}`).toBe(`${action}: Allowed`);
       // Another environment's group of the same service, another service's group: not.
       expect(await deploy(action, group(otherPrefix, mine))).not.toBe('Allowed');
@@ -296,7 +338,8 @@ describe('the deploy roles and CodeDeploy (blue/green)', () => {
     expect(await deploy('codedeploy:ContinueDeployment', '*')).not.toBe('Allowed');
   });
 
-  it('cannot change the deployment group or application (Terraform owns them)', async () => {
+  it('cannot change the deployment group or application (Terraform owns them), nor read what app-image never reads', async () => {
+    expect(await deploy('codedeploy:GetDeploymentGroup', group(ownPrefix, mine))).not.toBe('Allowed');
     for (const action of ['codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup'])
       expect(await deploy(action, group(ownPrefix, mine))).not.toBe('Allowed');
     expect(await deploy('codedeploy:DeleteApplication', application(ownPrefix, mine))).not.toBe('Allowed');
@@ -432,5 +475,82 @@ describe(`the workload boundary of ${own.name} (on every role of its platform st
       'ExplicitlyDenied',
     );
     expect(await workload('sts:AssumeRole', role(`${otherPrefix}-backend-task`))).toBe('ExplicitlyDenied');
+  });
+});
+
+describe('the pipeline roles of an EKS environment (only what its resources need)', () => {
+  const eks = Object.values(registry.environments).find((e) => e.compute.platform === 'eks')!;
+  const [eksSlug, eksAccount] = Object.entries(registry.accounts).find(
+    ([, a]) => a.accountId === eks.accountId,
+  )!;
+  const q = pipelinePolicies(appStacks().state[eksSlug], eksAccount);
+  const prefix = `${eksAccount.project}-${eks.name}`;
+  const [svc] = Object.keys(eks.services).filter((s) => eksAccount.github.appRepositories[s]);
+  const name = `${prefix}-github-deploy-${svc}`;
+  const deploy = (action: string, resource: string, context: EvalRequest['context'] = {}) =>
+    decide({
+      identity: q.identity(name),
+      boundary: q.managed(`${eksAccount.project}-pipeline-boundary`),
+      principalArn: `arn:aws:iam::${eks.accountId}:role/${name}`,
+      action,
+      resource,
+      context,
+    });
+  const ecs = (kind: string) => `arn:aws:ecs:${eks.region}:${eks.accountId}:${kind}`;
+
+  it('pushes the image: the deploy role keeps the push', async () => {
+    const repo = `arn:aws:ecr:${eks.region}:${eks.accountId}:repository/${prefix}-${svc}`;
+    expect(await deploy('ecr:PutImage', repo)).toBe('Allowed');
+    expect(await deploy('ecr:GetAuthorizationToken', '*')).toBe('Allowed');
+  });
+
+  it('holds no ECS deploy statement: nothing of ECS runs there (the cluster bootstrap rolls out)', async () => {
+    const family = ecs(`task-definition/${prefix}-${svc}:3`);
+    expect(
+      await deploy('ecs:UpdateService', ecs(`service/${prefix}/${prefix}-${svc}`), {
+        'ecs:task-definition': family,
+      }),
+    ).not.toBe('Allowed');
+    expect(await deploy('ecs:RegisterTaskDefinition', family)).not.toBe('Allowed');
+    expect(await deploy('ecs:DescribeTaskDefinition', '*')).not.toBe('Allowed');
+    expect(
+      await deploy('iam:PassRole', `arn:aws:iam::${eks.accountId}:role/${prefix}-${svc}-task`, {
+        'iam:PassedToService': 'ecs-tasks.amazonaws.com',
+      }),
+    ).not.toBe('Allowed');
+  });
+
+  it("has no migration role (ECS run-task): the database bootstrap is the cluster bootstrap's", () => {
+    const names = appStacks()
+      .state[eksSlug].resources('aws_iam_role')
+      .map(([, r]) => r.name as string);
+    expect(names).toContain(name);
+    expect(names.filter((n) => n.startsWith(`${prefix}-github-migrate`))).toEqual([]);
+  });
+});
+
+describe('with state.useLockfile (S3-native locks)', () => {
+  const accounts = accountsInputCopy();
+  accounts[slug].state.useLockfile = true;
+  const withLockfile = registryOf([envInput('dev')], accounts);
+  const [lockSlug, lockAccount] = Object.entries(withLockfile.accounts)[0];
+  const q = pipelinePolicies(synth(buildStacks(withLockfile).state[lockSlug]), lockAccount);
+  const name = `${project}-dev-github-apply`;
+  const applyWithLockfile = (action: string, resource: string) =>
+    decide({
+      identity: q.identity(name),
+      boundary: q.managed(`${project}-pipeline-boundary`),
+      principalArn: role(name),
+      action,
+      resource,
+      resourcePolicy: q.bucketPolicy,
+    });
+
+  it("the apply role takes and releases its own key's .tflock object, and no other", async () => {
+    for (const action of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'])
+      expect(await applyWithLockfile(action, `${stateKey('dev')}.tflock`)).toBe('Allowed');
+    expect(await applyWithLockfile('s3:PutObject', `${stateKey('staging')}.tflock`)).not.toBe('Allowed');
+    // The state itself is written, never deleted.
+    expect(await applyWithLockfile('s3:DeleteObject', stateKey('dev'))).not.toBe('Allowed');
   });
 });

@@ -25,6 +25,12 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
   const infra = `${github.owner}/${github.repository}`;
   const repo = `repo:${infra}`;
   const host = 'token.actions.githubusercontent.com';
+  // Every trust pins the repository's immutable ids beside its name (a renamed or re-created
+  // repository of the same name has other ids).
+  const ids = (repository: string) => ({
+    [`${host}:repository_id`]: github.repositoryIds[repository].id,
+    [`${host}:repository_owner_id`]: github.repositoryIds[repository].ownerId,
+  });
   // An application repository's ref: a pull request branch calling the workflow must not deploy.
   const appRefs = (env: { deploy: { trigger: string } }) =>
     env.deploy.trigger === 'tag' ? ['refs/heads/main', 'refs/tags/v*'] : ['refs/heads/main'];
@@ -34,17 +40,21 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     accountRole(a, 'apply'),
   ];
   const deployRoles = a.envs.flatMap((e) => deployedServices(e).map((svc) => deployRole(e, svc)));
-  const migrateRoles = a.envs.map((e) => arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`));
+  // The environment's migration role: where ECS runs a migration task (a database on fargate).
+  const migratingEnvs = a.envs.filter((e) => e.database && e.compute.platform === 'fargate');
+  const migrateRoles = migratingEnvs.map((e) => arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`));
   // A static frontend's site deploy role (frontend-deploy-iam.test.ts evaluates its reach).
   const siteRoles = a.envs
     .filter((e) => e.frontend.mode === 'static')
     .map((e) => arn(e.accountId, `${projectOf(e)}-${e.name}-github-site-deploy`));
   // Services with schema migrations (and a repository): their own migration role for app-image.
-  const migrating = a.envs.flatMap((e) =>
-    deployedServices(e)
-      .filter((svc) => e.services[svc].migrations)
-      .map((svc) => ({ env: e, svc, role: serviceMigrateRole(e, svc) })),
-  );
+  const migrating = a.envs
+    .filter((e) => e.compute.platform === 'fargate')
+    .flatMap((e) =>
+      deployedServices(e)
+        .filter((svc) => e.services[svc].migrations)
+        .map((svc) => ({ env: e, svc, role: serviceMigrateRole(e, svc) })),
+    );
 
   it('trusts GitHub OIDC for sts.amazonaws.com', () => {
     expect(out.only('aws_iam_openid_connect_provider')).toMatchObject({
@@ -68,12 +78,13 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     );
   });
 
-  it('trusts each service migration role only from its repository on main (or release tags), through app-image.yml on main', () => {
+  it('trusts each service migration role only from its repository in <env>-migrate (a subject its deploy role does not accept), on main (or release tags), through app-image.yml on main', () => {
     for (const { env, svc, role } of migrating) {
       expect(trustOf(role)).toEqual({
         StringEquals: {
           [`${host}:aud`]: 'sts.amazonaws.com',
-          [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}`],
+          [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}-migrate`],
+          ...ids(github.appRepositories[svc]),
         },
         StringLike: {
           [`${host}:ref`]: appRefs(env),
@@ -89,6 +100,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
         StringEquals: {
           [`${host}:aud`]: 'sts.amazonaws.com',
           [`${host}:sub`]: [`${repo}:environment:${env.name}-plan`],
+          ...ids(infra),
         },
       });
       const refs = env.deploy.trigger === 'tag' ? ['refs/heads/main', 'refs/tags/v*'] : ['refs/heads/main'];
@@ -96,6 +108,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
         StringEquals: {
           [`${host}:aud`]: 'sts.amazonaws.com',
           [`${host}:sub`]: [`${repo}:environment:${env.name}`],
+          ...ids(infra),
         },
         StringLike: {
           [`${host}:ref`]: refs,
@@ -112,12 +125,14 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
       StringEquals: {
         [`${host}:aud`]: 'sts.amazonaws.com',
         [`${host}:sub`]: [`${repo}:environment:account-${a.slug}-plan`],
+        ...ids(infra),
       },
     });
     expect(trustOf(accountRole(a, 'apply'))).toEqual({
       StringEquals: {
         [`${host}:aud`]: 'sts.amazonaws.com',
         [`${host}:sub`]: [`${repo}:environment:account-${a.slug}`],
+        ...ids(infra),
       },
       StringLike: {
         [`${host}:ref`]: ['refs/heads/main'],
@@ -133,6 +148,7 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
           StringEquals: {
             [`${host}:aud`]: 'sts.amazonaws.com',
             [`${host}:sub`]: [`repo:${github.appRepositories[svc]}:environment:${env.name}`],
+            ...ids(github.appRepositories[svc]),
           },
           StringLike: {
             [`${host}:ref`]: appRefs(env),
@@ -142,12 +158,13 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
       }
   });
 
-  it('trusts each migration role only from the infrastructure repository on main, through db-migrate.yml', () => {
-    a.envs.forEach((env, i) => {
+  it('trusts each migration role only from the infrastructure repository in <env>-migrate (not the apply subject) on main, through db-migrate.yml', () => {
+    migratingEnvs.forEach((env, i) => {
       expect(trustOf(migrateRoles[i])).toEqual({
         StringEquals: {
           [`${host}:aud`]: 'sts.amazonaws.com',
-          [`${host}:sub`]: [`${repo}:environment:${env.name}`],
+          [`${host}:sub`]: [`${repo}:environment:${env.name}-migrate`],
+          ...ids(infra),
         },
         StringLike: {
           [`${host}:ref`]: ['refs/heads/main'],
@@ -211,6 +228,19 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     ]);
     expect(settings.Action).toEqual(expect.arrayContaining(['s3:PutBucketPolicy', 's3:PutBucketVersioning']));
   });
+});
+
+it('gives no two pipeline roles of an account the same subject and workflow (a token opens one role)', () => {
+  for (const a of accounts) {
+    const seen = new Map<string, string>();
+    for (const [, r] of appStacks().state[a.slug].resources('aws_iam_role')) {
+      const c = policy(r.assume_role_policy).Statement[0].Condition;
+      const host = 'token.actions.githubusercontent.com';
+      const key = JSON.stringify([c.StringEquals[`${host}:sub`], c.StringLike?.[`${host}:job_workflow_ref`]]);
+      expect(`${r.name} shares ${key} with ${seen.get(key)}`).toBe(`${r.name} shares ${key} with undefined`);
+      seen.set(key, r.name);
+    }
+  }
 });
 
 it('has services that run migrations, so the migration-role trust checks above are not vacuous', () => {

@@ -10,7 +10,9 @@ const wf = (name: string) => parse(readFileSync(join(__dirname, '..', '.github',
 
 describe('application image workflow', () => {
   const image = wf('app-image.yml');
-  const steps: any[] = image.jobs.image.steps;
+  // Three jobs: build, scan and push (deploy role, `<env>`); the migrations (migration role,
+  // `<env>-migrate`); the rollout (deploy role, `<env>`). Their steps in order, as one sequence.
+  const steps: any[] = [...image.jobs.image.steps, ...image.jobs.migrate.steps, ...image.jobs.deploy.steps];
 
   it('is reusable (workflow_call) and dispatchable', () => {
     expect(Object.keys(image.on.workflow_call.inputs)).toEqual([
@@ -41,15 +43,26 @@ describe('application image workflow', () => {
     expect(steps.find((s) => s.name === 'Roll back to the previous revision').if).toMatch(/failure\(\)/);
   });
 
-  it('on EKS pushes the image only: every rollout step runs where ECS runs the service', () => {
+  it('on EKS pushes the image only: the migration and rollout jobs run where ECS runs the service', () => {
     expect(envs.some((e) => e.compute.platform === 'eks')).toBe(true);
-    const pushed = steps.findIndex((s) => s.name === 'Push');
-    const after = steps.slice(pushed + 1);
-    expect(after.length).toBeGreaterThan(5);
-    for (const s of after) {
-      if (s.name?.startsWith('Job summary (image pushed')) expect(s.if).toBe("env.ROLLOUT == 'none'");
-      else expect(`${s.name}: ${s.if}`).toMatch(/: env\.ROLLOUT == 'ecs'( && \(.+\))?$/);
-    }
+    const push = image.jobs.image;
+    expect(push.steps.at(-1).name).toMatch(/^Job summary \(image pushed/);
+    expect(push.steps.at(-1).if).toBe("env.ROLLOUT == 'none'");
+    expect(push.outputs).toEqual({
+      migrations: '${{ steps.resolve.outputs.migrations }}',
+      rollout: '${{ steps.resolve.outputs.rollout }}',
+    });
+    expect(image.jobs.deploy.if).toMatch(/needs\.image\.outputs\.rollout == 'ecs'/);
+    expect(image.jobs.deploy.if).toMatch(/needs\.image\.result == 'success'/);
+    // After the migrations when there are any, right after the push when there are none.
+    expect(image.jobs.deploy.if).toMatch(
+      /needs\.migrate\.result == 'success' \|\| needs\.migrate\.result == 'skipped'/,
+    );
+    expect(image.jobs.migrate.if).toBe("needs.image.outputs.migrations == 'true'");
+    // No migration role on EKS, so no migrations entry there.
+    const platform = JSON.parse(image.env.PLATFORM);
+    for (const e of envs.filter((x) => x.compute.platform === 'eks'))
+      for (const svc of Object.values<any>(platform[e.name].services)) expect(svc.migrations).toBeUndefined();
   });
 
   it('knows each environment from the registry', () => {
@@ -76,7 +89,7 @@ describe('application image workflow', () => {
                     deployment: s.deployment.type,
                     port: s.port,
                     architecture: s.architecture,
-                    ...(s.migrations
+                    ...(s.migrations && e.compute.platform === 'fargate'
                       ? {
                           migrations: {
                             role: serviceMigrateRole(e, name),
@@ -96,18 +109,18 @@ describe('application image workflow', () => {
   });
 });
 
-/** A rollout step's condition: its own, where ECS runs the service (on EKS the job only pushes). */
-const onEcs = (condition: string) => `env.ROLLOUT == 'ecs' && (${condition})`;
-
 describe('application image workflow: migrations and blue/green', () => {
-  const steps: any[] = wf('app-image.yml').jobs.image.steps;
+  const { jobs } = wf('app-image.yml');
+  const steps: any[] = [...jobs.image.steps, ...jobs.migrate.steps, ...jobs.deploy.steps];
   const names = steps.map((s) => s.name ?? s.uses);
   const step = (prefix: string) => steps.find((s) => s.name?.startsWith(prefix));
   const at = (prefix: string) => names.findIndex((n) => n?.startsWith(prefix));
 
-  it('runs the migrations as the migration task, under the migration role, after the push and before any rollout', () => {
+  it('runs the migrations as the migration task, under the migration role, in a job of its own between the push and the rollout', () => {
     const run = step('Run the schema migrations');
-    expect(run.if).toBe(onEcs("env.MIGRATIONS == 'true'"));
+    expect(jobs.migrate.steps).toContain(run);
+    expect(jobs.migrate.needs).toBe('image');
+    expect(jobs.deploy.needs).toEqual(['image', 'migrate']);
     expect(run.run).toMatch(/describe-task-definition --task-definition "\$\{PREFIX\}-db-migrate"/);
     expect(run.run).toMatch(/\.command = \$command/);
     expect(run.run).toMatch(/aws ecs run-task --cluster "\$PREFIX" --task-definition "\$MIGRATION"/);
@@ -117,17 +130,20 @@ describe('application image workflow: migrations and blue/green', () => {
     expect(step('AWS credentials of the migration role').with['role-to-assume']).toMatch(
       /\.migrations\.role/,
     );
+    // Its own GitHub environment: the migration role's subject, which the deploy role does not accept.
+    expect(jobs.migrate.environment).toBe('${{ inputs.environment }}-migrate');
+    expect(jobs.image.environment).toBe('${{ inputs.environment }}');
+    expect(jobs.deploy.environment).toBe('${{ inputs.environment }}');
     expect(at('Push')).toBeLessThan(at('AWS credentials of the migration role'));
-    expect(at('Run the schema migrations')).toBeLessThan(at('AWS credentials of the deploy role again'));
-    expect(at('AWS credentials of the deploy role again')).toBeLessThan(at('Register a task definition'));
+    expect(at('Run the schema migrations')).toBeLessThan(at('Register a task definition'));
     expect(at('Register a task definition')).toBeLessThan(at('Roll out (rolling'));
     expect(at('Register a task definition')).toBeLessThan(at('Deploy blue/green'));
   });
 
   it('rolls out each mode only for its services', () => {
-    expect(step('Roll out (rolling').if).toBe(onEcs("env.DEPLOYMENT == 'rolling'"));
+    expect(step('Roll out (rolling').if).toBe("env.DEPLOYMENT == 'rolling'");
     for (const prefix of ['Write the AppSpec', 'Deploy blue/green', 'Wait for the blue/green deployment'])
-      expect(step(prefix).if).toBe(onEcs("env.DEPLOYMENT == 'blueGreen'"));
+      expect(step(prefix).if).toBe("env.DEPLOYMENT == 'blueGreen'");
     expect(step('Roll back to the previous revision').if).toMatch(/env\.DEPLOYMENT == 'rolling'/);
   });
 
@@ -152,8 +168,8 @@ describe('application image workflow: migrations and blue/green', () => {
   });
 
   it('writes a job summary whatever the outcome', () => {
-    const summary = step('Job summary');
-    expect(summary.if).toBe(onEcs('always()'));
+    const summary = jobs.deploy.steps.find((s: any) => s.name === 'Job summary');
+    expect(summary.if).toBe('always()');
     expect(summary.run).toMatch(/GITHUB_STEP_SUMMARY/);
     expect(summary.run).toMatch(/aws deploy get-deployment/);
   });

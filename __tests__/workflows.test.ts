@@ -34,7 +34,8 @@ describe('generated workflows', () => {
     expect(migrate.on.workflow_dispatch.inputs.environment.options).toEqual(withDb.map((e) => e.name));
     const job = migrate.jobs.migrate;
     expect(job.if).toBe("github.ref == 'refs/heads/main'");
-    expect(job.environment).toBe('${{ inputs.environment }}');
+    // Its own GitHub environment (the gate): the apply role's subject is `<env>`, this one `<env>-migrate`.
+    expect(job.environment).toBe('${{ inputs.environment }}-migrate');
     const roles = JSON.parse(/fromJSON\('(.*)'\)/.exec(job.steps[0].with['role-to-assume'])![1]);
     expect(roles).toEqual(
       Object.fromEntries(

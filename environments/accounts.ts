@@ -18,6 +18,18 @@ export const MAIN_ACCOUNT_ID = '111111111111';
 export const ENTERPRISE_ACCOUNT_ID = '333333333333';
 /** Home region of the account and of every environment here (seed 001: us-east-1). */
 export const HOME_REGION = 'us-east-1';
+/**
+ * GitHub's ids of this repository and of each application repository, and of their owner (replace
+ * with yours: `gh api repos/OWNER/NAME --jq .id,.owner.id`, or `id` and `owner.id` on
+ * https://api.github.com/repos/OWNER/NAME). Every pipeline role's trust pins them beside the names:
+ * a repository renamed, or deleted and re-created under the same name, gets a new id and no role.
+ */
+export const GITHUB_OWNER_ID = '100000000';
+export const GITHUB_REPOSITORY_IDS = {
+  'example-org/platform-infrastructure': { id: '100000001', ownerId: GITHUB_OWNER_ID },
+  'example-org/frontend': { id: '100000002', ownerId: GITHUB_OWNER_ID },
+  'example-org/backend': { id: '100000003', ownerId: GITHUB_OWNER_ID },
+};
 
 /** An account of this project: its own state backend, this repository, the same admins and alerts. */
 function projectAccount(accountId: string): AccountConfigInput {
@@ -37,6 +49,7 @@ function projectAccount(accountId: string): AccountConfigInput {
       repository: 'platform-infrastructure',
       // Service -> the repository whose image workflow deploys it (its deploy roles trust only that one).
       appRepositories: { frontend: 'example-org/frontend', backend: 'example-org/backend' },
+      repositoryIds: GITHUB_REPOSITORY_IDS,
     },
     adminPrincipalArns: [`arn:aws:iam::${accountId}:role/platform-admin`],
     baseline: {

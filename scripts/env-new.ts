@@ -13,6 +13,7 @@ import { environmentInputs, registry } from '../environments';
 import {
   NewEnvironmentError,
   environmentSource,
+  manualSteps,
   newEnvironmentInput,
   registerEnvironment,
   type NewEnvironmentArgs,
@@ -45,6 +46,7 @@ function main(): void {
   const file = join(root, 'environments', `${args.name}.ts`);
   if (existsSync(file)) throw new NewEnvironmentError(`environments/${args.name}.ts exists already`);
   const input = newEnvironmentInput(registry, environmentInputs, args);
+  const [slug, account] = Object.entries(registry.accounts).find(([, a]) => a.accountId === input.accountId)!;
   writeFileSync(file, environmentSource(input, args.from));
   const index = join(root, 'environments', 'index.ts');
   writeFileSync(index, registerEnvironment(readFileSync(index, 'utf8'), args.name));
@@ -62,8 +64,7 @@ function main(): void {
     [
       `\nenvironments/${args.name}.ts: ${input.dns.domainName}, VPC ${input.network.vpcCidr}, deploys after ${input.deploy.after}.`,
       'Left for a person (see README, "Add an environment"):',
-      `  - GitHub: create the environments ${args.name}-plan (no reviewers) and ${args.name} (reviewers as needed).`,
-      '  - AWS: deploy the account stack (deploy-account-<account>) so the new plan/apply/deploy roles exist.',
+      ...manualSteps(input, account, slug).map((step) => `  - ${step}`),
       `  - DNS: delegate ${input.dns.domainName} to the name servers the first apply outputs (or set dns.hostedZoneId).`,
     ].join('\n'),
   );

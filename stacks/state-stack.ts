@@ -65,6 +65,7 @@ export class StateStack extends StableAddressStack {
       accountId: account.accountId,
       repository: `${account.github.owner}/${account.github.repository}`,
       appRepositories: account.github.appRepositories,
+      repositoryIds: account.github.repositoryIds,
       environments: props.environments.map((e) => ({
         name: e.name,
         region: e.region,
@@ -72,6 +73,9 @@ export class StateStack extends StableAddressStack {
         services: Object.keys(e.services),
         migratingServices: Object.keys(e.services).filter((name) => e.services[name].migrations),
         staticSite: e.frontend.mode === 'static',
+        // What the environment's pipeline roles may reach: ECS artefacts only where ECS runs.
+        ecs: e.compute.platform === 'fargate',
+        database: e.database !== undefined,
       })),
       // Deterministic ARNs (names from config): the policies do not wait for the resources.
       state: {
@@ -80,6 +84,7 @@ export class StateStack extends StableAddressStack {
         bucketArn: `arn:aws:s3:::${state.bucket}`,
         lockTableArn: `arn:aws:dynamodb:${state.region}:${account.accountId}:table/${state.lockTable}`,
         kmsKeyArn: this.backend.key.arn,
+        lockfile: state.useLockfile,
       },
     });
 

@@ -111,7 +111,7 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
         /\$\{aws_ecs_service\.Service-backend_[^}]+\.id\}/,
         `${ecs}:service/webplat-prod/webplat-prod-backend`,
       )
-      .replace(/\$\{aws_ecs_cluster\.[^}]+\.name\}/, 'webplat-prod')
+      .replace(/\$\{aws_ecs_cluster\.[^}]+\.name\}/g, 'webplat-prod')
       .replace(/\$\{aws_iam_role\.Service-backend_TaskRole_[^}]+\.arn\}/, role('webplat-prod-backend-task'))
       .replace(
         /\$\{aws_iam_role\.Service-backend_ExecutionRole_[^}]+\.arn\}/,
@@ -126,12 +126,19 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
         resource,
         context,
       });
-    expect(
-      await can('ecs:CreateTaskSet', `${ecs}:task-set/webplat-prod/webplat-prod-backend/ecs-svc/1`),
-    ).toBe('Allowed');
-    expect(
-      await can('ecs:CreateTaskSet', `${ecs}:task-set/webplat-prod/webplat-prod-frontend/ecs-svc/1`),
-    ).not.toBe('Allowed');
+    const taskSet = (svc: string) => `${ecs}:task-set/webplat-prod/webplat-prod-${svc}/ecs-svc/1`;
+    const running = (family: string) => ({ 'ecs:task-definition': `${ecs}:task-definition/${family}:7` });
+    expect(await can('ecs:CreateTaskSet', taskSet('backend'), running('webplat-prod-backend'))).toBe(
+      'Allowed',
+    );
+    expect(await can('ecs:CreateTaskSet', taskSet('frontend'), running('webplat-prod-backend'))).not.toBe(
+      'Allowed',
+    );
+    // Only a revision of the service's own family: not the migration task (the master credential),
+    // not another service's, not another environment's; and never without the key.
+    for (const family of ['webplat-prod-db-migrate', 'webplat-prod-frontend', 'webplat-staging-backend'])
+      expect(await can('ecs:CreateTaskSet', taskSet('backend'), running(family))).not.toBe('Allowed');
+    expect(await can('ecs:CreateTaskSet', taskSet('backend'))).not.toBe('Allowed');
     expect(await can('elasticloadbalancing:ModifyRule', PRODUCTION_RULE)).toBe('Allowed');
     expect(await can('elasticloadbalancing:ModifyListener', TEST_LISTENER)).toBe('Allowed');
     expect(
@@ -140,6 +147,7 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
     const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
     expect(await can('iam:PassRole', role('webplat-prod-backend-task'), toEcs)).toBe('Allowed');
     expect(await can('iam:PassRole', role('webplat-prod-frontend-task'), toEcs)).not.toBe('Allowed');
+    expect(await can('iam:PassRole', role('webplat-prod-db-migrate-task'), toEcs)).not.toBe('Allowed');
   });
 });
 

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { BlueGreenConfig, TrafficShift } from '../../environments/schema/deployment';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';
+import { type RoleContract, declareContract, serviceTrustRequests } from '../core/role-contract';
 import type { BlueGreenTarget } from '../core/routing';
 
 export interface BlueGreenDeploymentProps {
@@ -35,11 +36,15 @@ export function deploymentConfigName(prefix: string, service: string, shift: Tra
   return `${prefix}-${service}-${shift.type}-${shift.percent}pct-${shift.minutes}min`;
 }
 
+/** The AWS managed policy CodeDeploy documents for ECS blue/green: what its service role is called for. */
+const CODEDEPLOY_FOR_ECS = 'AWSCodeDeployRoleForECS v3 (CodeDeploy user guide, "Amazon ECS deployments")';
+
 /**
  * CodeDeploy blue/green for one ECS service (docs/architecture.md, "Blue/green deployments"): the
  * application, the deployment group (traffic shift from config, the test listener, the old task set
  * kept `terminationWaitMinutes`, automatic rollback on a failed deployment) and the service role
- * CodeDeploy acts with, limited to this service's task sets, listeners and roles. The monitoring
+ * CodeDeploy acts with — one per service, limited to this service's task sets (created only from a
+ * revision of the service's own family: `ecs:task-definition`), listeners and roles. The monitoring
  * pass adds the service's alarms and rollback on them (observability/deployment-alarms.ts).
  */
 export class BlueGreenDeployment extends Construct {
@@ -62,6 +67,7 @@ export class BlueGreenDeployment extends Construct {
       name: 'blue-green',
       policy: policyDocument(this.statements(props)),
     });
+    declareContract(this.role, this.contract(props));
     this.deploymentConfigName = this.createDeploymentConfig(props);
     this.group = new CodedeployDeploymentGroup(this, 'Group', {
       appName: this.application.name,
@@ -106,24 +112,41 @@ export class BlueGreenDeployment extends Construct {
     return config.deploymentConfigName;
   }
 
+  /** The service's task definition family (`<project>-<env>-<service>`, every revision). */
+  private family(props: BlueGreenDeploymentProps, name = props.name): string {
+    return `arn:aws:ecs:${props.region}:${props.accountId}:task-definition/${props.naming.name(name)}:*`;
+  }
+
   /** What CodeDeploy does for ECS blue/green, on this service's resources only. */
   private statements(props: BlueGreenDeploymentProps): PolicyStatement[] {
     const { target } = props;
     const ecs = `arn:aws:ecs:${props.region}:${props.accountId}`;
     const prefix = props.naming.prefix;
+    const taskSets = `${ecs}:task-set/${props.clusterName}/${props.serviceName}/*`;
     return [
       {
-        Sid: 'TaskSets',
+        Sid: 'Service',
         Effect: 'Allow',
-        Action: [
-          'ecs:CreateTaskSet',
-          'ecs:DeleteTaskSet',
-          'ecs:DescribeServices',
-          'ecs:UpdateServicePrimaryTaskSet',
-          // The service propagates its tags to the task sets CodeDeploy creates.
-          'ecs:TagResource',
-        ],
-        Resource: [props.serviceArn, `${ecs}:task-set/${props.clusterName}/${props.serviceName}/*`],
+        Action: ['ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet'],
+        Resource: props.serviceArn,
+      },
+      {
+        // The replacement task set runs a revision of the service's own family only (the AppSpec
+        // names it by ARN): not the migration task, another service's or environment's.
+        Sid: 'CreateOwnTaskSets',
+        Effect: 'Allow',
+        Action: 'ecs:CreateTaskSet',
+        Resource: taskSets,
+        Condition: { ArnLike: { 'ecs:task-definition': this.family(props) } },
+      },
+      { Sid: 'DeleteTaskSets', Effect: 'Allow', Action: 'ecs:DeleteTaskSet', Resource: taskSets },
+      {
+        // The service propagates its tags to the task sets CodeDeploy creates: tagging on creation only.
+        Sid: 'TagNewTaskSets',
+        Effect: 'Allow',
+        Action: 'ecs:TagResource',
+        Resource: taskSets,
+        Condition: { StringEquals: { 'ecs:CreateAction': 'CreateTaskSet' } },
       },
       {
         // The Describe calls of Elastic Load Balancing accept only "*" (service authorization reference).
@@ -133,20 +156,26 @@ export class BlueGreenDeployment extends Construct {
           'elasticloadbalancing:DescribeListeners',
           'elasticloadbalancing:DescribeRules',
           'elasticloadbalancing:DescribeTargetGroups',
-          'elasticloadbalancing:DescribeTargetHealth',
         ],
         Resource: '*',
       },
       {
+        // The production route is the rule (or, for the listener's default service, the listener).
         Sid: 'ShiftTraffic',
         Effect: 'Allow',
-        Action: ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule'],
-        Resource: [
-          target.productionListenerArn,
-          target.testListenerArn,
-          ...(target.productionRuleArn ? [target.productionRuleArn] : []),
-        ],
+        Action: 'elasticloadbalancing:ModifyListener',
+        Resource: [target.productionListenerArn, target.testListenerArn],
       },
+      ...(target.productionRuleArn
+        ? [
+            {
+              Sid: 'ShiftTrafficRule',
+              Effect: 'Allow' as const,
+              Action: 'elasticloadbalancing:ModifyRule',
+              Resource: target.productionRuleArn,
+            },
+          ]
+        : []),
       {
         Sid: 'ReadAlarms',
         Effect: 'Allow',
@@ -161,5 +190,140 @@ export class BlueGreenDeployment extends Construct {
         Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       },
     ];
+  }
+
+  /**
+   * What CodeDeploy calls with the role during a deployment (the calls of AWS's AWSCodeDeployRoleForECS,
+   * on this service's resources), and what it must never reach: another family in the task set,
+   * another service, the migration task's roles, other listeners.
+   */
+  private contract(props: BlueGreenDeploymentProps): RoleContract {
+    const { target } = props;
+    const ecs = `arn:aws:ecs:${props.region}:${props.accountId}`;
+    const prefix = props.naming.prefix;
+    const taskSet = (service: string) => `${ecs}:task-set/${props.clusterName}/${service}/ecs-svc/0123456789`;
+    const revision = (name: string) => this.family(props, name).replace(/\*$/, '9');
+    const own = taskSet(props.serviceName);
+    const by = (call: string) => `${CODEDEPLOY_FOR_ECS}: ${call}`;
+    const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    const otherService = props.naming.name('other');
+    const shifts = [
+      ...[target.productionListenerArn, target.testListenerArn].map((arn) => ({
+        action: 'elasticloadbalancing:ModifyListener',
+        resource: arn,
+      })),
+      ...(target.productionRuleArn
+        ? [{ action: 'elasticloadbalancing:ModifyRule', resource: target.productionRuleArn }]
+        : []),
+    ];
+    return {
+      purpose: `CodeDeploy's service role for ${props.serviceName}: replacement task sets of its own family, traffic shifts on its listeners`,
+      allow: [
+        { action: 'ecs:DescribeServices', resource: props.serviceArn, because: by('ecs:DescribeServices') },
+        {
+          action: 'ecs:CreateTaskSet',
+          resource: own,
+          context: { 'ecs:task-definition': revision(props.name), 'ecs:service': props.serviceArn },
+          because: by(
+            "ecs:CreateTaskSet with the AppSpec's TaskDefinition (app-image.yml job 'deploy' writes it)",
+          ),
+        },
+        {
+          action: 'ecs:TagResource',
+          resource: own,
+          context: { 'ecs:CreateAction': 'CreateTaskSet' },
+          because:
+            'ECS tagging authorization: CreateTaskSet with the tags the service propagates (ECS developer guide, "Tagging your resources")',
+        },
+        {
+          action: 'ecs:UpdateServicePrimaryTaskSet',
+          resource: props.serviceArn,
+          because: by('ecs:UpdateServicePrimaryTaskSet (traffic moved)'),
+        },
+        {
+          action: 'ecs:DeleteTaskSet',
+          resource: own,
+          because: by('ecs:DeleteTaskSet (the old task set, after the wait)'),
+        },
+        ...[
+          'elasticloadbalancing:DescribeListeners',
+          'elasticloadbalancing:DescribeRules',
+          'elasticloadbalancing:DescribeTargetGroups',
+        ].map((action) => ({ action, resource: '*', because: by(action) })),
+        ...shifts.map((r) => ({ ...r, because: by(`${r.action} (the production and test routes)`) })),
+        {
+          action: 'cloudwatch:DescribeAlarms',
+          resource: `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${props.naming.name(`${props.name}-running-tasks`)}`,
+          because: by("cloudwatch:DescribeAlarms (the group's rollback alarms)"),
+        },
+        ...props.taskRoleArns.map((arn) => ({
+          action: 'iam:PassRole',
+          resource: arn,
+          context: toEcs,
+          because: by("iam:PassRole (the new task set's task and execution roles)"),
+        })),
+      ],
+      deny: [
+        {
+          action: 'ecs:CreateTaskSet',
+          resource: own,
+          context: { 'ecs:task-definition': revision('db-migrate') },
+          because: 'the migration task (the master credential) in its service',
+        },
+        {
+          action: 'ecs:CreateTaskSet',
+          resource: own,
+          context: { 'ecs:task-definition': revision('other') },
+          because: "another service's task definition in its service",
+        },
+        {
+          action: 'ecs:CreateTaskSet',
+          resource: own,
+          context: {
+            'ecs:task-definition': `${ecs}:task-definition/${props.naming.props.project}-elsewhere-${props.name}:9`,
+          },
+          because: "another environment's task definition of the same service",
+        },
+        {
+          action: 'ecs:CreateTaskSet',
+          resource: taskSet(otherService),
+          context: { 'ecs:task-definition': revision(props.name) },
+          because: 'another service',
+        },
+        {
+          action: 'ecs:UpdateServicePrimaryTaskSet',
+          resource: `${ecs}:service/${props.clusterName}/${otherService}`,
+          because: 'another service',
+        },
+        {
+          action: 'ecs:TagResource',
+          resource: own,
+          context: { 'ecs:CreateAction': 'TagResource' },
+          because: 'retags no existing task set',
+        },
+        ...['db-migrate-task', 'db-migrate-execution', 'other-task'].map((r) => ({
+          action: 'iam:PassRole',
+          resource: `arn:aws:iam::${props.accountId}:role/${props.naming.name(r)}`,
+          context: toEcs,
+          because: "passes only its service's two roles",
+        })),
+        {
+          action: 'elasticloadbalancing:ModifyListener',
+          resource: `arn:aws:elasticloadbalancing:${props.region}:${props.accountId}:listener/app/${prefix}-other/0123456789abcdef/0123456789abcdef`,
+          because: 'only its own routes',
+        },
+        {
+          action: 'ecs:RunTask',
+          resource: revision('db-migrate'),
+          because: 'runs no task',
+        },
+      ],
+      trust: serviceTrustRequests(
+        'codedeploy.amazonaws.com',
+        props.accountId,
+        'the deployment group (service_role_arn) in this account',
+        [{ principal: 'ecs-tasks.amazonaws.com', because: 'no task assumes it' }],
+      ),
+    };
   }
 }

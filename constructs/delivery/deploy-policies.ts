@@ -15,9 +15,17 @@ export interface ServiceDeployTarget {
   readonly service: string;
 }
 
-export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
-  const prefix = namePrefix(t.project, t.env);
-  const name = `${prefix}-${t.service}`;
+/** The ARN pattern of every revision of a task definition family. */
+export const familyArn = (t: Pick<ServiceDeployTarget, 'accountId' | 'region'>, family: string) =>
+  `arn:aws:ecs:${t.region}:${t.accountId}:task-definition/${family}:*`;
+
+/**
+ * Pushing the service's image (app-image's `image` job): ECR login, and the calls `docker push`
+ * makes on the service's repository. All the deploy role of a service that ECS does not run (EKS:
+ * the cluster's bootstrap rolls the image out) may do.
+ */
+export function imagePushStatements(t: ServiceDeployTarget): Statement[] {
+  const name = `${namePrefix(t.project, t.env)}-${t.service}`;
   return [
     { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
     {
@@ -27,30 +35,47 @@ export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
         'ecr:BatchCheckLayerAvailability',
         'ecr:BatchGetImage',
         'ecr:CompleteLayerUpload',
-        'ecr:DescribeImages',
-        'ecr:GetDownloadUrlForLayer',
         'ecr:InitiateLayerUpload',
         'ecr:PutImage',
         'ecr:UploadLayerPart',
       ],
       Resource: `arn:aws:ecr:${t.region}:${t.accountId}:repository/${name}`,
     },
-    // Describe takes no resource ARN; a revision is registered only in the service's own family (not
-    // in the migration task's, which the gated migration runs).
+  ];
+}
+
+/**
+ * The ECS rollout of the service (app-image's `deploy` job): a revision of its own family only, and
+ * the service pointed only at a revision of that family (`ecs:task-definition`): not the migration
+ * task (the master credential), not another service's, not another environment's.
+ */
+export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
+  const prefix = namePrefix(t.project, t.env);
+  const name = `${prefix}-${t.service}`;
+  const service = `arn:aws:ecs:${t.region}:${t.accountId}:service/${prefix}/${name}`;
+  return [
+    ...imagePushStatements(t),
+    // Describe takes no resource ARN (service authorization reference).
     { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
       Sid: 'RegisterOwnTaskDefinition',
       Effect: 'Allow',
       Action: 'ecs:RegisterTaskDefinition',
-      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:task-definition/${name}:*`,
+      Resource: familyArn(t, name),
     },
+    { Sid: 'DescribeService', Effect: 'Allow', Action: 'ecs:DescribeServices', Resource: service },
     {
-      Sid: 'UpdateService',
+      // The workflow passes the revision's full ARN (register's output, or describe-services' for a
+      // rollback); without `--task-definition` the key is absent and the call is denied (strict).
+      Sid: 'UpdateServiceToOwnFamily',
       Effect: 'Allow',
-      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
-      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:service/${prefix}/${name}`,
+      Action: 'ecs:UpdateService',
+      Resource: service,
+      Condition: { ArnLike: { 'ecs:task-definition': familyArn(t, name) } },
     },
     {
+      // Checked by RegisterTaskDefinition (the revision names them); if ECS re-checks it on
+      // UpdateService (docs/architecture.md: the strict reading), these two are still all it passes.
       Sid: 'PassTaskRoles',
       Effect: 'Allow',
       Action: 'iam:PassRole',
@@ -77,7 +102,7 @@ function blueGreenStatements(t: ServiceDeployTarget): Statement[] {
     {
       Sid: 'BlueGreenDeployments',
       Effect: 'Allow',
-      Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'],
+      Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
       Resource: codedeploy(`deploymentgroup:${name}/${name}`),
     },
     {
@@ -131,7 +156,8 @@ export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): S
     {
       Sid: 'PublishSite',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      // `aws s3 sync --delete` and `aws s3 cp`: list, put, delete; never a read of the objects.
+      Action: ['s3:PutObject', 's3:DeleteObject'],
       Resource: `${bucket}/*`,
     },
     { Sid: 'FindDistribution', Effect: 'Allow', Action: 'cloudfront:ListDistributions', Resource: '*' },
@@ -149,8 +175,9 @@ export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): S
 
 /**
  * The database migration (database-admin power): run the environment's `<prefix>-db-migrate` task
- * family in its cluster, with only that task's roles, and watch it. Its own role, not the deploy
- * roles: trusted only from the infrastructure repository on main (github-oidc.ts).
+ * family in its cluster, with only that task's roles, and watch it (`db-migrate.yml`: find the
+ * task's network, run-task, wait, read the exit code). Its own role, not the deploy roles: trusted
+ * only from the infrastructure repository on main in `<env>-migrate` (github-oidc.ts).
  */
 export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
   const prefix = namePrefix(t.project, t.env);
@@ -160,18 +187,17 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
       Sid: 'RunMigration',
       Effect: 'Allow',
       Action: 'ecs:RunTask',
-      Resource: ecs(`task-definition/${prefix}-db-migrate:*`),
+      Resource: familyArn(t, `${prefix}-db-migrate`),
       Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
     },
     {
       Sid: 'WatchMigration',
       Effect: 'Allow',
-      Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      Action: 'ecs:DescribeTasks',
       Resource: ecs(`task/${prefix}/*`),
     },
-    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
-    // db-migrate.yml finds the task's private subnets and security group by name; these Describe
-    // calls accept only "*" (service authorization reference) and return configuration, not data.
+    // The task's private subnets and security group, found by name; these Describe calls accept
+    // only "*" (service authorization reference) and return configuration, not data.
     {
       Sid: 'FindTaskNetwork',
       Effect: 'Allow',
@@ -179,6 +205,7 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
       Resource: '*',
     },
     {
+      // RunTask checks iam:PassRole for the revision's task and execution roles.
       Sid: 'PassMigrationRoles',
       Effect: 'Allow',
       Action: 'iam:PassRole',
@@ -192,19 +219,21 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
 }
 
 /**
- * A service's schema migrations (`services.<name>.migrations`), run by app-image before its
- * rollout: the migration task's rights, plus registering its revision with the migration image and
- * command, and reading that task's log group (the workflow prints the run's output).
+ * A service's schema migrations (`services.<name>.migrations`), run by app-image's `migrate` job
+ * before the rollout: the migration task's rights, plus reading the task's latest revision and
+ * registering one with the migration image and command, and reading that task's log group (the
+ * workflow prints the run's output).
  */
 export function serviceMigrateStatements(t: ServiceDeployTarget): Statement[] {
   const prefix = namePrefix(t.project, t.env);
   return [
     ...migrateStatements(t),
+    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
       Sid: 'RegisterMigrationRevision',
       Effect: 'Allow',
       Action: 'ecs:RegisterTaskDefinition',
-      Resource: `arn:aws:ecs:${t.region}:${t.accountId}:task-definition/${prefix}-db-migrate:*`,
+      Resource: familyArn(t, `${prefix}-db-migrate`),
     },
     {
       Sid: 'ReadMigrationLogs',

@@ -6,6 +6,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from 'constructs';
 import { waiveGuardrail } from '../core/guardrails';
 import { namePrefix, pipelineRoleNames } from '../core/naming';
+import { declareContract } from '../core/role-contract';
 import {
   environmentWorkloadBoundaryStatements,
   pipelineBoundaryStatements,
@@ -22,14 +23,33 @@ import {
   stateReadStatements,
   stateWriteStatements,
 } from './pipeline-policies';
+import {
+  accountApplyContract,
+  type ApplyIam,
+  type ContractScope,
+  environmentApplyContract,
+  migrateContract,
+  planContract,
+  serviceDeployContract,
+  siteDeployContract,
+} from './pipeline-contracts';
 import { SITE_REPOSITORY_KEY } from '../../environments/schema/frontend';
 import {
+  imagePushStatements,
   migrateStatements,
   serviceDeployStatements,
   serviceMigrateStatements,
   siteDeployStatements,
 } from './deploy-policies';
-import { type GitHubClaims, githubTrust, MAIN } from './trust';
+import { PASSED_TO_SERVICES } from './stack-services';
+import {
+  type GitHubClaims,
+  type GitHubToken,
+  githubTrust,
+  MAIN,
+  migrateEnvironment,
+  type RepositoryIds,
+} from './trust';
 import {
   document,
   iamArn,
@@ -41,10 +61,33 @@ import {
   workloadBoundaryArn,
 } from './statements';
 
-export { GITHUB_OIDC_HOST } from './trust';
+export { GITHUB_OIDC_HOST, migrateEnvironment } from './trust';
 
 /** The roles of the baseline stack (`<project>-<component>`), the account apply role's to manage. */
 export const BASELINE_ROLE_COMPONENTS = ['cloudtrail-logs', 'config'] as const;
+/** The service each baseline role is passed to: the trail's log delivery, the Config recorder. */
+const BASELINE_PASSED_TO = {
+  'cloudtrail-logs': 'cloudtrail.amazonaws.com',
+  config: 'config.amazonaws.com',
+} as const satisfies Record<(typeof BASELINE_ROLE_COMPONENTS)[number], string>;
+export const BASELINE_PASSED_TO_SERVICES = Object.values(BASELINE_PASSED_TO);
+/** The Terraform type that passes a role to each service (what a contract's PassRole names as caller). */
+const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
+  'backup.amazonaws.com': 'aws_backup_selection (iam_role_arn)',
+  'cloudtrail.amazonaws.com': 'aws_cloudtrail (cloud_watch_logs_role_arn)',
+  'codedeploy.amazonaws.com': 'aws_codedeploy_deployment_group (service_role_arn)',
+  'cognito-identity.amazonaws.com': 'aws_cognito_identity_pool_roles_attachment',
+  'config.amazonaws.com': 'aws_config_configuration_recorder (role_arn)',
+  'ec2.amazonaws.com': 'aws_instance / aws_launch_template (iam_instance_profile)',
+  'ecs-tasks.amazonaws.com': 'aws_ecs_task_definition (task_role_arn, execution_role_arn)',
+  'eks.amazonaws.com': 'aws_eks_cluster (role_arn)',
+  'lambda.amazonaws.com': 'aws_lambda_function (role)',
+  'monitoring.rds.amazonaws.com': 'aws_db_instance (monitoring_role_arn)',
+  'pods.eks.amazonaws.com': 'aws_eks_pod_identity_association (role_arn)',
+  'vpc-flow-logs.amazonaws.com': 'aws_flow_log (iam_role_arn)',
+};
+const passes = (services: readonly (typeof PASSED_TO_SERVICES)[number][]) =>
+  Object.fromEntries(services.map((svc) => [svc, PASSED_BY[svc]]));
 
 export interface PipelineEnvironment {
   readonly name: string;
@@ -53,10 +96,18 @@ export interface PipelineEnvironment {
   readonly releaseTags: boolean;
   /** The environment's services (each with a repository in `appRepositories` gets a deploy role). */
   readonly services: readonly string[];
-  /** Services with `migrations`: each with a repository gets a migration role for app-image. Default: none. */
-  readonly migratingServices?: readonly string[];
+  /** Services with `migrations`: on ECS, each with a repository gets a migration role for app-image. */
+  readonly migratingServices: readonly string[];
   /** A static frontend (`frontend.mode: static`): its repository gets the site deploy role. */
   readonly staticSite: boolean;
+  /**
+   * ECS runs the services (`compute.platform: fargate`): the deploy roles roll them out and the
+   * migration roles run ECS tasks. Otherwise (EKS) the deploy roles push images only and there is no
+   * migration role: the cluster's bootstrap rolls images out and runs the database bootstrap.
+   */
+  readonly ecs: boolean;
+  /** The environment has a database (and on ECS its migration task): the `<env>` migration role. */
+  readonly database: boolean;
 }
 
 export interface GitHubPipelineProps extends PipelineScope {
@@ -64,11 +115,15 @@ export interface GitHubPipelineProps extends PipelineScope {
   readonly repository: string;
   /** Service -> `owner/name` of the application repository whose image workflow deploys it. */
   readonly appRepositories: Readonly<Record<string, string>>;
+  /** `owner/name` -> GitHub's ids of the repository and its owner: every trust pins them. */
+  readonly repositoryIds: Readonly<Record<string, RepositoryIds>>;
   readonly environments: readonly PipelineEnvironment[];
   readonly state: StateResources & {
     readonly bucket: string;
     readonly region: string;
     readonly kmsKeyArn: string;
+    /** Terraform's S3-native lock files beside the lock table (`state.useLockfile`). */
+    readonly lockfile: boolean;
   };
 }
 
@@ -78,12 +133,15 @@ export interface GitHubPipelineProps extends PipelineScope {
  * - plan (`<env>-plan`, any ref): ReadOnlyAccess minus data reads, its own state key;
  * - apply (`<env>`, main or release tags, through `_deploy.yml`): PowerUserAccess fenced to the
  *   environment, roles only as `<project>-<env>-*` under the workload boundary, its own state key;
- * - deploy, one per service (`<env>` in the service's repository, through `app-image.yml` on main);
- * - site deploy with a static frontend (`<env>` in the site's repository, through `frontend-deploy.yml`).
- * - migrate (`<env>` in this repository, main, through `db-migrate.yml`): runs the database
- *   migration task (database-admin power, so not on the deploy roles).
+ * - deploy, one per service (`<env>` in the service's repository, through `app-image.yml` on main):
+ *   on ECS push and roll out, on EKS push only;
+ * - site deploy with a static frontend (`<env>` in the site's repository, through `frontend-deploy.yml`);
+ * - on ECS with a database, migrate (`<env>-migrate` in this repository, main, through
+ *   `db-migrate.yml`): runs the database migration task (database-admin power, so not on the deploy
+ *   roles), and per service with `migrations` its own (`<env>-migrate` in the service's repository).
  * Plus the account's plan (`account-<account>-plan`) and apply (`account-<account>`, main) roles.
- * Every role carries the pipeline boundary.
+ * Every role carries the pipeline boundary, pins its repository's ids and declares its contract;
+ * no two roles accept the same token.
  */
 export class GitHubPipeline extends Construct {
   readonly provider: IamOpenidConnectProvider;
@@ -122,7 +180,6 @@ export class GitHubPipeline extends Construct {
     waiveGuardrail(this.boundary, 'iam-wildcard', ceiling);
     waiveGuardrail(this.workloadBoundary, 'iam-wildcard', ceiling);
 
-    const repo = props.repository;
     const names = props.environments.map((e) => e.name);
     for (const env of props.environments) {
       // The roles of this environment's platform stack carry a boundary fenced to the environment.
@@ -139,70 +196,225 @@ export class GitHubPipeline extends Construct {
         ),
       });
       waiveGuardrail(envBoundary, 'iam-wildcard', ceiling);
-      const access = this.stateAccess(`${project}/${env.name}/`);
-      const refs = env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN];
-      this.planRole(`${env.name}Plan`, pipelineRoleNames.plan(project, env.name), access, {
-        sub: `repo:${repo}:environment:${env.name}-plan`,
-      });
-      const prefix = namePrefix(project, env.name);
-      this.applyRole(
-        `${env.name}Apply`,
-        pipelineRoleNames.apply(project, env.name),
-        access,
-        env.name,
-        {
-          sub: `repo:${repo}:environment:${env.name}`,
-          ref: refs,
-          workflows: refs.map((r) => `${repo}/.github/workflows/_deploy.yml@${r}`),
-        },
-        [
-          {
-            roleArns: [iamArn(props.accountId, 'role', `${prefix}-*`)],
-            boundaryArn: workloadBoundaryArn(props, env.name),
-            profileArns: [iamArn(props.accountId, 'instance-profile', `${prefix}-*`)],
-          },
-        ],
-      );
-      for (const service of env.services) this.serviceDeployRole(env, service);
-      for (const service of env.migratingServices ?? []) this.serviceMigrateRole(env, service);
-      if (env.staticSite) this.siteDeployRole(env);
-      this.migrateRole(env);
+      this.environmentRoles(env);
     }
-    const slug = props.accountSlug;
-    const accountAccess = this.stateAccess(`${project}/accounts/${slug}/`);
-    this.planRole('accountPlan', pipelineRoleNames.accountPlan(project, slug), accountAccess, {
-      sub: `repo:${repo}:environment:account-${slug}-plan`,
-    });
+    this.accountRoles();
+  }
+
+  /** The claims every contract evaluates: the provider, the account, its environments. */
+  private get contractScope(): ContractScope {
+    const { project, accountId, accountSlug } = this.props;
+    return {
+      project,
+      accountId,
+      accountSlug,
+      providerArn: this.provider.arn,
+      pipelineBoundaryArn: pipelineBoundaryArn(this.props),
+      environments: this.props.environments.map((e) => e.name),
+    };
+  }
+
+  /** The ids of `repository` (`owner/name`), which config must carry (accounts.ts, `repositoryIds`). */
+  private idsOf(repository: string): RepositoryIds {
+    const ids = this.props.repositoryIds[repository];
+    if (!ids) throw new Error(`github.repositoryIds has no entry for ${repository}`);
+    return ids;
+  }
+
+  /**
+   * The claims of a job of `repository` in GitHub environment `environment` running `workflow` (of
+   * this repository): a job of this repository runs it at its own ref; an application repository
+   * calls it at main (`uses: <this repository>/.github/workflows/<workflow>@main`).
+   */
+  private token(repository: string, environment: string, workflow?: string, ref = MAIN): GitHubToken {
+    const at = repository === this.props.repository ? ref : MAIN;
+    return {
+      sub: `repo:${repository}:environment:${environment}`,
+      repository: this.idsOf(repository),
+      ref,
+      ...(workflow ? { workflow: `${this.props.repository}/.github/workflows/${workflow}@${at}` } : {}),
+    };
+  }
+
+  /** Claims for a trust policy: `token`'s subject and ids, and the refs (and workflow) it may run at. */
+  private claims(
+    repository: string,
+    environment: string,
+    refs?: readonly string[],
+    workflow?: string,
+  ): GitHubClaims {
+    return {
+      sub: `repo:${repository}:environment:${environment}`,
+      repository: this.idsOf(repository),
+      ...(refs ? { ref: refs } : {}),
+      ...(refs && workflow
+        ? { workflows: refs.map((r) => `${this.props.repository}/.github/workflows/${workflow}@${r}`) }
+        : {}),
+    };
+  }
+
+  private stateAccess(keys: readonly string[]): StateAccess {
+    const { state } = this.props;
+    return {
+      bucketArn: state.bucketArn,
+      lockTableArn: state.lockTableArn,
+      kmsKeyArn: state.kmsKeyArn,
+      region: state.region,
+      bucket: state.bucket,
+      keys,
+      lockfile: state.lockfile,
+    };
+  }
+
+  private environmentRoles(env: PipelineEnvironment): void {
+    const { project, accountId, repository } = this.props;
+    const s = this.contractScope;
+    const prefix = namePrefix(project, env.name);
+    const access = this.stateAccess([`${project}/${env.name}/terraform.tfstate`]);
+    const refs = env.releaseTags ? [MAIN, 'refs/tags/v1.2.0'] : [MAIN];
+    const trustRefs = env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN];
+    const applyTokens = refs.map((r) => this.token(repository, env.name, '_deploy.yml', r));
+    const planToken = this.token(repository, `${env.name}-plan`, '_deploy.yml');
+    const migrates = env.ecs && env.database;
+    const migrateToken = this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml');
+
+    const plan = this.planRole(
+      `${env.name}Plan`,
+      pipelineRoleNames.plan(project, env.name),
+      access,
+      this.claims(repository, `${env.name}-plan`),
+    );
+    declareContract(
+      plan,
+      planContract(s, {
+        name: pipelineRoleNames.plan(project, env.name),
+        state: access,
+        region: env.region,
+        resourcePrefix: prefix,
+        roleName: `${prefix}-backend-task`,
+        token: planToken,
+        otherTokens: [applyTokens[0], ...(migrates ? [migrateToken] : [])],
+      }),
+    );
+
+    const envPasses = passes(
+      PASSED_TO_SERVICES.filter((p) => !(BASELINE_PASSED_TO_SERVICES as readonly string[]).includes(p)),
+    );
+    const iam: ApplyIam = {
+      roles: [{ name: `${prefix}-backend-task`, passes: envPasses }],
+      boundaryArn: workloadBoundaryArn(this.props, env.name),
+      profileName: `${prefix}-bastion`,
+    };
     const apply = this.applyRole(
-      'accountApply',
-      pipelineRoleNames.accountApply(project, slug),
-      accountAccess,
-      'account',
-      {
-        sub: `repo:${repo}:environment:account-${slug}`,
-        ref: [MAIN],
-        workflows: [`${repo}/.github/workflows/_deploy.yml@${MAIN}`],
-      },
+      `${env.name}Apply`,
+      pipelineRoleNames.apply(project, env.name),
+      access,
+      { tag: env.name, state: access, bucketPrefix: prefix },
+      this.claims(repository, env.name, trustRefs, '_deploy.yml'),
       [
-        { roleArns: [pipelineRolePattern(props)], boundaryArn: pipelineBoundaryArn(props), profileArns: [] },
         {
-          roleArns: BASELINE_ROLE_COMPONENTS.map((c) => iamArn(props.accountId, 'role', `${project}-${c}`)),
-          boundaryArn: workloadBoundaryArn(props),
-          profileArns: [],
+          roleArns: [iamArn(accountId, 'role', `${prefix}-*`)],
+          boundaryArn: iam.boundaryArn,
+          profileArns: [iamArn(accountId, 'instance-profile', `${prefix}-*`)],
+          passedTo: Object.keys(envPasses),
         },
       ],
     );
+    declareContract(
+      apply,
+      environmentApplyContract(s, {
+        env: env.name,
+        state: access,
+        iam,
+        tokens: applyTokens,
+        otherTokens: [planToken, ...(migrates ? [migrateToken] : [])],
+      }),
+    );
+
+    for (const service of env.services) this.serviceDeployRole(env, service);
+    if (env.ecs) for (const service of env.migratingServices) this.serviceMigrateRole(env, service);
+    if (env.staticSite) this.siteDeployRole(env);
+    if (migrates) this.migrateRole(env, [applyTokens[0], planToken]);
+  }
+
+  private accountRoles(): void {
+    const { project, accountId, accountSlug: slug, repository } = this.props;
+    const s = this.contractScope;
+    const access = this.stateAccess([
+      `${project}/accounts/${slug}/terraform.tfstate`,
+      `${project}/accounts/${slug}/state.tfstate`,
+    ]);
+    const planToken = this.token(repository, `account-${slug}-plan`, '_deploy.yml');
+    const applyToken = this.token(repository, `account-${slug}`, '_deploy.yml');
+    const plan = this.planRole(
+      'accountPlan',
+      pipelineRoleNames.accountPlan(project, slug),
+      access,
+      this.claims(repository, `account-${slug}-plan`),
+    );
+    declareContract(
+      plan,
+      planContract(s, {
+        name: pipelineRoleNames.accountPlan(project, slug),
+        state: access,
+        region: this.props.state.region,
+        resourcePrefix: project,
+        roleName: `${project}-config`,
+        token: planToken,
+        otherTokens: [applyToken],
+      }),
+    );
+    const pipelineRoles: ApplyIam = {
+      roles: [{ name: pipelineRoleNames.plan(project, s.environments[0] ?? 'elsewhere'), passes: {} }],
+      boundaryArn: pipelineBoundaryArn(this.props),
+    };
+    const baselineRoles: ApplyIam = {
+      roles: BASELINE_ROLE_COMPONENTS.map((c) => ({
+        name: `${project}-${c}`,
+        passes: passes([BASELINE_PASSED_TO[c]]),
+      })),
+      boundaryArn: workloadBoundaryArn(this.props),
+    };
+    const apply = this.applyRole(
+      'accountApply',
+      pipelineRoleNames.accountApply(project, slug),
+      access,
+      { tag: 'account', state: access },
+      this.claims(repository, `account-${slug}`, [MAIN], '_deploy.yml'),
+      [
+        {
+          roleArns: [pipelineRolePattern(this.props)],
+          boundaryArn: pipelineRoles.boundaryArn,
+          profileArns: [],
+          passedTo: [],
+        },
+        {
+          roleArns: BASELINE_ROLE_COMPONENTS.map((c) => iamArn(accountId, 'role', `${project}-${c}`)),
+          boundaryArn: baselineRoles.boundaryArn,
+          profileArns: [],
+          passedTo: BASELINE_PASSED_TO_SERVICES,
+        },
+      ],
+    );
+    const boundaryArns = [pipelineBoundaryArn(this.props), workloadBoundariesPattern(this.props)];
     this.inline(
       apply,
       'accountApplyPipeline',
       'manage-pipeline',
-      accountPipelineStatements(props, [pipelineBoundaryArn(props), workloadBoundariesPattern(props)]),
+      accountPipelineStatements(this.props, boundaryArns),
     );
-  }
-
-  private stateAccess(keyPrefix: string): StateAccess {
-    const { state } = this.props;
-    return { ...state, keyPrefix };
+    declareContract(
+      apply,
+      accountApplyContract(s, {
+        state: access,
+        pipelineRoles,
+        baselineRoles,
+        boundaryArns,
+        token: applyToken,
+        otherTokens: [planToken],
+        region: this.props.state.region,
+      }),
+    );
   }
 
   private role(key: string, name: string, claims: GitHubClaims, maxSessionDuration: number): IamRole {
@@ -220,8 +432,8 @@ export class GitHubPipeline extends Construct {
     new IamRolePolicy(this, id, { role: role.id, name, policy: document(statements) });
   }
 
-  /** Plan: ReadOnlyAccess minus data reads, plus its own state read and locking. */
-  private planRole(key: string, name: string, state: StateAccess, claims: GitHubClaims): void {
+  /** Plan: ReadOnlyAccess minus data reads, plus its own state read (no lock). */
+  private planRole(key: string, name: string, state: StateAccess, claims: GitHubClaims): IamRole {
     const role = this.role(key, name, claims, 3600);
     new IamRolePolicyAttachment(this, `${key}ReadOnly`, {
       role: role.name,
@@ -229,6 +441,7 @@ export class GitHubPipeline extends Construct {
     });
     this.inline(role, `${key}State`, 'terraform-state', stateReadStatements(state));
     this.inline(role, `${key}NoData`, 'no-data-reads', planDataDenyStatements(state));
+    return role;
   }
 
   /** Apply: PowerUserAccess fenced to one environment, IAM only for its bounded roles, its own state. */
@@ -236,7 +449,7 @@ export class GitHubPipeline extends Construct {
     key: string,
     name: string,
     state: StateAccess,
-    fence: string,
+    fence: Parameters<typeof environmentFenceStatements>[0],
     claims: GitHubClaims,
     managed: ManagedRoles[],
   ): IamRole {
@@ -254,86 +467,135 @@ export class GitHubPipeline extends Construct {
     );
     managed.forEach((m, i) => {
       const suffix = i === 0 ? '' : `${i + 1}`;
-      this.inline(role, `${key}Iam${suffix}`, `manage-iam-roles${suffix}`, applyIamStatements(this.props, m));
+      this.inline(role, `${key}Iam${suffix}`, `manage-iam-roles${suffix}`, applyIamStatements(m));
     });
     this.inline(role, `${key}State`, 'terraform-state', stateWriteStatements(state));
-    this.inline(
-      role,
-      `${key}Fence`,
-      'environment-fence',
-      environmentFenceStatements(
-        fence,
-        fence === 'account' ? undefined : state,
-        namePrefix(this.props.project, fence),
-      ),
-    );
+    this.inline(role, `${key}Fence`, 'environment-fence', environmentFenceStatements(fence));
     return role;
   }
 
-  /** Deploy for one service: trusted from its repository through app-image.yml on main. */
+  /**
+   * Deploy for one service: trusted from its repository in `<env>` through app-image.yml on main.
+   * On ECS it pushes and rolls out; on EKS it pushes only (nothing of ECS exists there).
+   */
   private serviceDeployRole(env: PipelineEnvironment, service: string): void {
     const { project } = this.props;
-    this.appRepositoryRole(env, service, 'app-image.yml', {
+    const appRepository = this.props.appRepositories[service];
+    if (appRepository === undefined) return;
+    const target = { accountId: this.props.accountId, region: env.region, project, env: env.name, service };
+    const role = this.appRepositoryRole(env, appRepository, env.name, 'app-image.yml', {
       key: `${env.name}Deploy-${service}`,
       name: pipelineRoleNames.serviceDeploy(project, env.name, service),
       policyName: 'deploy-images',
-      statements: (target) => serviceDeployStatements({ ...target, service }),
+      statements: env.ecs ? serviceDeployStatements(target) : imagePushStatements(target),
     });
+    const neighbour = [...env.services, 'other'].find((n) => n !== service && n !== 'db-migrate') ?? 'other';
+    const otherEnv = this.contractScope.environments.find((e) => e !== env.name) ?? 'elsewhere';
+    const token = this.token(appRepository, env.name, 'app-image.yml');
+    declareContract(
+      role,
+      serviceDeployContract(
+        this.contractScope,
+        { env: env.name, region: env.region, service, neighbour, otherEnv, ecs: env.ecs },
+        {
+          token,
+          otherTokens: [
+            this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
+            ...this.otherRepositoryTokens(appRepository, env.name, 'app-image.yml'),
+            this.token(appRepository, env.name, 'frontend-deploy.yml'),
+          ],
+        },
+      ),
+    );
+  }
+
+  /** Tokens of the account's other repositories in the same GitHub environment and workflow. */
+  private otherRepositoryTokens(repository: string, environment: string, workflow: string): GitHubToken[] {
+    const others = [...new Set([this.props.repository, ...Object.values(this.props.appRepositories)])];
+    return others.filter((r) => r !== repository).map((r) => this.token(r, environment, workflow));
   }
 
   /** Publishes a static site: trusted from the site's repository through frontend-deploy.yml on main. */
   private siteDeployRole(env: PipelineEnvironment): void {
-    this.appRepositoryRole(env, SITE_REPOSITORY_KEY, 'frontend-deploy.yml', {
+    const appRepository = this.props.appRepositories[SITE_REPOSITORY_KEY];
+    if (appRepository === undefined) return;
+    const { project, accountId } = this.props;
+    const role = this.appRepositoryRole(env, appRepository, env.name, 'frontend-deploy.yml', {
       key: `${env.name}SiteDeploy`,
-      name: pipelineRoleNames.siteDeploy(this.props.project, env.name),
+      name: pipelineRoleNames.siteDeploy(project, env.name),
       policyName: 'publish-site',
-      statements: siteDeployStatements,
+      statements: siteDeployStatements({ accountId, region: env.region, project, env: env.name }),
     });
+    declareContract(
+      role,
+      siteDeployContract(this.contractScope, {
+        env: env.name,
+        region: env.region,
+        token: this.token(appRepository, env.name, 'frontend-deploy.yml'),
+        otherTokens: [
+          this.token(appRepository, env.name, 'app-image.yml'),
+          ...this.otherRepositoryTokens(appRepository, env.name, 'frontend-deploy.yml'),
+        ],
+      }),
+    );
   }
 
   /**
-   * A service's schema migrations before its rollout: trusted like its deploy role (its repository,
-   * `<env>`, app-image.yml on main), a role of its own so the deploy role holds no database-admin power.
+   * A service's schema migrations before its rollout (app-image's `migrate` job): its repository,
+   * GitHub environment `<env>-migrate` (a `sub` the deploy role does not accept, and a gate of its
+   * own), app-image.yml on main: a role of its own, so the deploy role holds no database-admin power
+   * and the deploy token cannot run the migration.
    */
   private serviceMigrateRole(env: PipelineEnvironment, service: string): void {
-    const { project } = this.props;
-    this.appRepositoryRole(env, service, 'app-image.yml', {
+    const appRepository = this.props.appRepositories[service];
+    if (appRepository === undefined) return;
+    const { project, accountId } = this.props;
+    const role = this.appRepositoryRole(env, appRepository, migrateEnvironment(env.name), 'app-image.yml', {
       key: `${env.name}Migrate-${service}`,
       name: pipelineRoleNames.serviceMigrate(project, env.name, service),
       policyName: 'run-migrations',
-      statements: (target) => serviceMigrateStatements({ ...target, service }),
+      statements: serviceMigrateStatements({
+        accountId,
+        region: env.region,
+        project,
+        env: env.name,
+        service,
+      }),
     });
+    declareContract(
+      role,
+      migrateContract(this.contractScope, {
+        env: env.name,
+        region: env.region,
+        service,
+        token: this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
+        otherTokens: [
+          this.token(appRepository, env.name, 'app-image.yml'),
+          this.token(this.props.repository, migrateEnvironment(env.name), 'db-migrate.yml'),
+          ...this.otherRepositoryTokens(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
+        ],
+      }),
+    );
   }
 
   /**
-   * A role an application repository assumes (`appRepositories[repositoryKey]`; none, no role): only
-   * from that repository's `<env>` GitHub environment on its main (or release tags), through
-   * `workflow` of this repository on main.
+   * A role an application repository assumes: only from that repository's GitHub environment
+   * `environment` on its main (or release tags), through `workflow` of this repository on main.
    */
   private appRepositoryRole(
     env: PipelineEnvironment,
-    repositoryKey: string,
+    appRepository: string,
+    environment: string,
     workflow: string,
-    role: {
-      key: string;
-      name: string;
-      policyName: string;
-      statements: (target: {
-        accountId: string;
-        region: string;
-        project: string;
-        env: string;
-      }) => Statement[];
-    },
-  ): void {
-    const { project, accountId, repository } = this.props;
-    const appRepository = this.props.appRepositories[repositoryKey];
-    if (appRepository === undefined) return;
+    role: { key: string; name: string; policyName: string; statements: Statement[] },
+  ): IamRole {
+    const { repository } = this.props;
     const created = this.role(
       role.key,
       role.name,
       {
-        sub: `repo:${appRepository}:environment:${env.name}`,
+        sub: `repo:${appRepository}:environment:${environment}`,
+        repository: this.idsOf(appRepository),
         // The application repository's own ref: its main (and release tags where the environment
         // deploys on them), never a pull request's branch calling the workflow.
         ref: env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN],
@@ -341,25 +603,22 @@ export class GitHubPipeline extends Construct {
       },
       3600,
     );
-    const target = { accountId, region: env.region, project, env: env.name };
-    this.inline(created, `${role.key}Policy`, role.policyName, role.statements(target));
+    this.inline(created, `${role.key}Policy`, role.policyName, role.statements);
+    return created;
   }
 
   /**
    * The environment's database migration: only from the infrastructure repository's main, in the
-   * `<env>` GitHub environment (its gate), through `db-migrate.yml`.
+   * `<env>-migrate` GitHub environment (its gate, and a `sub` the apply role does not accept),
+   * through `db-migrate.yml`.
    */
-  private migrateRole(env: PipelineEnvironment): void {
+  private migrateRole(env: PipelineEnvironment, otherTokens: readonly GitHubToken[]): void {
     const { project, accountId, repository } = this.props;
     const key = `${env.name}Migrate`;
     const role = this.role(
       key,
       pipelineRoleNames.migrate(project, env.name),
-      {
-        sub: `repo:${repository}:environment:${env.name}`,
-        ref: [MAIN],
-        workflows: [`${repository}/.github/workflows/db-migrate.yml@${MAIN}`],
-      },
+      this.claims(repository, migrateEnvironment(env.name), [MAIN], 'db-migrate.yml'),
       3600,
     );
     this.inline(
@@ -367,6 +626,19 @@ export class GitHubPipeline extends Construct {
       `${key}Policy`,
       'run-migration',
       migrateStatements({ accountId, region: env.region, project, env: env.name }),
+    );
+    declareContract(
+      role,
+      migrateContract(this.contractScope, {
+        env: env.name,
+        region: env.region,
+        token: this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml'),
+        otherTokens: [
+          ...otherTokens,
+          this.token(repository, env.name, 'db-migrate.yml'),
+          ...this.otherRepositoryTokens(repository, migrateEnvironment(env.name), 'app-image.yml'),
+        ],
+      }),
     );
   }
 }

@@ -2,81 +2,121 @@
  * The identity policies of the GitHub pipeline roles (pure: no resources). Boundaries live in
  * boundaries.ts; why each statement exists: docs/architecture.md, "Security model".
  */
-import { PASSED_TO_SERVICES } from './stack-services';
-import { iamArn, type PipelineScope, type Statement } from './statements';
+import { pipelineRoleNames } from '../core/naming';
+import { IAM_WRITE_ACTIONS, iamArn, type PipelineScope, type Statement } from './statements';
 
-/** The state a role may use: one key prefix (`<project>/<env>/` or `<project>/accounts/<account>/`). */
+/**
+ * The state a role may use: exactly its stacks' state objects (an allow-list: every other key of the
+ * account's bucket, present or future, is out of reach) and their lock items.
+ */
 export interface StateAccess {
   readonly bucketArn: string;
   readonly lockTableArn: string;
   /** The state key's ARN (a token: the key id is AWS's). */
   readonly kmsKeyArn: string;
   readonly region: string;
-  /** Bucket name: lock-table items are keyed `<bucket>/<state key>`. */
+  /** Bucket name: lock-table items are keyed `<bucket>/<state key>` (and `<bucket>/<state key>-md5`). */
   readonly bucket: string;
-  /** `<project>/<env>/` */
-  readonly keyPrefix: string;
+  /** The state object keys of the role's stacks: `<project>/<env>/terraform.tfstate`. */
+  readonly keys: readonly string[];
+  /** Terraform's S3-native lock objects (`<key>.tflock`, `state.useLockfile`) beside the lock items. */
+  readonly lockfile: boolean;
 }
 
 const LOCK_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
 
+/** The state objects' ARNs. */
+export const stateObjectArns = (state: StateAccess) => state.keys.map((k) => `${state.bucketArn}/${k}`);
+/** The S3-native lock objects' ARNs (none without `useLockfile`). */
+export const lockObjectArns = (state: StateAccess) =>
+  state.lockfile ? state.keys.map((k) => `${state.bucketArn}/${k}.tflock`) : [];
+/** The lock table's items of the role's keys: the lock (`<bucket>/<key>`) and the digest (`-md5`). */
+export const lockItems = (state: StateAccess) =>
+  state.keys.flatMap((k) => [`${state.bucket}/${k}`, `${state.bucket}/${k}-md5`]);
+/** The digest items only: what a plan without a lock reads. */
+export const digestItems = (state: StateAccess) => state.keys.map((k) => `${state.bucket}/${k}-md5`);
+
+/** Only the given lock items of the table: the S3 backend's GetItem/PutItem/DeleteItem name one each. */
+/** Item calls the S3 backend never makes: no query, scan, batch or in-place update of any lock item. */
+const noOtherItemCalls = (state: StateAccess): Statement => ({
+  Sid: 'NoOtherLockItemCalls',
+  Effect: 'Deny',
+  Action: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+    'dynamodb:UpdateItem',
+    'dynamodb:PartiQL*',
+  ],
+  Resource: state.lockTableArn,
+});
+
+const onlyItems = (state: StateAccess, items: readonly string[]): Statement => ({
+  Sid: 'OnlyOwnLockItems',
+  Effect: 'Deny',
+  Action: LOCK_ITEM_ACTIONS,
+  Resource: state.lockTableArn,
+  Condition: { 'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': [...items] } },
+});
+
 /**
  * Read the role's own state (plan roles: they plan with `-lock=false`; a pull request's plan must
- * not be able to take or break the lock of an apply in progress). The lock table's items are read
- * for Terraform's state digest check.
+ * not be able to take or break the lock of an apply in progress): list the bucket (workspaces), get
+ * its state objects, decrypt them, and read their digest items (the S3 backend's consistency check).
  */
 export function stateReadStatements(state: StateAccess): Statement[] {
   return [
     // Listing shows key names only; Terraform lists workspaces outside the state prefix (`env:/`).
     { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: state.bucketArn },
-    {
-      Sid: 'StateRead',
-      Effect: 'Allow',
-      Action: 's3:GetObject',
-      Resource: `${state.bucketArn}/${state.keyPrefix}*`,
-    },
-    {
-      Sid: 'StateLockTable',
-      Effect: 'Allow',
-      Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem'],
-      Resource: state.lockTableArn,
-    },
-    {
-      // Lock items are keyed by state path (`<bucket>/<key>` and `<bucket>/<key>-md5`).
-      Sid: 'OnlyOwnLockItems',
-      Effect: 'Deny',
-      Action: LOCK_ITEM_ACTIONS,
-      Resource: state.lockTableArn,
-      Condition: {
-        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': `${state.bucket}/${state.keyPrefix}*` },
-      },
-    },
-    {
-      Sid: 'StateKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      Resource: state.kmsKeyArn,
-    },
+    { Sid: 'StateRead', Effect: 'Allow', Action: 's3:GetObject', Resource: stateObjectArns(state) },
+    { Sid: 'StateDigest', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: state.lockTableArn },
+    onlyItems(state, digestItems(state)),
+    noOtherItemCalls(state),
+    { Sid: 'StateKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: state.kmsKeyArn },
   ];
 }
 
-/** Read, lock and write the role's own state (apply roles). */
+/**
+ * Read, lock and write the role's own state (apply roles): the lock and digest items, the state
+ * objects (and with `useLockfile` their `.tflock` objects), encrypted with the state key.
+ */
 export function stateWriteStatements(state: StateAccess): Statement[] {
+  const lockObjects = lockObjectArns(state);
   return [
-    ...stateReadStatements(state),
-    // Locking: the DynamoDB table's items (and with use_lockfile the `.tflock` objects, written
-    // like the state below).
+    { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: state.bucketArn },
     {
-      Sid: 'StateLock',
+      Sid: 'StateReadWrite',
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-      Resource: state.lockTableArn,
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: stateObjectArns(state),
     },
+    ...(lockObjects.length > 0
+      ? [
+          {
+            Sid: 'StateLockObjects',
+            Effect: 'Allow' as const,
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+            Resource: lockObjects,
+          },
+        ]
+      : []),
     {
-      Sid: 'StateWrite',
+      // Terraform writes state, never deletes it (PowerUserAccess would let it; the history stays).
+      Sid: 'StateStays',
+      Effect: 'Deny',
+      Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: stateObjectArns(state),
+    },
+    { Sid: 'StateLock', Effect: 'Allow', Action: LOCK_ITEM_ACTIONS, Resource: state.lockTableArn },
+    onlyItems(state, lockItems(state)),
+    noOtherItemCalls(state),
+    {
+      Sid: 'StateKey',
       Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:DeleteObject'],
-      Resource: `${state.bucketArn}/${state.keyPrefix}*`,
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: state.kmsKeyArn,
     },
   ];
 }
@@ -92,20 +132,22 @@ export function planDataDenyStatements(state: StateAccess): Statement[] {
       Sid: 'NoObjectReads',
       Effect: 'Deny',
       Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent'],
-      NotResource: `${state.bucketArn}/${state.keyPrefix}*`,
+      NotResource: stateObjectArns(state),
     },
+    // Items: only the lock table's (and of those only its own digests: OnlyOwnLockItems); no
+    // query or scan of any table, the lock table's included (it names every stack's lock).
+    { Sid: 'NoItemReads', Effect: 'Deny', Action: 'dynamodb:GetItem', NotResource: state.lockTableArn },
     {
-      Sid: 'NoItemReads',
+      Sid: 'NoTableReads',
       Effect: 'Deny',
       Action: [
-        'dynamodb:GetItem',
         'dynamodb:BatchGetItem',
         'dynamodb:Query',
         'dynamodb:Scan',
         'dynamodb:GetRecords',
         'dynamodb:PartiQLSelect',
       ],
-      NotResource: state.lockTableArn,
+      Resource: '*',
     },
     {
       Sid: 'NoSecretsOrLogsOrMessages',
@@ -147,26 +189,56 @@ export interface ManagedRoles {
   readonly roleArns: readonly string[];
   readonly boundaryArn: string;
   readonly profileArns: readonly string[];
+  /** The services these roles are passed to (`iam:PassedToService`); none: they are never passed. */
+  readonly passedTo: readonly string[];
 }
 
+/**
+ * The IAM reads of `terraform apply` (Terraform AWS provider 5.x, refreshing what it manages before
+ * and after each change): a role (GetRole, its inline and attached policies; on delete, the instance
+ * profiles it is in), an inline policy, an instance profile; the account apply role's boundaries
+ * (customer managed policies and their versions) and the OIDC provider. No other read: `iam:Get*`
+ * would include the credential report and every user's login profile.
+ */
+export const ROLE_READS = [
+  'iam:GetRole',
+  'iam:GetRolePolicy',
+  'iam:ListRolePolicies',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListInstanceProfilesForRole',
+];
+export const PROFILE_READS = ['iam:GetInstanceProfile'];
+export const POLICY_READS = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'];
+export const OIDC_PROVIDER_READS = ['iam:GetOpenIDConnectProvider'];
+
 /** The IAM an apply role may do: roles only by name pattern and only under the given boundary. */
-export function applyIamStatements(scope: PipelineScope, managed: ManagedRoles): Statement[] {
+export function applyIamStatements(managed: ManagedRoles): Statement[] {
   const roles = managed.roleArns;
-  const profiles: Statement = {
-    Sid: 'InstanceProfiles',
+  const profiles: Statement[] = [
+    { Sid: 'ReadInstanceProfiles', Effect: 'Allow', Action: PROFILE_READS, Resource: managed.profileArns },
+    {
+      Sid: 'InstanceProfiles',
+      Effect: 'Allow',
+      Action: [
+        'iam:AddRoleToInstanceProfile',
+        'iam:CreateInstanceProfile',
+        'iam:DeleteInstanceProfile',
+        'iam:RemoveRoleFromInstanceProfile',
+        'iam:TagInstanceProfile',
+        'iam:UntagInstanceProfile',
+      ],
+      Resource: managed.profileArns,
+    },
+  ];
+  const pass: Statement = {
+    Sid: 'PassOwnRolesToServices',
     Effect: 'Allow',
-    Action: [
-      'iam:AddRoleToInstanceProfile',
-      'iam:CreateInstanceProfile',
-      'iam:DeleteInstanceProfile',
-      'iam:RemoveRoleFromInstanceProfile',
-      'iam:TagInstanceProfile',
-      'iam:UntagInstanceProfile',
-    ],
-    Resource: managed.profileArns,
+    Action: 'iam:PassRole',
+    Resource: roles,
+    Condition: { StringEquals: { 'iam:PassedToService': [...managed.passedTo] } },
   };
   return [
-    { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
+    { Sid: 'ReadRoles', Effect: 'Allow', Action: ROLE_READS, Resource: roles },
     {
       Sid: 'BoundedRoles',
       Effect: 'Allow',
@@ -195,96 +267,107 @@ export function applyIamStatements(scope: PipelineScope, managed: ManagedRoles):
       ],
       Resource: roles,
     },
-    {
-      Sid: 'PassOwnRolesToServices',
-      Effect: 'Allow',
-      Action: 'iam:PassRole',
-      Resource: roles,
-      Condition: { StringEquals: { 'iam:PassedToService': [...PASSED_TO_SERVICES] } },
-    },
-    {
-      Sid: 'ServiceLinkedRoles',
-      Effect: 'Allow',
-      Action: [
-        'iam:CreateServiceLinkedRole',
-        'iam:DeleteServiceLinkedRole',
-        'iam:GetServiceLinkedRoleDeletionStatus',
-      ],
-      Resource: iamArn(scope.accountId, 'role', 'aws-service-role/*'),
-    },
-    ...(managed.profileArns.length > 0 ? [profiles] : []),
+    ...(managed.passedTo.length > 0 ? [pass] : []),
+    ...(managed.profileArns.length > 0 ? profiles : []),
     { Sid: 'BoundariesStay', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
   ];
+}
+
+/** Every S3 action on objects: a fence on object keys names these (bucket actions take no key). */
+const OBJECT_ACTIONS = [
+  's3:GetObject*',
+  's3:PutObject*',
+  's3:DeleteObject*',
+  's3:RestoreObject',
+  's3:ReplicateObject',
+  's3:ReplicateDelete',
+  's3:ReplicateTags',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+  's3:BypassGovernanceRetention',
+];
+
+/** What an apply role's fence keeps it to. */
+export interface Fence {
+  /** The `Environment` tag value of its resources: the environment's name, or `account`. */
+  readonly tag: string;
+  readonly state: StateAccess;
+  /**
+   * An environment's buckets (`<project>-<env>`: `<prefix>-*`); S3 evaluates bucket tags only with
+   * bucket ABAC on, so buckets are fenced by name. Absent (the account apply role, which manages the
+   * state bucket and the baseline's): its objects are fenced, not its buckets.
+   */
+  readonly bucketPrefix?: string;
 }
 
 /**
  * One environment in a shared account: no action on a resource tagged with another environment or
  * with `account` (the baseline's trail and Config buckets, the analyzer, ...), and no resource created
  * or tagged into another environment. The state bucket, lock table and key are account resources an
- * environment's roles must use: for them only the state calls (the bucket policy and `OnlyOwnLockItems`
- * narrow those to the environment's own key). The account apply role (`fence` = `account`) is kept
- * out of every environment's resources the same way. Buckets: by name (`<project>-<env>-*`).
+ * environment's roles must use: for them only the state calls. State objects are an allow-list: of
+ * the account's state bucket, only the role's own keys (`OnlyOwnBuckets` for an environment,
+ * `OnlyOwnStateObjects` for the account apply role, which reaches no other object at all; lock items:
+ * `OnlyOwnLockItems`). The account apply role (`tag` = `account`) is kept out of every environment's
+ * resources the same way.
  */
-export function environmentFenceStatements(
-  fence: string,
-  state?: StateAccess,
-  bucketPrefix?: string,
-): Statement[] {
-  const shared = state ? [state.bucketArn, state.lockTableArn, state.kmsKeyArn] : [];
-  // S3 evaluates aws:ResourceTag on buckets only with bucket ABAC turned on: buckets are fenced by name.
-  const ownBuckets: Statement[] =
-    state && bucketPrefix
-      ? [
-          {
-            Sid: 'OnlyOwnBuckets',
-            Effect: 'Deny',
-            Action: 's3:*',
-            NotResource: [
-              `arn:aws:s3:::${bucketPrefix}-*`,
-              `arn:aws:s3:::${bucketPrefix}-*/*`,
-              state.bucketArn,
-              `${state.bucketArn}/*`,
-            ],
+export function environmentFenceStatements(fence: Fence): Statement[] {
+  const { state, bucketPrefix } = fence;
+  const ownObjects = [...stateObjectArns(state), ...lockObjectArns(state)];
+  const shared = [state.bucketArn, state.lockTableArn, state.kmsKeyArn];
+  const own: Statement[] = bucketPrefix
+    ? [
+        {
+          Sid: 'OnlyOwnBuckets',
+          Effect: 'Deny',
+          Action: 's3:*',
+          NotResource: [
+            `arn:aws:s3:::${bucketPrefix}-*`,
+            `arn:aws:s3:::${bucketPrefix}-*/*`,
+            state.bucketArn,
+            ...ownObjects,
+          ],
+        },
+        {
+          Sid: 'OtherEnvironmentsResources',
+          Effect: 'Deny',
+          Action: '*',
+          NotResource: shared,
+          Condition: {
+            StringNotEquals: { 'aws:ResourceTag/Environment': fence.tag },
+            Null: { 'aws:ResourceTag/Environment': 'false' },
           },
-        ]
-      : [];
+        },
+        {
+          Sid: 'StateResourcesOnlyForState',
+          Effect: 'Deny',
+          NotAction: ['s3:ListBucket', ...LOCK_ITEM_ACTIONS, 'kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: shared,
+        },
+      ]
+    : [
+        // Its stacks own the state bucket and the baseline's buckets, but no object in any bucket
+        // but its own state: not another stack's state, not an environment's data, not the trail's logs.
+        { Sid: 'OnlyOwnStateObjects', Effect: 'Deny', Action: OBJECT_ACTIONS, NotResource: ownObjects },
+        {
+          Sid: 'OtherEnvironmentsResources',
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: {
+            StringNotEquals: { 'aws:ResourceTag/Environment': fence.tag },
+            Null: { 'aws:ResourceTag/Environment': 'false' },
+          },
+        },
+      ];
   return [
-    ...ownBuckets,
-    {
-      Sid: 'OtherEnvironmentsResources',
-      Effect: 'Deny',
-      Action: '*',
-      ...(state ? { NotResource: shared } : { Resource: '*' }),
-      Condition: {
-        StringNotEquals: { 'aws:ResourceTag/Environment': fence },
-        Null: { 'aws:ResourceTag/Environment': 'false' },
-      },
-    },
-    ...(state
-      ? [
-          {
-            Sid: 'StateResourcesOnlyForState',
-            Effect: 'Deny' as const,
-            NotAction: [
-              's3:ListBucket',
-              'dynamodb:DescribeTable',
-              ...LOCK_ITEM_ACTIONS,
-              'kms:Decrypt',
-              'kms:Encrypt',
-              'kms:GenerateDataKey',
-              'kms:DescribeKey',
-            ],
-            Resource: shared,
-          },
-        ]
-      : []),
+    ...own,
     {
       Sid: 'NoOtherEnvironmentsTags',
       Effect: 'Deny',
       Action: '*',
       Resource: '*',
       Condition: {
-        StringNotEquals: { 'aws:RequestTag/Environment': fence },
+        StringNotEquals: { 'aws:RequestTag/Environment': fence.tag },
         Null: { 'aws:RequestTag/Environment': 'false' },
       },
     },
@@ -299,8 +382,19 @@ export function accountPipelineStatements(
   scope: PipelineScope,
   boundaryArns: readonly string[],
 ): Statement[] {
+  const self = iamArn(
+    scope.accountId,
+    'role',
+    pipelineRoleNames.accountApply(scope.project, scope.accountSlug),
+  );
   return [
+    // It manages every pipeline role but its own: a change to this role (its policies, boundary or
+    // trust) is applied by an admin (docs/runbooks.md, "Bootstrap an account").
+    { Sid: 'NotItself', Effect: 'Deny', Action: IAM_WRITE_ACTIONS, Resource: self },
+    { Sid: 'ReadBoundaries', Effect: 'Allow', Action: POLICY_READS, Resource: boundaryArns },
     {
+      // An update is a new default version (CreatePolicyVersion with SetAsDefault), the oldest of
+      // five deleted first: no SetDefaultPolicyVersion, which could bring back an old version.
       Sid: 'Boundaries',
       Effect: 'Allow',
       Action: [
@@ -308,7 +402,6 @@ export function accountPipelineStatements(
         'iam:CreatePolicyVersion',
         'iam:DeletePolicy',
         'iam:DeletePolicyVersion',
-        'iam:SetDefaultPolicyVersion',
         'iam:TagPolicy',
         'iam:UntagPolicy',
       ],
@@ -318,6 +411,7 @@ export function accountPipelineStatements(
       Sid: 'GitHubOidcProvider',
       Effect: 'Allow',
       Action: [
+        ...OIDC_PROVIDER_READS,
         'iam:CreateOpenIDConnectProvider',
         'iam:DeleteOpenIDConnectProvider',
         'iam:UpdateOpenIDConnectProviderThumbprint',

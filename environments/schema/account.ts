@@ -25,6 +25,15 @@ export const stateSchema = z.strictObject({
 });
 
 const githubRepoName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a GitHub repository name');
+const githubOwnerName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9_.-]+$/, 'must be owner/name');
+/** GitHub's numeric ids are what its tokens carry (`repository_id`, `repository_owner_id`), as digit strings. */
+const githubId = z.string().regex(/^[1-9][0-9]{0,19}$/, 'must be a GitHub numeric id (digits)');
+
+/** Where to read a repository's ids: the message of every missing or stale entry. */
+const idsHint = (repository: string) =>
+  `gh api repos/${repository} --jq .id,.owner.id (or https://api.github.com/repos/${repository}: id, owner.id)`;
 
 export const accountConfigSchema = z.strictObject({
   accountId: accountIdSchema,
@@ -37,21 +46,67 @@ export const accountConfigSchema = z.strictObject({
   state: stateSchema,
   /** Home region: the baseline stack (GuardDuty, Config, CloudTrail home) lives here. */
   region: regionSchema,
-  github: z.strictObject({
-    owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, 'must be a GitHub user or organization'),
-    repository: githubRepoName,
-    /**
-     * Service name -> `owner/name` of the application repository whose image workflow deploys that
-     * service into this account's environments. Each (environment, service) pair gets its own deploy
-     * role, trusted only from that repository; a service without an entry has no deploy role.
-     */
-    appRepositories: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a service name'),
-        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9_.-]+$/, 'must be owner/name'),
-      )
-      .default({}),
-  }),
+  github: z
+    .strictObject({
+      owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, 'must be a GitHub user or organization'),
+      repository: githubRepoName,
+      /**
+       * Service name -> `owner/name` of the application repository whose image workflow deploys that
+       * service into this account's environments. Each (environment, service) pair gets its own deploy
+       * role, trusted only from that repository; a service without an entry has no deploy role.
+       */
+      appRepositories: z
+        .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a service name'), githubOwnerName)
+        .default({}),
+      /**
+       * `owner/name` -> GitHub's immutable ids of that repository and its owner, for this repository
+       * and every application repository above (`gh api repos/OWNER/NAME --jq .id,.owner.id`). Every
+       * role's trust pins them beside the names (`repository_id`, `repository_owner_id`): a repository
+       * renamed away, or deleted and re-created under the same name, gets a new id and no role.
+       */
+      repositoryIds: z.record(githubOwnerName, z.strictObject({ id: githubId, ownerId: githubId })),
+    })
+    .superRefine((github, ctx) => {
+      // A token carries its repository, not the service: a repository deploying two services would
+      // open both services' roles with one token.
+      const deploys = new Map<string, string>();
+      for (const [service, repository] of Object.entries(github.appRepositories)) {
+        const first = deploys.get(repository.toLowerCase());
+        if (first !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['appRepositories', service],
+            message: `${repository} deploys ${first} already: one repository per service (its token opens that service's roles only)`,
+          });
+        deploys.set(repository.toLowerCase(), service);
+      }
+      const named = [`${github.owner}/${github.repository}`, ...Object.values(github.appRepositories)];
+      for (const repository of new Set(named))
+        if (github.repositoryIds[repository] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['repositoryIds'],
+            message: `${repository} has no ids: ${idsHint(repository)}`,
+          });
+      const owners = new Map<string, string>();
+      for (const [repository, ids] of Object.entries(github.repositoryIds)) {
+        if (!named.includes(repository))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['repositoryIds', repository],
+            message: `${repository} is neither this repository nor an application repository: remove it`,
+          });
+        const owner = repository.split('/')[0].toLowerCase();
+        const seen = owners.get(owner);
+        if (seen !== undefined && seen !== ids.ownerId)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['repositoryIds', repository, 'ownerId'],
+            message: `${owner} has two owner ids (${seen}, ${ids.ownerId}): ${idsHint(repository)}`,
+          });
+        owners.set(owner, ids.ownerId);
+      }
+    }),
   /**
    * Where the `state-<account>` stack keeps its own state: `local` until the bootstrap apply has
    * created the bucket, then `s3` (and `terraform init -migrate-state`). Default: local.

@@ -138,3 +138,42 @@ export function registerEnvironment(indexSource: string, name: string): string {
     .replace(list, `export const environmentInputs = [${entries.join(', ')}];`)
     .replace(/(import \{ buildRegistry)/, `import { ${id} } from './${name}';\n$1`);
 }
+
+/**
+ * What only a person can do for the new environment (printed by `npm run env:new`): the GitHub
+ * environments its jobs run in — each is a role's subject, so each must exist with its own gate — in
+ * this repository and in the application repositories, and the account stack that creates its roles.
+ * Repository ids (which every trust pins) come from `gh api repos/OWNER/NAME --jq .id,.owner.id`.
+ */
+export function manualSteps(input: EnvironmentConfigInput, account: AccountConfig, slug: string): string[] {
+  const { name } = input;
+  const infra = `${account.github.owner}/${account.github.repository}`;
+  const ecs = (input.compute?.platform ?? 'fargate') === 'fargate';
+  const migrates = ecs && input.database !== undefined;
+  const services = Object.entries(input.services ?? {});
+  const appEnvironments = new Map<string, string[]>();
+  for (const [service, svc] of services) {
+    const repository = account.github.appRepositories[service];
+    if (repository === undefined) continue;
+    const names = [name, ...(ecs && svc.migrations ? [`${name}-migrate`] : [])];
+    appEnvironments.set(repository, [...new Set([...(appEnvironments.get(repository) ?? []), ...names])]);
+  }
+  const missingIds = [infra, ...appEnvironments.keys()].filter((r) => !account.github.repositoryIds[r]);
+  return [
+    `GitHub, ${infra}: create the environments ${name}-plan (no reviewers), ${name} (reviewers as needed)${
+      migrates ? ` and ${name}-migrate (db-migrate.yml; its reviewers approve database migrations)` : ''
+    }.`,
+    ...[...appEnvironments].map(
+      ([repository, envs]) =>
+        `GitHub, ${repository}: create the environment${envs.length > 1 ? 's' : ''} ${envs.join(' and ')} (app-image.yml${
+          envs.length > 1 ? `; ${name}-migrate gates its schema migrations` : ''
+        }).`,
+    ),
+    ...(missingIds.length > 0
+      ? [
+          `accounts.ts: add github.repositoryIds for ${missingIds.join(', ')} (gh api repos/OWNER/NAME --jq .id,.owner.id).`,
+        ]
+      : []),
+    `AWS: deploy the account stack (deploy-account-${slug}) so the new plan/apply/deploy roles exist.`,
+  ];
+}

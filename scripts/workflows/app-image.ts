@@ -1,10 +1,14 @@
 /**
- * `app-image.yml`, the workflow application repositories call: build, scan, push, run the schema
- * migrations (services with `migrations`), roll out — rolling, or blue/green through CodeDeploy, as
- * the service's `deployment` says — smoke test, roll back, summarize. It knows each environment's
- * registry, deploy and migration roles, cluster and services.
+ * `app-image.yml`, the workflow application repositories call: build, scan, push (job `image`), run
+ * the schema migrations (job `migrate`, services with `migrations`), roll out (job `deploy`) —
+ * rolling, or blue/green through CodeDeploy, as the service's `deployment` says — smoke test, roll
+ * back, summarize. It knows each environment's registry, deploy and migration roles, cluster and
+ * services. The migration runs in a job of its own, in the GitHub environment `<env>-migrate`: its
+ * token (`sub` `...:environment:<env>-migrate`) is the only one the migration role accepts, and the
+ * deploy role does not accept it (docs/architecture.md, "Security model").
  */
 import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { migrateEnvironment } from '../../constructs/delivery/trust';
 import { accountOf, type Registry } from '../../environments/registry';
 import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
 import {
@@ -49,7 +53,8 @@ function platformOf(registry: Registry) {
                   deployment: s.deployment.type,
                   port: s.port,
                   architecture: s.architecture,
-                  ...(s.migrations
+                  // On EKS there is no migration role: the cluster's bootstrap migrates.
+                  ...(s.migrations && env.compute.platform === 'fargate'
                     ? {
                         migrations: {
                           role: roleArn(
@@ -81,9 +86,13 @@ const INPUTS = {
   dockerfile: { description: 'Dockerfile path', required: false, type: 'string', default: 'Dockerfile' },
 };
 
-/** Validates the inputs against PLATFORM and exports the names the later steps use. */
+/**
+ * Validates the inputs against PLATFORM and exports the names the later steps use (every job runs
+ * it: a job's environment is its own); its outputs say which jobs follow the push.
+ */
 const resolveStep: Step = {
   name: 'Check the service and environment',
+  id: 'resolve',
   // Inputs arrive through the environment, never inlined into the script.
   run: [
     "node -e '",
@@ -96,6 +105,7 @@ const resolveStep: Step = {
     '  FAMILY: `${e.prefix}-${SERVICE}`, TAG: `sha-${GITHUB_SHA}`, HEALTH_URL: s.healthUrl ?? "",',
     '  DEPLOYMENT: s.deployment, MIGRATIONS: String(s.migrations !== undefined), ROLLOUT: e.rollout };',
     'require("fs").appendFileSync(GITHUB_ENV, Object.entries(lines).map(([k, v]) => `${k}=${v}\\n`).join(""));',
+    'require("fs").appendFileSync(process.env.GITHUB_OUTPUT, `migrations=${lines.MIGRATIONS}\\nrollout=${lines.ROLLOUT}\\n`);',
     "'",
   ].join('\n'),
 };
@@ -145,9 +155,8 @@ const register: Step = {
   ].join('\n'),
 };
 
-/** Migrations, the revision, the rollout of the service's mode, smoke test, rollback, summary. */
+/** The revision, the rollout of the service's mode, smoke test, rollback, summary (job `deploy`). */
 const ecsRollout: Step[] = [
-  ...migrationSteps,
   register,
   ...rollingSteps,
   ...blueGreenSteps,
@@ -164,11 +173,14 @@ const pushedOnly: Step = {
   run: 'echo "Pushed \\`$IMAGE:$TAG\\` for $SERVICE in $TARGET: the cluster bootstrap (Argo CD) rolls it out." >> "$GITHUB_STEP_SUMMARY"',
 };
 
-/** Each ECS step runs only where this workflow rolls out (`ROLLOUT` ecs), on top of its own condition. */
-const rollout: Step[] = ecsRollout.map((step) => ({
-  ...step,
-  if: step.if ? `env.ROLLOUT == 'ecs' && (${step.if})` : "env.ROLLOUT == 'ecs'",
-}));
+const role = (field: 'role' | 'migrations.role') =>
+  `\${{ fromJSON(env.PLATFORM)[inputs.environment].services[inputs.service].${field} }}`;
+const region = '${{ fromJSON(env.PLATFORM)[inputs.environment].region }}';
+const jobEnv = { SERVICE: '${{ inputs.service }}', TARGET: '${{ inputs.environment }}' };
+const serialized = (kind: string) => ({
+  group: `${kind}-\${{ inputs.environment }}-\${{ inputs.service }}`,
+  'cancel-in-progress': false,
+});
 
 export function appImage(registry: Registry): string {
   const platform = platformOf(registry);
@@ -187,29 +199,52 @@ export function appImage(registry: Registry): string {
     env: { PLATFORM: JSON.stringify(platform) },
     jobs: {
       image: {
-        name: 'build and deploy ${{ inputs.service }} to ${{ inputs.environment }}',
-        ...runner(45),
+        name: 'build and push ${{ inputs.service }} for ${{ inputs.environment }}',
+        ...runner(30),
         // The service's deploy role trusts its repository in this GitHub environment, through this
         // workflow on main (job_workflow_ref): callers use `app-image.yml@main`.
         environment: '${{ inputs.environment }}',
         permissions: OIDC,
-        concurrency: {
-          group: 'image-${{ inputs.environment }}-${{ inputs.service }}',
-          'cancel-in-progress': false,
+        concurrency: serialized('image'),
+        env: jobEnv,
+        outputs: {
+          migrations: '${{ steps.resolve.outputs.migrations }}',
+          rollout: '${{ steps.resolve.outputs.rollout }}',
         },
-        env: { SERVICE: '${{ inputs.service }}', TARGET: '${{ inputs.environment }}' },
         steps: [
           resolveStep,
           checkout,
-          credentials(
-            '${{ fromJSON(env.PLATFORM)[inputs.environment].services[inputs.service].role }}',
-            '${{ fromJSON(env.PLATFORM)[inputs.environment].region }}',
-          ),
+          credentials(role('role'), region),
           { name: 'ECR login', uses: ACTIONS.ecrLogin },
           ...buildAndPush,
-          ...rollout,
           pushedOnly,
         ],
+      },
+      migrate: {
+        name: 'migrate ${{ inputs.service }} in ${{ inputs.environment }}',
+        needs: 'image',
+        if: "needs.image.outputs.migrations == 'true'",
+        ...runner(30),
+        // Its own GitHub environment: the migration role's only subject, and its own gate.
+        environment: migrateEnvironment('${{ inputs.environment }}'),
+        permissions: OIDC,
+        // One migration at a time per environment: they share the database.
+        concurrency: { group: 'migrate-${{ inputs.environment }}', 'cancel-in-progress': false },
+        env: jobEnv,
+        steps: [resolveStep, ...migrationSteps],
+      },
+      deploy: {
+        name: 'deploy ${{ inputs.service }} to ${{ inputs.environment }}',
+        needs: ['image', 'migrate'],
+        // After the push, and after the migrations when the service has them (skipped otherwise);
+        // where ECS runs the service (on EKS the cluster's bootstrap rolls it out).
+        if: "!cancelled() && needs.image.result == 'success' && needs.image.outputs.rollout == 'ecs' && (needs.migrate.result == 'success' || needs.migrate.result == 'skipped')",
+        ...runner(45),
+        environment: '${{ inputs.environment }}',
+        permissions: OIDC,
+        concurrency: serialized('deploy'),
+        env: jobEnv,
+        steps: [resolveStep, credentials(role('role'), region), ...ecsRollout],
       },
     },
   });

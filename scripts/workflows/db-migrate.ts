@@ -3,9 +3,11 @@
  * which creates the application users and grants; docs/runbooks.md, "Create the application
  * database users"), waits for it and fails on a non-zero exit. Dispatched on main only: the
  * migration role trusts `ref` main and this workflow (`job_workflow_ref`), and its GitHub
- * environment `<env>` is the approval gate. Only environments with a database are offered.
+ * environment `<env>-migrate` is the approval gate (a subject the apply role does not accept). Only
+ * environments on ECS with a database are offered.
  */
 import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { migrateEnvironment } from '../../constructs/delivery/trust';
 import { accountOf, type Registry } from '../../environments/registry';
 import { credentials, OIDC, READ_ONLY, render, runner } from './common';
 
@@ -72,7 +74,8 @@ export function dbMigrate(registry: Registry): string | undefined {
         // The trust policy requires main as well; this refuses early with a readable reason.
         if: "github.ref == 'refs/heads/main'",
         ...runner(30),
-        environment: '${{ inputs.environment }}',
+        // The migration role trusts only this GitHub environment (its gate): no apply token has it.
+        environment: migrateEnvironment('${{ inputs.environment }}'),
         permissions: OIDC,
         env: { TARGET: '${{ inputs.environment }}', PREFIX: pick('prefix') },
         steps: [

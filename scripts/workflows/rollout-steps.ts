@@ -1,9 +1,9 @@
 /**
- * The steps of `app-image.yml` after the image is pushed and its task definition revision
- * registered (`steps.register.outputs.next`): schema migrations first (services with
- * `migrations`), then the rollout of the service's mode — rolling (ECS, circuit breaker) or
- * blue/green (CodeDeploy) — the smoke test, the rollback and the job summary. Each step runs only
- * for its mode (`env.DEPLOYMENT`, exported by the resolve step).
+ * The steps of `app-image.yml` after the image is pushed: the schema migrations (services with
+ * `migrations`, the `migrate` job), then in the `deploy` job, once the task definition revision is
+ * registered (`steps.register.outputs.next`), the rollout of the service's mode — rolling (ECS,
+ * circuit breaker) or blue/green (CodeDeploy) — the smoke test, the rollback and the job summary.
+ * Each rollout step runs only for its mode (`env.DEPLOYMENT`, exported by the resolve step).
  */
 import { migrationTaskScript } from './db-migrate';
 import { credentials, type Step } from './common';
@@ -23,17 +23,16 @@ const rollTo = (revision: string) => [
 
 /**
  * Migrations as the environment's migration task, with the migration image (default: the image
- * just pushed) and command, under the service's migration role; then back to the deploy role.
+ * just pushed) and command, under the service's migration role (app-image's `migrate` job, in the
+ * GitHub environment `<env>-migrate`: a token the deploy role does not accept).
  */
 export const migrationSteps: Step[] = [
   {
     ...credentials(service('migrations.role'), region),
     name: 'AWS credentials of the migration role',
-    if: "env.MIGRATIONS == 'true'",
   },
   {
     name: 'Run the schema migrations and wait for them (fails the deployment on a non-zero exit)',
-    if: "env.MIGRATIONS == 'true'",
     env: {
       MIGRATION_COMMAND:
         '${{ toJSON(fromJSON(env.PLATFORM)[inputs.environment].services[inputs.service].migrations.command) }}',
@@ -50,11 +49,6 @@ export const migrationSteps: Step[] = [
       'MIGRATION=$(aws ecs register-task-definition --cli-input-json file://migrate-next.json --query taskDefinition.taskDefinitionArn --output text)',
       migrationTaskScript({ revisionVar: 'MIGRATION', printLogs: true }).replace('set -euo pipefail\n', ''),
     ].join('\n'),
-  },
-  {
-    ...credentials(service('role'), region),
-    name: 'AWS credentials of the deploy role again',
-    if: "env.MIGRATIONS == 'true'",
   },
 ];
 
