@@ -28,7 +28,11 @@ async function main() {
   if (shard) process.env.OFFLINE_SHARD = shard.slice('--shard='.length);
   const [tsc, jest] = await Promise.all([
     run(bin('tsc'), ['--noEmit'], ['ignore', 'pipe', 'pipe']),
-    run(bin('jest'), args.filter((a) => a !== shard), 'inherit'),
+    run(
+      bin('jest'),
+      args.filter((a) => a !== shard),
+      'inherit',
+    ),
   ]);
   if (tsc.code !== 0) process.stdout.write(`\ntsc --noEmit failed:\n${tsc.output}`);
   else console.log('tsc --noEmit: no type errors');
