@@ -3,7 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { environmentInputs, registry } from '../environments';
+import { CHECKS_PER_SHARD, shardCountFor } from '../scripts/offline/shard';
 import { ACTIONS, generateWorkflows } from '../scripts/workflows';
+import { registryStackIds } from '../stacks/stack-ids';
 import { appStackIds, appStacks } from './support/app-synth';
 import { accountsInputCopy, registryOf } from './support/fixtures';
 import { accountRole, accounts, arn, envRole, envs, projectOf } from './support/pipeline-names';
@@ -147,6 +149,22 @@ describe('generated workflows', () => {
   });
 });
 
+describe('ci', () => {
+  const ci = wf('ci.yml');
+
+  it('runs the unit tests in one job and the offline proof as a matrix of shards that grows with the stacks', () => {
+    const count = shardCountFor(registryStackIds(registry).length);
+    expect(ci.jobs.test.steps.map((s: any) => s.run).filter(Boolean)).toContain('npm run test:unit');
+    expect(ci.jobs.offline.strategy.matrix.shard).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(ci.jobs.offline.steps.at(-1)).toMatchObject({
+      run: `npm run test:offline -- --shard="$SHARD/${count}"`,
+      env: { CI: 'true', SHARD: '${{ matrix.shard }}' },
+    });
+    // A few stacks more, one shard more: CI's wall time stays flat as environments are added.
+    expect(shardCountFor(registryStackIds(registry).length + CHECKS_PER_SHARD)).toBe(count + 1);
+  });
+});
+
 describe('pr-diff and drift', () => {
   it.each(['pr-diff.yml', 'drift.yml'])(
     '%s takes its matrix from the registry and plans in <env>-plan with OIDC',
@@ -168,6 +186,19 @@ describe('pr-diff and drift', () => {
       );
     },
   );
+
+  it('pr-diff runs cdktf diff per environment without the state lock, failing the job when it fails', () => {
+    const step = wf('pr-diff.yml').jobs.diff.steps.find((s: any) => s.id === 'plan');
+    expect(step.env).toEqual({ TF_CLI_ARGS_plan: '-lock=false' });
+    expect(step.run.split('\n').slice(0, 2)).toEqual([
+      'set -o pipefail',
+      'npm run --silent diff -- "$STACK" --skip-synth --no-color 2>&1 | tee plan.txt',
+    ]);
+    // What the README promises pull requests: cdktf diff, the script package.json names.
+    expect(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).scripts.diff).toMatch(
+      /cdktf diff$/,
+    );
+  });
 
   it('pr-diff comments once per environment and may write only pull requests', () => {
     const job = wf('pr-diff.yml').jobs.diff;

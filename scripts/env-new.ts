@@ -3,7 +3,8 @@
  * `environments/<name>.ts` (a copy of `<env>`'s file, comments and account constants kept, with its
  * own domain and sign-in URLs, a free VPC range and its place in the deploy chain: scripts/env-new/
  * source.ts), lists it in `environments/index.ts`, pins its user pool's immutable fields, regenerates
- * the workflows and the diagrams and pins its stateful addresses, so `npm test` passes right after. What only a person can do (GitHub
+ * the workflows, the diagrams and docs/roles.md and pins its stateful addresses, so `npm test` passes
+ * right after. What only a person can do (GitHub
  * environments, the account's roles) is printed at the end.
  */
 import { execFileSync } from 'node:child_process';
@@ -97,6 +98,7 @@ function main(): void {
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/generate-workflows.ts']);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/pin-addresses.ts']);
   run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/diagram.ts']);
+  run(process.execPath, [join(root, 'scripts', 'run.js'), 'scripts/roles.ts']);
   console.log(
     [
       `\nenvironments/${args.name}.ts: ${input.dns.domainName}, VPC ${input.network.vpcCidr}, deploys after ${input.deploy.after}.`,

@@ -2,6 +2,7 @@
  * Stack ids: the synthesized directory names under `cdktf.out/stacks/`. The app creates the stacks
  * under these ids and the generated workflows address them by the same ids, so both read them here.
  */
+import type { Registry } from '../environments/registry';
 
 /** The stack holding an account's Terraform state backend and pipeline roles. */
 export const stateStackId = (accountSlug: string): string => `state-${accountSlug}`;
@@ -11,3 +12,12 @@ export const baselineStackId = (accountSlug: string): string => `baseline-${acco
 
 /** The stack holding one environment's platform. */
 export const platformStackId = (environment: string): string => `platform-${environment}`;
+
+/** The stack ids of the registry, in order: per account its state and baseline stack, then the platforms. */
+export function registryStackIds(registry: Registry): string[] {
+  const accounts = Object.keys(registry.accounts);
+  return [
+    ...accounts.flatMap((a) => [stateStackId(a), baselineStackId(a)]),
+    ...Object.keys(registry.environments).map(platformStackId),
+  ];
+}

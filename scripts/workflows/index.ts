@@ -6,6 +6,8 @@
  * looks like this: docs/architecture.md.
  */
 import { accountOf, type Registry } from '../../environments/registry';
+import { shardCountFor } from '../offline/shard';
+import { registryStackIds } from '../../stacks/stack-ids';
 import { appImage } from './app-image';
 import { ci } from './ci';
 import { dbMigrate } from './db-migrate';
@@ -24,7 +26,7 @@ export function generateWorkflows(registry: Registry): Record<string, string> {
   for (const env of Object.values(registry.environments)) accountOf(registry, env);
   const envs = environmentTargets(registry);
   return {
-    'ci.yml': ci(),
+    'ci.yml': ci(shardCountFor(registryStackIds(registry).length)),
     'pr-diff.yml': prDiff(envs),
     '_deploy.yml': reusableDeploy(envs),
     ...environmentDeploys(envs),

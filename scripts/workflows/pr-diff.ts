@@ -1,16 +1,20 @@
-/** `pr-diff.yml`: every pull request gets one plan comment per environment, updated on each push. */
+/**
+ * `pr-diff.yml`: every pull request gets one `cdktf diff <stack>` comment per environment, with the
+ * cost delta, updated on each push. The plan roles take no state lock: `TF_CLI_ARGS_plan` adds
+ * `-lock=false` to the plan cdktf runs. A failed diff fails the job.
+ */
 import {
   ACTIONS,
   checkout,
-  matrixPlanSteps,
+  credentials,
   OIDC,
   planMatrix,
-  planToFile,
   READ_ONLY,
   render,
   runner,
   summary,
-  tf,
+  synth,
+  toolchain,
 } from './common';
 import type { StackTarget } from './targets';
 
@@ -23,7 +27,7 @@ const COMMENT_SCRIPT = [
   "if (plan.length > 60000) plan = plan.slice(0, 60000) + '\\n... (truncated; full plan in the job log)';",
   "const status = process.env.CHANGES === 'true' ? 'changes' : 'no changes';",
   "const cost = fs.existsSync('cost.md') ? fs.readFileSync('cost.md', 'utf8').trim() + '\\n\\n' : '';",
-  'const body = `${marker}\\n### Terraform plan: \\`${env}\\` (${status})\\n\\n${cost}<details><summary>Plan</summary>\\n\\n\\`\\`\\`\\n${plan}\\n\\`\\`\\`\\n</details>`;',
+  'const body = `${marker}\\n### cdktf diff: \\`${env}\\` (${status})\\n\\n${cost}<details><summary>Plan</summary>\\n\\n\\`\\`\\`\\n${plan}\\n\\`\\`\\`\\n</details>`;',
   'const { owner, repo } = context.repo;',
   'const issue_number = context.issue.number;',
   'const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number });',
@@ -51,13 +55,18 @@ export function prDiff(targets: readonly StackTarget[]): string {
         },
         ...planMatrix(targets),
         steps: [
-          ...matrixPlanSteps,
+          ...toolchain,
+          credentials('${{ matrix.role }}', '${{ matrix.region }}'),
+          synth,
           {
-            name: 'Plan',
+            name: 'Diff (cdktf diff)',
             id: 'plan',
+            env: { TF_CLI_ARGS_plan: '-lock=false' },
             run: [
-              ...planToFile('-lock=false '),
-              `${tf('show -no-color tfplan')} > plan.txt`,
+              'set -o pipefail',
+              'npm run --silent diff -- "$STACK" --skip-synth --no-color 2>&1 | tee plan.txt',
+              'if grep -q "No changes." plan.txt; then changes=false; else changes=true; fi',
+              'echo "changes=$changes" >> "$GITHUB_OUTPUT"',
               summary('${STACK}', 'tail -c 60000 plan.txt'),
             ].join('\n'),
           },
