@@ -61,7 +61,8 @@ describe('compute.platform eks', () => {
     const out = synthPlatform(input);
     expect(out.count('aws_ecs_service')).toBe(0);
     expect(out.count('aws_eks_cluster')).toBe(1);
-    expect(out.count('aws_ecr_repository')).toBe(2);
+    // Images stay in ECR: one repository per service, as on Fargate.
+    expect(out.count('aws_ecr_repository')).toBe(Object.keys(input.services).length);
   });
 });
 

@@ -206,12 +206,13 @@ describe('the edge of a blue/green route', () => {
         env.services.worker = { ...env.services.backend, pathPatterns: undefined, priority: undefined };
       }),
     );
+    const routed = Object.keys(configOf('dev').services);
     expect(
       o
         .resources('aws_lb_target_group')
         .map(([, g]) => g.name)
         .sort(),
-    ).toEqual(['webplat-dev-backend', 'webplat-dev-frontend']);
+    ).toEqual(routed.map((s) => `webplat-dev-${s}`).sort());
     const dev = edgeLayer(configOf('dev'));
     expect(dev.count('aws_lb_listener')).toBe(2);
     for (const [, r] of dev.resources('aws_lb_listener_rule')) expect(r.lifecycle).toBeUndefined();

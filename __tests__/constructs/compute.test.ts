@@ -13,7 +13,8 @@ describe('ECR', () => {
 
   it('has one scanned, KMS-encrypted, immutable repository per service', () => {
     const repos = out.resources('aws_ecr_repository').map(([, r]) => r);
-    expect(repos.map((r) => r.name).sort()).toEqual(['webplat-dev-backend', 'webplat-dev-frontend']);
+    const services = Object.keys(configOf('dev').services);
+    expect(repos.map((r) => r.name).sort()).toEqual(services.map((s) => `webplat-dev-${s}`).sort());
     for (const r of repos) {
       expect(r).toMatchObject({
         image_tag_mutability: 'IMMUTABLE',

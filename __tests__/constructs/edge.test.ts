@@ -125,11 +125,23 @@ describe('ALB', () => {
     ]);
   });
 
-  it('routes /api/* to the backend by a listener rule', () => {
-    const rule = out.only('aws_lb_listener_rule');
-    expect(rule.priority).toBe(10);
-    expect(rule.condition).toEqual([{ path_pattern: { values: ['/api/*'] } }]);
-    expect(rule.action[0].target_group_arn).toMatch(/TargetGroup-backend/);
+  it('routes each service by a listener rule on its paths, in declaration order in steps of 10 (the /* service is the default)', () => {
+    // The rule, restated from config: every routed service but the default one has a rule.
+    const routed = Object.entries(configOf('dev').services).filter(
+      ([, s]) => s.pathPatterns && !(s.pathPatterns.length === 1 && s.pathPatterns[0] === '/*'),
+    );
+    const rules = out.resources('aws_lb_listener_rule').map(([, r]) => r);
+    expect(rules).toHaveLength(routed.length);
+    routed.forEach(([name, s], i) => {
+      const rule = rules.find((r) => r.action[0].target_group_arn.includes(`TargetGroup-${name}_`));
+      expect(rule).toMatchObject({
+        priority: s.priority ?? 10 * (i + 1),
+        condition: [{ path_pattern: { values: s.pathPatterns } }],
+      });
+    });
+    expect(rules.find((r) => r.action[0].target_group_arn.includes('TargetGroup-backend_'))).toMatchObject({
+      condition: [{ path_pattern: { values: ['/api/*'] } }],
+    });
   });
 
   it('registers ip targets with each service health check', () => {

@@ -264,6 +264,7 @@ describe('AWS Backup', () => {
 // their bindings, and the bastion of the network layer.
 describe('data stores in the platform', () => {
   const out = synthPlatform(envInput('dev'));
+  const config = configOf('dev');
   const containerOf = (service: string) =>
     JSON.parse(byPrefix(out, 'aws_ecs_task_definition', `Service-${service}_`)[0].container_definitions)[0];
 
@@ -283,11 +284,18 @@ describe('data stores in the platform', () => {
       .resources('aws_vpc_security_group_ingress_rule')
       .filter(([, r]) => /Database_SecurityGroup/.test(r.security_group_id))
       .map(([, r]) => r);
-    expect(ingress.map((r) => [r.from_port, r.description]).sort()).toEqual([
-      [5432, 'Bastion port forwarding to the database'],
-      [5432, 'backend to the database'],
-      [5432, 'db-migrate to the database'],
-    ]);
+    // Exactly the services whose `uses.database` is set, the migration task and the bastion.
+    const users = Object.entries(config.services)
+      .filter(([, s]) => s.uses.database)
+      .map(([name]) => name);
+    expect(users).toContain('backend');
+    expect(ingress.map((r) => [r.from_port, r.description]).sort()).toEqual(
+      [
+        [5432, 'Bastion port forwarding to the database'],
+        ...users.map((u) => [5432, `${u} to the database`]),
+        [5432, 'db-migrate to the database'],
+      ].sort(),
+    );
     expect(ingress.map((r) => r.referenced_security_group_id).join()).toMatch(
       /Service-backend_SecurityGroup/,
     );
@@ -316,10 +324,12 @@ describe('data stores in the platform', () => {
       .resources('aws_vpc_security_group_ingress_rule')
       .filter(([, r]) => /Cache_SecurityGroup/.test(r.security_group_id))
       .map(([, r]) => r);
-    expect(ingress.map((r) => r.description).sort()).toEqual([
-      'Bastion port forwarding to Redis',
-      'backend to Redis',
-    ]);
+    const clients = Object.entries(config.services)
+      .filter(([, s]) => s.uses.cache)
+      .map(([name]) => `${name} to Redis`);
+    expect(ingress.map((r) => r.description).sort()).toEqual(
+      ['Bastion port forwarding to Redis', ...clients].sort(),
+    );
     expect(ingress.every((r) => r.from_port === 6379 && r.referenced_security_group_id)).toBe(true);
     const task = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-backend_TaskPolicy')[0].policy);
     const connect = task.Statement.find((s) => s.Sid === 'RedisIamConnect');
