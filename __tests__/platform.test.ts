@@ -2,13 +2,40 @@
 import { readFileSync } from 'node:fs';
 import { WILDCARD_RESOURCE_ACTIONS } from '../constructs/core/iam';
 import { join } from 'node:path';
-import { registry } from '../environments';
+import { parseEnvironmentConfig, registry, type EnvironmentConfig } from '../environments';
 import { statefulAddresses } from '../scripts/stateful-addresses';
 import { appStack, appStackIds, appStacks } from './support/app-synth';
 import { envInput, policy, synthPlatform, type Synthesized } from './support/fixtures';
 
 const stacks = appStacks();
-const platforms = Object.entries(stacks.platform);
+
+/**
+ * `input` with eight more services: copies of its first routed service on their own paths (rolling,
+ * no migrations, declaration-order priorities). The platform's properties must hold whatever the
+ * number of services: a team that adds services never edits these tests.
+ */
+function withEightMoreServices(input: any): any {
+  const [, model] = Object.entries<any>(input.services).find(
+    ([, s]) => s.pathPatterns && !(s.pathPatterns.length === 1 && s.pathPatterns[0] === '/*'),
+  )!;
+  for (let i = 1; i <= 8; i++) {
+    const copy = structuredClone(model);
+    for (const key of ['deployment', 'migrations', 'priority']) delete copy[key];
+    input.services[`svc${i}`] = { ...copy, pathPatterns: [`/svc${i}/*`] };
+  }
+  return input;
+}
+
+/** Every environment as the registry defines it, and each again with ten services or more. */
+const platforms: Array<[string, Synthesized, EnvironmentConfig]> = [
+  ...Object.entries(stacks.platform).map(
+    ([name, out]) => [name, out, registry.environments[name]] as [string, Synthesized, EnvironmentConfig],
+  ),
+  ...Object.keys(registry.environments).map((name): [string, Synthesized, EnvironmentConfig] => {
+    const input = withEightMoreServices(envInput(name as 'dev'));
+    return [`${name} with eight more services`, synthPlatform(input), parseEnvironmentConfig(input)];
+  }),
+];
 
 function groupIdOf(ref: string): string {
   return /aws_security_group\.([^.]+)\.id/.exec(ref)?.[1] ?? ref;
@@ -21,9 +48,9 @@ const natClients = (out: Synthesized): string[] =>
     .filter(([, s]) => s.tags?.Tier === 'private')
     .map(([, s]) => s.cidr_block);
 
-describe.each(platforms)('%s', (name, out: Synthesized) => {
+describe.each(platforms)('%s', (_name, out: Synthesized, config: EnvironmentConfig) => {
   // Blue/green services' test listener ports (config): the ALB admits the VPC there, nothing else.
-  const testPorts = Object.values(registry.environments[name].services).flatMap((s) =>
+  const testPorts = Object.values(config.services).flatMap((s) =>
     s.deployment.type === 'blueGreen' ? [s.deployment.testListenerPort] : [],
   );
   it('opens only the ALB to the world, on 80/443; every other ingress names a peer group (or is an endpoint 443 from the VPC)', () => {
@@ -34,7 +61,7 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
     const rules = out.resources('aws_vpc_security_group_ingress_rule').map(([, r]) => r);
     expect(rules.length).toBeGreaterThan(0);
     // A static frontend's internal ALB admits HTTPS from CloudFront's VPC origin in the private subnets.
-    const { frontend, network } = registry.environments[name];
+    const { frontend, network } = config;
     const vpcOrigin = frontend.mode === 'static' && frontend.apiOrigin ? network.subnets.private : [];
     for (const r of rules) {
       const group = groupIdOf(r.security_group_id);
@@ -68,7 +95,7 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
   });
 
   it('lets the ALB out only to its services, each on its port', () => {
-    const env = registry.environments[name];
+    const env = config;
     const albOut = out
       .resources('aws_vpc_security_group_egress_rule')
       .filter(([id]) => id.startsWith('LoadBalancer_'));
@@ -106,7 +133,7 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
       .resources('aws_vpc_security_group_egress_rule')
       .filter(([, r]) => /Nodes_SecurityGroup/.test(r.security_group_id))
       .map(([, r]) => r);
-    expect(rules.length > 0).toBe(registry.environments[name].compute.platform === 'eks');
+    expect(rules.length > 0).toBe(config.compute.platform === 'eks');
     for (const r of rules) {
       expect(['tcp', 'udp']).toContain(r.ip_protocol);
       if (r.referenced_security_group_id?.includes('Nodes_SecurityGroup')) continue; // 53 and 1025-65535 among nodes
@@ -120,7 +147,7 @@ describe.each(platforms)('%s', (name, out: Synthesized) => {
   });
 
   it('delivers the frontend as configured: a container service behind the ALB, or CloudFront (no /* service)', () => {
-    const mode = registry.environments[name].frontend.mode;
+    const mode = config.frontend.mode;
     const cloudFront = Object.keys(out.json.resource).filter((t) => t.startsWith('aws_cloudfront_'));
     const https = out.resources('aws_lb_listener').find(([, l]) => l.port === 443)![1];
     if (mode === 'container') {
