@@ -272,6 +272,19 @@ describe('accounts and the registry', () => {
     });
   });
 
+  it("rejects an environment named after another plus '-' (its name fences would cover it)", () => {
+    const eu = envInput('staging');
+    eu.name = 'staging-eu';
+    eu.dns.domainName = `eu.${eu.dns.domainName}`;
+    const issues = issuesOf(() => registryOf([envInput('staging'), eu]));
+    expect(issues).toContainEqual({
+      path: 'environments.staging-eu.name',
+      message: expect.stringMatching(/^staging-eu starts with staging-: staging's name fences/),
+    });
+    // A name that merely shares letters is fine.
+    expect(() => registryOf([envInput('staging'), { ...eu, name: 'stagingeu' }])).not.toThrow();
+  });
+
   it('warns (does not reject) when VPCs of one account overlap', () => {
     // The committed dev and prod share seed 001's 10.0.0.0/16.
     const same = registry.warnings.filter((w) => /vpcCidr$/.test(w.path));

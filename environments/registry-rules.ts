@@ -66,6 +66,26 @@ export function duplicateDomains(environments: Environments): ConfigIssue[] {
 }
 
 /**
+ * The fences of an environment are name prefixes (`<project>-<env>-*`: its roles, buckets, task
+ * families, the boundary's "own roles only"): an environment named after another plus `-...`
+ * (`dev-eu` beside `dev`) would fall inside the other's fence, and the other could reach it.
+ */
+export function nestedEnvironmentNames(environments: Environments): ConfigIssue[] {
+  const names = Object.keys(environments);
+  return names.flatMap((name) => {
+    const outer = names.find((other) => other !== name && name.startsWith(`${other}-`));
+    return outer
+      ? [
+          {
+            path: `environments.${name}.name`,
+            message: `${name} starts with ${outer}-: ${outer}'s name fences (<project>-${outer}-*) would cover ${name}'s resources; choose a name that does not`,
+          },
+        ]
+      : [];
+  });
+}
+
+/**
  * Overlapping VPC CIDRs in one account are a warning: those VPCs cannot be peered or joined by a
  * transit gateway later. Not an error, because changing a deployed vpcCidr replaces the VPC and
  * everything in it (seed 001 gives dev and prod the same 10.0.0.0/16).

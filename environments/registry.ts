@@ -8,6 +8,7 @@ import {
   deployChainProblems,
   duplicateDomains,
   groupByAccount,
+  nestedEnvironmentNames,
   overlappingVpcs,
   unknownAppRepositoryServices,
   unusedAccounts,
@@ -82,7 +83,7 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
   const allParsed = Object.keys(environments).length === environmentInputs.length;
 
   const { byAccount, errors } = groupByAccount(accounts, environments);
-  issues.push(...errors, ...duplicateDomains(environments));
+  issues.push(...errors, ...duplicateDomains(environments), ...nestedEnvironmentNames(environments));
   const pins = identityPinProblems(environments);
   issues.push(...pins.errors);
   // The chain spans every environment: with one of them invalid, `after` references to it would

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as accountConstants from '../environments/accounts';
 import { ROOT_DOMAIN } from '../environments/accounts';
-import { buildRegistry, environmentInputs, registry } from '../environments';
+import { buildRegistry, EnvironmentConfigError, environmentInputs, registry } from '../environments';
 import { identityPinOf } from '../environments/identity-pins';
 import {
   NewEnvironmentError,
@@ -112,7 +112,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (!(error instanceof NewEnvironmentError)) throw error;
+  if (!(error instanceof NewEnvironmentError) && !(error instanceof EnvironmentConfigError)) throw error;
   console.error(`env:new: ${error.message}`);
   process.exit(2);
 }

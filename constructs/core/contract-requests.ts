@@ -20,17 +20,23 @@ export function environmentTag(other: Naming): Record<string, string> {
   return { 'aws:ResourceTag/Environment': other.props.environment ?? '' };
 }
 
-/** No workload creates a role, passes or assumes the pipeline's apply role. */
+/**
+ * No workload creates a role, passes or assumes its environment's apply role. (An account-level
+ * role's denies of the account's pipeline roles are the common ones every baseline role is checked
+ * against: scripts/contracts/stacks.ts.)
+ */
 export function escalationDenials(naming: Naming): ContractRequest[] {
   const { accountId, project, environment } = naming.props;
   const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
-  const apply = role(environment ? pipelineRoleNames.apply(project, environment) : `${project}-github-apply`);
+  const createRole: ContractRequest = {
+    action: 'iam:CreateRole',
+    resource: role(naming.name('escalated')),
+    because: 'escalation: no workload changes IAM',
+  };
+  if (!environment) return [createRole];
+  const apply = role(pipelineRoleNames.apply(project, environment));
   return [
-    {
-      action: 'iam:CreateRole',
-      resource: role(naming.name('escalated')),
-      because: 'escalation: no workload changes IAM',
-    },
+    createRole,
     {
       action: 'iam:PassRole',
       resource: apply,

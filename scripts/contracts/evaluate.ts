@@ -48,6 +48,9 @@ export function wildcardMatch(pattern: string, value: string, caseInsensitive = 
   return new RegExp(`^${escaped}$`, caseInsensitive ? 'i' : '').test(value);
 }
 
+/** The account an ARN names (`arn:aws:ecr:<region>:<account>:...`), if it names one. */
+const accountInArn = (arn: string): string | undefined => /^\d{12}$/.exec(arn.split(':')[4] ?? '')?.[0];
+
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [String(v)]);
 
 /** The decision on one request of `role` (identity + boundary + resource policy). */
@@ -69,7 +72,11 @@ export async function decideFor(
         action: request.action,
         resource: {
           resource: request.resource,
-          accountId: request.resourceAccount ?? world.accountOf(request.resource) ?? role.account,
+          accountId:
+            request.resourceAccount ??
+            world.accountOf(request.resource) ??
+            accountInArn(request.resource) ??
+            role.account,
         },
         contextVariables: {
           'aws:PrincipalArn': role.arn,

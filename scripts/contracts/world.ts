@@ -313,6 +313,27 @@ class Resolver {
   }
 }
 
+/**
+ * Resources AWS owns in its own accounts that our roles reach, with the access AWS documents for
+ * them (a pattern of the ARN -> its policy as AWS's documentation states it).
+ */
+const AWS_OWNED_RESOURCE_POLICIES: Record<string, PolicyDocument> = {
+  // GuardDuty Runtime Monitoring's Fargate agent: "the GuardDuty security agent container image is
+  // in an Amazon ECR repository owned by AWS", pulled by each task's execution role (GuardDuty user
+  // guide, "Prerequisites for AWS Fargate (Amazon ECS only) support"; the account differs by Region).
+  'arn:aws:ecr:[a-z0-9-]+:\\d{12}:repository/aws-guardduty-agent-fargate': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        Resource: '*',
+      },
+    ],
+  },
+};
+
 const DEFAULT_KEY_POLICY = (account: string): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: [
@@ -365,6 +386,13 @@ export function buildWorld(stacks: RawStacks): World {
       resourcePolicies.set(r.value(p.arn), r.document(p.policy));
     for (const p of Object.values<any>(res.aws_secretsmanager_secret_policy ?? {}))
       resourcePolicies.set(r.value(p.secret_arn), r.document(p.policy));
+    for (const p of Object.values<any>(res.aws_dynamodb_resource_policy ?? {}))
+      resourcePolicies.set(r.value(p.resource_arn), r.document(p.policy));
+    for (const p of Object.values<any>(res.aws_backup_vault_policy ?? {}))
+      resourcePolicies.set(
+        arn('backup', loc(c, r, p.provider), `backup-vault:${r.value(p.backup_vault_name)}`),
+        r.document(p.policy),
+      );
     for (const p of Object.values<any>(res.aws_ecr_repository_policy ?? {})) {
       const repo = r.value(p.repository);
       resourcePolicies.set(arn('ecr', loc(c, r, p.provider), `repository/${repo}`), r.document(p.policy));
@@ -426,6 +454,10 @@ export function buildWorld(stacks: RawStacks): World {
   const resourcePolicyOf = (target: string): PolicyDocument | undefined => {
     const direct = resourcePolicies.get(target);
     if (direct) return direct;
+    const external = Object.entries(AWS_OWNED_RESOURCE_POLICIES).find(([pattern]) =>
+      new RegExp(`^${pattern}$`).test(target),
+    );
+    if (external) return external[1];
     if (target.startsWith('arn:aws:s3:::')) return resourcePolicies.get(target.split('/')[0]);
     // A key addressed by alias or an AWS managed key: the default key policy of its account.
     if (target.startsWith('arn:aws:kms:')) return DEFAULT_KEY_POLICY(target.split(':')[4]);

@@ -380,12 +380,35 @@ export function ebsCsiStatements(region: string, accountId: string, clusterName:
       'ec2:DescribeVolumes',
       'ec2:DescribeVolumesModifications',
     ]),
+    // What it creates carries its tag; what it creates from (CreateSnapshot's volume, CreateVolume's
+    // snapshot: EC2 authorizes both) must carry it already, so it copies no volume it does not own.
     {
       Sid: 'CreateTaggedVolumes',
       Effect: 'Allow',
-      Action: ['ec2:CreateVolume', 'ec2:CreateSnapshot'],
-      Resource: [volumes, snapshots],
+      Action: 'ec2:CreateVolume',
+      Resource: volumes,
       Condition: { StringEquals: { 'aws:RequestTag/ebs.csi.aws.com/cluster': 'true' } },
+    },
+    {
+      Sid: 'RestoreOwnSnapshots',
+      Effect: 'Allow',
+      Action: 'ec2:CreateVolume',
+      Resource: snapshots,
+      Condition: owned,
+    },
+    {
+      Sid: 'CreateTaggedSnapshots',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshot',
+      Resource: snapshots,
+      Condition: { StringEquals: { 'aws:RequestTag/ebs.csi.aws.com/cluster': 'true' } },
+    },
+    {
+      Sid: 'SnapshotOwnVolumes',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshot',
+      Resource: volumes,
+      Condition: owned,
     },
     {
       Sid: 'TagOnCreate',
@@ -449,7 +472,13 @@ export function ebsCsiRequests(
         `${EBS_CSI}: controller lookups`,
       ),
       req('ec2:CreateVolume', volume, requestTag, 'CreateVolume of a PersistentVolumeClaim, tagged'),
-      req('ec2:CreateSnapshot', volume, requestTag, 'CreateSnapshot of a VolumeSnapshot (the source volume)'),
+      req(
+        'ec2:CreateVolume',
+        snapshot,
+        owned,
+        'CreateVolume of a claim restored from a VolumeSnapshot (the snapshot)',
+      ),
+      req('ec2:CreateSnapshot', volume, owned, 'CreateSnapshot of a VolumeSnapshot (the source volume)'),
       req('ec2:CreateSnapshot', snapshot, requestTag, 'CreateSnapshot of a VolumeSnapshot (the snapshot)'),
       req('ec2:CreateTags', volume, { 'ec2:CreateAction': 'CreateVolume' }, 'tags in CreateVolume'),
       req('ec2:CreateTags', snapshot, { 'ec2:CreateAction': 'CreateSnapshot' }, 'tags in CreateSnapshot'),
@@ -478,6 +507,18 @@ export function ebsCsiRequests(
         action: 'ec2:DeleteSnapshot',
         resource: snapshot,
         because: 'a snapshot it did not create (AWS Backup’s, the database’s)',
+      },
+      {
+        action: 'ec2:CreateSnapshot',
+        resource: volume,
+        context: requestTag,
+        because: 'a copy of a volume it does not own (a node root volume, another workload’s)',
+      },
+      {
+        action: 'ec2:CreateVolume',
+        resource: snapshot,
+        context: requestTag,
+        because: 'a volume from a snapshot it does not own (to attach another workload’s data to a node)',
       },
     ],
   };
