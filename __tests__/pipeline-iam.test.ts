@@ -155,6 +155,59 @@ describe(`the ${own.name} apply role`, () => {
     expect(await apply('dynamodb:Scan', p.lockTableArn)).toBe('ExplicitlyDenied');
   });
 
+  it('runs, creates and registers ECS only in its own cluster and families; the account apply role has no ECS', async () => {
+    const ecs = (rest: string) => `arn:aws:ecs:${own.region}:${accountId}:${rest}`;
+    const inCluster = (prefix: string) => ({ 'ecs:cluster': ecs(`cluster/${prefix}`) });
+    const ownService = ecs(`service/${ownPrefix}/${ownPrefix}-backend`);
+    for (const action of ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService'])
+      expect(`${action}: ${await apply(action, ownService, inCluster(ownPrefix))}`).toBe(
+        `${action}: Allowed`,
+      );
+    // Its own revision, but in another environment's cluster; a service there; or no cluster named.
+    const probe = ecs(`task-definition/${ownPrefix}-probe:1`);
+    expect(await apply('ecs:RunTask', probe, inCluster(ownPrefix))).toBe('Allowed');
+    expect(await apply('ecs:RunTask', probe, inCluster(otherPrefix))).toBe('ExplicitlyDenied');
+    expect(await apply('ecs:RunTask', probe)).toBe('ExplicitlyDenied');
+    expect(
+      await apply('ecs:CreateService', ecs(`service/${otherPrefix}/probe`), {
+        ...inCluster(otherPrefix),
+        'aws:RequestTag/Environment': own.name,
+      }),
+    ).toBe('ExplicitlyDenied');
+    expect(await apply('ecs:ExecuteCommand', ecs(`cluster/${otherPrefix}`), inCluster(otherPrefix))).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await apply('ecs:RegisterTaskDefinition', ecs(`task-definition/${ownPrefix}-backend:9`))).toBe(
+      'Allowed',
+    );
+    expect(await apply('ecs:RegisterTaskDefinition', ecs(`task-definition/${otherPrefix}-backend:99`))).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await accountApply('ecs:RunTask', probe, inCluster(ownPrefix))).toBe('ExplicitlyDenied');
+    expect(await accountApply('ecs:RegisterTaskDefinition', ecs(`task-definition/${ownPrefix}-x:1`))).toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  it("changes no account-wide setting; the account apply role keeps the baseline's", async () => {
+    for (const action of [
+      'ecr:PutReplicationConfiguration',
+      'ecr:PutRegistryPolicy',
+      'ec2:DisableEbsEncryptionByDefault',
+      'ec2:ModifyInstanceMetadataDefaults',
+      'ec2:DisableSnapshotBlockPublicAccess',
+      's3:PutAccountPublicAccessBlock',
+    ])
+      expect(`${action}: ${await apply(action, '*')}`).toBe(`${action}: ExplicitlyDenied`);
+    // aws_ebs_encryption_by_default and aws_s3_account_public_access_block (baseline-<account>).
+    for (const action of [
+      'ec2:EnableEbsEncryptionByDefault',
+      'ec2:DisableEbsEncryptionByDefault',
+      's3:PutAccountPublicAccessBlock',
+    ])
+      expect(`${action}: ${await accountApply(action, '*')}`).toBe(`${action}: Allowed`);
+  });
+
   it("the account apply role writes only the account's own state keys", async () => {
     const accountKey = (name: string) => `${p.bucketArn}/${project}/accounts/${slug}/${name}`;
     expect(await accountApply('s3:PutObject', accountKey('terraform.tfstate'))).toBe('Allowed');
@@ -242,11 +295,41 @@ describe(`the ${own.name} plan role`, () => {
       ['kms:Decrypt', `arn:aws:kms:${own.region}:${accountId}:key/1234`],
       ['s3:GetObject', stateKey(other.name)],
       ['dynamodb:GetItem', p.lockTableArn, { 'dynamodb:LeadingKeys': [lockKey(other.name)] }],
+      [
+        'cognito-idp:ListUsersInGroup',
+        `arn:aws:cognito-idp:${own.region}:${accountId}:userpool/${own.region}_AbCdEf123`,
+      ],
+      [
+        'cognito-idp:AdminListGroupsForUser',
+        `arn:aws:cognito-idp:${own.region}:${accountId}:userpool/${own.region}_AbCdEf123`,
+      ],
+      ['rds:DownloadDBLogFilePortion', `arn:aws:rds:${own.region}:${accountId}:db:${otherPrefix}-db`],
+      ['xray:BatchGetTraces', '*'],
+      ['ec2:GetConsoleOutput', `arn:aws:ec2:${own.region}:${accountId}:instance/i-0123456789abcdef0`],
+      ['ssm:GetCommandInvocation', '*'],
     ];
     for (const [action, resource, context] of denied)
       expect(`${action} ${resource}: ${await plan(action, resource, context)}`).toBe(
         `${action} ${resource}: ExplicitlyDenied`,
       );
+  });
+});
+
+describe(`the ${own.name} plan role's environment fence`, () => {
+  it("refreshes its own functions and instances (their code location, user data), not another environment's", async () => {
+    const fn = (prefix: string) =>
+      `arn:aws:lambda:${own.region}:${accountId}:function:${prefix}-email-validation`;
+    const instance = `arn:aws:ec2:${own.region}:${accountId}:instance/i-0123456789abcdef0`;
+    const tagged = (env: string) => ({ 'aws:ResourceTag/Environment': env });
+    expect(await plan('lambda:GetFunction', fn(ownPrefix), tagged(own.name))).toBe('Allowed');
+    expect(await plan('lambda:GetFunction', fn(otherPrefix), tagged(other.name))).toBe('ExplicitlyDenied');
+    expect(await plan('ec2:DescribeInstanceAttribute', instance, tagged(own.name))).toBe('Allowed');
+    expect(await plan('ec2:DescribeInstanceAttribute', instance, tagged(other.name))).toBe(
+      'ExplicitlyDenied',
+    );
+    // The account-tagged state resources stay readable for its state.
+    const viaS3 = { 'kms:ViaService': `s3.${state.region}.amazonaws.com`, ...tagged('account') };
+    expect(await plan('kms:Decrypt', p.keyArn, viaS3)).toBe('Allowed');
   });
 });
 
@@ -281,6 +364,28 @@ describe('the per-service deploy roles', () => {
         'Allowed',
       );
     expect(await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`))).not.toBe('Allowed');
+    // Its own revision, but with the network or ECS Exec changed: those are Terraform's.
+    const changes: Array<Record<string, string | string[]>> = [
+      { 'ecs:auto-assign-public-ip': 'true' },
+      { 'ecs:auto-assign-public-ip': 'ENABLED' },
+      { 'ecs:subnet': ['subnet-0a1b2c3d4e5f60718'] },
+      { 'ecs:enable-execute-command': 'true' },
+    ];
+    for (const keys of changes)
+      expect(
+        await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`), {
+          ...to(`${ownPrefix}-${mine}`),
+          ...keys,
+        }),
+      ).not.toBe('Allowed');
+    // Given as they are (false), the keys pass: only a change is denied.
+    expect(
+      await deploy('ecs:UpdateService', service(`${ownPrefix}-${mine}`), {
+        ...to(`${ownPrefix}-${mine}`),
+        'ecs:auto-assign-public-ip': 'false',
+        'ecs:enable-execute-command': 'false',
+      }),
+    ).toBe('Allowed');
     // Revisions only in its own family: not another service's, not the migration task's that the
     // gated migration runs.
     const register = (name: string) => deploy('ecs:RegisterTaskDefinition', family(name));

@@ -67,11 +67,25 @@ export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
     {
       // The workflow passes the revision's full ARN (register's output, or describe-services' for a
       // rollback); without `--task-definition` the key is absent and the call is denied (strict).
+      // The network and ECS Exec are Terraform's: the workflow passes only --cluster, --service and
+      // --task-definition, and ECS sets these keys only from the parameters a request gives (hence
+      // IfExists). No subnets at all (a public one cannot be told by its id; security groups come
+      // only with subnets), no public IP, no ECS Exec, Service Connect or VPC Lattice switched on.
+      // Load balancers carry no key (docs/architecture.md, "Security model": the residual).
       Sid: 'UpdateServiceToOwnFamily',
       Effect: 'Allow',
       Action: 'ecs:UpdateService',
       Resource: service,
-      Condition: { ArnLike: { 'ecs:task-definition': familyArn(t, name) } },
+      Condition: {
+        ArnLike: { 'ecs:task-definition': familyArn(t, name) },
+        Null: { 'ecs:subnet': 'true' },
+        StringEqualsIgnoreCaseIfExists: {
+          'ecs:auto-assign-public-ip': ['false', 'DISABLED'],
+          'ecs:enable-execute-command': 'false',
+          'ecs:enable-service-connect': 'false',
+          'ecs:enable-vpc-lattice': 'false',
+        },
+      },
     },
     {
       // Checked by RegisterTaskDefinition (the revision names them); if ECS re-checks it on

@@ -19,6 +19,7 @@ import {
   environmentFenceStatements,
   type ManagedRoles,
   planDataDenyStatements,
+  planFenceStatements,
   type StateAccess,
   stateReadStatements,
   stateWriteStatements,
@@ -283,11 +284,14 @@ export class GitHubPipeline extends Construct {
       pipelineRoleNames.plan(project, env.name),
       access,
       this.claims(repository, `${env.name}-plan`),
+      // The state bucket, lock table and key are tagged `account`: its state calls stay.
+      { tag: env.name, exempt: [access.bucketArn, access.lockTableArn, access.kmsKeyArn] },
     );
     declareContract(
       plan,
       planContract(s, {
         name: pipelineRoleNames.plan(project, env.name),
+        env: env.name,
         state: access,
         region: env.region,
         resourcePrefix: prefix,
@@ -309,7 +313,15 @@ export class GitHubPipeline extends Construct {
       `${env.name}Apply`,
       pipelineRoleNames.apply(project, env.name),
       access,
-      { tag: env.name, state: access, bucketPrefix: prefix },
+      {
+        tag: env.name,
+        state: access,
+        bucketPrefix: prefix,
+        ecs: {
+          clusterArn: `arn:aws:ecs:${env.region}:${accountId}:cluster/${prefix}`,
+          taskDefinitionArns: `arn:aws:ecs:${env.region}:${accountId}:task-definition/${prefix}-*`,
+        },
+      },
       this.claims(repository, env.name, trustRefs, '_deploy.yml'),
       [
         {
@@ -324,6 +336,7 @@ export class GitHubPipeline extends Construct {
       apply,
       environmentApplyContract(s, {
         env: env.name,
+        region: env.region,
         state: access,
         iam,
         tokens: applyTokens,
@@ -351,6 +364,7 @@ export class GitHubPipeline extends Construct {
       pipelineRoleNames.accountPlan(project, slug),
       access,
       this.claims(repository, `account-${slug}-plan`),
+      { tag: 'account', exempt: [] },
     );
     declareContract(
       plan,
@@ -432,15 +446,27 @@ export class GitHubPipeline extends Construct {
     new IamRolePolicy(this, id, { role: role.id, name, policy: document(statements) });
   }
 
-  /** Plan: ReadOnlyAccess minus data reads, plus its own state read (no lock). */
-  private planRole(key: string, name: string, state: StateAccess, claims: GitHubClaims): IamRole {
+  /**
+   * Plan: ReadOnlyAccess minus data reads, fenced to its `tag` as its apply role is (`exempt`: the
+   * account-tagged state resources an environment's plan role reads), plus its own state read (no lock).
+   */
+  private planRole(
+    key: string,
+    name: string,
+    state: StateAccess,
+    claims: GitHubClaims,
+    fence: { readonly tag: string; readonly exempt: readonly string[] },
+  ): IamRole {
     const role = this.role(key, name, claims, 3600);
     new IamRolePolicyAttachment(this, `${key}ReadOnly`, {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
     this.inline(role, `${key}State`, 'terraform-state', stateReadStatements(state));
-    this.inline(role, `${key}NoData`, 'no-data-reads', planDataDenyStatements(state));
+    this.inline(role, `${key}NoData`, 'no-data-reads', [
+      ...planDataDenyStatements(state),
+      ...planFenceStatements(fence.tag, fence.exempt),
+    ]);
     return role;
   }
 

@@ -190,6 +190,8 @@ export function planContract(
   s: ContractScope,
   opts: {
     readonly name: string;
+    /** Its environment; absent for the account's plan role (its stacks are tagged `account`). */
+    readonly env?: string;
     readonly state: StateAccess;
     readonly region: string;
     /** The prefix of its stacks' resource names (`<project>-<env>`, or `<project>` for the account). */
@@ -205,6 +207,53 @@ export function planContract(
   const p = opts.resourcePrefix;
   const refresh = (what: string) => at('plan', `terraform plan (refresh of ${what}: ReadOnlyAccess)`);
   const arn = (service: string, rest: string) => `arn:aws:${service}:${region}:${s.accountId}:${rest}`;
+  const tagged = (env: string) => ({ 'aws:ResourceTag/Environment': env });
+  const instance = arn('ec2', 'instance/i-0123456789abcdef0');
+  const userPool = arn('cognito-idp', `userpool/${region}_AbCdEf123`);
+  // Environments whose resources it must not read: every other one (all of them for the account's).
+  const fencedFrom = s.environments.filter((e) => e !== opts.env);
+  const fence = fencedFrom.flatMap((e) => {
+    const other = namePrefix(s.project, e);
+    return [
+      deny(
+        'lambda:GetFunction',
+        arn('lambda', `function:${other}-email-validation`),
+        `${e}'s function code (the environment fence)`,
+        tagged(e),
+      ),
+      deny(
+        'ec2:DescribeInstanceAttribute',
+        instance,
+        `${e}'s instance user data (the environment fence)`,
+        tagged(e),
+      ),
+      deny(
+        'cognito-idp:DescribeUserPool',
+        userPool,
+        `${e}'s configuration too (the environment fence)`,
+        tagged(e),
+      ),
+      deny('rds:DownloadDBLogFilePortion', arn('rds', `db:${other}-db`), `${e}'s database logs`),
+      deny('cognito-idp:ListUsersInGroup', userPool, `${e}'s users`, tagged(e)),
+    ];
+  });
+  // Refreshes that return data with the configuration: allowed for its own resources only (fence).
+  const ownRefreshes = opts.env
+    ? [
+        allow(
+          'lambda:GetFunction',
+          arn('lambda', `function:${p}-email-validation`),
+          refresh('aws_lambda_function (GetFunction)'),
+          tagged(opts.env),
+        ),
+        allow(
+          'ec2:DescribeInstanceAttribute',
+          instance,
+          refresh('aws_instance (user_data, disable_api_termination)'),
+          tagged(opts.env),
+        ),
+      ]
+    : [];
   return {
     purpose: `plans its stacks (pull requests, drift, the deploy's plan job) reading only its own state (${state.keys.join(', ')}), no data`,
     managed: [
@@ -220,6 +269,7 @@ export function planContract(
       allow('ec2:DescribeVpcs', '*', refresh('aws_vpc')),
       allow('iam:GetRole', role(s, opts.roleName), refresh('aws_iam_role')),
       allow('s3:GetBucketPolicy', `arn:aws:s3:::${p}-media-${s.accountId}`, refresh('aws_s3_bucket_policy')),
+      ...ownRefreshes,
     ],
     deny: [
       ...stateDenies(s, state, state.keys),
@@ -248,6 +298,19 @@ export function planContract(
       ),
       deny('logs:GetLogEvents', arn('logs', `log-group:/ecs/${p}/backend:log-stream:x`), 'no log events'),
       deny('sqs:ReceiveMessage', arn('sqs', `${p}-jobs`), 'no messages'),
+      ...[
+        'cognito-idp:ListUsers',
+        'cognito-idp:ListUsersInGroup',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminListGroupsForUser',
+      ].map((a) => deny(a, userPool, 'no users (user data)')),
+      deny('rds:DownloadDBLogFilePortion', arn('rds', `db:${p}-db`), 'no database logs'),
+      deny('logs:GetLogRecord', arn('logs', `log-group:/ecs/${p}/backend`), 'no log records'),
+      deny('xray:BatchGetTraces', '*', 'no traces (request data)'),
+      deny('xray:GetTraceSummaries', '*', 'no traces (request data)'),
+      deny('ec2:GetConsoleOutput', instance, 'no console output'),
+      deny('ssm:GetCommandInvocation', '*', 'no command output'),
+      ...fence,
       deny(
         'sts:AssumeRole',
         role(s, opts.name.replace(/-plan$/, '-apply')),
@@ -382,6 +445,8 @@ export function environmentApplyContract(
   s: ContractScope,
   opts: {
     readonly env: string;
+    /** The environment's region (its ECS cluster's). */
+    readonly region: string;
     readonly state: StateAccess;
     readonly iam: ApplyIam;
     readonly tokens: readonly GitHubToken[];
@@ -394,6 +459,66 @@ export function environmentApplyContract(
   const otherPrefix = namePrefix(s.project, other);
   const region = opts.state.region;
   const apply = (what: string) => at('apply', `terraform apply: ${what}`);
+  const ecs = (rest: string) => `arn:aws:ecs:${opts.region}:${s.accountId}:${rest}`;
+  const inCluster = (p: string) => ({ 'ecs:cluster': ecs(`cluster/${p}`) });
+  const ownTags = { 'aws:RequestTag/Environment': opts.env };
+  const others = s.environments.filter((e) => e !== opts.env).map((e) => namePrefix(s.project, e));
+  const ecsAllows = [
+    allow(
+      'ecs:RegisterTaskDefinition',
+      ecs(`task-definition/${prefix}-backend:1`),
+      apply('aws_ecs_task_definition create'),
+      ownTags,
+    ),
+    allow('ecs:CreateService', ecs(`service/${prefix}/${prefix}-backend`), apply('aws_ecs_service create'), {
+      ...inCluster(prefix),
+      ...ownTags,
+    }),
+    ...(
+      [
+        ['ecs:UpdateService', 'aws_ecs_service update'],
+        ['ecs:DeleteService', 'aws_ecs_service destroy'],
+      ] as const
+    ).map(([a, what]) =>
+      allow(a, ecs(`service/${prefix}/${prefix}-backend`), apply(what), inCluster(prefix)),
+    ),
+  ];
+  // What no tag fences: ECS by its cluster and family names, and the account-wide settings.
+  const ecsDenies = [...others, `${s.project}-${NOWHERE}`].flatMap((o) => [
+    deny(
+      'ecs:RunTask',
+      ecs(`task-definition/${prefix}-probe:1`),
+      "its own task definition in another environment's cluster",
+      inCluster(o),
+    ),
+    deny('ecs:CreateService', ecs(`service/${o}/probe`), "a service in another environment's cluster", {
+      ...inCluster(o),
+      ...ownTags,
+    }),
+    deny(
+      'ecs:UpdateService',
+      ecs(`service/${o}/${o}-backend`),
+      "another environment's service",
+      inCluster(o),
+    ),
+    deny('ecs:ExecuteCommand', ecs(`cluster/${o}`), "a shell in another environment's tasks", inCluster(o)),
+    deny(
+      'ecs:RegisterTaskDefinition',
+      ecs(`task-definition/${o}-backend:99`),
+      "a revision of another environment's family",
+    ),
+  ]);
+  const accountSettings = [
+    ['ecr:PutReplicationConfiguration', "the registry's replication (images copied out)"],
+    ['ecr:PutRegistryPolicy', "the registry's policy"],
+    ['ecr:PutRegistryScanningConfiguration', "the registry's image scanning"],
+    ['ec2:DisableEbsEncryptionByDefault', 'EBS encryption by default (the baseline)'],
+    ['ec2:ModifyEbsDefaultKmsKeyId', "EBS encryption's default key"],
+    ['ec2:ModifyInstanceMetadataDefaults', 'IMDS defaults (IMDSv1 back on)'],
+    ['ec2:DisableImageBlockPublicAccess', 'public AMI sharing'],
+    ['ec2:DisableSnapshotBlockPublicAccess', 'public snapshot sharing'],
+    ['s3:PutAccountPublicAccessBlock', "the account's S3 public access block (the baseline)"],
+  ].map(([a, what]) => deny(a, '*', `an account-wide setting: ${what}`));
   return {
     purpose: `applies the ${opts.env} platform stack: PowerUserAccess fenced to the environment, its roles only under its boundary, its own state`,
     managed: [
@@ -417,6 +542,7 @@ export function environmentApplyContract(
         apply("aws_ecs_cluster (ECS creates its service-linked role with the caller's rights)"),
         { 'iam:AWSServiceName': 'ecs.amazonaws.com' },
       ),
+      ...ecsAllows,
     ],
     deny: [
       ...stateDenies(s, opts.state, opts.state.keys),
@@ -447,6 +573,8 @@ export function environmentApplyContract(
         'the audit trail stays on',
       ),
       deny('kms:ScheduleKeyDeletion', opts.state.kmsKeyArn, 'keys are never destroyed by automation'),
+      ...ecsDenies,
+      ...accountSettings,
     ],
     trust: {
       allow: opts.tokens.map((t) =>
@@ -490,6 +618,7 @@ export function accountApplyContract(
   const env = s.environments[0] ?? NOWHERE;
   const envPrefix = namePrefix(s.project, env);
   const region = opts.region;
+  const ecs = (rest: string) => `arn:aws:ecs:${region}:${s.accountId}:${rest}`;
   return {
     purpose: `applies state-${s.accountSlug} and baseline-${s.accountSlug}: the pipeline roles and boundaries, the OIDC provider, the baseline; its own state`,
     managed: [
@@ -569,6 +698,17 @@ export function accountApplyContract(
       ),
       deny('kms:ScheduleKeyDeletion', opts.state.kmsKeyArn, 'keys are never destroyed by automation'),
       deny('iam:SetDefaultPolicyVersion', boundary, 'no rollback of a boundary to an older, wider version'),
+      // Its stacks hold no ECS: none at all, in any cluster.
+      deny('ecs:RunTask', ecs(`task-definition/${envPrefix}-backend:1`), 'no ECS (its stacks have none)', {
+        'ecs:cluster': ecs(`cluster/${envPrefix}`),
+      }),
+      deny('ecs:UpdateService', ecs(`service/${envPrefix}/${envPrefix}-backend`), 'no ECS', {
+        'ecs:cluster': ecs(`cluster/${envPrefix}`),
+      }),
+      deny('ecs:RegisterTaskDefinition', ecs(`task-definition/${envPrefix}-backend:99`), 'no ECS'),
+      deny('ecs:ExecuteCommand', ecs(`cluster/${envPrefix}`), 'no ECS', {
+        'ecs:cluster': ecs(`cluster/${envPrefix}`),
+      }),
     ],
     trust: {
       allow: [tokenRequest(s.providerArn, opts.token, `${STEPS.apply[0]} job 'apply' in ${opts.token.sub}`)],
@@ -709,6 +849,22 @@ export function serviceDeployContract(
         to(otherEnvName),
       ),
       deny('ecs:UpdateService', service(prefix, other), 'another service', to(name)),
+      // Its own service on its own revision, but with the network or ECS Exec changed (Terraform's).
+      ...(
+        [
+          [{ 'ecs:auto-assign-public-ip': 'true' }, 'a public IP on its tasks'],
+          [{ 'ecs:auto-assign-public-ip': 'ENABLED' }, 'a public IP on its tasks'],
+          [{ 'ecs:subnet': ['subnet-0a1b2c3d4e5f60718'] }, 'its tasks moved to another (a public) subnet'],
+          [{ 'ecs:enable-execute-command': 'true' }, 'ECS Exec switched on (a shell in its tasks)'],
+          [{ 'ecs:enable-service-connect': 'true' }, 'Service Connect switched on (a new way in)'],
+          [{ 'ecs:enable-vpc-lattice': 'true' }, 'VPC Lattice switched on (a new way in)'],
+        ] as const
+      ).map(([keys, why]) =>
+        deny('ecs:UpdateService', service(prefix, name), `${why}: the network and exec are Terraform's`, {
+          ...to(name),
+          ...keys,
+        }),
+      ),
       deny(
         'ecs:UpdateService',
         service(namePrefix(s.project, t.otherEnv), otherEnvName),

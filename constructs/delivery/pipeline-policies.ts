@@ -131,7 +131,13 @@ export function planDataDenyStatements(state: StateAccess): Statement[] {
     {
       Sid: 'NoObjectReads',
       Effect: 'Deny',
-      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTorrent'],
+      Action: [
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:GetObjectTorrent',
+        's3:GetObjectVersionTorrent',
+        's3:GetObjectVersionForReplication',
+      ],
       NotResource: stateObjectArns(state),
     },
     // Items: only the lock table's (and of those only its own digests: OnlyOwnLockItems); no
@@ -162,14 +168,53 @@ export function planDataDenyStatements(state: StateAccess): Statement[] {
         'logs:GetLogRecord',
         'logs:StartLiveTail',
         'logs:Unmask',
+        'logs:ListAnomalies',
+        'rds:DownloadDBLogFilePortion',
+        'rds:DownloadCompleteDBLogFile',
         'sqs:ReceiveMessage',
         'kinesis:GetRecords',
         'ecr:GetDownloadUrlForLayer',
         'ecr:BatchGetImage',
-        'cognito-idp:ListUsers',
-        'cognito-idp:AdminGetUser',
         'athena:GetQueryResults',
         'rds-data:ExecuteStatement',
+      ],
+      Resource: '*',
+    },
+    {
+      // No Terraform refresh makes these: they return users, traces (request data), command and
+      // console output, sampled requests, function executions.
+      Sid: 'NoUsersTracesOrOutput',
+      Effect: 'Deny',
+      Action: [
+        'cognito-idp:ListUsers',
+        'cognito-idp:ListUsersInGroup',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminGetUserAuthFactors',
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminListDevices',
+        'cognito-idp:AdminGetDevice',
+        'cognito-idp:AdminListUserAuthEvents',
+        'cognito-identity:ListIdentities',
+        'cognito-identity:DescribeIdentity',
+        'cognito-identity:LookupDeveloperIdentity',
+        'xray:BatchGetTraces',
+        'xray:BatchGetTraceSummaryById',
+        'xray:GetTraceSummaries',
+        'xray:GetTraceGraph',
+        'xray:StartTraceRetrieval',
+        'xray:ListRetrievedTraces',
+        'xray:GetRetrievedTracesGraph',
+        'ec2:GetConsoleOutput',
+        'ec2:GetConsoleScreenshot',
+        'ec2:GetPasswordData',
+        'ec2:GetLaunchTemplateData',
+        'ssm:GetCommandInvocation',
+        'ssm:ListCommandInvocations',
+        'wafv2:GetSampledRequests',
+        'wafv2:GetDecryptedAPIKey',
+        'lambda:GetDurableExecution',
+        'lambda:GetDurableExecutionHistory',
+        'lambda:GetDurableExecutionState',
       ],
       Resource: '*',
     },
@@ -180,6 +225,29 @@ export function planDataDenyStatements(state: StateAccess): Statement[] {
       Action: 'kms:Decrypt',
       Resource: '*',
       Condition: { StringNotEquals: { 'kms:ViaService': `s3.${state.region}.amazonaws.com` } },
+    },
+  ];
+}
+
+/**
+ * A plan role's environment fence, as its apply role's (`OtherEnvironmentsResources` of
+ * environmentFenceStatements): nothing tagged with another environment (or `account`) is read. Some
+ * reads a refresh makes return data too (a function's code location, an instance's user data):
+ * they stay for its own resources and end at another environment's. Reads that take only `"*"`
+ * (a launch template version's user data, a task definition) are beyond any tag. The state bucket,
+ * lock table and key (tagged `account`) are `exempt` for an environment's plan role.
+ */
+export function planFenceStatements(tag: string, exempt: readonly string[]): Statement[] {
+  return [
+    {
+      Sid: 'OtherEnvironmentsResources',
+      Effect: 'Deny',
+      Action: '*',
+      ...(exempt.length > 0 ? { NotResource: [...exempt] } : { Resource: '*' }),
+      Condition: {
+        StringNotEquals: { 'aws:ResourceTag/Environment': tag },
+        Null: { 'aws:ResourceTag/Environment': 'false' },
+      },
     },
   ];
 }
@@ -287,6 +355,65 @@ const OBJECT_ACTIONS = [
   's3:BypassGovernanceRetention',
 ];
 
+/**
+ * The ECS actions that carry `ecs:cluster` and change or run something: a new service, task or task
+ * set names the cluster, not a tagged resource, so the tag fence does not reach them.
+ */
+export const ECS_CLUSTER_ACTIONS = [
+  'ecs:RunTask',
+  'ecs:StartTask',
+  'ecs:StopTask',
+  'ecs:CreateService',
+  'ecs:UpdateService',
+  'ecs:DeleteService',
+  'ecs:CreateTaskSet',
+  'ecs:UpdateTaskSet',
+  'ecs:DeleteTaskSet',
+  'ecs:UpdateServicePrimaryTaskSet',
+  'ecs:ExecuteCommand',
+  'ecs:UpdateTaskProtection',
+];
+
+/**
+ * Settings of the whole account (one per account and region, no resource or tag to fence): the
+ * baseline's (`baseline-<account>`, the account apply role: EBS encryption by default, the S3
+ * account public access block) or an admin's, never an environment's.
+ */
+export const ACCOUNT_SETTINGS_ACTIONS = [
+  'ec2:DisableEbsEncryptionByDefault',
+  'ec2:EnableEbsEncryptionByDefault',
+  'ec2:ModifyEbsDefaultKmsKeyId',
+  'ec2:ResetEbsDefaultKmsKeyId',
+  'ec2:ModifyInstanceMetadataDefaults',
+  'ec2:DisableImageBlockPublicAccess',
+  'ec2:EnableImageBlockPublicAccess',
+  'ec2:DisableSnapshotBlockPublicAccess',
+  'ec2:EnableSnapshotBlockPublicAccess',
+  'ec2:DisableSerialConsoleAccess',
+  'ec2:EnableSerialConsoleAccess',
+  'ec2:DisableAllowedImagesSettings',
+  'ec2:EnableAllowedImagesSettings',
+  'ec2:ReplaceImageCriteriaInAllowedImagesSettings',
+  'ecr:PutRegistryPolicy',
+  'ecr:DeleteRegistryPolicy',
+  'ecr:PutRegistryScanningConfiguration',
+  'ecr:PutReplicationConfiguration',
+  'ecr:PutAccountSetting',
+  'ecs:PutAccountSetting',
+  'ecs:PutAccountSettingDefault',
+  'ecs:DeleteAccountSetting',
+  's3:PutAccountPublicAccessBlock',
+  'logs:PutAccountPolicy',
+  'logs:DeleteAccountPolicy',
+  'xray:PutEncryptionConfig',
+  'ssm:UpdateServiceSetting',
+  'ssm:ResetServiceSetting',
+  'rds:ModifyCertificates',
+  'backup:UpdateRegionSettings',
+  'backup:UpdateGlobalSettings',
+  'sns:SetSMSAttributes',
+];
+
 /** What an apply role's fence keeps it to. */
 export interface Fence {
   /** The `Environment` tag value of its resources: the environment's name, or `account`. */
@@ -298,6 +425,35 @@ export interface Fence {
    * state bucket and the baseline's): its objects are fenced, not its buckets.
    */
   readonly bucketPrefix?: string;
+  /**
+   * An environment's ECS: its cluster's ARN (`cluster/<project>-<env>`) and its task definition
+   * families (`task-definition/<project>-<env>-*`). Absent (the account apply role): no ECS at all.
+   */
+  readonly ecs?: { readonly clusterArn: string; readonly taskDefinitionArns: string };
+}
+
+/**
+ * ECS by cluster and family: a task, service or task set only in the environment's own cluster
+ * (`ecs:cluster`; a request without the key is denied too), a task definition only of its own
+ * families; without `ecs` (the account apply role) nothing of ECS.
+ */
+function ecsFenceStatements(ecs: Fence['ecs']): Statement[] {
+  if (!ecs) return [{ Sid: 'NoEcs', Effect: 'Deny', Action: 'ecs:*', Resource: '*' }];
+  return [
+    {
+      Sid: 'OnlyOwnCluster',
+      Effect: 'Deny',
+      Action: ECS_CLUSTER_ACTIONS,
+      Resource: '*',
+      Condition: { ArnNotEquals: { 'ecs:cluster': ecs.clusterArn } },
+    },
+    {
+      Sid: 'OnlyOwnTaskDefinitions',
+      Effect: 'Deny',
+      Action: ['ecs:RegisterTaskDefinition', 'ecs:DeleteTaskDefinitions'],
+      NotResource: ecs.taskDefinitionArns,
+    },
+  ];
 }
 
 /**
@@ -308,7 +464,8 @@ export interface Fence {
  * the account's state bucket, only the role's own keys (`OnlyOwnBuckets` for an environment,
  * `OnlyOwnStateObjects` for the account apply role, which reaches no other object at all; lock items:
  * `OnlyOwnLockItems`). The account apply role (`tag` = `account`) is kept out of every environment's
- * resources the same way.
+ * resources the same way. What no tag reaches is fenced by name: ECS by cluster and family (the
+ * account apply role runs no ECS), and an environment changes no account-wide setting.
  */
 export function environmentFenceStatements(fence: Fence): Statement[] {
   const { state, bucketPrefix } = fence;
@@ -343,6 +500,7 @@ export function environmentFenceStatements(fence: Fence): Statement[] {
           NotAction: ['s3:ListBucket', ...LOCK_ITEM_ACTIONS, 'kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: shared,
         },
+        { Sid: 'NoAccountSettings', Effect: 'Deny', Action: ACCOUNT_SETTINGS_ACTIONS, Resource: '*' },
       ]
     : [
         // Its stacks own the state bucket and the baseline's buckets, but no object in any bucket
@@ -361,6 +519,7 @@ export function environmentFenceStatements(fence: Fence): Statement[] {
       ];
   return [
     ...own,
+    ...ecsFenceStatements(fence.ecs),
     {
       Sid: 'NoOtherEnvironmentsTags',
       Effect: 'Deny',
