@@ -197,12 +197,13 @@ describe('bastion', () => {
 
 describe('budget', () => {
   it('filters monthly cost by the Environment tag and alerts the configured emails and the warning topic', () => {
-    const out = observability(configOf('dev'));
+    const config = configOf('dev');
+    const out = observability(config);
     const budget = out.only('aws_budgets_budget');
     expect(budget).toMatchObject({
       name: 'webplat-dev-monthly',
       budget_type: 'COST',
-      limit_amount: '150.00',
+      limit_amount: config.budget.monthlyLimitUsd.toFixed(2),
       limit_unit: 'USD',
       time_unit: 'MONTHLY',
     });
