@@ -203,7 +203,7 @@ describe('budget', () => {
     expect(budget).toMatchObject({
       name: 'webplat-dev-monthly',
       budget_type: 'COST',
-      limit_amount: config.budget.monthlyLimitUsd.toFixed(2),
+      limit_amount: config.budget!.monthlyLimitUsd.toFixed(2),
       limit_unit: 'USD',
       time_unit: 'MONTHLY',
     });
