@@ -1,9 +1,8 @@
 import { RDS_CA, parameterFamily } from '../../constructs/data/relational-database';
 import { parseEnvironmentConfig } from '../../environments/schema';
 import { TerraformOutput } from 'cdktf';
-import { DataLayer } from '../../constructs/data/data-layer';
-import { KEYS, SUBNETS, VPC, bareStack, byPrefix, configOf } from '../support/bare';
-import { ADMINS, bindingsOf, dataLayer, withEngine } from '../support/data-layer';
+import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
+import { bindingsOf, buildDataLayer, dataLayer, withEngine } from '../support/data-layer';
 import { envInput } from '../support/fixtures';
 
 const ingressOf = (out: ReturnType<typeof dataLayer>, group: RegExp) =>
@@ -260,20 +259,7 @@ describe("bindings' requests: what the stores' clients call, and never", () => {
   // The layer's bindings themselves: their requests travel to the role contracts, not to the outputs
   // support/data-layer.ts writes.
   const config = configOf('dev');
-  const b = bareStack(config);
-  const layer = new DataLayer(b.stack, 'Data', {
-    naming: b.naming,
-    accountId: config.accountId,
-    region: config.region,
-    config,
-    vpcId: VPC,
-    subnetIds: [...SUBNETS.isolated],
-    appSubnetIds: [...SUBNETS.private],
-    keys: { data: KEYS.data, secrets: KEYS.secrets },
-    logs: b.logs,
-    logArchive: b.logArchive(),
-    adminPrincipalArns: ADMINS,
-  });
+  const { b, layer } = buildDataLayer(config);
   // As they synthesize (`${aws_db_instance.X.resource_id}`): through stack outputs.
   for (const service of ['backend', 'frontend']) {
     const { requests, statements } = layer.bindingsFor(service, config.services[service].uses);

@@ -11,7 +11,11 @@ import { auroraServerless, envInput, type Synthesized } from './fixtures';
 /** The break-glass admins the data layer protects recovery points for. */
 export const ADMINS = ['arn:aws:iam::111111111111:role/platform-admin'];
 
-export function dataLayer(config: EnvironmentConfig): Synthesized {
+/** The data layer of `config` on a bare stack, not yet synthesized. */
+export function buildDataLayer(config: EnvironmentConfig): {
+  b: ReturnType<typeof bareStack>;
+  layer: DataLayer;
+} {
   const b = bareStack(config);
   const layer = new DataLayer(b.stack, 'Data', {
     naming: b.naming,
@@ -30,6 +34,11 @@ export function dataLayer(config: EnvironmentConfig): Synthesized {
       ? b.regionalProvider('dr', config.backup.copyToRegion)
       : undefined,
   });
+  return { b, layer };
+}
+
+export function dataLayer(config: EnvironmentConfig): Synthesized {
+  const { b, layer } = buildDataLayer(config);
   for (const [name, service] of Object.entries(config.services))
     bindingsOutput(b.stack, `bindings_${name}`, layer.bindingsFor(name, service.uses));
   return b.synth();

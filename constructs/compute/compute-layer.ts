@@ -5,24 +5,9 @@ import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import type { RoutedTarget } from '../core/routing';
 import type { OwnedSecurityGroup } from '../core/security-group';
-import type { ServiceBindings } from '../core/service-bindings';
+import type { DatabaseBootstrap, ServiceBindings } from '../core/service-bindings';
 import { EksCompute } from './eks/eks-compute';
 import { FargateCompute } from './fargate-compute';
-
-/**
- * The database's bootstrap (creating the application users) for a platform that runs it itself (EKS:
- * a Kubernetes Job; Fargate runs the data layer's migration task instead). Plain values and ARNs.
- */
-export interface DatabaseBootstrap {
-  /** The RDS-managed master secret: only the bootstrap reads it. */
-  readonly masterSecretArn: string;
-  readonly engine: string;
-  readonly endpoint: string;
-  readonly port: number;
-  readonly databaseName: string;
-  /** The idempotent SQL creating each service's user (constructs/data/app-users.ts). */
-  readonly sql: string;
-}
 
 /** What every compute platform receives (docs/architecture.md, "Layers"). */
 export interface ComputeLayerProps {

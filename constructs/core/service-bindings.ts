@@ -66,3 +66,18 @@ export function mergeBindings(owner: string, ...parts: Partial<ServiceBindings>[
     peers: parts.flatMap((p) => p.peers ?? []),
   };
 }
+
+/**
+ * What the data layer hands a compute platform that bootstraps the database outside ECS (EKS: a
+ * Kubernetes Job with its own Pod Identity role): plain values and ARNs, never the credential.
+ */
+export interface DatabaseBootstrap {
+  /** The RDS-managed master secret: only the bootstrap reads it. */
+  readonly masterSecretArn: string;
+  readonly engine: string;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly databaseName: string;
+  /** The idempotent SQL creating each service's user (constructs/data/app-users.ts). */
+  readonly sql: string;
+}

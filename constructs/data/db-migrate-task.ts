@@ -5,6 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import { encryptedLogGroup, type LogSettings } from '../core/log-group';
+import type { DatabaseBootstrap } from '../core/service-bindings';
 import type { Naming } from '../core/naming';
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
 import {
@@ -23,21 +24,6 @@ export const DB_CLIENT_IMAGES = {
   'aurora-postgresql': 'public.ecr.aws/docker/library/postgres:17-alpine',
   mysql: 'public.ecr.aws/docker/library/mysql:8.4',
 } as const;
-
-/**
- * What a database bootstrap outside ECS needs (EKS: a Kubernetes Job with its own Pod Identity role):
- * plain values and ARNs, never the credential itself.
- */
-export interface DatabaseBootstrap {
-  /** The RDS-managed master secret: only the bootstrap reads it. */
-  readonly masterSecretArn: string;
-  readonly engine: string;
-  readonly endpoint: string;
-  readonly port: number;
-  readonly databaseName: string;
-  /** The idempotent SQL creating each service's user (app-users.ts). */
-  readonly sql: string;
-}
 
 /** The bootstrap of `db` creating `users` (appUserName of each service that uses it). */
 export function databaseBootstrap(db: RelationalDatabase, users: readonly string[]): DatabaseBootstrap {
