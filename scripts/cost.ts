@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { registry } from '../environments';
+import { registryStackIds } from '../stacks/stack-ids';
 import { costReport, formatDelta, formatReport, reportGroups } from './cost/report';
 
 // Bundled to dist/ by scripts/run.js: the repository is one level up.
@@ -23,6 +24,11 @@ function main(): void {
     console.error(`cost: no synthesized stacks in ${dir}: run npm run synth first`);
     process.exit(2);
   }
+  // An environment of the config without a synthesized stack (added since the last synth) would be
+  // left out of every table without a word.
+  for (const id of registryStackIds(registry))
+    if (!existsSync(join(dir, 'stacks', id)))
+      console.error(`cost: ${id} is in the config but not synthesized in ${dir}: run npm run synth first`);
   const groups = reportGroups(registry);
   const head = costReport(dir, groups);
   const base = option('--base');

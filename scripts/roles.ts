@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     const problems = reports.flatMap((r) => r.problems);
     if (process.argv.includes('--check')) {
       if (readFileSync(FILE, 'utf8') !== text) throw new Error('docs/roles.md is stale: run npm run roles');
+      console.log(`docs/roles.md is current: ${reports.length} roles, ${problems.length} problems`);
     } else {
       writeFileSync(FILE, text);
       console.log(`wrote docs/roles.md: ${reports.length} roles, ${problems.length} problems`);
