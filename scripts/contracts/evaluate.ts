@@ -7,7 +7,12 @@
  * exactly the AWS managed policies the role attaches, and that no request carries a context key the
  * action cannot have (the simulator would ignore it silently).
  */
-import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
+import {
+  createValidatedPolicy,
+  validateIdentityPolicy,
+  validateResourcePolicy,
+  validateTrustPolicy,
+} from '@cloud-copilot/iam-policy';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import type { ContractRequest, TrustRequest } from '../../constructs/core/role-contract';
 import type { PolicyDocument, World, WorldRole } from './world';
@@ -53,6 +58,26 @@ const accountInArn = (arn: string): string | undefined => /^\d{12}$/.exec(arn.sp
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [String(v)]);
 
+/**
+ * A document validated once as the kind of policy it is (the simulator reuses a validated policy
+ * instead of validating it again for every request: ReadOnlyAccess alone lists thousands of actions).
+ */
+const validations = new Map<unknown, WeakMap<object, ReturnType<typeof createValidatedPolicy>>>();
+function validated(
+  doc: PolicyDocument,
+  validate: typeof validateIdentityPolicy,
+  name: string,
+): ReturnType<typeof createValidatedPolicy> {
+  const byDoc = validations.get(validate) ?? new WeakMap();
+  validations.set(validate, byDoc);
+  let hit = byDoc.get(doc);
+  if (!hit) {
+    hit = createValidatedPolicy({ Version: '2012-10-17', ...doc }, validate, { name });
+    byDoc.set(doc, hit);
+  }
+  return hit;
+}
+
 /** The decision on one request of `role` (identity + boundary + resource policy). */
 export async function decideFor(
   world: World,
@@ -62,9 +87,10 @@ export async function decideFor(
 ): Promise<{ decision: Decision; ignored: string[] }> {
   const managed = (role.contract?.managed ?? []).map((m) => ({
     name: m.name,
-    policy: options.managedDocument(m.name, m.version),
+    policy: validated(options.managedDocument(m.name, m.version), validateIdentityPolicy, m.name),
   }));
-  const resourcePolicy = world.resourcePolicyOf(request.resource);
+  const found = world.resourcePolicyOf(request.resource);
+  const resourcePolicy = found && validated(found, validateResourcePolicy, 'resource');
   const result = await runSimulation(
     {
       request: {
@@ -85,14 +111,24 @@ export async function decideFor(
         },
       },
       identityPolicies: [
-        ...role.policies.map((p) => ({ name: p.name, policy: { Version: '2012-10-17', ...p.document } })),
+        ...role.policies.map((p) => ({
+          name: p.name,
+          policy: validated(p.document, validateIdentityPolicy, p.name),
+        })),
         ...managed,
       ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(resourcePolicy ? { resourcePolicy: { Version: '2012-10-17', ...resourcePolicy } } : {}),
+      ...(resourcePolicy ? { resourcePolicy } : {}),
       ...(role.boundary
-        ? { permissionBoundaryPolicies: [{ name: role.boundary.name, policy: role.boundary.document }] }
+        ? {
+            permissionBoundaryPolicies: [
+              {
+                name: role.boundary.name,
+                policy: validated(role.boundary.document, validateIdentityPolicy, role.boundary.name),
+              },
+            ],
+          }
         : {}),
     },
     {},
