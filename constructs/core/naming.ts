@@ -56,6 +56,13 @@ export function namePrefix(project: string, environment?: string): string {
  * The GitHub OIDC pipeline roles: the state stack creates them, their trust and the workflows that
  * assume them name them, so all read the names here.
  */
+/**
+ * The static site bucket's component name: `<project>-<env>-site-<account>`. The frontend layer
+ * creates the bucket; the delivery layer's site deploy role and workflow name it (so it lives here,
+ * below both layers).
+ */
+export const SITE_BUCKET_COMPONENT = 'site';
+
 export const pipelineRoleNames = {
   plan: (project: string, env: string) => `${namePrefix(project, env)}-github-plan`,
   apply: (project: string, env: string) => `${namePrefix(project, env)}-github-apply`,

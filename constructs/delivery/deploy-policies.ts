@@ -2,8 +2,7 @@
  * The identity policies of the roles that deploy into a running environment (pure: no resources):
  * one per service (image, service, its two roles) and the database migration.
  */
-import { namePrefix, Naming } from '../core/naming';
-import { SITE_BUCKET_COMPONENT } from '../frontend/site-bucket';
+import { namePrefix, Naming, SITE_BUCKET_COMPONENT } from '../core/naming';
 import { iamArn, type Statement } from './statements';
 
 /** What a service's deploy role touches: that service's repository, service and two roles. */

@@ -1,10 +1,7 @@
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import type { Naming } from '../core/naming';
+import { SITE_BUCKET_COMPONENT, type Naming } from '../core/naming';
 import { SecureBucket } from '../core/secure-bucket';
-
-/** The site bucket's component name: `<project>-<env>-site-<account>` (the deploy role and workflow name it too). */
-export const SITE_BUCKET_COMPONENT = 'site';
 
 export interface SiteBucketProps {
   readonly naming: Naming;

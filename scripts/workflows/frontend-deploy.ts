@@ -7,7 +7,7 @@
  * static frontend").
  */
 import { pipelineRoleNames, roleArn, Naming } from '../../constructs/core/naming';
-import { SITE_BUCKET_COMPONENT } from '../../constructs/frontend/site-bucket';
+import { SITE_BUCKET_COMPONENT } from '../../constructs/core/naming';
 import { accountOf, type Registry } from '../../environments/registry';
 import { SITE_REPOSITORY_KEY } from '../../environments/schema/frontend';
 import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
