@@ -6,7 +6,7 @@ import type { EksConfig } from '../../../environments/schema';
 import { EKS_ADDONS } from '../../../environments/schema/eks';
 import type { Naming } from '../../core/naming';
 import type { ContractRequest } from '../../core/role-contract';
-import { ebsCsiRequests, ebsCsiStatements } from './controller-roles';
+import { ebsCsiRequests, ebsCsiStatements } from './ebs-csi-policy';
 import { podRoleDenies } from './pod-contracts';
 import { PodIdentityRole } from './pod-identity-role';
 
