@@ -337,6 +337,43 @@ describe('validation rejects each bad case with its path', () => {
       'network.flowLogs.retentionDays',
       /retention values/,
     ],
+    // database identities and the bootstrap
+    [
+      'bootstrap image by tag only',
+      (c) => (c.database.bootstrapImage = 'public.ecr.aws/docker/library/postgres:17-alpine'),
+      'database.bootstrapImage',
+      /pinned by digest/,
+    ],
+    [
+      'bootstrap image with a short digest',
+      (c) => (c.database.bootstrapImage = 'postgres@sha256:abc'),
+      'database.bootstrapImage',
+      /pinned by digest/,
+    ],
+    [
+      'legacy tables owner not a service',
+      (c) => (c.database.legacyTablesOwner = 'nobody'),
+      'database.legacyTablesOwner',
+      /must be a service that uses the database \(services: backend\)/,
+    ],
+    [
+      'legacy tables owner without the database',
+      (c) => (c.database.legacyTablesOwner = 'frontend'),
+      'database.legacyTablesOwner',
+      /must be a service that uses the database/,
+    ],
+    [
+      'migrations of a service that does not use the database (it has no migration user)',
+      (c) => (c.services.frontend.migrations = { command: ['migrate'] }),
+      'services.frontend.migrations',
+      /own migration user: set uses.database/,
+    ],
+    [
+      'master password version',
+      (c) => (c.database.masterPasswordVersion = 0),
+      'database.masterPasswordVersion',
+      /1/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, mutate, path, message) => {

@@ -461,27 +461,27 @@ describe('the service migration roles (services with migrations)', () => {
   const ecs = (kind: string) => `arn:aws:ecs:${env.region}:${accountId}:${kind}`;
   const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
 
-  it('registers and runs only its environment migration task with its roles, and reads only its logs', async () => {
-    expect(await migrate('ecs:RegisterTaskDefinition', ecs(`task-definition/${prefix}-db-migrate:4`))).toBe(
-      'Allowed',
-    );
-    expect(await migrate('ecs:RegisterTaskDefinition', ecs(`task-definition/${prefix}-${svc}:4`))).not.toBe(
-      'Allowed',
-    );
+  it("registers and runs only its own migration task with its roles, and reads only that task's output", async () => {
+    const own = (rev: number) => ecs(`task-definition/${prefix}-${svc}-migrate:${rev}`);
     const inCluster = { 'ecs:cluster': ecs(`cluster/${prefix}`) };
-    expect(await migrate('ecs:RunTask', ecs(`task-definition/${prefix}-db-migrate:4`), inCluster)).toBe(
-      'Allowed',
-    );
-    expect(await migrate('ecs:RunTask', ecs(`task-definition/${prefix}-${svc}:4`), inCluster)).not.toBe(
-      'Allowed',
-    );
-    expect(await migrate('iam:PassRole', role(`${prefix}-db-migrate-execution`), toEcs)).toBe('Allowed');
-    expect(await migrate('iam:PassRole', role(`${prefix}-${svc}-task`), toEcs)).not.toBe('Allowed');
+    expect(await migrate('ecs:RegisterTaskDefinition', own(4))).toBe('Allowed');
+    expect(await migrate('ecs:RunTask', own(4), inCluster)).toBe('Allowed');
+    expect(await migrate('iam:PassRole', role(`${prefix}-${svc}-migrate`), toEcs)).toBe('Allowed');
+    expect(await migrate('iam:PassRole', role(`${prefix}-${svc}-execution`), toEcs)).toBe('Allowed');
     const logs = `arn:aws:logs:${env.region}:${accountId}:log-group:/ecs/${prefix}`;
-    expect(await migrate('logs:GetLogEvents', `${logs}/db-migrate:log-stream:db-migrate/db-migrate/1`)).toBe(
-      'Allowed',
-    );
-    expect(await migrate('logs:GetLogEvents', `${logs}/${svc}:log-stream:x`)).not.toBe('Allowed');
+    expect(await migrate('logs:GetLogEvents', `${logs}/${svc}:log-stream:migrate/migrate/1`)).toBe('Allowed');
+    // Never the platform bootstrap (the master credential), the service itself, or its runtime logs.
+    for (const family of [`${prefix}-db-migrate`, `${prefix}-${svc}`, `${prefix}-other-migrate`]) {
+      const arn = ecs(`task-definition/${family}:4`);
+      expect(await migrate('ecs:RegisterTaskDefinition', arn)).not.toBe('Allowed');
+      expect(await migrate('ecs:RunTask', arn, inCluster)).not.toBe('Allowed');
+    }
+    for (const r of [`${prefix}-db-migrate-execution`, `${prefix}-db-migrate-task`, `${prefix}-${svc}-task`])
+      expect(await migrate('iam:PassRole', role(r), toEcs)).not.toBe('Allowed');
+    expect(await migrate('logs:GetLogEvents', `${logs}/${svc}:log-stream:app/app/1`)).not.toBe('Allowed');
+    expect(
+      await migrate('logs:GetLogEvents', `${logs}/db-migrate:log-stream:db-migrate/db-migrate/1`),
+    ).not.toBe('Allowed');
     // Not a deploy role: it cannot roll the service out.
     expect(await migrate('ecs:UpdateService', ecs(`service/${prefix}/${prefix}-${svc}`))).not.toBe('Allowed');
   });

@@ -11,7 +11,7 @@
  * Under CI, or with OFFLINE_PROOF_CACHE=off, every check runs. OFFLINE_SHARD=i/n checks only shard
  * i of n (scripts/offline/shard.ts; CI runs the shards as a matrix).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../environments';
@@ -28,6 +28,7 @@ import {
   type StackJob,
 } from '../scripts/offline';
 import {
+  masterCredentialMigration,
   stacksToCheck,
   terraformOrSkip,
   unplannableStack,
@@ -56,8 +57,20 @@ function timings(checks: readonly StackCheck[]): string {
 
 const passes = (result: StackCheck) => {
   if (!result.ok) throw new Error(result.failure);
-  expect(result.runs).toEqual({ plan: 'pass', mock_apply: 'pass', teardown: 'pass' });
+  expect(result.runs).toEqual(
+    result.stack === 'master-credential-migration'
+      ? { prior: 'pass', plan: 'pass', teardown: 'pass' }
+      : { plan: 'pass', mock_apply: 'pass', teardown: 'pass' },
+  );
 };
+
+/** The stacks with a database: their databases make the master credential migration check. */
+function databaseStacks(stacks: Record<string, string>): string[] {
+  return Object.values(stacks).filter((dir) => {
+    const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+    return json.resource?.aws_db_instance || json.resource?.aws_rds_cluster;
+  });
+}
 
 /** What each negative check must show; the real stacks must pass (`passes`). */
 const NEGATIVE: Record<string, (result: StackCheck) => void> = {
@@ -73,6 +86,12 @@ const NEGATIVE: Record<string, (result: StackCheck) => void> = {
     expect(result.runs.plan).toBe('error');
     expect(result.failure).toMatch(/all attributes must be indexed\. Unused attributes: \["unused"\]/);
   },
+  // A database whose change forces a new one: the migration check's plan refuses it.
+  'master-credential-replacement': (result) => {
+    expect(result.ok).toBe(false);
+    expect(result.runs).toMatchObject({ prior: 'pass', plan: 'error' });
+    expect(result.failure).toMatch(/Instance cannot be destroyed/);
+  },
   // The same JSON without the real-provider run passes: the real provider is what caught it.
   'unplannable-mock-only': (result) => {
     if (!result.ok) throw new Error(result.failure);
@@ -85,6 +104,10 @@ const NEGATIVE_TITLES: Record<string, string> = {
   unplannable: 'fails a stack the real provider cannot plan',
   'unplannable-mock-only':
     'passes that stack without the real-provider run (the real provider is what caught it)',
+  'master-credential-replacement':
+    'fails a database change that would replace it (prevent_destroy), planned from a prior state',
+  'master-credential-migration':
+    'moves every database from its RDS-managed master secret to a write-only password in place (real-provider plan from that state)',
 };
 
 describeTf('terraform: real-provider plan + mock apply with invariants, one test file per stack', () => {
@@ -108,6 +131,18 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one test
         // The same stack JSON twice: the real-provider run fails it, the mock run alone passes it.
         { name: 'unplannable', dir: unplannableStack(join(negative, 'unplannable')) },
         { name: 'unplannable-mock-only', dir: join(negative, 'unplannable'), options: { realPlan: false } },
+        // The move from RDS-managed master secrets to write-only passwords, planned with the real
+        // provider from a state that has the managed secret: every database is updated in place.
+        {
+          name: 'master-credential-migration',
+          dir: masterCredentialMigration(databaseStacks(stacks), join(work, 'migration')),
+          options: { priorModule: 'prior' },
+        },
+        {
+          name: 'master-credential-replacement',
+          dir: masterCredentialMigration(databaseStacks(stacks), join(negative, 'replacement'), true),
+          options: { priorModule: 'prior' },
+        },
       ]
     : [];
   const jobs = jobsOfShard(allJobs, shardFromEnv());
@@ -147,6 +182,11 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one test
     ];
     expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines'].sort());
     expect(Object.keys(NEGATIVE).every((n) => allJobs.some((j) => j.name === n))).toBe(true);
+    // Every stack with a database has its databases in the master credential migration check.
+    const migration = JSON.parse(readFileSync(join(work, 'migration', 'cdk.tf.json'), 'utf8'));
+    const migrated = Object.values<Record<string, unknown>>(migration.resource).flatMap(Object.keys);
+    for (const dir of databaseStacks(stacks))
+      expect(migrated.some((name) => name.startsWith(`${dir.split('/').pop()}_`))).toBe(true);
   });
 
   for (const job of jobs) {

@@ -116,16 +116,22 @@ describe('application image workflow: migrations and blue/green', () => {
   const step = (prefix: string) => steps.find((s) => s.name?.startsWith(prefix));
   const at = (prefix: string) => names.findIndex((n) => n?.startsWith(prefix));
 
-  it('runs the migrations as the migration task, under the migration role, in a job of its own between the push and the rollout', () => {
+  it("runs the migrations as the service's own migration task, under the migration role, in a job of its own between the push and the rollout", () => {
     const run = step('Run the schema migrations');
     expect(jobs.migrate.steps).toContain(run);
     expect(jobs.migrate.needs).toBe('image');
     expect(jobs.deploy.needs).toEqual(['image', 'migrate']);
-    expect(run.run).toMatch(/describe-task-definition --task-definition "\$\{PREFIX\}-db-migrate"/);
+    expect(run.run).toMatch(
+      /describe-task-definition --task-definition "\$\{PREFIX\}-\$\{SERVICE\}-migrate"/,
+    );
+    expect(run.run).not.toMatch(/db-migrate/);
+    expect(run.run).toMatch(/Values=\$\{PREFIX\}-\$\{SERVICE\}"/);
     expect(run.run).toMatch(/\.command = \$command/);
     expect(run.run).toMatch(/aws ecs run-task --cluster "\$PREFIX" --task-definition "\$MIGRATION"/);
     expect(run.run).toMatch(/aws ecs wait tasks-stopped/);
-    expect(run.run).toMatch(/aws logs get-log-events --log-group-name "\/ecs\/\$\{PREFIX\}\/db-migrate"/);
+    expect(run.run).toMatch(
+      /aws logs get-log-events --log-group-name "\/ecs\/\$\{PREFIX\}\/\$\{SERVICE\}" --log-stream-name "migrate\/migrate\//,
+    );
     expect(run.run).toMatch(/test "\$EXIT" = "0"$/);
     expect(step('AWS credentials of the migration role').with['role-to-assume']).toMatch(
       /\.migrations\.role/,

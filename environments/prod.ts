@@ -50,6 +50,10 @@ export const prod: EnvironmentConfigInput = {
   },
   database: {
     engine: 'postgres',
+    // Tables deployed before per-service schemas live in public: the bootstrap moves them to backend's.
+    legacyTablesOwner: 'backend',
+    // Seed 000: a read replica for reporting (DB_READER_HOST); the master credential is not RDS-managed.
+    readReplicas: 1,
     // Major version only: RDS applies minor upgrades itself (auto minor upgrades) without a diff here.
     engineVersion: '16',
     instanceClass: 'db.t4g.small',

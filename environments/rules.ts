@@ -48,6 +48,25 @@ export type DatabaseEngine = keyof typeof ENGINE_PORTS;
 export const DATABASE_ENGINES = Object.keys(ENGINE_PORTS) as [DatabaseEngine, ...DatabaseEngine[]];
 export const REDIS_PORT = 6379;
 
+/**
+ * The SQL client image the platform's database bootstrap runs, per engine, pinned by digest (a tag
+ * can be moved; a digest cannot). `database.bootstrapImage` overrides it. Refresh: docs/runbooks.md,
+ * "Refresh the bootstrap images".
+ */
+export const DB_BOOTSTRAP_IMAGES: Readonly<Record<DatabaseEngine, string>> = {
+  postgres:
+    'public.ecr.aws/docker/library/postgres:17-alpine@sha256:742f40ea20b9ff2ff31db5458d127452988a2164df9e17441e191f3b72252193',
+  'aurora-postgresql':
+    'public.ecr.aws/docker/library/postgres:17-alpine@sha256:742f40ea20b9ff2ff31db5458d127452988a2164df9e17441e191f3b72252193',
+  mysql:
+    'public.ecr.aws/docker/library/mysql:8.4@sha256:b3b90af2a6552ae30c266fdb7d5dd55f3afb72404bb78d37fe8a23eb857fd3fb',
+};
+/** The AWS CLI image the EKS bootstrap Job reads the master secret with (its init container), by digest. */
+export const AWS_CLI_IMAGE =
+  'public.ecr.aws/aws-cli/aws-cli:2.31.30@sha256:6c9314d8dd18bcfd11c509e00ea39016c4fb978e42e86df1e4dfd17038b10b78';
+/** An image reference pinned by digest: `<repository>[:tag]@sha256:<64 hex>`. */
+export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
+
 /** The path pattern that makes a service the listener's default action. */
 export const DEFAULT_ROUTE = '/*';
 

@@ -48,6 +48,8 @@ export const staging: EnvironmentConfigInput = {
   },
   database: {
     engine: 'postgres',
+    // Tables deployed before per-service schemas live in public: the bootstrap moves them to backend's.
+    legacyTablesOwner: 'backend',
     // Major version only: RDS applies minor upgrades itself (auto minor upgrades) without a diff here.
     engineVersion: '16',
     instanceClass: 'db.t4g.small',

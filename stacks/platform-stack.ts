@@ -159,6 +159,7 @@ export class PlatformStack extends StableAddressStack {
       adminPrincipalArns: admins,
       hostedZoneId: this.edge.domain.zoneId,
       database: this.data.bootstrap,
+      migrationBindings: (name) => this.data.migrationBindingsFor(name),
     });
     this.frontend = new FrontendLayer(this, 'Frontend', {
       naming,

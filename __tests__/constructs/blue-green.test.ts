@@ -261,14 +261,28 @@ describe('production platform: alarms, rollback on them, notifications', () => {
     expect(target.arn).toMatch(/aws_sns_topic\.Alerts_Topic-warning_.+\.arn/);
   });
 
-  it('lets the migration task pull the image of the services whose migrations ship with it', () => {
+  it("runs a service's migrations as its own task: its schema's migration user, never the bootstrap's", () => {
+    const [, td] = out
+      .resources('aws_ecs_task_definition')
+      .find(([id]) => id.startsWith('Migration-backend_'))!;
+    expect(td.family).toBe('webplat-prod-backend-migrate');
+    const [container] = JSON.parse(td.container_definitions);
+    expect(container.command).toEqual(['npm', 'run', 'db:migrate']);
+    const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({ DB_USER: 'migrate_backend', DB_SCHEMA: 'backend', DB_IAM_AUTH: 'true' });
+    expect(container.secrets).toBeUndefined();
+    // The service's execution role (its image, its log group), a task role of its own.
+    expect(td.execution_role_arn).toMatch(/Service-backend_ExecutionRole/);
+    const [taskPolicy] = byPrefix(out, 'aws_iam_role_policy', 'Migration-backend_TaskPolicy');
+    const statements = policy(taskPolicy.policy).Statement;
+    expect(statements.map((st: any) => st.Action)).toEqual(['rds-db:connect']);
+    for (const r of [statements[0].Resource].flat()) expect(r).toMatch(/\/migrate_backend$/);
+    // The bootstrap pulls no application image any more.
     const [execution] = byPrefix(out, 'aws_iam_role_policy', 'DbMigrate_ExecutionPolicy');
-    const pull = policy(execution.policy).Statement.find((st: any) => st.Sid === 'PullMigrationImages');
-    expect(pull.Resource).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/webplat-prod-backend']);
+    expect(JSON.stringify(policy(execution.policy))).not.toMatch(/ecr:/);
     const dev = synthPlatform(envInput('dev'));
-    const [devExecution] = byPrefix(dev, 'aws_iam_role_policy', 'DbMigrate_ExecutionPolicy');
-    expect(policy(devExecution.policy).Statement.map((st: any) => st.Sid)).not.toContain(
-      'PullMigrationImages',
+    expect(dev.resources('aws_ecs_task_definition').filter(([id]) => id.startsWith('Migration-'))).toEqual(
+      [],
     );
   });
 

@@ -5,6 +5,10 @@ import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
 import { bindingsOf, buildDataLayer, dataLayer, withEngine } from '../support/data-layer';
 import { envInput } from '../support/fixtures';
 
+/** The primary instance (read replicas name their source). */
+const primary = (out: ReturnType<typeof dataLayer>) =>
+  out.resources('aws_db_instance').find(([, r]) => r.replicate_source_db === undefined)![1];
+
 const ingressOf = (out: ReturnType<typeof dataLayer>, group: RegExp) =>
   out
     .resources('aws_vpc_security_group_ingress_rule')
@@ -15,7 +19,7 @@ describe('PostgreSQL (dev)', () => {
   const out = dataLayer(configOf('dev'));
   const db = out.only('aws_db_instance');
 
-  it('runs in the isolated subnets, encrypted, with an RDS-managed master secret and IAM auth', () => {
+  it('runs in the isolated subnets, encrypted, with a write-only master password and IAM auth', () => {
     expect(db).toMatchObject({
       identifier: 'webplat-dev-db',
       engine: 'postgres',
@@ -25,16 +29,39 @@ describe('PostgreSQL (dev)', () => {
       max_allocated_storage: 100,
       storage_type: 'gp3',
       storage_encrypted: true,
-      manage_master_user_password: true,
+      password_wo_version: 1,
       iam_database_authentication_enabled: true,
       publicly_accessible: false,
       multi_az: false,
       port: 5432,
     });
     expect(db.password).toBeUndefined();
+    // Not RDS-managed (that rules out read replicas): the ephemeral variable, write-only, by version.
+    expect(db.manage_master_user_password).toBeUndefined();
+    expect(db.password_wo).toBe('${var.db_master_password == null ? "" : var.db_master_password}');
     expect(db.kms_key_id).toBe(KEYS.data);
-    expect(db.master_user_secret_kms_key_id).toBe(KEYS.secrets);
     expect(out.only('aws_db_subnet_group').subnet_ids).toEqual(SUBNETS.isolated);
+  });
+
+  it('keeps the master credential in its own secret, written only through write-only arguments', () => {
+    expect(out.json.variable.db_master_password).toMatchObject({
+      ephemeral: true,
+      sensitive: true,
+      nullable: true,
+      default: null,
+    });
+    const secret = out.only('aws_secretsmanager_secret');
+    expect(secret).toMatchObject({ name: 'webplat-dev-db-master', kms_key_id: KEYS.secrets });
+    const value = out.only('aws_secretsmanager_secret_version');
+    expect(value.secret_string).toBeUndefined();
+    expect(value.secret_string_wo).toMatch(
+      /jsonencode\(\{ username = "dbadmin", password = var\.db_master_password \}\)/,
+    );
+    expect(value.secret_string_wo_version).toBe(db.password_wo_version);
+    // Raising the version is what writes a new password to both.
+    const rotated = dataLayer(configOf('dev', (e) => (e.database.masterPasswordVersion = 2)));
+    expect(primary(rotated).password_wo_version).toBe(2);
+    expect(rotated.only('aws_secretsmanager_secret_version').secret_string_wo_version).toBe(2);
   });
 
   it('forces TLS in its parameter group', () => {
@@ -92,11 +119,12 @@ describe('PostgreSQL (dev)', () => {
       DB_NAME: 'app',
       DB_ENGINE: 'postgres',
       DB_USER: 'app_backend',
+      DB_SCHEMA: 'backend',
       DB_IAM_AUTH: 'true',
     });
     expect(backend.environment.DB_HOST).toMatch(/aws_db_instance\.Database_Instance.+\.address/);
     expect(backend.secrets).toEqual({});
-    expect(JSON.stringify(backend)).not.toMatch(/master_user_secret/);
+    expect(JSON.stringify(backend)).not.toMatch(/MasterCredential/);
     const connect = backend.statements.find((s: any) => s.Sid === 'DatabaseConnectAsOwnUser');
     expect(connect.Action).toBe('rds-db:connect');
     expect(connect.Resource).toEqual([
@@ -111,8 +139,8 @@ describe('PostgreSQL (dev)', () => {
 });
 
 describe('dev and prod differ only by config', () => {
-  const dev = dataLayer(configOf('dev')).only('aws_db_instance');
-  const prod = dataLayer(configOf('prod')).only('aws_db_instance');
+  const dev = primary(dataLayer(configOf('dev')));
+  const prod = primary(dataLayer(configOf('prod')));
 
   it('prod: Multi-AZ, bigger, protected, final snapshot, Performance Insights', () => {
     expect(prod).toMatchObject({
@@ -134,7 +162,7 @@ describe('dev and prod differ only by config', () => {
 
   it('turns on Performance Insights on classes that offer it', () => {
     const config = configOf('prod', (env) => (env.database.instanceClass = 'db.m7g.large'));
-    expect(dataLayer(config).only('aws_db_instance')).toMatchObject({
+    expect(primary(dataLayer(config))).toMatchObject({
       performance_insights_enabled: true,
       performance_insights_retention_period: 7,
     });
@@ -183,7 +211,7 @@ describe('Aurora PostgreSQL', () => {
       cluster_identifier: 'webplat-prod-db',
       engine: 'aurora-postgresql',
       storage_encrypted: true,
-      manage_master_user_password: true,
+      master_password_wo_version: 1,
       iam_database_authentication_enabled: true,
       deletion_protection: true,
       skip_final_snapshot: false,
@@ -309,10 +337,13 @@ describe("bindings' requests: what the stores' clients call, and never", () => {
     for (const requests of [backend, frontend]) {
       const denied = pairs(requests.deny).join('\n');
       expect(denied).toMatch(/rds-db:connect .*\/dbadmin$/m);
-      expect(denied).toMatch(/secretsmanager:GetSecretValue .*master_user_secret/);
+      expect(denied).toMatch(/secretsmanager:GetSecretValue .*MasterCredential_Secret/);
       expect(denied).toMatch(/elasticache:Connect .*Cache_DefaultUser/);
     }
     expect(pairs(backend.deny)).toContainEqual(expect.stringMatching(/rds-db:connect .*\/app_frontend$/));
+    // Its own migration user (DDL) and the neighbour's are not the running service's.
+    expect(pairs(backend.deny)).toContainEqual(expect.stringMatching(/rds-db:connect .*\/migrate_backend$/));
+    expect(pairs(backend.deny)).toContainEqual(expect.stringMatching(/rds-db:connect .*\/migrate_frontend$/));
     expect(pairs(backend.deny)).toContainEqual(expect.stringMatching(/s3:GetObject .*Bucket-exports/));
     expect(pairs(frontend.deny)).toContainEqual(expect.stringMatching(/dynamodb:GetItem .*Table-sessions/));
     expect(pairs(frontend.deny)).toContainEqual(expect.stringMatching(/elasticache:Connect .*Cache_AppUser/));

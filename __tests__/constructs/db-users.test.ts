@@ -39,17 +39,30 @@ describe('the database migration task', () => {
     const exec = policy(byPrefix(out, 'aws_iam_role_policy', 'DbMigrate_ExecutionPolicy')[0].policy);
     expect(exec.Statement.find((s) => s.Sid === 'ReadMasterSecret')).toMatchObject({
       Action: 'secretsmanager:GetSecretValue',
-      Resource: expect.stringMatching(/master_user_secret\[0\]\.secret_arn/),
+      Resource: expect.stringMatching(/aws_secretsmanager_secret\.Database_MasterCredential_Secret_\w+\.arn/),
     });
     expect(container().secrets.map((s: any) => s.name)).toEqual(['DB_USERNAME', 'PGPASSWORD']);
     const others = out.resources('aws_iam_role_policy').filter(([id]) => !id.startsWith('DbMigrate_'));
-    for (const [, p] of others) expect(p.policy).not.toMatch(/master_user_secret/);
+    for (const [, p] of others) expect(p.policy).not.toMatch(/MasterCredential/);
+  });
+
+  it('runs the SQL client pinned by digest, and nothing else (no application image to pull)', () => {
+    expect(container().image).toMatch(
+      /^public\.ecr\.aws\/docker\/library\/postgres:17-alpine@sha256:[0-9a-f]{64}$/,
+    );
+    const exec = policy(byPrefix(out, 'aws_iam_role_policy', 'DbMigrate_ExecutionPolicy')[0].policy);
+    expect(JSON.stringify(exec)).not.toMatch(/ecr:/);
+    const pinned = 'registry.example.com/psql@sha256:' + 'a'.repeat(64);
+    const custom = dataLayer(configOf('prod', (e) => (e.database.bootstrapImage = pinned)));
+    const td = custom.resources('aws_ecs_task_definition').find(([id]) => id.startsWith('DbMigrate_'))![1];
+    expect(JSON.parse(td.container_definitions)[0].image).toBe(pinned);
   });
 
   it('runs the generated SQL for every service that uses the database', () => {
     const env = Object.fromEntries(container().environment.map((e: any) => [e.name, e.value]));
-    expect(env.APP_USERS_SQL).toContain('CREATE ROLE app_backend LOGIN');
-    expect(env.APP_USERS_SQL).toContain('CREATE ROLE app_frontend LOGIN');
+    for (const user of ['migrate_backend', 'app_backend', 'migrate_frontend', 'app_frontend'])
+      expect(env.APP_USERS_SQL).toContain(`CREATE ROLE ${user} LOGIN`);
+    expect(env.APP_USERS_SQL).toContain('CREATE SCHEMA IF NOT EXISTS backend AUTHORIZATION migrate_backend;');
     expect(container().command[0]).toMatch(
       /printf '%s\\n' "\$APP_USERS_SQL" \| PGUSER=.* psql .*sslmode=require/,
     );

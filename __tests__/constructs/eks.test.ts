@@ -422,17 +422,39 @@ describe('finding 8: no ECS artefacts on EKS; the database bootstrap is a Job wi
     const [p] = byPrefix(out, 'aws_iam_role_policy', 'DatabaseBootstrapRole_Policy');
     const doc = policy(p.policy);
     expect(doc.Statement.map((st) => st.Action)).toEqual(['secretsmanager:GetSecretValue', 'kms:Decrypt']);
-    expect(doc.Statement[0].Resource).toMatch(/master_user_secret\[0\]\.secret_arn/);
+    expect(doc.Statement[0].Resource).toMatch(
+      /aws_secretsmanager_secret\.Database_MasterCredential_Secret_\w+\.arn/,
+    );
     const others = out
       .resources('aws_iam_role_policy')
       .filter(([id]) => !id.startsWith('DatabaseBootstrapRole'));
-    for (const [, other] of others) expect(other.policy).not.toMatch(/master_user_secret/);
-    expect(out.json.output.eks_bootstrap.value.database_bootstrap).toMatchObject({
+    for (const [, other] of others) expect(other.policy).not.toMatch(/MasterCredential/);
+    const bootstrap = out.json.output.eks_bootstrap.value.database_bootstrap;
+    expect(bootstrap).toMatchObject({
       namespace: 'platform',
       service_account: 'db-bootstrap',
       role_arn: expect.stringMatching(/DatabaseBootstrapRole/),
-      master_secret_arn: expect.stringMatching(/master_user_secret/),
-      sql: expect.stringContaining('CREATE ROLE app_backend LOGIN'),
+      master_secret_arn: expect.stringMatching(/MasterCredential_Secret/),
     });
+    // The Job itself: its service account, both images by digest, the SQL, no credential in it.
+    const job = bootstrap.job;
+    expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace: 'platform' } });
+    const pod = job.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('db-bootstrap');
+    const containers = [...pod.initContainers, ...pod.containers];
+    for (const c of containers) {
+      expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+      });
+    }
+    const env = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+    expect(env(pod.initContainers[0]).SECRET_ARN).toBe(bootstrap.master_secret_arn);
+    expect(env(pod.containers[0]).BOOTSTRAP_SQL).toContain(
+      'CREATE SCHEMA IF NOT EXISTS backend AUTHORIZATION migrate_backend;',
+    );
+    // The password comes from the secret file at run time, never from the manifest.
+    expect(JSON.stringify(job)).not.toMatch(/db_master_password|var\./);
   });
 });

@@ -271,7 +271,7 @@ describe('data stores in the platform', () => {
   it('sit in the isolated subnets, encrypted with the security layer keys', () => {
     const db = out.only('aws_db_instance');
     expect(db.kms_key_id).toMatch(/Keys_Data/);
-    expect(db.master_user_secret_kms_key_id).toMatch(/Keys_Secrets/);
+    expect(out.only('aws_secretsmanager_secret').kms_key_id).toMatch(/Keys_Secrets/);
     expect(
       out.only('aws_db_subnet_group').subnet_ids.every((s: string) => s.includes('IsolatedSubnet')),
     ).toBe(true);

@@ -1,7 +1,7 @@
 import { App, type TerraformStack } from 'cdktf';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { findTerraform } from '../../scripts/offline';
 import { appStackDir, appStackIds } from './app-synth';
 
@@ -112,4 +112,89 @@ export function withCodeDeployWithoutRollback(dir: string): string {
     },
   };
   return writeStack(dir, stack);
+}
+
+/** A literal for a reference the extracted databases make to the rest of their stack. */
+function literal(key: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => literal(key, v));
+  if (typeof value !== 'string' || !value.includes('${') || value.includes('var.db_master_password'))
+    return value;
+  if (key.endsWith('kms_key_id'))
+    return 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+  if (key.endsWith('_arn')) return 'arn:aws:iam::111111111111:role/webplat-rds-monitoring';
+  if (key === 'vpc_security_group_ids') return 'sg-0123456789abcdef0';
+  return 'webplat-db';
+}
+
+/**
+ * The databases of `stackDirs` (RDS instances other than replicas, Aurora clusters) as this platform
+ * synthesizes them, in a stack of their own with `prevent_destroy`, and in `prior/` as they were with
+ * an RDS-managed master secret (`manage_master_user_password`). The offline check mock-applies
+ * `prior` and plans the stack from that state with the real provider (test-file.ts `priorModule`):
+ * it passes only when the move to write-only passwords updates each database in place. `breaking`
+ * also renames each database's initial database (`db_name` / `database_name`), which forces a new
+ * one: that plan must fail.
+ */
+export function masterCredentialMigration(
+  stackDirs: readonly string[],
+  dir: string,
+  breaking = false,
+): string {
+  const databases: Record<string, Record<string, any>> = { aws_db_instance: {}, aws_rds_cluster: {} };
+  let variable: unknown;
+  for (const stackDir of stackDirs) {
+    const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+    variable ??= stack.variable?.db_master_password;
+    for (const type of Object.keys(databases))
+      for (const [name, body] of Object.entries<any>(stack.resource?.[type] ?? {})) {
+        if (body.replicate_source_db) continue;
+        const copy = Object.fromEntries(
+          Object.entries(body)
+            .filter(([k]) => !['//', 'depends_on', 'tags'].includes(k))
+            .map(([k, v]) => [k, literal(k, v)]),
+        );
+        databases[type][`${basename(stackDir)}_${name}`] = copy;
+      }
+  }
+  if (!variable) throw new Error('no stack with a db_master_password variable');
+  const base = {
+    terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } },
+    provider: { aws: [{ region: 'us-east-1' }] },
+  };
+  const rename = (type: string) => (type === 'aws_rds_cluster' ? 'database_name' : 'db_name');
+  const current = Object.fromEntries(
+    Object.entries(databases).map(([type, byName]) => [
+      type,
+      Object.fromEntries(
+        Object.entries(byName).map(([name, body]) => [
+          name,
+          {
+            ...body,
+            ...(breaking ? { [rename(type)]: 'renamed' } : {}),
+            lifecycle: { prevent_destroy: true },
+          },
+        ]),
+      ),
+    ]),
+  );
+  const managed = Object.fromEntries(
+    Object.entries(databases).map(([type, byName]) => [
+      type,
+      Object.fromEntries(
+        Object.entries(byName).map(([name, body]) => {
+          const old = Object.fromEntries(Object.entries(body).filter(([k]) => !/password_wo/.test(k)));
+          return [
+            name,
+            {
+              ...old,
+              manage_master_user_password: true,
+              master_user_secret_kms_key_id: literal('kms_key_id', '${x}'),
+            },
+          ];
+        }),
+      ),
+    ]),
+  );
+  writeStack(join(dir, 'prior'), { ...base, resource: managed });
+  return writeStack(dir, { ...base, variable: { db_master_password: variable }, resource: current });
 }

@@ -33,6 +33,11 @@ export interface ComputeLayerProps {
   readonly hostedZoneId?: string;
   /** The database's bootstrap (EKS: the Job's Pod Identity role; no pod role reads its secret). Default: no database. */
   readonly database?: DatabaseBootstrap;
+  /**
+   * What a service's migration task receives (its schema's migration user, data/data-layer.ts
+   * migrationBindingsFor); for services with `migrations`. Default: none (no migrations).
+   */
+  readonly migrationBindings?: (name: string) => ServiceBindings;
 }
 
 /** One deployable workload, as other layers and the stack's outputs see it. */

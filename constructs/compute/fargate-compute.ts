@@ -4,6 +4,7 @@ import { connect } from '../core/security-group';
 import type { ComputeLayer, ComputeLayerProps, Workload } from './compute-layer';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { FargateService } from './fargate-service';
+import { ServiceMigrationTask } from './service-migration-task';
 import { ServiceCluster } from './service-cluster';
 import { ServiceRepository } from './service-repository';
 
@@ -18,6 +19,8 @@ export class FargateCompute extends Layer implements ComputeLayer {
   readonly services: Record<string, FargateService> = {};
   /** CodeDeploy per blue/green service. */
   readonly deployments: Record<string, BlueGreenDeployment> = {};
+  /** Per service with `migrations`: its migration task (its own schema's migration user). */
+  readonly migrations: Record<string, ServiceMigrationTask> = {};
   readonly workloads: Record<string, Workload> = {};
   readonly clusterName: string;
 
@@ -76,6 +79,20 @@ export class FargateCompute extends Layer implements ComputeLayer {
           settings: svc.deployment,
           target: route.blueGreen,
           dependsOn: [service.service],
+        });
+      }
+      const migrations = svc.migrations;
+      if (migrations && props.migrationBindings) {
+        this.migrations[name] = new ServiceMigrationTask(this, `Migration-${name}`, {
+          naming,
+          name,
+          service: { ...svc, migrations },
+          accountId: props.accountId,
+          region: props.region,
+          image: svc.image ?? `${repository.url}:${svc.imageTag}`,
+          executionRoleArn: service.executionRole.arn,
+          logGroupName: service.logGroup.name,
+          bindings: props.migrationBindings(name),
         });
       }
       if (route) {

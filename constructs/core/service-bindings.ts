@@ -72,12 +72,14 @@ export function mergeBindings(owner: string, ...parts: Partial<ServiceBindings>[
  * Kubernetes Job with its own Pod Identity role): plain values and ARNs, never the credential.
  */
 export interface DatabaseBootstrap {
-  /** The RDS-managed master secret: only the bootstrap reads it. */
+  /** The master secret: only the bootstrap reads it. */
   readonly masterSecretArn: string;
   readonly engine: string;
   readonly endpoint: string;
   readonly port: number;
   readonly databaseName: string;
-  /** The idempotent SQL creating each service's user (constructs/data/app-users.ts). */
+  /** The idempotent SQL giving each service its schema and users (constructs/data/database-identities.ts). */
   readonly sql: string;
+  /** The SQL client image, pinned by digest (`database.bootstrapImage`). */
+  readonly image: string;
 }

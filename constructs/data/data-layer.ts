@@ -10,12 +10,12 @@ import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/s
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
 import type { ContractRequest } from '../core/role-contract';
 import { AppBucket } from './app-bucket';
-import { appUserName } from './app-users';
+import { bootstrapSql, serviceDatabaseIdentity } from './database-identities';
 import type { DatabaseBootstrap } from '../core/service-bindings';
 import { databaseBootstrap, DbMigrateTask } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
 import { AppTable } from './dynamodb-table';
-import { ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
+import { DB_BOOTSTRAP_IMAGES, ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
 import { RelationalDatabase } from './relational-database';
 
@@ -59,7 +59,7 @@ export function dataPorts(config: Pick<EnvironmentConfig, 'database' | 'cache'>)
  */
 export class DataLayer extends Layer {
   readonly database?: RelationalDatabase;
-  /** The one-off ECS task that creates the application users (with a database, on Fargate only). */
+  /** The platform's database bootstrap task (with a database, on Fargate only): holds the master credential. */
   readonly migrateTask?: DbMigrateTask;
   /**
    * What creates the application users where the compute platform runs it itself (EKS: a Kubernetes
@@ -95,11 +95,22 @@ export class DataLayer extends Layer {
         dataKmsKeyArn: props.keys.data,
         secretsKmsKeyArn: props.keys.secrets,
       });
-      const users = Object.entries(config.services)
-        .filter(([, s]) => s.uses.database)
-        .map(([name]) => appUserName(name));
-      this.bootstrap = databaseBootstrap(this.database, users);
-      // The ECS migration task (and its roles) exist only where ECS runs: an environment grants only
+      const db = this.database;
+      const sql = bootstrapSql({
+        engine: db.engine,
+        databaseName: db.databaseName,
+        masterUsername: db.masterUsername,
+        services: Object.entries(config.services)
+          .filter(([, s]) => s.uses.database)
+          .map(([name]) => serviceDatabaseIdentity(name)),
+        legacyOwner: config.database.legacyTablesOwner,
+      });
+      this.bootstrap = databaseBootstrap(
+        db,
+        sql,
+        config.database.bootstrapImage ?? DB_BOOTSTRAP_IMAGES[db.engine],
+      );
+      // The ECS bootstrap task (and its roles) exist only where ECS runs: an environment grants only
       // what its own resources need (on EKS a Job runs the bootstrap, compute/eks/database-bootstrap-role.ts).
       if (config.compute.platform === 'fargate')
         this.migrateTask = new DbMigrateTask(this, 'DbMigrate', {
@@ -108,14 +119,8 @@ export class DataLayer extends Layer {
           region: props.region,
           vpcId: props.vpcId,
           subnetIds: props.appSubnetIds,
-          database: this.database,
-          users,
-          // Services whose migrations run in this task with their own image (services.<name>.migrations).
-          migrationRepositoryArns: Object.entries(config.services)
-            .filter(([, s]) => s.migrations && !s.migrations.image)
-            .map(
-              ([name]) => `arn:aws:ecr:${props.region}:${props.accountId}:repository/${naming.name(name)}`,
-            ),
+          database: db,
+          bootstrap: this.bootstrap,
           logs: props.logs,
           secretsKmsKeyArn: props.keys.secrets,
         });
@@ -171,7 +176,7 @@ export class DataLayer extends Layer {
       out(
         'database_master_secret_arn',
         this.database.masterSecretArn,
-        'RDS-managed master secret (username/password): only the db-migrate task reads it',
+        'Master secret (username/password): only the platform bootstrap (db-migrate) reads it',
       );
     }
     const task = this.migrateTask;
@@ -179,7 +184,7 @@ export class DataLayer extends Layer {
       out(
         'db_migrate_task',
         { family: task.family, security_group_id: task.securityGroup.id, subnet_ids: task.subnetIds },
-        'aws ecs run-task inputs of the database migration task (docs/runbooks.md)',
+        'aws ecs run-task inputs of the database bootstrap task (docs/runbooks.md)',
       );
     }
     if (this.cache) out('redis_endpoint', this.cache.endpoint, 'Redis endpoint (TLS, IAM auth)');
@@ -200,25 +205,25 @@ export class DataLayer extends Layer {
     const deny = (...requests: ContractRequest[]) => ({ requests: { allow: [], deny: requests } });
     const db = this.database;
     if (db) {
-      const others = this.serviceNames.filter((s) => s !== service).map(appUserName);
-      parts.push(deny(...db.denials(this.region, others)));
+      // Every other service's users, and the service's own migration user (DDL is the migrations').
+      const own = serviceDatabaseIdentity(service);
+      const others = this.serviceNames
+        .filter((s) => s !== service)
+        .map(serviceDatabaseIdentity)
+        .flatMap((i) => [i.runtimeUser, i.migrationUser]);
+      parts.push(deny(...db.denials(this.region, [...others, own.migrationUser])));
     }
     if (uses.database && db) {
-      // The service's own user, by IAM token (rds-db:connect); never the master credential.
-      const user = appUserName(service);
+      // The service's own runtime user, by IAM token (rds-db:connect); never the master credential.
+      const { runtimeUser, schema } = serviceDatabaseIdentity(service);
       parts.push({
         peers: [peer(db, `${service} to the database`)],
         environment: {
-          DB_HOST: db.endpoint,
-          DB_PORT: String(db.port),
-          DB_NAME: db.databaseName,
-          DB_ENGINE: db.engine,
-          DB_USER: user,
-          DB_IAM_AUTH: 'true',
+          ...databaseEnvironment(db, runtimeUser, schema),
           ...(db.readerEndpoint ? { DB_READER_HOST: db.readerEndpoint } : {}),
         },
-        statements: [db.connectStatement(this.region, user)],
-        requests: { allow: db.connectRequests(this.region, user), deny: [] },
+        statements: [db.connectStatement(this.region, runtimeUser)],
+        requests: { allow: db.connectRequests(this.region, runtimeUser), deny: [] },
       });
     }
     const cache = this.cache;
@@ -260,6 +265,30 @@ export class DataLayer extends Layer {
       });
     }
     return mergeBindings(service, ...parts);
+  }
+
+  /**
+   * What a service's migration task receives (services.<name>.migrations): its schema's migration
+   * user by IAM token (DDL on its own schema only), never the master credential, the runtime user or
+   * another service's users.
+   */
+  migrationBindingsFor(service: string): ServiceBindings {
+    const db = this.database;
+    if (!db) throw new Error(`${service}: migrations need the database, and none is configured`);
+    const { migrationUser, runtimeUser, schema } = serviceDatabaseIdentity(service);
+    const others = this.serviceNames
+      .filter((s) => s !== service)
+      .map(serviceDatabaseIdentity)
+      .flatMap((i) => [i.runtimeUser, i.migrationUser]);
+    return mergeBindings(service, {
+      peers: [peer(db, `${service} migrations to the database`)],
+      environment: databaseEnvironment(db, migrationUser, schema),
+      statements: [db.connectStatement(this.region, migrationUser)],
+      requests: {
+        allow: db.connectRequests(this.region, migrationUser),
+        deny: db.denials(this.region, [...others, runtimeUser]),
+      },
+    });
   }
 
   /** The same stores of another environment in the account: never reachable from this one. */
@@ -332,6 +361,19 @@ export class DataLayer extends Layer {
 
 function peer(store: { securityGroup: OwnedSecurityGroup; port: number }, description: string): NetworkPeer {
   return { securityGroup: store.securityGroup, port: store.port, description };
+}
+
+/** How a client reaches the database as `user` (IAM token), with `schema` as its search path. */
+function databaseEnvironment(db: RelationalDatabase, user: string, schema: string): Record<string, string> {
+  return {
+    DB_HOST: db.endpoint,
+    DB_PORT: String(db.port),
+    DB_NAME: db.engine === 'mysql' ? schema : db.databaseName,
+    DB_SCHEMA: schema,
+    DB_ENGINE: db.engine,
+    DB_USER: user,
+    DB_IAM_AUTH: 'true',
+  };
 }
 
 function pascal(slug: string): string {

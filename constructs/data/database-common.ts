@@ -26,4 +26,6 @@ export interface DatabaseContext {
   readonly performanceInsights: boolean;
   /** Log groups the database exports to: created before it, so RDS does not create them. */
   readonly logGroups: CloudwatchLogGroup[];
+  /** The master password (write-only, master-credential.ts) and the version that applies it. */
+  readonly masterPassword: { readonly value: string; readonly version: number };
 }

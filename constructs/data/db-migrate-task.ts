@@ -15,25 +15,18 @@ import {
   type RoleContract,
 } from '../core/role-contract';
 import { connect, OwnedSecurityGroup } from '../core/security-group';
-import { appUsersSql } from './app-users';
 import type { RelationalDatabase } from './relational-database';
 
-/** The SQL client each engine's task runs (public images: no repository to keep). */
-export const DB_CLIENT_IMAGES = {
-  postgres: 'public.ecr.aws/docker/library/postgres:17-alpine',
-  'aurora-postgresql': 'public.ecr.aws/docker/library/postgres:17-alpine',
-  mysql: 'public.ecr.aws/docker/library/mysql:8.4',
-} as const;
-
-/** The bootstrap of `db` creating `users` (appUserName of each service that uses it). */
-export function databaseBootstrap(db: RelationalDatabase, users: readonly string[]): DatabaseBootstrap {
+/** The bootstrap of `db`: its SQL (database-identities.ts) and the client image that runs it. */
+export function databaseBootstrap(db: RelationalDatabase, sql: string, image: string): DatabaseBootstrap {
   return {
     masterSecretArn: db.masterSecretArn,
     engine: db.engine,
     endpoint: db.endpoint,
     port: db.port,
     databaseName: db.databaseName,
-    sql: appUsersSql(db.engine, db.databaseName, users),
+    sql,
+    image,
   };
 }
 
@@ -45,24 +38,22 @@ export interface DbMigrateTaskProps {
   /** Where it runs: the services' private subnets (image pull through NAT, the database beside). */
   readonly subnetIds: string[];
   readonly database: RelationalDatabase;
-  /** The application users to create (`appUserName` of each service that uses the database). */
-  readonly users: readonly string[];
-  /**
-   * Repositories the task may pull from: the deploy workflow runs a service's schema migrations as a
-   * revision of this task with the service's image (`services.<name>.migrations`). Default: none.
-   */
-  readonly migrationRepositoryArns?: readonly string[];
+  /** What it runs: the bootstrap SQL and the SQL client image, by digest (databaseBootstrap). */
+  readonly bootstrap: DatabaseBootstrap;
   readonly logs: LogSettings;
-  /** The key of the RDS-managed master secret. */
+  /** The key of the master secret. */
   readonly secretsKmsKeyArn: string;
 }
 
 /**
- * The one-off migration / bootstrap task of an environment's database (docs/runbooks.md, "Create the
- * application database users"): the only holder of the master credential (its execution role reads
- * the RDS-managed secret; ECS injects it), it runs the generated SQL creating each service's
- * IAM-authenticated user. Started by `aws ecs run-task` with the outputs `db_migrate_task`; no
- * service keeps it running. Its own security group is admitted to the database.
+ * The platform's database bootstrap on ECS (docs/runbooks.md, "Create the service database
+ * identities"), the task family `<prefix>-db-migrate`: the only task that holds the master credential
+ * (its execution role reads the master secret; ECS injects it), it runs the generated SQL giving each
+ * service its schema, migration user and runtime user (database-identities.ts), with the SQL client
+ * image pinned by digest. Started by the infrastructure repository's `db-migrate.yml` from main
+ * (`aws ecs run-task` with the output `db_migrate_task`); application migrations never run in it
+ * (each service has its own migration task, compute/service-migration-task.ts). Its own security
+ * group is admitted to the database.
  */
 export class DbMigrateTask extends Construct {
   readonly family: string;
@@ -79,7 +70,7 @@ export class DbMigrateTask extends Construct {
     const { naming, database: db } = props;
     this.family = naming.name('db-migrate');
     this.subnetIds = props.subnetIds;
-    this.sql = appUsersSql(db.engine, db.databaseName, props.users);
+    this.sql = props.bootstrap.sql;
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
       vpcId: props.vpcId,
       name: this.family,
@@ -130,7 +121,7 @@ export class DbMigrateTask extends Construct {
       : 'PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1 -f -';
     return {
       name: 'db-migrate',
-      image: DB_CLIENT_IMAGES[db.engine],
+      image: props.bootstrap.image,
       essential: true,
       readonlyRootFilesystem: true,
       entryPoint: ['sh', '-c'],
@@ -160,7 +151,6 @@ export class DbMigrateTask extends Construct {
   private executionContract(props: DbMigrateTaskProps): RoleContract {
     const { region, accountId } = props;
     const agent = 'ECS agent (Fargate) starting the task';
-    const images = props.migrationRepositoryArns ?? [];
     const allow: ContractRequest[] = [
       ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
         action,
@@ -181,28 +171,10 @@ export class DbMigrateTask extends Construct {
         },
         because: `${agent}: Secrets Manager decrypts the master secret with the secrets key`,
       },
-      ...(images.length > 0
-        ? [
-            {
-              action: 'ecr:GetAuthorizationToken',
-              resource: '*',
-              because: `${agent}: private image pull of a service's migrations (services.<name>.migrations)`,
-            },
-          ]
-        : []),
-      ...images.flatMap((resource) =>
-        ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map(
-          (action) => ({
-            action,
-            resource,
-            because: `${agent}: pulls the migration image (services.<name>.migrations, the service's image)`,
-          }),
-        ),
-      ),
     ];
     return {
       purpose:
-        'Starts the database migration task: its logs, the master secret injected by ECS, migration images',
+        'Starts the database bootstrap task: its logs and the master secret injected by ECS (public client image)',
       allow,
       deny: [
         {
@@ -230,7 +202,8 @@ export class DbMigrateTask extends Construct {
   /** The task role's contract: the SQL client calls no AWS API, so it must do nothing. */
   private taskContract(props: DbMigrateTaskProps): RoleContract {
     return {
-      purpose: 'The migration task itself: the SQL client calls no AWS API (the credential is injected)',
+      purpose:
+        'The database bootstrap task itself: the SQL client calls no AWS API (the credential is injected)',
       allow: [],
       deny: [
         {
@@ -252,19 +225,7 @@ export class DbMigrateTask extends Construct {
 
   /** Logs, and the master secret (decrypted through Secrets Manager only). */
   private executionStatements(props: DbMigrateTaskProps): PolicyStatement[] {
-    const pull: PolicyStatement[] = props.migrationRepositoryArns?.length
-      ? [
-          { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-          {
-            Sid: 'PullMigrationImages',
-            Effect: 'Allow',
-            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-            Resource: [...props.migrationRepositoryArns],
-          },
-        ]
-      : [];
     return [
-      ...pull,
       {
         Sid: 'WriteLogs',
         Effect: 'Allow',

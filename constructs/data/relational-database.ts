@@ -15,6 +15,7 @@ import { OwnedSecurityGroup } from '../core/security-group';
 import { ENGINE_PORTS, type DatabaseEngine } from '../../environments/rules';
 import { createAuroraCluster } from './aurora';
 import { type DatabaseContext, LOG_EXPORTS } from './database-common';
+import { MasterCredential } from './master-credential';
 import { createRdsInstance } from './rds-instance';
 
 export { RDS_CA } from './database-common';
@@ -33,8 +34,10 @@ export interface RelationalDatabaseProps {
   readonly instanceClass: string;
   /** Encrypts storage, Performance Insights and snapshots. */
   readonly dataKmsKeyArn: string;
-  /** Encrypts the RDS-managed master secret. */
+  /** Encrypts the master secret. */
   readonly secretsKmsKeyArn: string;
+  /** Raised to write a new master password (master-credential.ts). Default: 1. */
+  readonly masterPasswordVersion?: number;
   readonly logKmsKeyArn: string;
   readonly logRetentionDays: number;
   readonly backupRetentionDays: number;
@@ -57,7 +60,7 @@ export interface RelationalDatabaseProps {
   readonly serverlessV2?: { readonly minCapacity: number; readonly maxCapacity: number };
   /** Name of the initial database. Default: app. */
   readonly databaseName?: string;
-  /** Master user name (its password lives in Secrets Manager, managed by RDS). Default: dbadmin. */
+  /** Master user name (its password: master-credential.ts). Default: dbadmin. */
   readonly masterUsername?: string;
 }
 
@@ -75,8 +78,8 @@ export function supportsPerformanceInsights(engine: DatabaseEngine, instanceClas
 /**
  * The relational database (seeds 000-004): PostgreSQL or MySQL as an RDS instance (with read
  * replicas), or an Aurora PostgreSQL cluster (instances or Serverless v2), in the isolated subnets.
- * Encrypted with the data key; the master password is managed by RDS in Secrets Manager (nothing in
- * code or config); TLS forced by the parameter group; IAM authentication; backups, final snapshot,
+ * Encrypted with the data key; the master password comes in write-only (master-credential.ts:
+ * nothing in code, config, plan or state) and is kept in the platform's master secret; TLS forced by the parameter group; IAM authentication; backups, final snapshot,
  * deletion protection from config; enhanced monitoring, Performance Insights where offered, log
  * exports to KMS-encrypted log groups with retention. Owns its security group: the stack admits the
  * services that use it and the bastion.
@@ -89,8 +92,9 @@ export class RelationalDatabase extends Construct {
   readonly endpoint: string;
   /** Reader hostname (Aurora reader endpoint, or the first read replica). */
   readonly readerEndpoint?: string;
-  /** ARN of the RDS-managed master secret (JSON with `username` and `password`). */
+  /** ARN of the master secret (JSON with `username` and `password`): the bootstrap's only. */
   readonly masterSecretArn: string;
+  readonly masterCredential: MasterCredential;
   /**
    * The resource ids IAM database authentication names (`rds-db:connect` on
    * `dbuser:<id>/<user>`): the cluster's, or the instance's and each replica's.
@@ -141,6 +145,13 @@ export class RelationalDatabase extends Construct {
     declareMonitoringContract(monitoringRole, props, identifier);
 
     const aurora = props.engine === 'aurora-postgresql';
+    this.masterCredential = new MasterCredential(this, 'MasterCredential', {
+      naming,
+      username: props.masterUsername ?? 'dbadmin',
+      version: props.masterPasswordVersion ?? 1,
+      secretsKmsKeyArn: props.secretsKmsKeyArn,
+    });
+    this.masterSecretArn = this.masterCredential.secretArn;
     const logGroups = LOG_EXPORTS[props.engine].map((log) =>
       encryptedLogGroup(
         this,
@@ -160,6 +171,7 @@ export class RelationalDatabase extends Construct {
       monitoringRoleArn: monitoringRole.arn,
       performanceInsights: supportsPerformanceInsights(props.engine, props.instanceClass),
       logGroups,
+      masterPassword: { value: this.masterCredential.password, version: this.masterCredential.version },
     };
 
     // Both builders create their resources in this construct's scope: addresses stay as they were.
@@ -170,7 +182,6 @@ export class RelationalDatabase extends Construct {
       this.replicas = [];
       this.endpoint = cluster.endpoint;
       this.readerEndpoint = cluster.readerEndpoint;
-      this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
       this.connectResourceIds = [cluster.clusterResourceId];
       this.backupResourceArn = cluster.arn;
       this.masterUsername = cluster.masterUsernameInput!;
@@ -182,7 +193,6 @@ export class RelationalDatabase extends Construct {
     this.clusterInstances = [];
     this.endpoint = instance.address;
     this.readerEndpoint = replicas[0]?.address;
-    this.masterSecretArn = instance.masterUserSecret.get(0).secretArn;
     this.connectResourceIds = [instance.resourceId, ...replicas.map((r) => r.resourceId)];
     this.backupResourceArn = instance.arn;
     this.masterUsername = instance.usernameInput!;
@@ -222,12 +232,12 @@ export class RelationalDatabase extends Construct {
     const as = (user: string, because: string) =>
       this.dbUserArns(region, user).map((resource) => ({ action: 'rds-db:connect', resource, because }));
     return [
-      ...as(this.masterUsername, 'the master user is for migrations only'),
+      ...as(this.masterUsername, 'the master user is the platform bootstrap’s and break-glass only'),
       ...others.flatMap((user) => as(user, `${user} is another service's database user`)),
       {
         action: 'secretsmanager:GetSecretValue',
         resource: this.masterSecretArn,
-        because: 'the master secret: the db-migrate task only',
+        because: 'the master secret: the platform bootstrap only',
       },
     ];
   }

@@ -233,26 +233,62 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
 
 /**
  * A service's schema migrations (`services.<name>.migrations`), run by app-image's `migrate` job
- * before the rollout: the migration task's rights, plus reading the task's latest revision and
- * registering one with the migration image and command, and reading that task's log group (the
- * workflow prints the run's output).
+ * before the rollout as the service's own migration task (`<prefix>-<service>-migrate`,
+ * compute/service-migration-task.ts: its schema's migration user, no master credential): reading its
+ * latest revision and registering one with the release's image and command, running it in the
+ * environment's cluster with the service's network, passing exactly its task role and the service's
+ * execution role, and reading its output (stream prefix `migrate` in the service's log group).
+ * Never the platform's bootstrap task (`<prefix>-db-migrate`).
  */
 export function serviceMigrateStatements(t: ServiceDeployTarget): Statement[] {
   const prefix = namePrefix(t.project, t.env);
+  const family = `${prefix}-${t.service}-migrate`;
+  const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
   return [
-    ...migrateStatements(t),
+    {
+      Sid: 'RunMigration',
+      Effect: 'Allow',
+      Action: 'ecs:RunTask',
+      Resource: familyArn(t, family),
+      Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
+    },
+    {
+      Sid: 'WatchMigration',
+      Effect: 'Allow',
+      Action: 'ecs:DescribeTasks',
+      Resource: ecs(`task/${prefix}/*`),
+    },
+    // The service's private subnets and security group, found by name; these Describe calls accept
+    // only "*" (service authorization reference) and return configuration, not data.
+    {
+      Sid: 'FindTaskNetwork',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+      Resource: '*',
+    },
+    {
+      // RunTask checks iam:PassRole for the revision's task and execution roles.
+      Sid: 'PassMigrationRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: [
+        iamArn(t.accountId, 'role', family),
+        iamArn(t.accountId, 'role', `${prefix}-${t.service}-execution`),
+      ],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
     { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
       Sid: 'RegisterMigrationRevision',
       Effect: 'Allow',
       Action: 'ecs:RegisterTaskDefinition',
-      Resource: familyArn(t, `${prefix}-db-migrate`),
+      Resource: familyArn(t, family),
     },
     {
       Sid: 'ReadMigrationLogs',
       Effect: 'Allow',
       Action: 'logs:GetLogEvents',
-      Resource: `arn:aws:logs:${t.region}:${t.accountId}:log-group:/ecs/${prefix}/db-migrate:log-stream:*`,
+      Resource: `arn:aws:logs:${t.region}:${t.accountId}:log-group:/ecs/${prefix}/${t.service}:log-stream:migrate/*`,
     },
   ];
 }

@@ -634,9 +634,10 @@ export class GitHubPipeline extends Construct {
   }
 
   /**
-   * The environment's database migration: only from the infrastructure repository's main, in the
-   * `<env>-migrate` GitHub environment (its gate, and a `sub` the apply role does not accept),
-   * through `db-migrate.yml`.
+   * The environment's database bootstrap (the master credential's task): only from the
+   * infrastructure repository's main, in the `<env>-migrate` GitHub environment (its gate, and a
+   * `sub` the apply role does not accept), through `db-migrate.yml`. No service's token, deploy or
+   * migration, is accepted.
    */
   private migrateRole(env: PipelineEnvironment, otherTokens: readonly GitHubToken[]): void {
     const { project, accountId, repository } = this.props;
@@ -662,7 +663,9 @@ export class GitHubPipeline extends Construct {
         otherTokens: [
           ...otherTokens,
           this.token(repository, env.name, 'db-migrate.yml'),
+          // A service's tokens: its migrations' (`<env>-migrate`) and its deploy job's (`<env>`).
           ...this.otherRepositoryTokens(repository, migrateEnvironment(env.name), 'app-image.yml'),
+          ...this.otherRepositoryTokens(repository, env.name, 'app-image.yml'),
         ],
       }),
     );

@@ -65,6 +65,8 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   route53: ['route53'],
   route_table: ['ec2'],
   s3: ['s3'],
+  // The database master credential's own secret (constructs/data/master-credential.ts).
+  secretsmanager: ['secretsmanager'],
   security_group: ['ec2'],
   sns: ['sns'],
   sqs: ['sqs'],
@@ -120,6 +122,7 @@ export const STACK_SERVICES = [
   'rds',
   'route53',
   's3',
+  'secretsmanager',
   'sns',
   'sqs',
   'ssm',

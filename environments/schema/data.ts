@@ -3,7 +3,7 @@
  * `buckets` (S3) and `backup` (the AWS Backup plan over them).
  */
 import { z } from './zod';
-import { DATABASE_ENGINES, ENGINE_VERSION_HINTS, ENGINE_VERSION_PATTERNS } from '../rules';
+import { DATABASE_ENGINES, ENGINE_VERSION_HINTS, ENGINE_VERSION_PATTERNS, IMAGE_BY_DIGEST } from '../rules';
 import { report } from './errors';
 import { regionSchema } from './primitives';
 
@@ -30,6 +30,26 @@ export const databaseSchema = z
         'must be ddd:hh:mm-ddd:hh:mm (UTC)',
       )
       .default('mon:04:00-mon:05:00'),
+    /**
+     * Bumped to rotate the master password: the next apply writes `TF_VAR_db_master_password` to the
+     * database and to the platform's master secret (docs/runbooks.md, "Rotate the master password").
+     * Default: 1.
+     */
+    masterPasswordVersion: z.number().int().min(1).default(1),
+    /**
+     * The SQL client image of the platform's database bootstrap, by digest. Default: the engine's
+     * in environments/rules.ts DB_BOOTSTRAP_IMAGES.
+     */
+    bootstrapImage: z
+      .string()
+      .regex(IMAGE_BY_DIGEST, 'must be pinned by digest: <repository>[:tag]@sha256:<64 hex digits>')
+      .optional(),
+    /**
+     * The service that owns the tables deployed before each service had its own schema (PostgreSQL:
+     * `public`; MySQL: the initial database): the bootstrap moves them into its schema, owned by its
+     * migration user (docs/runbooks.md, "Move existing tables to their service's schema"). Default: none.
+     */
+    legacyTablesOwner: z.string().optional(),
     // postgres / mysql
     allocatedStorageGb: z
       .number()

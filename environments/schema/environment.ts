@@ -104,6 +104,16 @@ function checkServices(env: EnvironmentShape, ctx: Ctx): void {
     );
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
   checkDeployments(env, ctx);
+  const owner = env.database?.legacyTablesOwner;
+  if (owner !== undefined && !env.services[owner]?.uses.database)
+    report(
+      ctx,
+      ['database', 'legacyTablesOwner'],
+      `${owner} must be a service that uses the database ${validNames(
+        'services',
+        Object.keys(env.services).filter((n) => env.services[n].uses.database),
+      )}`,
+    );
 }
 
 /** Test listener ports are the ALB's: one per blue/green service; migrations need the database. */
@@ -115,6 +125,12 @@ function checkDeployments(env: EnvironmentShape, ctx: Ctx): void {
         ctx,
         ['services', name, 'migrations'],
         'migrations run against the database; none is configured',
+      );
+    else if (s.migrations && !s.uses.database)
+      report(
+        ctx,
+        ['services', name, 'migrations'],
+        'migrations run as the service’s own migration user: set uses.database',
       );
     if (s.deployment.type !== 'blueGreen') continue;
     const port = s.deployment.testListenerPort;

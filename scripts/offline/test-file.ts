@@ -36,6 +36,13 @@ export interface TestFileOptions {
    * the stack is the root module there.
    */
   readonly module?: string;
+  /**
+   * A module (relative to the stack's directory, e.g. `prior`) that is mock-applied first into the
+   * state the real-provider plan then starts from: the plan proves a change from that state, e.g.
+   * that it updates a database in place (with `prevent_destroy` a replacement fails the plan). Such a
+   * file has these two runs only. Default: none (the three runs above).
+   */
+  readonly priorModule?: string;
 }
 
 /**
@@ -166,8 +173,46 @@ function variablesBlock(stack: StackJson): string[] {
   return [`  variables {\n${values.map(([k, v]) => `    ${k} = ${hcl(v)}`).join('\n')}\n  }`];
 }
 
+/** A change from a prior state: the prior module mock-applied, then the stack planned from it. */
+function changeTestFile(stack: StackJson, options: TestFileOptions & { priorModule: string }): string {
+  const aliases = providerAliases(stack);
+  const runs = [
+    [
+      'run "prior" {',
+      '  command   = apply',
+      '  state_key = "change"',
+      ...moduleBlock(`${options.module ?? '.'}/${options.priorModule}`),
+      mockProviders(aliases),
+      '}',
+    ].join('\n'),
+    [
+      'run "plan" {',
+      '  command   = plan',
+      '  state_key = "change"',
+      ...moduleBlock(options.module),
+      ...variablesBlock(stack),
+      NO_REFRESH,
+      '}',
+    ].join('\n'),
+    // Forgets the state (as the three-run file's teardown does): Terraform's own cleanup would
+    // destroy it under the planned configuration, whose prevent_destroy refuses.
+    [
+      'run "teardown" {',
+      '  command   = apply',
+      '  state_key = "change"',
+      ...moduleBlock(`${options.module ?? '.'}/${TEARDOWN_MODULE}`),
+      mockProviders(aliases),
+      NO_REFRESH,
+      '}',
+    ].join('\n'),
+  ];
+  return `${mockProvider()}\n\n${runs.join('\n\n')}\n`;
+}
+
 /** The test file for one stack: see the top of this file. */
 export function offlineTestFile(stack: StackJson, options: TestFileOptions = {}): string {
+  const { priorModule } = options;
+  if (priorModule) return changeTestFile(stack, { ...options, priorModule });
   const aliases = providerAliases(stack);
   const stackModule = moduleBlock(options.module);
   const runs = [

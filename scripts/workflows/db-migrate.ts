@@ -17,12 +17,25 @@ import { credentials, OIDC, READ_ONLY, render, runner } from './common';
  * The task's network comes from the platform's names: private subnets and its own security group.
  * With `printLogs`, the run's log stream is printed (the caller's role reads that log group).
  */
-export function migrationTaskScript(opts: { revisionVar?: string; printLogs?: boolean } = {}): string {
-  const definition = opts.revisionVar ? `$${opts.revisionVar}` : '${PREFIX}-db-migrate';
+export function migrationTaskScript(
+  opts: {
+    revisionVar?: string;
+    printLogs?: boolean;
+    /** The task's name (family, security group, log group, stream prefix): default `db-migrate`. */
+    task?: { family: string; group: string; logGroup: string; stream: string };
+  } = {},
+): string {
+  const task = opts.task ?? {
+    family: '${PREFIX}-db-migrate',
+    group: '${PREFIX}-db-migrate',
+    logGroup: '/ecs/${PREFIX}/db-migrate',
+    stream: 'db-migrate/db-migrate',
+  };
+  const definition = opts.revisionVar ? `$${opts.revisionVar}` : task.family;
   return [
     'set -euo pipefail',
     'SUBNETS=$(aws ec2 describe-subnets --filters "Name=tag:Name,Values=${PREFIX}-private-*" --query "Subnets[].SubnetId" --output text | tr "\\t" ",")',
-    'GROUP=$(aws ec2 describe-security-groups --filters "Name=group-name,Values=${PREFIX}-db-migrate" --query "SecurityGroups[0].GroupId" --output text)',
+    `GROUP=$(aws ec2 describe-security-groups --filters "Name=group-name,Values=${task.group}" --query "SecurityGroups[0].GroupId" --output text)`,
     `TASK=$(aws ecs run-task --cluster "$PREFIX" --task-definition "${definition}" --launch-type FARGATE \\`,
     '  --network-configuration "awsvpcConfiguration={subnets=[${SUBNETS}],securityGroups=[${GROUP}],assignPublicIp=DISABLED}" \\',
     '  --started-by "github-${GITHUB_RUN_ID}" --query "tasks[0].taskArn" --output text)',
@@ -32,11 +45,11 @@ export function migrationTaskScript(opts: { revisionVar?: string; printLogs?: bo
     ...(opts.printLogs
       ? [
           'echo "::group::migration output"',
-          'aws logs get-log-events --log-group-name "/ecs/${PREFIX}/db-migrate" --log-stream-name "db-migrate/db-migrate/${TASK##*/}" --start-from-head --query "events[].message" --output text || echo "(no log events)"',
+          `aws logs get-log-events --log-group-name "${task.logGroup}" --log-stream-name "${task.stream}/\${TASK##*/}" --start-from-head --query "events[].message" --output text || echo "(no log events)"`,
           'echo "::endgroup::"',
         ]
       : []),
-    'echo "### db-migrate on ${TARGET}: exit ${EXIT} (logs: /ecs/${PREFIX}/db-migrate)" >> "$GITHUB_STEP_SUMMARY"',
+    `echo "### ${task.family.replace('${PREFIX}-', '')} on \${TARGET}: exit \${EXIT} (logs: ${task.logGroup})" >> "$GITHUB_STEP_SUMMARY"`,
     'test "$EXIT" = "0"',
   ].join('\n');
 }

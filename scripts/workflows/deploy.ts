@@ -20,6 +20,7 @@ import {
   terraformSteps,
   tf,
 } from './common';
+import { masterPasswordGuard } from './master-password-guard';
 import type { AccountTargets, StackTarget } from './targets';
 
 /** Unique per run and attempt: the apply job downloads what this run's plan job uploaded. */
@@ -47,6 +48,7 @@ function planJob(targets: readonly StackTarget[]): Job {
           summary('Plan: ${STACK}', `${tf('show -no-color tfplan')} | tail -c 60000`),
         ].join('\n'),
       },
+      masterPasswordGuard(tf('show -json tfplan')),
       {
         name: 'Save the plan with its configuration and lock file',
         uses: ACTIONS.uploadArtifact,

@@ -22,9 +22,10 @@ const rollTo = (revision: string) => [
 ];
 
 /**
- * Migrations as the environment's migration task, with the migration image (default: the image
- * just pushed) and command, under the service's migration role (app-image's `migrate` job, in the
- * GitHub environment `<env>-migrate`: a token the deploy role does not accept).
+ * Migrations as the service's own migration task (`<prefix>-<service>-migrate`: its schema's
+ * migration user, never the master credential), with the migration image (default: the image just
+ * pushed) and command, under the service's migration role (app-image's `migrate` job, in the GitHub
+ * environment `<env>-migrate`: a token the deploy role does not accept).
  */
 export const migrationSteps: Step[] = [
   {
@@ -42,12 +43,21 @@ export const migrationSteps: Step[] = [
     run: [
       'set -euo pipefail',
       'image="${MIGRATION_IMAGE:-$IMAGE:$TAG}"',
-      "# The migration task's latest revision (network, roles, the master credential), with this image and command.",
-      'aws ecs describe-task-definition --task-definition "${PREFIX}-db-migrate" --query taskDefinition --output json > migrate.json',
-      'jq --arg image "$image" --argjson command "$MIGRATION_COMMAND" --arg arch "$ARCHITECTURE" \'.containerDefinitions |= map(.image = $image | .command = $command | del(.entryPoint))',
+      "# The service's migration task's latest revision (its schema's migration user: no master credential), with this image and command.",
+      'aws ecs describe-task-definition --task-definition "${PREFIX}-${SERVICE}-migrate" --query taskDefinition --output json > migrate.json',
+      'jq --arg image "$image" --argjson command "$MIGRATION_COMMAND" --arg arch "$ARCHITECTURE" \'.containerDefinitions |= map(.image = $image | .command = $command)',
       "  | .runtimePlatform.cpuArchitecture = $arch | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)' migrate.json > migrate-next.json",
       'MIGRATION=$(aws ecs register-task-definition --cli-input-json file://migrate-next.json --query taskDefinition.taskDefinitionArn --output text)',
-      migrationTaskScript({ revisionVar: 'MIGRATION', printLogs: true }).replace('set -euo pipefail\n', ''),
+      migrationTaskScript({
+        revisionVar: 'MIGRATION',
+        printLogs: true,
+        task: {
+          family: '${PREFIX}-${SERVICE}-migrate',
+          group: '${PREFIX}-${SERVICE}',
+          logGroup: '/ecs/${PREFIX}/${SERVICE}',
+          stream: 'migrate/migrate',
+        },
+      }).replace('set -euo pipefail\n', ''),
     ].join('\n'),
   },
 ];

@@ -15,7 +15,7 @@ export interface DatabaseBootstrapRoleProps {
   readonly region: string;
   readonly clusterName: string;
   readonly clusterArn: string;
-  /** The RDS-managed master secret: the one secret this role reads. */
+  /** The master secret (data/master-credential.ts): the one secret this role reads. */
   readonly masterSecretArn: string;
   /** The key the master secret is encrypted with (decrypted through Secrets Manager only). */
   readonly secretsKmsKeyArn: string;
@@ -61,7 +61,8 @@ export function databaseBootstrapRole(
       },
     ],
     contract: {
-      purpose: 'The database bootstrap Job: reads the master secret to create the application users',
+      purpose:
+        'The database bootstrap Job: reads the master secret to give each service its schema and users',
       allow: [
         { action: 'secretsmanager:GetSecretValue', resource: props.masterSecretArn, because: job },
         {
@@ -82,7 +83,8 @@ export function databaseBootstrapRole(
         {
           action: 'secretsmanager:PutSecretValue',
           resource: props.masterSecretArn,
-          because: 'RDS rotates the master secret; the Job only reads it',
+          because:
+            'Terraform writes the master secret (write-only, on a version bump); the Job only reads it',
         },
         {
           action: 'kms:Decrypt',

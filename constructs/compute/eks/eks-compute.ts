@@ -9,6 +9,7 @@ import type { ServiceBindings } from '../../core/service-bindings';
 import type { ComputeLayer, ComputeLayerProps, Workload } from '../compute-layer';
 import { ServiceRepository } from '../service-repository';
 import { ControllerRoles } from './controller-roles';
+import { databaseBootstrapJob } from './database-bootstrap-job';
 import { DATABASE_BOOTSTRAP_SUBJECT, databaseBootstrapRole } from './database-bootstrap-role';
 import { EksAddons } from './eks-addons';
 import { EksControlPlane } from './eks-cluster';
@@ -204,7 +205,7 @@ export class EksCompute extends Layer implements ComputeLayer {
         // Nodes keep IMDS to the host network (hop limit 1): controllers take region and VPC from here.
         controllers: this.controllers.controllers,
         services: perService,
-        // The Kubernetes Job that creates the application users (docs/runbooks.md, "EKS bootstrap").
+        // The Kubernetes Job that gives each service its schema and users (docs/runbooks.md, "EKS bootstrap").
         ...(db && bootstrap
           ? {
               database_bootstrap: {
@@ -216,7 +217,9 @@ export class EksCompute extends Layer implements ComputeLayer {
                 host: db.endpoint,
                 port: db.port,
                 database: db.databaseName,
-                sql: db.sql,
+                image: db.image,
+                // The Job itself (kubectl apply -f): images by digest, the secret read by its Pod Identity role.
+                job: databaseBootstrapJob(db, props.region),
               },
             }
           : {}),

@@ -24,12 +24,17 @@ export function migrateContract(
   const scope = { accountId: s.accountId, region: opts.region };
   const ecs = (kind: string) => `arn:aws:ecs:${opts.region}:${s.accountId}:${kind}`;
   const revision = (family: string) => familyArn(scope, family).replace(/\*$/, '5');
-  const migrateFamily = `${prefix}-db-migrate`;
+  const bootstrapFamily = `${prefix}-db-migrate`;
+  const service = opts.service ?? 'backend';
+  // The environment's role runs the platform bootstrap; a service's, that service's migration task.
+  const family = opts.service ? `${prefix}-${opts.service}-migrate` : bootstrapFamily;
+  const roles = opts.service
+    ? [`${prefix}-${opts.service}-migrate`, `${prefix}-${opts.service}-execution`]
+    : [`${bootstrapFamily}-task`, `${bootstrapFamily}-execution`];
   const step = opts.service ? ('serviceMigration' as const) : ('migration' as const);
   const inCluster = (p: string) => ({ 'ecs:cluster': ecs(`cluster/${p}`) });
   const toEcs = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
   const otherEnv = s.environments.find((e) => e !== opts.env) ?? NOWHERE;
-  const service = opts.service ?? 'backend';
   const logGroup = `arn:aws:logs:${opts.region}:${s.accountId}:log-group:/ecs/${prefix}`;
   const run = [
     allow('ec2:DescribeSubnets', '*', at(step, 'aws ec2 describe-subnets (the private subnets, by name)')),
@@ -38,14 +43,9 @@ export function migrateContract(
       '*',
       at(step, "aws ec2 describe-security-groups (the task's group, by name)"),
     ),
-    allow('ecs:RunTask', revision(migrateFamily), at(step, 'aws ecs run-task'), inCluster(prefix)),
-    ...['task', 'execution'].map((r) =>
-      allow(
-        'iam:PassRole',
-        role(s, `${migrateFamily}-${r}`),
-        at(step, `aws ecs run-task (the task's ${r} role: iam:PassRole)`),
-        toEcs,
-      ),
+    allow('ecs:RunTask', revision(family), at(step, 'aws ecs run-task'), inCluster(prefix)),
+    ...roles.map((r) =>
+      allow('iam:PassRole', role(s, r), at(step, `aws ecs run-task (passes ${r}: iam:PassRole)`), toEcs),
     ),
     allow(
       'ecs:DescribeTasks',
@@ -58,58 +58,69 @@ export function migrateContract(
         allow(
           'ecs:DescribeTaskDefinition',
           '*',
-          at(step, 'aws ecs describe-task-definition --task-definition <prefix>-db-migrate'),
+          at(step, `aws ecs describe-task-definition --task-definition ${family}`),
         ),
         allow(
           'ecs:RegisterTaskDefinition',
-          revision(migrateFamily),
+          revision(family),
           at(step, 'aws ecs register-task-definition (the migration image and command)'),
         ),
         allow(
           'logs:GetLogEvents',
-          `${logGroup}/db-migrate:log-stream:db-migrate/db-migrate/0123456789abcdef`,
+          `${logGroup}/${service}:log-stream:migrate/migrate/0123456789abcdef`,
           at(step, 'aws logs get-log-events'),
+        ),
+      ]
+    : [];
+  // What a service's migration role must never reach: the platform bootstrap (master credential).
+  const notBootstrap = opts.service
+    ? [
+        deny(
+          'ecs:RunTask',
+          revision(bootstrapFamily),
+          'the platform bootstrap (master credential)',
+          inCluster(prefix),
+        ),
+        deny('ecs:RegisterTaskDefinition', revision(bootstrapFamily), 'the platform bootstrap'),
+        ...['task', 'execution'].map((r) =>
+          deny('iam:PassRole', role(s, `${bootstrapFamily}-${r}`), "the bootstrap's roles", toEcs),
+        ),
+        deny(
+          'ecs:RunTask',
+          revision(`${prefix}-${opts.service === 'other' ? 'another' : 'other'}-migrate`),
+          "another service's migrations",
+          inCluster(prefix),
         ),
       ]
     : [];
   return {
     purpose: opts.service
-      ? `runs ${opts.service}'s schema migrations as ${opts.env}'s migration task, before its rollout`
-      : `runs ${opts.env}'s database migration task (application users and grants)`,
+      ? `runs ${opts.service}'s schema migrations as its own migration task (its schema's migration user), before its rollout`
+      : `runs ${opts.env}'s database bootstrap (service schemas and users, as the master user)`,
     allow: [...run, ...revisionCalls],
     deny: [
+      ...notBootstrap,
       deny('ecs:RunTask', revision(`${prefix}-${service}`), "a service's family", inCluster(prefix)),
-      deny(
-        'ecs:RunTask',
-        revision(migrateFamily),
-        'another cluster',
-        inCluster(namePrefix(s.project, otherEnv)),
-      ),
+      deny('ecs:RunTask', revision(family), 'another cluster', inCluster(namePrefix(s.project, otherEnv))),
       deny(
         'ecs:RunTask',
         revision(`${namePrefix(s.project, otherEnv)}-db-migrate`),
-        "another environment's migration",
+        "another environment's bootstrap",
         inCluster(namePrefix(s.project, otherEnv)),
       ),
       deny('ecs:UpdateService', ecs(`service/${prefix}/${prefix}-${service}`), 'not a deploy role', {
-        'ecs:task-definition': revision(migrateFamily),
+        'ecs:task-definition': revision(family),
       }),
       deny('ecs:RegisterTaskDefinition', revision(`${prefix}-${service}`), "a service's family"),
       ...(opts.service
         ? []
-        : [
-            deny(
-              'ecs:RegisterTaskDefinition',
-              revision(migrateFamily),
-              'runs the task as Terraform defined it',
-            ),
-          ]),
-      deny('iam:PassRole', role(s, `${prefix}-${service}-task`), "a service's roles", toEcs),
-      deny('logs:GetLogEvents', `${logGroup}/${service}:log-stream:x`, "a service's logs"),
+        : [deny('ecs:RegisterTaskDefinition', revision(family), 'runs the task as Terraform defined it')]),
+      deny('iam:PassRole', role(s, `${prefix}-${service}-task`), "a service's runtime role", toEcs),
+      deny('logs:GetLogEvents', `${logGroup}/${service}:log-stream:app/app/x`, "a service's own logs"),
       deny(
         'secretsmanager:GetSecretValue',
-        `arn:aws:secretsmanager:${opts.region}:${s.accountId}:secret:rds!db-0123-AbCdEf`,
-        "the master credential is the task's, never the pipeline's",
+        `arn:aws:secretsmanager:${opts.region}:${s.accountId}:secret:${prefix}-db-master-AbCdEf`,
+        "the master credential is the bootstrap task's, never the pipeline's",
       ),
       deny(
         'ecr:PutImage',

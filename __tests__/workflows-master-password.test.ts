@@ -1,0 +1,77 @@
+/**
+ * The master password never reaches CI: the deploy workflow's plan job refuses a plan that would
+ * write it (scripts/workflows/master-password-guard.ts). The guard's jq runs here over plan JSON of
+ * each kind of change: what it must refuse and what it must let through.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { MASTER_PASSWORD_WRITES_JQ } from '../scripts/workflows/master-password-guard';
+
+/** What the guard reports for a plan with `changes` (address, before, after). */
+function writes(changes: Array<[string, object | null, object | null]>): string[] {
+  const plan = {
+    resource_changes: changes.map(([address, before, after]) => ({ address, change: { before, after } })),
+  };
+  const out = execFileSync('jq', ['-r', MASTER_PASSWORD_WRITES_JQ], {
+    input: JSON.stringify(plan),
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter(Boolean);
+}
+
+const db = 'aws_db_instance.Database_Instance_02E622FB';
+const secret = 'aws_secretsmanager_secret_version.Database_MasterCredential_Value_58FBC0A6';
+const cluster = 'aws_rds_cluster.Database_Cluster_C6094C50';
+
+describe('the master password guard of the deploy plan job', () => {
+  it('refuses creating the database and its secret (the first password)', () => {
+    expect(
+      writes([
+        [db, null, { password_wo_version: 1, identifier: 'x' }],
+        [secret, null, { secret_string_wo_version: 1 }],
+      ]),
+    ).toEqual([`${db}: password_wo_version`, `${secret}: secret_string_wo_version`]);
+  });
+
+  it('refuses a raised version (a rotation), Aurora included', () => {
+    expect(
+      writes([
+        [cluster, { master_password_wo_version: 1 }, { master_password_wo_version: 2 }],
+        [secret, { secret_string_wo_version: 1 }, { secret_string_wo_version: 2 }],
+      ]),
+    ).toEqual([`${cluster}: master_password_wo_version`, `${secret}: secret_string_wo_version`]);
+  });
+
+  it('lets through every other change: updates at the same version, a read replica, a destroy', () => {
+    expect(
+      writes([
+        [
+          db,
+          { password_wo_version: 1, instance_class: 'db.t4g.small' },
+          { password_wo_version: 1, instance_class: 'db.t4g.medium' },
+        ],
+        [
+          'aws_db_instance.Database_Replica0_47152A02',
+          null,
+          { password_wo_version: null, replicate_source_db: 'x' },
+        ],
+        ['aws_db_instance.Old', { password_wo_version: 1 }, null],
+        ['aws_s3_bucket.b', null, { bucket: 'b' }],
+      ]),
+    ).toEqual([]);
+  });
+
+  it('runs in the plan job right after the saved plan, before it is uploaded for the apply job', () => {
+    const deploy = parse(readFileSync(join(__dirname, '..', '.github', 'workflows', '_deploy.yml'), 'utf8'));
+    const names = deploy.jobs.plan.steps.map((s: any) => s.name);
+    const guard = names.findIndex((n: string) => /write the database master password/.test(n));
+    expect(guard).toBe(names.indexOf('Plan (saved)') + 1);
+    expect(deploy.jobs.plan.steps[guard].run).toContain('show -json tfplan');
+    // Neither job is given the password.
+    for (const job of Object.values<any>(deploy.jobs))
+      expect(job.env).not.toHaveProperty('TF_VAR_db_master_password');
+    expect(JSON.stringify(deploy)).not.toMatch(/secrets\.\w*(DB_MASTER|db_master)/);
+  });
+});
