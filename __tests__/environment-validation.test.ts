@@ -397,6 +397,13 @@ describe('validation rejects each bad case with its path', () => {
         /production/,
       ],
       ['multi-AZ', (c) => (c.database.multiAz = false), 'database.multiAz', /production/],
+      ['a backup plan for its data', (c) => delete c.backup, 'backup', /backup plan .* tier 'production'/],
+      [
+        'a copy of the recovery points',
+        (c) => delete c.backup.copyToRegion,
+        'backup.copyToRegion',
+        /copyToRegion or copyToAccount.*production/,
+      ],
       ['per-AZ NAT', (c) => (c.network.natGateways = 'single'), 'network.natGateways', /'perAz' is required/],
       [
         'cache failover',

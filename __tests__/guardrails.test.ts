@@ -1,5 +1,9 @@
 /** Policy guardrails at synthesis (constructs/core/guardrails.ts, guardrail-rules.ts). */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
+import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
+import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { BackupVaultLockConfiguration } from '@cdktf/provider-aws/lib/backup-vault-lock-configuration';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -56,6 +60,9 @@ const BAD: Array<[GuardRule, string, (s: Construct) => void, boolean]> = [
   ['deletion-protection', 'Db', (s) => db(s, 'Db', { deletionProtection: false }), true],
   ['deletion-protection', 'Table', (s) => table(s, false), true],
   ['prevent-destroy', 'Db', (s) => db(s, 'Db', { lifecycle: {} }), true],
+  ['backup-coverage', 'Db', (s) => db(s, 'Db'), true],
+  ['backup-coverage', 'Plan', (s) => backupPlan(s, false), true],
+  ['backup-coverage', 'Vault', (s) => new BackupVault(s, 'Vault', { name: 'v' }), true],
   ['public-exposure', 'Eks', (s) => eks(s, { endpointPublicAccess: true }), false],
   ['logging', 'Eks', (s) => eks(s, { endpointPublicAccess: false }, []), false],
   ['public-exposure', 'Url', (s) => functionUrl(s), false],
@@ -66,6 +73,23 @@ const BAD: Array<[GuardRule, string, (s: Construct) => void, boolean]> = [
     false,
   ],
 ];
+
+/** A backup plan with one daily rule, copied to another region's vault or not. */
+function backupPlan(scope: Construct, copied: boolean): BackupPlan {
+  return new BackupPlan(scope, 'Plan', {
+    name: 'p',
+    rule: [
+      {
+        ruleName: 'daily',
+        targetVaultName: 'v',
+        schedule: 'cron(0 3 * * ? *)',
+        ...(copied
+          ? { copyAction: [{ destinationVaultArn: 'arn:aws:backup:us-west-2:111111111111:backup-vault:dr' }] }
+          : {}),
+      },
+    ],
+  });
+}
 
 /** Findings of `build` on a bare stack with guardrails (none when it synthesizes). */
 function findingsOf(build: (s: Construct) => void, options: GuardrailOptions = {}) {
@@ -104,6 +128,34 @@ describe('each rule', () => {
   it('asks no deletion protection of a read replica (its source holds the data)', () => {
     const replica = { replicateSourceDb: 'source-db', deletionProtection: false, skipFinalSnapshot: true };
     expect(findingsOf((s) => db(s, 'Replica', replica), { production: true })).toEqual([]);
+  });
+
+  it('counts production data as covered when a backup selection names it, in a locked vault, copied', () => {
+    const covered = (s: Construct) => {
+      const database = db(s, 'Db');
+      const vault = new BackupVault(s, 'Vault', { name: 'v', lifecycle: { preventDestroy: true } });
+      new BackupVaultLockConfiguration(s, 'Lock', { backupVaultName: vault.name, minRetentionDays: 7 });
+      const plan = backupPlan(s, true);
+      new BackupSelection(s, 'Selection', {
+        name: 's',
+        planId: plan.id,
+        iamRoleArn: 'arn:aws:iam::111111111111:role/backup',
+        resources: [database.arn],
+      });
+    };
+    expect(findingsOf(covered, { production: true })).toEqual([]);
+  });
+
+  it('takes a waiver in code for what AWS Backup cannot cover, moot outside production', () => {
+    const waived = (s: Construct) =>
+      waiveGuardrail(db(s, 'Db'), 'backup-coverage', 'restored from the source system');
+    expect(findingsOf(waived, { production: true })).toEqual([]);
+    const { stack } = bareStack();
+    applyGuardrails(stack, {});
+    waived(stack);
+    Testing.synth(stack);
+    // Outside production the rule judges nothing: its waiver is not reported as idle either.
+    expect(guardrailResultOf(stack)?.waived).toEqual([]);
   });
 
   it('judges no resource type its tables do not name', () => {

@@ -103,6 +103,14 @@ export const enterprise: EnvironmentConfigInput = {
     logoutUrls: [`https://enterprise.${ROOT_DOMAIN}/`],
     deletionProtection: true,
   },
+  // Production tier: every data store in a locked vault, copied to the recovery region (seed 003).
+  backup: {
+    dailyRetentionDays: 35,
+    weeklyRetentionDays: 90,
+    copyToRegion: 'us-west-2',
+    vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
+    restoreTesting: true,
+  },
   budget: { monthlyLimitUsd: 6000, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 90 },
   observability: {

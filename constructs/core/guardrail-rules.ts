@@ -31,6 +31,8 @@ type Check = (body: any, r: TfResource, stack: StackView) => string | undefined;
 export interface GuardrailRule {
   readonly id: GuardRule;
   readonly title: string;
+  /** Judges production stacks only (a waiver in code elsewhere has nothing to waive). */
+  readonly productionOnly?: boolean;
   check(stack: StackView): Array<{ rule: GuardRule; path: string; address: string; why: string }>;
 }
 
@@ -43,6 +45,9 @@ const list = (v: any): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [
 const missing = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length);
 const unless = (ok: boolean, why: string) => (ok ? undefined : why);
 
+/** Production stacks (`when` of the rules that judge only them). */
+const production = (s: StackView) => s.production;
+
 /** A rule from its per-type table; `when` limits it to some stacks (production). */
 function tableRule(
   id: GuardRule,
@@ -53,6 +58,7 @@ function tableRule(
   return {
     id,
     title,
+    productionOnly: when === production,
     check(stack) {
       if (!when(stack)) return [];
       return Object.entries(table).flatMap(([type, check]) =>
@@ -255,7 +261,6 @@ const iamBoundary = tableRule('iam-boundary', 'Roles and users carry a permissio
   aws_iam_user: (b) => unless(!missing(b.permissions_boundary), 'no permissions boundary'),
 });
 
-const production = (s: StackView) => s.production;
 const deletionProtection = tableRule(
   'deletion-protection',
   'Production data stores refuse deletion',
@@ -293,6 +298,36 @@ const preventDestroy = tableRule(
   production,
 );
 
+const inBackup: Check = (_b, r, s) =>
+  unless(s.referencing(r, 'aws_backup_selection', 'resources'), 'in no backup selection');
+/** A service AWS Backup does not cover: a waiver must say how its data is recovered. */
+const unsupported =
+  (service: string): Check =>
+  () =>
+    `AWS Backup does not support ${service}: waive with how its data is recovered`;
+const backupCoverage = tableRule(
+  'backup-coverage',
+  'Production data is in a backup plan with vault lock and a copy in the recovery region',
+  {
+    // A read replica holds no data of its own: its source is backed up.
+    aws_db_instance: (b, r, s) => (b.replicate_source_db ? undefined : inBackup(b, r, s)),
+    aws_rds_cluster: inBackup,
+    aws_dynamodb_table: inBackup,
+    aws_s3_bucket: inBackup,
+    aws_msk_cluster: unsupported('MSK'),
+    aws_msk_serverless_cluster: unsupported('MSK'),
+    aws_cognito_user_pool: unsupported('Cognito user pools'),
+    aws_backup_plan: (b) =>
+      unless(
+        list(b.rule).every((rule: any) => list(rule.copy_action).length > 0),
+        'a rule without a copy to the recovery region (backup.copyToRegion or copyToAccount)',
+      ),
+    aws_backup_vault: (_b, r, s) =>
+      unless(s.referencing(r, 'aws_backup_vault_lock_configuration', 'backup_vault_name'), 'no vault lock'),
+  },
+  production,
+);
+
 const REQUIRED_TAGS = ['Project', 'Environment', 'ManagedBy'];
 const tags: GuardrailRule = {
   id: 'tags',
@@ -325,6 +360,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   iamBoundary,
   deletionProtection,
   preventDestroy,
+  backupCoverage,
   tags,
 ];
 

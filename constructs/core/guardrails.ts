@@ -119,9 +119,11 @@ export function checkGuardrails(stack: TerraformStack, tf: any): GuardrailResult
   const state = stateOf(stack);
   const view = stackView(stack, tf, state.options.production ?? false);
   const findings = GUARDRAIL_RULES.flatMap((rule) => rule.check(view));
+  // A construct waives a production-only rule wherever it is built: outside production it is moot.
+  const moot = new Set(GUARDRAIL_RULES.filter((r) => r.productionOnly && !view.production).map((r) => r.id));
   const waivers = [
     ...(state.options.waivers ?? []).map((w, i) => ({ ...w, source: `guards.waivers[${i}]` })),
-    ...state.codeWaivers.map((w) => ({ ...w, source: 'code' })),
+    ...state.codeWaivers.filter((w) => !moot.has(w.rule)).map((w) => ({ ...w, source: 'code' })),
   ];
   const applied = waivers.map((w) => ({ ...w, findings: [] as string[] }));
   const open = findings.filter((f) => {
@@ -167,7 +169,8 @@ function stackView(stack: TerraformStack, tf: any, production: boolean): StackVi
     referencing: (target, type, attribute) =>
       (byType.get(type) ?? []).some((r) => {
         const value = r.body[attribute];
-        return typeof value === 'string' && value.includes(`\${${target.address}.`);
+        const values: unknown[] = Array.isArray(value) ? value : [value];
+        return values.some((v) => typeof v === 'string' && v.includes(`\${${target.address}.`));
       }),
   };
 }

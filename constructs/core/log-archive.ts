@@ -3,6 +3,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Naming } from './naming';
 import { SecureBucket } from './secure-bucket';
+import { waiveGuardrail } from './guardrails';
 
 export interface LogArchiveProps {
   readonly naming: Naming;
@@ -89,6 +90,11 @@ export class LogArchive extends Construct {
           : []),
       ],
     });
+    waiveGuardrail(
+      this.bucket.bucket,
+      'backup-coverage',
+      'access logs AWS services deliver: records of traffic, not application data; kept by their lifecycle, not restored',
+    );
   }
 
   /** The ALB's access logs. */

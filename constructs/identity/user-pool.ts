@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { IdentityConfig } from '../../environments/schema';
 import type { Naming } from '../core/naming';
 import { FederatedProviders } from './federated-providers';
+import { waiveGuardrail } from '../core/guardrails';
 
 export interface UserPoolProps {
   readonly naming: Naming;
@@ -101,6 +102,11 @@ export class UserPool extends Construct {
           : { emailSendingAccount: 'COGNITO_DEFAULT' },
       lambdaConfig: { postConfirmation: props.postConfirmationArn },
     });
+    waiveGuardrail(
+      this.pool,
+      'backup-coverage',
+      'AWS Backup does not support Cognito: deletion protection and prevent_destroy on; after a loss users come back from the last user export (list-users, then a CSV import job) and reset their passwords, which Cognito never exports (docs/runbooks.md, "Recover Kafka and the user pool")',
+    );
     this.domain = new CognitoUserPoolDomain(this, 'Domain', {
       domain: identity.domainPrefix ?? naming.prefix,
       userPoolId: this.pool.id,

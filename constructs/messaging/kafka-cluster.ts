@@ -10,6 +10,16 @@ import { encryptedLogGroup, type LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 import type { KafkaArns } from './kafka-grants';
+import { waiveGuardrail } from '../core/guardrails';
+
+/**
+ * Why the cluster is in no backup plan (docs/runbooks.md, "Recover Kafka and the user pool"): AWS
+ * Backup does not support MSK. Topics carry what producers sent; the durable records live in the
+ * services' own stores (backed up). The cluster keeps replicas across AZs; after a loss topics are
+ * recreated and consumers resume from those stores, or producers replay.
+ */
+const MSK_RECOVERY =
+  'AWS Backup does not support MSK: replicas across AZs; after a loss topics are rebuilt from the services’ backed-up stores and producers replay (docs/runbooks.md, "Recover Kafka and the user pool")';
 
 export interface KafkaClusterProps {
   readonly naming: Naming;
@@ -98,6 +108,7 @@ export class KafkaCluster extends Construct {
         ignoreChanges: ['broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size'],
       },
     });
+    waiveGuardrail(cluster, 'backup-coverage', MSK_RECOVERY);
     const target = new AppautoscalingTarget(this, 'StorageTarget', {
       serviceNamespace: 'kafka',
       scalableDimension: 'kafka:broker-storage:VolumeSize',
@@ -122,10 +133,12 @@ export class KafkaCluster extends Construct {
   }
 
   private serverless(props: KafkaClusterProps): MskServerlessCluster {
-    return new MskServerlessCluster(this, 'Serverless', {
+    const cluster = new MskServerlessCluster(this, 'Serverless', {
       clusterName: this.name,
       vpcConfig: [{ subnetIds: props.subnetIds, securityGroupIds: [this.securityGroup.id] }],
       clientAuthentication: { sasl: { iam: { enabled: true } } },
     });
+    waiveGuardrail(cluster, 'backup-coverage', MSK_RECOVERY);
+    return cluster;
   }
 }

@@ -302,6 +302,15 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
     }
   }
   if (env.cache && !env.cache.automaticFailover) report(ctx, ['cache', 'automaticFailover'], `true ${why}`);
+  const data = env.database || Object.keys(env.tables).length > 0 || Object.keys(env.buckets).length > 0;
+  if (data && !env.backup)
+    report(ctx, ['backup'], `a backup plan (vault lock, a copy in the recovery region) ${why}`);
+  if (env.backup && !env.backup.copyToRegion && !env.backup.copyToAccount)
+    report(
+      ctx,
+      ['backup', 'copyToRegion'],
+      `a copy of the recovery points (copyToRegion or copyToAccount) ${why}`,
+    );
   if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
     report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);
   if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);

@@ -16,6 +16,7 @@ export const GUARD_RULES = [
   'iam-wildcard',
   'iam-boundary',
   'deletion-protection',
+  'backup-coverage',
   'tags',
 ] as const;
 export type GuardRule = (typeof GUARD_RULES)[number];
