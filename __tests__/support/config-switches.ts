@@ -4,7 +4,6 @@
  * `<path>=<value>`: an optional object or union `present`, a record `non-empty`, each value of an
  * enum or literal, a boolean `true`. Record keys and array elements are `*` and `[]` in paths.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- zod's internal definitions are untyped here */
 
 /** Every switch of `schema`, in schema order. */
 export function schemaSwitches(schema: unknown): string[] {
