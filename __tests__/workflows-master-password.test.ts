@@ -9,10 +9,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MASTER_PASSWORD_WRITES_JQ } from '../scripts/workflows/master-password-guard';
 
-/** What the guard reports for a plan with `changes` (address, before, after). */
-function writes(changes: Array<[string, object | null, object | null]>): string[] {
+/** What the guard reports for a plan with `changes` (address, before, after, actions). */
+function writes(changes: Array<[string, object | null, object | null, string[]?]>): string[] {
+  const actions = (before: object | null, after: object | null) =>
+    before === null ? ['create'] : after === null ? ['delete'] : ['update'];
   const plan = {
-    resource_changes: changes.map(([address, before, after]) => ({ address, change: { before, after } })),
+    resource_changes: changes.map(([address, before, after, given]) => ({
+      address,
+      change: { actions: given ?? actions(before, after), before, after },
+    })),
   };
   const out = execFileSync('jq', ['-r', MASTER_PASSWORD_WRITES_JQ], {
     input: JSON.stringify(plan),
@@ -22,26 +27,25 @@ function writes(changes: Array<[string, object | null, object | null]>): string[
 }
 
 const db = 'aws_db_instance.Database_Instance_02E622FB';
-const secret = 'aws_secretsmanager_secret_version.Database_MasterCredential_Value_58FBC0A6';
 const cluster = 'aws_rds_cluster.Database_Cluster_C6094C50';
 
 describe('the master password guard of the deploy plan job', () => {
-  it('refuses creating the database and its secret (the first password)', () => {
+  it('refuses creating the database (the first password), and replacing it at the same version', () => {
     expect(
       writes([
         [db, null, { password_wo_version: 1, identifier: 'x' }],
-        [secret, null, { secret_string_wo_version: 1 }],
+        [cluster, { master_password_wo_version: 1 }, { master_password_wo_version: 1 }, ['delete', 'create']],
       ]),
-    ).toEqual([`${db}: password_wo_version`, `${secret}: secret_string_wo_version`]);
+    ).toEqual([`${db}: password_wo_version`, `${cluster}: master_password_wo_version`]);
   });
 
   it('refuses a raised version (a rotation), Aurora included', () => {
     expect(
       writes([
         [cluster, { master_password_wo_version: 1 }, { master_password_wo_version: 2 }],
-        [secret, { secret_string_wo_version: 1 }, { secret_string_wo_version: 2 }],
+        [db, { password_wo_version: 3 }, { password_wo_version: 4 }],
       ]),
-    ).toEqual([`${cluster}: master_password_wo_version`, `${secret}: secret_string_wo_version`]);
+    ).toEqual([`${cluster}: master_password_wo_version`, `${db}: password_wo_version`]);
   });
 
   it('lets through every other change: updates at the same version, a read replica, a destroy', () => {

@@ -271,6 +271,11 @@ describe('production platform: alarms, rollback on them, notifications', () => {
     const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({ DB_USER: 'migrate_backend', DB_SCHEMA: 'backend', DB_IAM_AUTH: 'true' });
     expect(container.secrets).toBeUndefined();
+    // The service's scratch paths: the root stays read-only, migration tools still get their /tmp.
+    expect(td.volume).toEqual([{ name: 'scratch-0' }]);
+    expect(container.mountPoints).toEqual([
+      { sourceVolume: 'scratch-0', containerPath: '/tmp', readOnly: false },
+    ]);
     // The service's execution role (its image, its log group), a task role of its own.
     expect(td.execution_role_arn).toMatch(/Service-backend_ExecutionRole/);
     const [taskPolicy] = byPrefix(out, 'aws_iam_role_policy', 'Migration-backend_TaskPolicy');

@@ -10,7 +10,8 @@
  * (has_database_privilege), and the script's database-level statements act on a second database
  * `app` while its schemas are created in the connected one (the master owns both, as RDS's master
  * owns `app`). `rds_iam` is a plain role (no IAM sign-in); RDS's master is a member of
- * rds_superuser, which may grant rds_iam: here the master holds rds_iam WITH ADMIN OPTION instead.
+ * rds_superuser, which may grant rds_iam without inheriting it: here the master holds rds_iam WITH ADMIN
+ * TRUE, INHERIT FALSE, SET FALSE instead.
  * RDS runs PostgreSQL 13-17; PGlite is 18 (CREATEROLE semantics as on 16+, the stricter ones).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -294,13 +295,15 @@ describe('PostgreSQL: the bootstrap run by a non-superuser master, then each use
     await db.ready;
     // The RDS master: CREATEROLE, not a superuser; owner of its database (here: of both, see above).
     await db.exec(`CREATE ROLE rds_iam; CREATE ROLE dbadmin LOGIN CREATEROLE; CREATE ROLE outsider LOGIN;
-      GRANT rds_iam TO dbadmin WITH ADMIN OPTION; ALTER DATABASE postgres OWNER TO dbadmin;`);
+      GRANT rds_iam TO dbadmin WITH ADMIN TRUE, INHERIT FALSE, SET FALSE; ALTER DATABASE postgres OWNER TO dbadmin;`);
     await db.exec('CREATE DATABASE app');
     await db.exec('ALTER DATABASE app OWNER TO dbadmin');
     // Before per-service schemas: the master's tables in public, and the previous model's users
     // (app-users.ts: every service's app_<service> with DML on all of public, now and later).
     await login('dbadmin');
-    await db.exec(`CREATE TABLE orders (id serial PRIMARY KEY, note text NOT NULL);
+    await db.exec(`CREATE TYPE order_state AS ENUM ('open', 'paid'); CREATE DOMAIN note_text AS text CHECK (VALUE <> '');
+      CREATE FUNCTION shout(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper(t)';
+      CREATE TABLE orders (id serial PRIMARY KEY, note note_text NOT NULL, state order_state NOT NULL DEFAULT 'open');
       CREATE INDEX orders_note ON orders (note);
       CREATE TABLE items (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, order_id int REFERENCES orders);
       CREATE VIEW order_notes AS SELECT id, note FROM orders;
@@ -348,10 +351,19 @@ describe('PostgreSQL: the bootstrap run by a non-superuser master, then each use
       false,
     ]);
     expect(await column('SELECT setconfig FROM pg_db_role_setting ORDER BY setrole::regrole::text')).toEqual(
-      words('backend report_worker backend report_worker').map((s) => [`search_path=${s}`]),
+      words('backend report_worker backend report_worker').map((s) => [`search_path=${s}, public`]),
     );
     await login('app_backend');
     await denied('SET ROLE migrate_backend');
+    // The master keeps its password sign-in: no membership in a migration user (hence rds_iam) is left.
+    await login('postgres');
+    expect(
+      await column(
+        "SELECT pg_has_role('dbadmin', 'rds_iam', 'USAGE') OR pg_has_role('dbadmin', 'migrate_backend', 'USAGE')",
+      ),
+    ).toEqual([false]);
+    // Both users may create temporary tables (CONNECT and TEMP come back to them only).
+    expect(await column("SELECT has_database_privilege('app_backend', 'app', 'TEMP')")).toEqual([true]);
   });
 
   it('the migration user creates, alters and drops its tables; the runtime user then reads and writes them', async () => {
@@ -437,7 +449,23 @@ describe('PostgreSQL: the bootstrap run by a non-superuser master, then each use
     expect(await column('INSERT INTO items (order_id) VALUES (3) RETURNING id')).toEqual([3]);
     expect(await column("SELECT nextval('invoice_numbers')")).toEqual([1]);
     await db.exec("INSERT INTO events VALUES ('2026-05-01', 'moved')");
+    // Its types and routines came along, its migration user's to change; unqualified names resolve.
+    expect(await column('SELECT shout(note::text) FROM orders WHERE id = 1')).toEqual(['FIRST']);
+    await login('postgres');
+    expect(
+      await db.exec(`SELECT typname AS name, typnamespace::regnamespace::text AS schema, typowner::regrole::text AS owner
+        FROM pg_type WHERE typname IN ('order_state', 'note_text') UNION ALL
+        SELECT proname, pronamespace::regnamespace::text, proowner::regrole::text FROM pg_proc WHERE proname = 'shout'
+        ORDER BY 1`),
+    ).toEqual(
+      ['note_text', 'order_state', 'shout'].map((name) => ({
+        name,
+        schema: 'backend',
+        owner: 'migrate_backend',
+      })),
+    );
     await login('migrate_backend');
+    await db.exec("ALTER TYPE order_state ADD VALUE 'refunded'");
     await db.exec(
       'ALTER TABLE orders ADD COLUMN placed_at timestamptz; REFRESH MATERIALIZED VIEW order_count',
     );
@@ -448,6 +476,22 @@ describe('PostgreSQL: the bootstrap run by a non-superuser master, then each use
     const before = await catalog();
     await login('dbadmin');
     await db.exec(bootstrapSql(input('postgres')));
+    expect(await catalog()).toEqual(before);
+  });
+  it('commits nothing when the master would inherit rds_iam and lose its password sign-in (planted)', async () => {
+    await login('postgres');
+    const before = await catalog();
+    await db.exec('GRANT rds_iam TO dbadmin WITH INHERIT TRUE');
+    await login('dbadmin');
+    const withBilling = {
+      ...input('postgres'),
+      services: [...input('postgres').services, serviceDatabaseIdentity('billing')],
+    };
+    await expect(db.exec(bootstrapSql(withBilling))).rejects.toThrow(/would inherit rds_iam/);
+    await db.exec('ROLLBACK');
+    await login('postgres');
+    await db.exec('GRANT rds_iam TO dbadmin WITH INHERIT FALSE');
+    expect(await column("SELECT count(*)::int FROM pg_roles WHERE rolname = 'migrate_billing'")).toEqual([0]);
     expect(await catalog()).toEqual(before);
   });
 });

@@ -92,13 +92,16 @@ describe('the database migration task', () => {
     expect(JSON.stringify(c.environment)).toContain('AWSAuthenticationPlugin');
   });
 
-  it('is absent without a database, and no service may take its name', () => {
-    const input = envInput('dev');
-    input.services['db-migrate'] = { ...input.services.backend, pathPatterns: ['/m/*'] };
-    expect(() => parseEnvironmentConfig(input)).toThrow(
-      /services\.db-migrate: db-migrate is the database migration task/,
-    );
-  });
+  it.each(['db-migrate', 'backend-migrate', 'db'])(
+    'no service may take a name the bootstrap, a migration task or the database uses (%s)',
+    (name) => {
+      const input = envInput('dev');
+      input.services[name] = { ...input.services.backend, pathPatterns: ['/m/*'] };
+      expect(() => parseEnvironmentConfig(input)).toThrow(
+        new RegExp(`services\\.${name}: ${name} would share names with the database`),
+      );
+    },
+  );
 });
 
 describe('rds-db:connect', () => {

@@ -441,6 +441,11 @@ describe('finding 8: no ECS artefacts on EKS; the database bootstrap is a Job wi
     expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace: 'platform' } });
     const pod = job.spec.template.spec;
     expect(pod.serviceAccountName).toBe('db-bootstrap');
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.containers[0].args[0]).toMatch(/\[ -n "\$DB_USERNAME" \] && \[ -n "\$DB_PASSWORD" \] \|\| \{/);
     const containers = [...pod.initContainers, ...pod.containers];
     for (const c of containers) {
       expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);

@@ -80,12 +80,19 @@ export class ServiceMigrationTask extends Construct {
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: service.architecture },
       executionRoleArn: props.executionRoleArn,
       taskRoleArn: this.taskRole.arn,
+      // The service's scratch paths (its /tmp): migration tools write there too, the root is read-only.
+      volume: service.writablePaths.map((_, i) => ({ name: `scratch-${i}` })),
       containerDefinitions: JSON.stringify([
         {
           name: 'migrate',
           image: service.migrations.image ?? props.image,
           essential: true,
           readonlyRootFilesystem: service.readonlyRootFilesystem,
+          mountPoints: service.writablePaths.map((containerPath, i) => ({
+            sourceVolume: `scratch-${i}`,
+            containerPath,
+            readOnly: false,
+          })),
           command: service.migrations.command,
           environment: Object.entries(bindings.environment)
             .sort(([a], [b]) => a.localeCompare(b))

@@ -132,8 +132,13 @@ const pgRole = (name: string) =>
   `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${name}') THEN CREATE ROLE ${name} LOGIN; END IF; END $$;`;
 
 /**
- * PostgreSQL / Aurora PostgreSQL, in four steps: close the database and `public`; per service its
- * roles and schema; the legacy move; then (only after the move) the runtime users' data rights.
+ * PostgreSQL / Aurora PostgreSQL, in one transaction (psql stops at the first error: nothing is
+ * half done): close the database and `public`; per service its roles and schema; the legacy move;
+ * then (only after the move) the runtime users' data rights. The master needs SET rights on each
+ * migration user to create its schema and hand it tables; a migration user is in `rds_iam`, and a
+ * master that inherited `rds_iam` would have to sign in with IAM tokens (RDS user guide, "IAM
+ * database authentication for PostgreSQL"): so those memberships exist only inside the transaction,
+ * are revoked before it commits, and the transaction fails should the master inherit `rds_iam`.
  */
 function postgres(
   db: string,
@@ -146,14 +151,15 @@ function postgres(
     pgRole(i.migrationUser),
     pgRole(i.runtimeUser),
     `GRANT rds_iam TO ${i.migrationUser}, ${i.runtimeUser};`,
-    // The master may then create the schema for, and hand tables to, the migration user (SET ROLE
-    // rights; on PostgreSQL 16+ CREATEROLE alone gives ADMIN on the roles it creates, not SET).
+    // For this transaction only (revoked below): SET ROLE rights to create for and hand over to it.
     `GRANT ${i.migrationUser} TO ${master};`,
-    `GRANT CONNECT ON DATABASE ${db} TO ${i.migrationUser}, ${i.runtimeUser};`,
+    `GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${i.migrationUser}, ${i.runtimeUser};`,
     `CREATE SCHEMA IF NOT EXISTS ${i.schema} AUTHORIZATION ${i.migrationUser};`,
     `ALTER SCHEMA ${i.schema} OWNER TO ${i.migrationUser};`,
-    `ALTER ROLE ${i.migrationUser} SET search_path = ${i.schema};`,
-    `ALTER ROLE ${i.runtimeUser} SET search_path = ${i.schema};`,
+    // Its own schema first; `public` after it for the types, functions and extensions the
+    // application already uses there (nobody but the master can create anything in it).
+    `ALTER ROLE ${i.migrationUser} SET search_path = ${i.schema}, public;`,
+    `ALTER ROLE ${i.runtimeUser} SET search_path = ${i.schema}, public;`,
     // The previous model (one app_<service> per service with DML on everything the master created
     // in `public`, app-users.ts) left default privileges behind: no longer.
     `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM ${i.runtimeUser};`,
@@ -166,13 +172,25 @@ function postgres(
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${i.migrationUser} IN SCHEMA ${i.schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${i.runtimeUser};`,
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${i.migrationUser} IN SCHEMA ${i.schema} GRANT USAGE, SELECT ON SEQUENCES TO ${i.runtimeUser};`,
   ]);
-  return [...closed, ...identities, ...(owner ? postgresLegacyMove(master, owner, ids) : []), ...runtime];
+  const release = [
+    ...ids.map((i) => `REVOKE ${i.migrationUser} FROM ${master};`),
+    "DO $$ BEGIN IF pg_has_role(current_user, 'rds_iam', 'USAGE') THEN RAISE EXCEPTION 'the master user would inherit rds_iam (IAM sign-in only): nothing committed'; END IF; END $$;",
+  ];
+  return [
+    'BEGIN;',
+    ...closed,
+    ...identities,
+    ...(owner ? postgresLegacyMove(master, owner, ids) : []),
+    ...runtime,
+    ...release,
+    'COMMIT;',
+  ];
 }
 
 /**
  * The master's relations in `public` move to the owner's schema and are handed to its migration
  * user: tables (partitioned ones and their partitions too), views, materialized views and standalone
- * sequences. Indexes, constraints and the sequences owned by a column (serial, identity) follow their
+ * sequences; then its types (enums, domains, standalone composites) and routines. Indexes, constraints and the sequences owned by a column (serial, identity) follow their
  * table; extension members stay with their extension; rows are untouched. Another relation of the
  * same name already in the owner's schema stops the bootstrap (nothing is overwritten). The grants
  * the previous model gave other services' users on those tables are revoked afterwards.
@@ -206,6 +224,34 @@ function postgresLegacyMove(
       `    kind := ${relation};`,
       `    EXECUTE format('ALTER %s public.%I SET SCHEMA %I', kind, r.relname, '${owner.schema}');`,
       `    EXECUTE format('ALTER %s %I.%I OWNER TO %I', kind, '${owner.schema}', r.relname, '${owner.migrationUser}');`,
+      '  END LOOP;',
+      'END $$;',
+    ].join('\n'),
+    // Its types (enums, domains, standalone composites) and routines, so its migrations can change
+    // them: owned by the master, not by an extension (a table's row type moves with its table).
+    [
+      'DO $$',
+      'DECLARE',
+      '  r record;',
+      'BEGIN',
+      '  FOR r IN',
+      "    SELECT t.typname, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END AS kind FROM pg_type t",
+      `    WHERE t.typnamespace = 'public'::regnamespace AND t.typowner = '${master}'::regrole`,
+      "      AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))",
+      "      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')",
+      '    ORDER BY t.oid',
+      '  LOOP',
+      `    EXECUTE format('ALTER %s public.%I SET SCHEMA %I', r.kind, r.typname, '${owner.schema}');`,
+      `    EXECUTE format('ALTER %s %I.%I OWNER TO %I', r.kind, '${owner.schema}', r.typname, '${owner.migrationUser}');`,
+      '  END LOOP;',
+      '  FOR r IN',
+      '    SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS args FROM pg_proc p',
+      `    WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = '${master}'::regrole AND p.prokind IN ('f', 'p')`,
+      "      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')",
+      '    ORDER BY p.oid',
+      '  LOOP',
+      `    EXECUTE format('ALTER ROUTINE public.%I(%s) SET SCHEMA %I', r.proname, r.args, '${owner.schema}');`,
+      `    EXECUTE format('ALTER ROUTINE %I.%I(%s) OWNER TO %I', '${owner.schema}', r.proname, r.args, '${owner.migrationUser}');`,
       '  END LOOP;',
       'END $$;',
     ].join('\n'),

@@ -1,5 +1,4 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Naming } from '../core/naming';
@@ -9,7 +8,7 @@ export const MASTER_PASSWORD_VARIABLE = 'db_master_password';
 
 export interface MasterCredentialProps {
   readonly naming: Naming;
-  /** The master user name, stored beside the password (`username`), as RDS-managed secrets do. */
+  /** The master user name: the secret holds it beside the password (`username`), as RDS-managed ones do. */
   readonly username: string;
   /** Bumped to write a new password (`database.masterPasswordVersion`). */
   readonly version: number;
@@ -20,13 +19,15 @@ export interface MasterCredentialProps {
 /**
  * The database master credential (docs/architecture.md, "Master credentials"): the password comes in
  * as an ephemeral, sensitive Terraform variable (`TF_VAR_db_master_password`, on an operator's machine
- * only: CI refuses plans that would write it, scripts/workflows/master-password-guard.ts), and
- * reaches the database and this secret through write-only arguments (`password_wo`,
- * `secret_string_wo`): it is in no plan, no state and no synthesized JSON. Both take it only when
- * `version` changes (or when created), so one apply sets the same password in both, and an apply that
- * failed between them converges when run again with the same value. Unlike an RDS-managed secret
- * (`manage_master_user_password`), this model allows read replicas and Aurora global databases. The
- * secret is `{"username", "password"}`, the shape the bootstrap reads.
+ * only: CI refuses plans that would write it, scripts/workflows/master-password-guard.ts) and reaches
+ * the database through its write-only argument (`password_wo` / `master_password_wo`), applied only
+ * when the database is created or `version` changes: it is in no plan, no state and no synthesized
+ * JSON. The operator writes the same value into this secret (`aws secretsmanager put-secret-value`,
+ * docs/runbooks.md, "Rotate the master password"): Terraform keeps only the secret, not its value,
+ * because provider 5.100 reads a write-only secret version back on every refresh (GetSecretValue),
+ * which the plan roles may not do. Unlike an RDS-managed secret (`manage_master_user_password`), this
+ * model allows read replicas and Aurora global databases. The secret is `{"username", "password"}`,
+ * the shape the bootstrap reads.
  */
 export class MasterCredential extends Construct {
   /** The password as Terraform sees it: an ephemeral value, only for write-only arguments. */
@@ -59,22 +60,16 @@ export class MasterCredential extends Construct {
     variable.addOverride('ephemeral', true);
     variable.addOverride('default', null);
     const value = `var.${MASTER_PASSWORD_VARIABLE}`;
-    // Never null: the provider wants the write-only value beside its version. An empty one fails
-    // loudly where it would be used (RDS rejects an empty password), and then nothing is written.
+    // Never null: the provider wants the write-only value beside its version. Unset, it is empty:
+    // CI never applies a change that writes it (the guard), and by hand the runbook sets it.
     this.password = `\${${value} == null ? "" : ${value}}`;
     this.version = props.version;
     this.secret = new SecretsmanagerSecret(this, 'Secret', {
       name: props.naming.name('db-master'),
-      description:
-        'Database master credential (username, password): the platform bootstrap and break-glass only',
+      description: `Database master credential {"username": "${props.username}", "password"}, written by the operator: the platform bootstrap and break-glass only`,
       kmsKeyId: props.secretsKmsKeyArn,
       recoveryWindowInDays: 30,
     });
     this.secretArn = this.secret.arn;
-    new SecretsmanagerSecretVersion(this, 'Value', {
-      secretId: this.secret.id,
-      secretStringWo: `\${${given} ? jsonencode({ username = ${JSON.stringify(props.username)}, password = ${value} }) : ""}`,
-      secretStringWoVersion: props.version,
-    });
   }
 }

@@ -95,13 +95,17 @@ type EnvironmentShape = z.output<typeof environmentConfigSchema>;
 
 function checkServices(env: EnvironmentShape, ctx: Ctx): void {
   checkRouting(env, ctx);
-  // The database migration task's family, roles and log group are named like a service's.
-  if ('db-migrate' in env.services && env.database)
-    report(
-      ctx,
-      ['services', 'db-migrate'],
-      'db-migrate is the database migration task; name the service otherwise',
-    );
+  // The platform's database bootstrap (`db-migrate`), each service's migration task
+  // (`<service>-migrate`) and the database's security group (`db`) are named like a service's family,
+  // roles and group: a service of such a name would share them.
+  for (const name of Object.keys(env.services)) {
+    if (name === 'db' || name.endsWith('-migrate'))
+      report(
+        ctx,
+        ['services', name],
+        `${name} would share names with the database (db) or a migration task (<service>-migrate); name the service otherwise`,
+      );
+  }
   for (const [name, s] of Object.entries(env.services)) checkUses(env, name, s.uses, ctx);
   checkDeployments(env, ctx);
   const owner = env.database?.legacyTablesOwner;

@@ -1,23 +1,25 @@
 /**
  * The master password never reaches CI (docs/architecture.md, "Master credentials"): a plan that
- * would write it — creating a database or raising `database.masterPasswordVersion`, i.e. a planned
- * `*_wo_version` that differs from the state's — is refused by the deploy workflow's plan job, with
+ * would write it — creating (or replacing) a database or raising `database.masterPasswordVersion` —
+ * is refused by the deploy workflow's plan job, with
  * what to do instead. The operator applies that change by hand with `TF_VAR_db_master_password`
  * (docs/runbooks.md, "Rotate the master password"); later plans no longer carry it.
  */
 import type { Step } from './common';
 
 /** The write-only version attributes the platform sets (data/master-credential.ts). */
-const VERSION_ATTRIBUTES = ['password_wo_version', 'master_password_wo_version', 'secret_string_wo_version'];
+const VERSION_ATTRIBUTES = ['password_wo_version', 'master_password_wo_version'];
 
 /**
  * jq over `terraform show -json <plan>`: one line `<address>: <attribute>` per planned write of the
- * master password (an attribute set after the change that differs from before: a create or a bump).
+ * master password: a version set after the change that differs from before (a bump, a creation) or
+ * a database the plan creates (a replacement, at the same version, creates it too).
  */
 export const MASTER_PASSWORD_WRITES_JQ = [
-  '.resource_changes[]? | .address as $address | (.change.before // {}) as $before | (.change.after // {}) as $after',
+  '.resource_changes[]? | .address as $address | (.change.actions // []) as $actions',
+  '| (.change.before // {}) as $before | (.change.after // {}) as $after',
   `| ${JSON.stringify(VERSION_ATTRIBUTES)}[] as $key`,
-  '| select($after[$key] != null and $after[$key] != $before[$key])',
+  '| select($after[$key] != null and ($after[$key] != $before[$key] or ($actions | index("create"))))',
   '| "\\($address): \\($key)"',
 ].join(' ');
 

@@ -14,7 +14,10 @@ function clientScript(engine: string): string {
     engine === 'mysql'
       ? 'MYSQL_PWD="$DB_PASSWORD" mysql --ssl-mode=REQUIRED -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USERNAME" "$DB_NAME"'
       : 'PGPASSWORD="$DB_PASSWORD" PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1 -f -';
-  return ['set -eu', ...login, `printf '%s\\n' "$BOOTSTRAP_SQL" | ${client}`].join('\n');
+  // A secret edited by hand into another shape parses to nothing: stop rather than sign in as no one.
+  const check =
+    '[ -n "$DB_USERNAME" ] && [ -n "$DB_PASSWORD" ] || { echo "the master secret has no username or password" >&2; exit 1; }';
+  return ['set -eu', ...login, check, `printf '%s\\n' "$BOOTSTRAP_SQL" | ${client}`].join('\n');
 }
 
 const hardened = {
@@ -44,6 +47,13 @@ export function databaseBootstrapJob(db: DatabaseBootstrap, region: string): Rec
         spec: {
           serviceAccountName: serviceAccount,
           restartPolicy: 'Never',
+          // Admitted by the Pod Security Standard `restricted`: nobody, the runtime's seccomp profile.
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            runAsGroup: 65534,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           volumes: [{ name: 'credential', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
           initContainers: [
             {
