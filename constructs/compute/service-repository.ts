@@ -6,8 +6,8 @@ export interface ServiceRepositoryProps {
   /** Repository name, e.g. `<project>-<env>-<service>`. */
   readonly name: string;
   readonly kmsKeyArn: string;
-  /** Default: IMMUTABLE. */
-  readonly imageTagMutability?: 'IMMUTABLE' | 'MUTABLE';
+  /** Whether a pushed tag may be overwritten. Default in the schema: `ecr.imageTagMutability`. */
+  readonly imageTagMutability: 'IMMUTABLE' | 'MUTABLE';
   /** Release tags (`v*`) kept. Default: 10 (seed 001). */
   readonly keepReleaseImages?: number;
   /** Build tags (`sha-*`) kept. Default: 30. */
@@ -67,7 +67,7 @@ export class ServiceRepository extends Construct {
     super(scope, id);
     this.repository = new EcrRepository(this, 'Repository', {
       name: props.name,
-      imageTagMutability: props.imageTagMutability ?? 'IMMUTABLE',
+      imageTagMutability: props.imageTagMutability,
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: props.kmsKeyArn }],
       forceDelete: false,

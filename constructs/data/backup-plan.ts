@@ -20,19 +20,22 @@ export interface BackupPlanProps {
   readonly kmsKeyArn: string;
   /** The database, tables and (versioned) buckets to protect. */
   readonly resources: BackupResources;
-  /** Default: 30 (seed 002). */
-  readonly dailyRetentionDays?: number;
-  /** Default: 90. */
-  readonly weeklyRetentionDays?: number;
+  /** Days daily recovery points are kept. Default in the schema: `backup.dailyRetentionDays`. */
+  readonly dailyRetentionDays: number;
+  /** Days weekly recovery points are kept. Default in the schema: `backup.weeklyRetentionDays`. */
+  readonly weeklyRetentionDays: number;
   /** A provider for the disaster-recovery region: recovery points are copied to a vault there. */
   readonly copyTo?: { readonly provider: TerraformProvider; readonly region: string };
-  /** Monthly restore tests of the latest recovery points. Default: false. */
-  readonly restoreTesting?: boolean;
-  /** Resource types the restore tests cover (`RDS`, `Aurora`, `DynamoDB`, `S3`). Default: RDS and DynamoDB. */
-  readonly restoreTestingTypes?: readonly string[];
-  /** Include S3 (needs the S3 backup managed policies). Default: true when any bucket ARN is given. */
-  readonly includesBuckets?: boolean;
-  /** Vault Lock on the vault and the DR vault. Default: none. */
+  /** Monthly restore tests of the latest recovery points. Default in the schema: `backup.restoreTesting`. */
+  readonly restoreTesting: boolean;
+  /**
+   * Resource types the restore tests cover (`RDS`, `Aurora`, `DynamoDB`, `S3`): those of `resources`
+   * (the data layer derives them).
+   */
+  readonly restoreTestingTypes: readonly string[];
+  /** Include S3 (attaches the S3 backup managed policies): whether `resources` holds buckets. */
+  readonly includesBuckets: boolean;
+  /** Vault Lock on the vault and the DR vault (its defaults in the schema: `backup.vaultLock`). Default: none. */
   readonly vaultLock?: {
     readonly mode: 'compliance' | 'governance';
     readonly minRetentionDays: number;
@@ -156,8 +159,8 @@ export class PlatformBackup extends Construct {
             lifecycle: { deleteAfter: days },
           }))
         : undefined;
-    const daily = props.dailyRetentionDays ?? 30;
-    const weekly = props.weeklyRetentionDays ?? 90;
+    const daily = props.dailyRetentionDays;
+    const weekly = props.weeklyRetentionDays;
     return new BackupPlan(this, 'Plan', {
       name: naming.name('backup'),
       rule: [
@@ -196,7 +199,7 @@ export class PlatformBackup extends Construct {
     const managed = [
       'service-role/AWSBackupServiceRolePolicyForBackup',
       'service-role/AWSBackupServiceRolePolicyForRestores',
-      ...((props.includesBuckets ?? true)
+      ...(props.includesBuckets
         ? ['AWSBackupServiceRolePolicyForS3Backup', 'AWSBackupServiceRolePolicyForS3Restore']
         : []),
     ];
@@ -222,7 +225,7 @@ export class PlatformBackup extends Construct {
       resources: props.resources,
       managed: managed.map((p) => p.split('/').pop()!),
       drVaultArn: this.drVault?.arn,
-      restoreTesting: props.restoreTesting ?? false,
+      restoreTesting: props.restoreTesting,
     });
     return role;
   }
@@ -243,7 +246,7 @@ export class PlatformBackup extends Construct {
         },
       ],
     });
-    for (const type of props.restoreTestingTypes ?? ['RDS', 'DynamoDB']) {
+    for (const type of props.restoreTestingTypes) {
       new BackupRestoreTestingSelection(this, `RestoreTesting-${type}`, {
         name: `${type.toLowerCase()}_latest`,
         restoreTestingPlanName: testing.name,

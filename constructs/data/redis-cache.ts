@@ -18,19 +18,22 @@ export interface RedisCacheProps {
   readonly vpcId: string;
   /** Isolated subnets. */
   readonly subnetIds: string[];
-  /** 6.2, 7.0 or 7.1. */
+  /** What `cache.engineVersion` allows (IAM authentication needs Redis 7). */
   readonly engineVersion: string;
   readonly nodeType: string;
   readonly automaticFailover: boolean;
-  /** Cluster mode disabled: primary + replicas. */
+  /** Cluster mode disabled: primary + replicas. Exactly one of this and `clusterMode` (as the schema asks). */
   readonly numCacheClusters?: number;
   /** Cluster mode enabled. */
   readonly clusterMode?: { readonly shards: number; readonly replicasPerShard: number };
   readonly snapshotRetentionDays: number;
-  /** Default: 03:00-05:00 UTC (seed 001). */
-  readonly snapshotWindow?: string;
-  /** Delete without a final snapshot. Default: false (`<group id>-final`). */
-  readonly skipFinalSnapshot?: boolean;
+  /** Daily snapshot window (UTC). Default in the schema: `cache.snapshotWindow`. */
+  readonly snapshotWindow: string;
+  /**
+   * Delete without a final snapshot (otherwise `<group id>-final`). Default in the schema:
+   * `cache.skipFinalSnapshot`.
+   */
+  readonly skipFinalSnapshot: boolean;
   readonly kmsKeyArn: string;
   readonly logKmsKeyArn: string;
   readonly logRetentionDays: number;
@@ -60,6 +63,8 @@ export class RedisCache extends Construct {
     super(scope, id);
     const { naming } = props;
     const groupId = naming.short('redis', 40);
+    if ((props.numCacheClusters === undefined) === (props.clusterMode === undefined))
+      throw new Error('RedisCache: set exactly one of numCacheClusters or clusterMode');
     this.clusterMode = props.clusterMode !== undefined;
     const major = props.engineVersion.split('.')[0];
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {
@@ -100,9 +105,9 @@ export class RedisCache extends Construct {
             numNodeGroups: props.clusterMode.shards,
             replicasPerNodeGroup: props.clusterMode.replicasPerShard,
           }
-        : { numCacheClusters: props.numCacheClusters ?? 1 }),
+        : { numCacheClusters: props.numCacheClusters }),
       snapshotRetentionLimit: props.snapshotRetentionDays,
-      snapshotWindow: props.snapshotWindow ?? '03:00-05:00',
+      snapshotWindow: props.snapshotWindow,
       finalSnapshotIdentifier: props.skipFinalSnapshot ? undefined : `${groupId}-final`,
       maintenanceWindow: 'sun:05:00-sun:06:00',
       autoMinorVersionUpgrade: 'true',

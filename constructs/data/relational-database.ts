@@ -36,8 +36,8 @@ export interface RelationalDatabaseProps {
   readonly dataKmsKeyArn: string;
   /** Encrypts the master secret. */
   readonly secretsKmsKeyArn: string;
-  /** Raised to write a new master password (master-credential.ts). Default: 1. */
-  readonly masterPasswordVersion?: number;
+  /** Raised to write a new master password (master-credential.ts; default in the schema). */
+  readonly masterPasswordVersion: number;
   readonly logKmsKeyArn: string;
   readonly logRetentionDays: number;
   readonly backupRetentionDays: number;
@@ -148,7 +148,7 @@ export class RelationalDatabase extends Construct {
     this.masterCredential = new MasterCredential(this, 'MasterCredential', {
       naming,
       username: props.masterUsername ?? 'dbadmin',
-      version: props.masterPasswordVersion ?? 1,
+      version: props.masterPasswordVersion,
       secretsKmsKeyArn: props.secretsKmsKeyArn,
     });
     this.masterSecretArn = this.masterCredential.secretArn;

@@ -18,8 +18,8 @@ export interface PublicLoadBalancerProps {
   readonly subnetIds: string[];
   /** The validated certificate (AcmCertificateValidation.certificateArn). */
   readonly certificateArn: string;
-  /** Dualstack (IPv4 + IPv6). Default: false. */
-  readonly ipv6?: boolean;
+  /** Dualstack (IPv4 + IPv6). Default in the schema: `network.ipv6`. */
+  readonly ipv6: boolean;
   /** IPv4 CIDRs admitted on 80/443. Default: 0.0.0.0/0 unless prefix lists are given. */
   readonly allowedCidrs?: readonly string[];
   /** IPv6 CIDRs admitted (dualstack only). Default: ::/0 unless CIDRs or prefix lists are given. */

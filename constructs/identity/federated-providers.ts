@@ -5,11 +5,13 @@ import type { IdentityConfig } from '../../environments/schema';
 
 type Providers = IdentityConfig['providers'];
 
-/** Per provider: Cognito's provider type, the scopes asked for by default, the claims mapped to the pool. */
+/**
+ * Per provider: Cognito's provider type, how its scopes are joined, the claims mapped to the pool. The
+ * scopes asked for come from config (their defaults in the schema: `identity.providers`).
+ */
 const PROVIDERS = {
   google: {
     type: 'Google',
-    scopes: ['openid', 'email', 'profile'],
     separator: ' ',
     attributes: {
       email: 'email',
@@ -22,7 +24,6 @@ const PROVIDERS = {
   },
   facebook: {
     type: 'Facebook',
-    scopes: ['public_profile', 'email'],
     separator: ',',
     attributes: { email: 'email', name: 'name', username: 'id' },
   },
@@ -71,7 +72,7 @@ export class FederatedProviders extends Construct {
         providerDetails: {
           client_id: config.clientId,
           client_secret: secret.stringValue,
-          authorize_scopes: (config.scopes ?? spec.scopes).join(spec.separator),
+          authorize_scopes: config.scopes.join(spec.separator),
         },
         attributeMapping: { ...spec.attributes },
       });

@@ -16,7 +16,10 @@ export interface IdentityPoolProps {
   readonly clientId: string;
   /** The user pool's ARN: signed-in users must never administer it. */
   readonly userPoolArn: string;
-  /** What signed-in users may do with their AWS credentials. Default (config): nothing. */
+  /**
+   * What signed-in users may do with their AWS credentials (none: a role that can do nothing). Default
+   * in the schema: `identity.authenticatedGrants`.
+   */
   readonly grants: IdentityConfig['authenticatedGrants'];
 }
 

@@ -17,8 +17,8 @@ export interface BastionProps {
   readonly vpcId: string;
   /** A private subnet: the bastion has no public address. */
   readonly subnetId: string;
-  /** Default: t4g.nano. */
-  readonly instanceType?: string;
+  /** Graviton or x86: the AMI follows the type. Default in the schema: `network.bastion.instanceType`. */
+  readonly instanceType: string;
   /** KMS key for the root volume. Default: the account's EBS default key. */
   readonly kmsKeyArn?: string;
 }
@@ -38,7 +38,7 @@ export class Bastion extends Construct {
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
     const { naming } = props;
-    const instanceType = props.instanceType ?? 't4g.nano';
+    const { instanceType } = props;
     const arch = instanceArchitecture(instanceType);
 
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {

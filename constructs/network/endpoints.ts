@@ -45,7 +45,7 @@ export function createInterfaceEndpoints(
   privateSubnets: Subnet[],
 ): { securityGroup?: OwnedSecurityGroup; endpoints: Record<string, VpcEndpoint> } {
   const { scope, naming, vpc } = ctx;
-  const services = props.interfaceEndpoints ?? [];
+  const services = props.interfaceEndpoints;
   const endpoints: Record<string, VpcEndpoint> = {};
   if (services.length === 0) return { endpoints };
   const sg = new OwnedSecurityGroup(scope, 'EndpointSecurityGroup', {

@@ -29,10 +29,13 @@ export interface NatInstanceProps {
   readonly internetGateway: InternetGateway;
   /** The VPC has IPv6: the instance reaches the EC2 API over IPv6, no second public IPv4. */
   readonly ipv6: boolean;
-  /** Default: t4g.nano (Graviton). */
-  readonly instanceType?: string;
-  /** Run on Spot capacity (an interruption is a few minutes without egress). Default: false. */
-  readonly spot?: boolean;
+  /** Graviton or x86: the AMI follows the type. Default in the schema: `network.natInstance.instanceType`. */
+  readonly instanceType: string;
+  /**
+   * Run on Spot capacity (an interruption is a few minutes without egress). Default in the schema:
+   * `network.natInstance.spot`.
+   */
+  readonly spot: boolean;
   /** KMS key for the root volume. Default: the account's EBS default key. */
   readonly kmsKeyArn?: string;
 }
@@ -42,8 +45,8 @@ export interface NatInstanceProps {
  * interface with the source/destination check off and an Elastic IP, which the private route tables
  * point at (launch templates cannot turn the check off), attached at boot by the instance of an
  * auto-scaling group of one, so a replacement takes over the same interface and address
- * (nat-instance-boot.ts). Graviton, IMDSv2 only, AMI resolved from the public SSM parameter by the
- * launch template at launch (no data source: plans stay offline). Its security group admits the
+ * (nat-instance-boot.ts). IMDSv2 only, the AMI of the instance type's architecture resolved from the
+ * public SSM parameter by the launch template at launch (no data source: plans stay offline). Its security group admits the
  * private subnets' CIDRs, all protocols: a documented exception to group-to-group rules, as for the
  * interface endpoints, since forwarded packets keep their task's address.
  */
@@ -56,7 +59,7 @@ export class NatInstance extends Construct {
     super(scope, id);
     const { naming } = props;
     const name = naming.name('nat');
-    const instanceType = props.instanceType ?? 't4g.nano';
+    const { instanceType } = props;
     const arch = instanceArchitecture(instanceType);
 
     this.securityGroup = new OwnedSecurityGroup(this, 'SecurityGroup', {

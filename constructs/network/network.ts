@@ -40,15 +40,21 @@ export interface NetworkProps {
   readonly availabilityZones: readonly string[];
   /** One CIDR per AZ per tier, in AZ order. */
   readonly subnets: Readonly<Record<SubnetTier, readonly string[]>>;
-  /** Default: 'perAz'. */
-  readonly natGateways?: NatMode;
-  /** The NAT instance of `natGateways: 'instance'` (nat-instance.ts; its defaults there). */
-  readonly natInstance?: Pick<NatInstanceProps, 'instanceType' | 'spot' | 'kmsKeyArn'>;
-  /** Amazon-provided IPv6 /56, a /64 per subnet, IPv6 default routes. Default: false. */
-  readonly ipv6?: boolean;
+  /** NAT gateways (`none`, `single`, `perAz`) or one NAT instance (`instance`): `network.natGateways`. */
+  readonly natGateways: NatMode;
+  /**
+   * The NAT instance, read only with `natGateways: 'instance'` (nat-instance.ts). Defaults in the
+   * schema: `network.natInstance`.
+   */
+  readonly natInstance: Pick<NatInstanceProps, 'instanceType' | 'spot' | 'kmsKeyArn'>;
+  /** Amazon-provided IPv6 /56, a /64 per subnet, IPv6 default routes. Default in the schema: `network.ipv6`. */
+  readonly ipv6: boolean;
   readonly flowLogs: { readonly retentionDays: number; readonly kmsKeyArn: string };
-  /** Interface endpoint service names (`ecr.api`, `logs`, ...). Default: none. */
-  readonly interfaceEndpoints?: readonly string[];
+  /**
+   * Interface endpoint service names (`ecr.api`, `logs`, ...); none creates no endpoint or its
+   * security group. Default in the schema: `network.interfaceEndpoints`.
+   */
+  readonly interfaceEndpoints: readonly string[];
   /** TCP ports the isolated (data) tier serves to the private tier, e.g. 5432 and 6379. Default: none. */
   readonly dataPorts?: readonly number[];
 }
@@ -91,8 +97,8 @@ export class Network extends Construct {
     super(scope, id);
     const { naming } = props;
     const azs = props.availabilityZones;
-    const nat = props.natGateways ?? 'perAz';
-    this.ipv6 = props.ipv6 ?? false;
+    const nat = props.natGateways;
+    this.ipv6 = props.ipv6;
     this.vpcCidr = props.vpcCidr;
     for (const tier of ['public', 'private', 'isolated'] as const) {
       if (props.subnets[tier].length !== azs.length) {

@@ -7,8 +7,8 @@ export interface CostBudgetProps {
   /** Tag that identifies the environment's costs (must be an activated cost-allocation tag). */
   readonly tagKey: string;
   readonly tagValue: string;
-  /** Percentages of the limit that notify on actual spend. Default: 80, 100. */
-  readonly thresholdsPercent?: readonly number[];
+  /** Percentages of the limit that notify on actual spend. Default in the schema: `budget.thresholdsPercent`. */
+  readonly thresholdsPercent: readonly number[];
   readonly alertEmails: readonly string[];
   /** SNS topics notified with the emails (the environment's warning topic). Default: none. */
   readonly topicArns?: readonly string[];
@@ -35,7 +35,7 @@ export class CostBudget extends Construct {
       timeUnit: 'MONTHLY',
       costFilter: [{ name: 'TagKeyValue', values: [`user:${props.tagKey}$${props.tagValue}`] }],
       notification: [
-        ...(props.thresholdsPercent ?? [80, 100]).map((threshold) => ({
+        ...props.thresholdsPercent.map((threshold) => ({
           comparisonOperator: 'GREATER_THAN',
           threshold,
           thresholdType: 'PERCENTAGE',

@@ -28,12 +28,21 @@ export interface AccountBaselineProps {
   /** Home region: GuardDuty, Config and the trail's home live here. */
   readonly region: string;
   readonly partition?: string;
-  /** GuardDuty runtime monitoring with the managed ECS Fargate agent. Default: false. */
-  readonly guardDutyRuntimeMonitoring?: boolean;
-  /** AWS Config recorder, delivery channel and rules. Default: enabled, daily snapshots. */
-  readonly config?: { readonly enabled: boolean; readonly deliveryFrequency?: string };
-  /** Days CloudTrail logs stay in their bucket. Default: 365. */
-  readonly trailRetentionDays?: number;
+  /**
+   * GuardDuty runtime monitoring with the managed ECS Fargate agent. Default in the schema:
+   * `accounts.<account>.baseline.guardDutyRuntimeMonitoring`.
+   */
+  readonly guardDutyRuntimeMonitoring: boolean;
+  /**
+   * AWS Config recorder, delivery channel and rules, and how often it delivers snapshots. Defaults in
+   * the schema: `accounts.<account>.baseline.config`.
+   */
+  readonly config: { readonly enabled: boolean; readonly deliveryFrequency: string };
+  /**
+   * Days CloudTrail logs (and Config's snapshots) stay in their bucket. Default in the schema:
+   * `accounts.<account>.baseline.trailRetentionDays`.
+   */
+  readonly trailRetentionDays: number;
   /** Days the trail's CloudWatch copy is kept. Default: 90. */
   readonly trailLogGroupRetentionDays?: number;
   /** Cost-allocation tags to activate (fails until billing has seen the tag). Default: none. */
@@ -82,7 +91,7 @@ export class AccountBaseline extends Construct {
     this.trailLogGroup = this.node.findChild('TrailLogGroup') as CloudwatchLogGroup;
 
     this.detector = this.guardDuty(props);
-    if (props.config?.enabled ?? true) {
+    if (props.config.enabled) {
       this.recorder = this.configService(props, partition);
     }
     this.accountGuards(props);
@@ -102,7 +111,7 @@ export class AccountBaseline extends Construct {
             { days: 30, storageClass: 'STANDARD_IA' },
             { days: 90, storageClass: 'GLACIER' },
           ],
-          expiration: [{ days: props.trailRetentionDays ?? 365 }],
+          expiration: [{ days: props.trailRetentionDays }],
         },
       ],
       policyStatements: (arn) => [
@@ -203,9 +212,7 @@ export class AccountBaseline extends Construct {
     const { naming, accountId } = props;
     const configBucket = new SecureBucket(this, 'ConfigBucket', {
       bucketName: naming.bucket('config'),
-      lifecycleRules: [
-        { id: 'expire', status: 'Enabled', expiration: [{ days: props.trailRetentionDays ?? 365 }] },
-      ],
+      lifecycleRules: [{ id: 'expire', status: 'Enabled', expiration: [{ days: props.trailRetentionDays }] }],
       policyStatements: (arn) => [
         {
           Sid: 'ConfigAclCheck',
@@ -247,7 +254,7 @@ export class AccountBaseline extends Construct {
       name: naming.name('config'),
       s3BucketName: configBucket.name,
       snapshotDeliveryProperties: {
-        deliveryFrequency: props.config?.deliveryFrequency ?? 'TwentyFour_Hours',
+        deliveryFrequency: props.config.deliveryFrequency,
       },
       dependsOn: [recorder, configBucket.policy],
     });

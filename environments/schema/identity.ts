@@ -50,19 +50,20 @@ const redirectUrlSchema = z.url({ error: 'must be a URL' }).superRefine((url, ct
 /**
  * A federated provider. The client secret never appears in config or code: `clientSecretVariable`
  * names the SENSITIVE Terraform variable that holds it (set as `TF_VAR_<name>` by the pipeline from
- * its secret store; docs/runbooks.md, "Identity").
+ * its secret store; docs/runbooks.md, "Identity"). `defaultScopes`: the provider's default `scopes`.
  */
-const federatedProviderSchema = z.strictObject({
-  clientId: z.string().min(1).max(256),
-  clientSecretVariable: z
-    .string({
-      error:
-        'needs the name of the sensitive Terraform variable holding the client secret (never the secret)',
-    })
-    .regex(/^[a-z][a-z0-9_]{2,63}$/, 'must be a Terraform variable name such as google_client_secret'),
-  /** OAuth scopes requested from the provider. Default: openid/email/profile (Google), public_profile,email (Facebook). */
-  scopes: z.array(z.string().min(1)).optional(),
-});
+const federatedProviderSchema = (defaultScopes: string[]) =>
+  z.strictObject({
+    clientId: z.string().min(1).max(256),
+    clientSecretVariable: z
+      .string({
+        error:
+          'needs the name of the sensitive Terraform variable holding the client secret (never the secret)',
+      })
+      .regex(/^[a-z][a-z0-9_]{2,63}$/, 'must be a Terraform variable name such as google_client_secret'),
+    /** OAuth scopes requested from the provider. Default: per provider (`providers` below). */
+    scopes: z.array(z.string().min(1)).default(defaultScopes),
+  });
 
 const emailSenderSchema = z.discriminatedUnion('sender', [
   /** Cognito's own sender: about 50 e-mails a day per account, enough for dev. */
@@ -121,8 +122,10 @@ export const identitySchema = z
     refreshTokenDays: z.number().int().min(1).max(3650).default(30),
     providers: z
       .strictObject({
-        google: federatedProviderSchema.optional(),
-        facebook: federatedProviderSchema.optional(),
+        /** Google sign-in. Default scopes: openid, email, profile. */
+        google: federatedProviderSchema(['openid', 'email', 'profile']).optional(),
+        /** Facebook sign-in. Default scopes: public_profile, email. */
+        facebook: federatedProviderSchema(['public_profile', 'email']).optional(),
       })
       .prefault({}),
     /** Statements the identity pool's authenticated role grants. Default: none (the role can do nothing). */

@@ -16,12 +16,11 @@ import { azSchema, cidrSchema, retentionSchema } from './primitives';
 
 const TIERS = ['public', 'private', 'isolated'] as const;
 
+const instanceTypeSchema = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type');
+
 const bastionSchema = z.strictObject({
   /** Default: t4g.nano (Graviton; the launch template resolves the arm64 AMI). */
-  instanceType: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type')
-    .default('t4g.nano'),
+  instanceType: instanceTypeSchema.default('t4g.nano'),
 });
 
 export const networkSchema = z
@@ -40,18 +39,18 @@ export const networkSchema = z
     }),
     /** `instance`: one NAT instance instead of gateways (non-production; constructs/network/nat-instance.ts). */
     natGateways: z.enum(['none', 'single', 'perAz', 'instance']),
-    /** Read only with `natGateways: 'instance'`. Default: t4g.nano, on demand. */
+    /**
+     * The NAT instance of `natGateways: 'instance'` (read only then). Always resolved, so its defaults
+     * below are the only ones.
+     */
     natInstance: z
       .strictObject({
-        /** Default: t4g.nano (Graviton). */
-        instanceType: z
-          .string()
-          .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type')
-          .default('t4g.nano'),
+        /** Default: t4g.nano (Graviton; the launch template resolves the arm64 AMI). */
+        instanceType: instanceTypeSchema.default('t4g.nano'),
         /** Spot capacity: cheaper, minutes without egress on an interruption. Default: false. */
         spot: z.boolean().default(false),
       })
-      .optional(),
+      .prefault({}),
     interfaceEndpoints: z
       .array(
         z.string().regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be an endpoint service name such as ecr.api'),

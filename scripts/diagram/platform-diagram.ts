@@ -93,7 +93,7 @@ export function platformDiagram(stack: DiagramSource): string {
   const nat = c.network.natGateways;
   const natText =
     nat === 'instance'
-      ? `NAT instance ${c.network.natInstance?.instanceType ?? 't4g.nano'}`
+      ? `NAT instance ${c.network.natInstance.instanceType}`
       : nat === 'none'
         ? 'no NAT: interface endpoints only'
         : `NAT gateway${nat === 'perAz' ? ` x${c.network.availabilityZones.length}` : ''}`;

@@ -26,8 +26,11 @@ export interface EksControlPlaneProps {
   readonly vpcId: string;
   /** Private subnets, one per AZ: the control plane's ENIs and the nodes. */
   readonly subnetIds: string[];
-  /** CIDRs that reach the public endpoint. Default (empty): public endpoint off. */
-  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * CIDRs that reach the public endpoint; none turns the public endpoint off. Default in the schema:
+   * `compute.eks.publicAccessCidrs`.
+   */
+  readonly publicAccessCidrs: readonly string[];
   /** Envelope encryption of Kubernetes secrets. */
   readonly secretsKmsKeyArn: string;
   readonly logs: LogSettings;
@@ -80,7 +83,7 @@ export class EksControlPlane extends Construct {
       name: `${name}-control-plane`,
       description: `${name} control plane: HTTPS in from the nodes only`,
     });
-    const publicCidrs = [...(props.publicAccessCidrs ?? [])];
+    const publicCidrs = [...props.publicAccessCidrs];
     this.cluster = new EksCluster(this, 'Cluster', {
       name,
       version: props.version,
