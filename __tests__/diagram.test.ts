@@ -8,7 +8,7 @@ import { diagramDocument, diagramIndex, platformDiagram } from '../scripts/diagr
 import { buildStacks, envInput, registryOf } from './support/fixtures';
 
 const ROOT = join(__dirname, '..');
-const envs = Object.keys(registry.environments);
+const envs = [...Object.keys(registry.environments), ...Object.keys(registry.references)];
 const files = envs.map((env) => join(ROOT, 'docs', 'diagrams', `${env}.md`));
 
 /** Runs Mermaid's parser (in a child process: mermaid is ESM-only) over `paths`. */
@@ -45,7 +45,8 @@ writeFileSync(broken, '```mermaid\nflowchart LR\n  a[unclosed --> b\n```\n');
 const parsed = parse([...files, join(ROOT, 'README.md'), broken]);
 
 describe('the committed diagrams', () => {
-  const stacks = buildStacks(registry).platform;
+  const built = buildStacks(registry);
+  const stacks = { ...built.platform, ...built.reference };
 
   it.each(envs)('%s is current (run npm run diagram when this fails)', (env) => {
     const expected = diagramDocument(env, platformDiagram(stacks[env]));

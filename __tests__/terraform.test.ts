@@ -179,6 +179,8 @@ describeTf('terraform: real-provider plan + mock apply with invariants, one test
     const app = [
       ...Object.keys(registry.accounts).flatMap((slug) => [`state-${slug}`, `baseline-${slug}`]),
       ...Object.keys(registry.environments).map((name) => `platform-${name}`),
+      // Reference configurations: never deployed, proven like every environment.
+      ...Object.keys(registry.references).map((name) => `reference-${name}`),
     ];
     expect(Object.keys(stacks).sort()).toEqual([...app, 'variant-engines'].sort());
     expect(Object.keys(NEGATIVE).every((n) => allJobs.some((j) => j.name === n))).toBe(true);

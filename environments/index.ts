@@ -7,11 +7,14 @@ import { dev } from './dev';
 import { enterprise } from './enterprise';
 import { prod } from './prod';
 import { buildRegistry, type Registry } from './registry';
+import { seed000 } from './references/seed000';
 import { staging } from './staging';
 
 /** The environment files, in declaration order (the order of `environments`). */
 export const environmentInputs = [dev, staging, prod, enterprise];
-export const registry: Registry = buildRegistry(accountsInput, environmentInputs);
+/** The reference configurations (environments/references/): synthesized and proven, never deployed. */
+export const referenceInputs = [seed000];
+export const registry: Registry = buildRegistry(accountsInput, environmentInputs, referenceInputs);
 export const environments = registry.environments;
 export const accounts = registry.accounts;
 

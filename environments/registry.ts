@@ -29,6 +29,13 @@ export interface Registry {
   readonly accounts: AccountsConfig;
   /** Environment name -> validated config, in declaration order. */
   readonly environments: Record<string, EnvironmentConfig>;
+  /**
+   * Reference configurations (docs/architecture.md, "Reference architectures"): a seed's whole
+   * architecture, validated by the same schema and synthesized as `reference-<name>` in its
+   * account's naming, planned and mock-applied by the tests, never deployed: no pipeline role, no
+   * workflow job, a state key under `<project>/reference/` that nothing applies.
+   */
+  readonly references: Record<string, EnvironmentConfig>;
   /** Problems that do not stop the synth (main.ts prints them once). */
   readonly warnings: readonly ConfigIssue[];
 }
@@ -70,7 +77,11 @@ export function deployOrder(registry: Registry): EnvironmentConfig[] {
  * Validates everything and throws one EnvironmentConfigError with every problem, paths prefixed
  * `environments.<name>.` or `accounts.<slug>.`.
  */
-export function buildRegistry(accountsInput: unknown, environmentInputs: readonly unknown[]): Registry {
+export function buildRegistry(
+  accountsInput: unknown,
+  environmentInputs: readonly unknown[],
+  referenceInputs: readonly unknown[] = [],
+): Registry {
   const issues: ConfigIssue[] = [];
   let accounts: AccountsConfig = {};
   try {
@@ -81,10 +92,22 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
   }
   const environments = parseEnvironments(environmentInputs, issues);
   const allParsed = Object.keys(environments).length === environmentInputs.length;
+  const references = parseEnvironments(referenceInputs, issues, 'references');
+  for (const name of Object.keys(references))
+    if (environments[name])
+      issues.push({ path: `references.${name}.name`, message: `${name} is also an environment` });
+  // Domains, names and identity pins span both: a reference is built like an environment.
+  const everything = { ...environments, ...references };
 
   const { byAccount, errors } = groupByAccount(accounts, environments);
-  issues.push(...errors, ...duplicateDomains(environments), ...nestedEnvironmentNames(environments));
-  const pins = identityPinProblems(environments);
+  issues.push(
+    ...groupByAccount(accounts, references).errors.map((e) => ({
+      ...e,
+      path: e.path.replace(/^environments\./, 'references.'),
+    })),
+  );
+  issues.push(...errors, ...duplicateDomains(everything), ...nestedEnvironmentNames(everything));
+  const pins = identityPinProblems(everything);
   issues.push(...pins.errors);
   // The chain spans every environment: with one of them invalid, `after` references to it would
   // only repeat its own problems as "not an environment".
@@ -94,13 +117,14 @@ export function buildRegistry(accountsInput: unknown, environmentInputs: readonl
   if (Object.keys(environments).length > 0) warnings.push(...unusedAccounts(byAccount, accounts));
 
   if (issues.length > 0) throw new EnvironmentConfigError('platform config', issues);
-  return { accounts, environments, warnings };
+  return { accounts, environments, references, warnings };
 }
 
-/** Each environment through its schema; problems go to `issues`, prefixed `environments.<name>`. */
+/** Each environment through its schema; problems go to `issues`, prefixed `<section>.<name>`. */
 function parseEnvironments(
   inputs: readonly unknown[],
   issues: ConfigIssue[],
+  section = 'environments',
 ): Record<string, EnvironmentConfig> {
   const environments: Record<string, EnvironmentConfig> = {};
   inputs.forEach((input, index) => {
@@ -109,11 +133,11 @@ function parseEnvironments(
     const label = typeof rawName === 'string' && rawName ? rawName : `#${index}`;
     const result = environmentConfigSchema.safeParse(input);
     if (!result.success) {
-      issues.push(...toIssues(result.error, ['environments', label]));
+      issues.push(...toIssues(result.error, [section, label]));
       return;
     }
     if (environments[result.data.name]) {
-      issues.push({ path: `environments.${label}.name`, message: `${result.data.name} is defined twice` });
+      issues.push({ path: `${section}.${label}.name`, message: `${result.data.name} is defined twice` });
       return;
     }
     environments[result.data.name] = result.data;

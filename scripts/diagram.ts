@@ -1,6 +1,6 @@
 /**
- * `npm run diagram`: writes docs/diagrams/<env>.md, one Mermaid diagram per environment of the
- * registry (scripts/diagram/platform-diagram.ts), and removes those of environments that are gone.
+ * `npm run diagram`: writes docs/diagrams/<env>.md, one Mermaid diagram per environment and reference
+ * configuration of the registry (scripts/diagram/platform-diagram.ts), and removes those that are gone.
  * `npm run diagram -- --check` writes nothing and fails when a file is stale.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,9 @@ const DIR = join(__dirname, '..', 'docs', 'diagrams');
 
 function main(): void {
   const check = process.argv.includes('--check');
-  const stacks = definePlatform(new App(), registry).platform;
+  // Environments and reference configurations alike: each gets its diagram.
+  const defined = definePlatform(new App(), registry);
+  const stacks = { ...defined.platform, ...defined.reference };
   const wanted = new Map(
     Object.entries(stacks).map(([env, stack]) => [`${env}.md`, diagramDocument(env, platformDiagram(stack))]),
   );

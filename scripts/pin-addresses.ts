@@ -16,6 +16,7 @@ const all = [
   ...Object.values(stacks.state),
   ...Object.values(stacks.baseline),
   ...Object.values(stacks.platform),
+  ...Object.values(stacks.reference),
 ];
 const pins = Object.fromEntries(all.map((s) => [s.node.id, statefulAddresses(JSON.parse(Testing.synth(s)))]));
 writeFileSync(

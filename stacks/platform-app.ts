@@ -2,16 +2,21 @@ import type { Construct } from 'constructs';
 import { accountOf, environmentsOf, type Registry } from '../environments/registry';
 import { BaselineStack } from './baseline-stack';
 import { PlatformStack } from './platform-stack';
-import { baselineStackId, platformStackId, stateStackId } from './stack-ids';
+import { baselineStackId, platformStackId, referenceStackId, stateStackId } from './stack-ids';
 import { StateStack } from './state-stack';
 
 export interface PlatformStacks {
   readonly state: Record<string, StateStack>;
   readonly baseline: Record<string, BaselineStack>;
   readonly platform: Record<string, PlatformStack>;
+  /** Per reference configuration its platform, never deployed (its state key under `<project>/reference/`). */
+  readonly reference: Record<string, PlatformStack>;
 }
 
-/** Per account a state and a baseline stack; per environment a platform stack (docs/architecture.md). */
+/**
+ * Per account a state and a baseline stack; per environment a platform stack; per reference
+ * configuration a platform stack nothing deploys (docs/architecture.md).
+ */
 export function definePlatform(app: Construct, registry: Registry): PlatformStacks {
   const state: Record<string, StateStack> = {};
   const baseline: Record<string, BaselineStack> = {};
@@ -34,5 +39,14 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
       account: accountOf(registry, env).account,
     });
   }
-  return { state, baseline, platform };
+  const reference: Record<string, PlatformStack> = {};
+  for (const ref of Object.values(registry.references)) {
+    const { slug, account } = accountOf(registry, ref);
+    reference[ref.name] = new PlatformStack(app, referenceStackId(ref.name), {
+      config: ref,
+      account,
+      reference: { accountSlug: slug, otherEnvironments: environmentsOf(registry, slug).map((e) => e.name) },
+    });
+  }
+  return { state, baseline, platform, reference };
 }

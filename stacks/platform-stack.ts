@@ -19,11 +19,18 @@ import { ServerlessLayer } from '../constructs/serverless/serverless-layer';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws, regionalProvider } from './aws';
 import { s3Backend } from './backend';
+import { referenceBoundary, type ReferenceBoundaryProps } from './reference-boundary';
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
   /** The account the environment deploys into: project, state backend, account-level options. */
   readonly account: AccountConfig;
+  /**
+   * A reference configuration (never deployed): its state key is `<project>/reference/<name>/…`,
+   * which nothing applies, and its roles' workload boundary is in its own stack. Default: an
+   * environment (state at `<project>/<env>/terraform.tfstate`, boundary in the account's state stack).
+   */
+  readonly reference?: Omit<ReferenceBoundaryProps, 'account' | 'name'>;
 }
 
 /**
@@ -59,7 +66,10 @@ export class PlatformStack extends StableAddressStack {
     }));
     const tags = standardTags({ project, environment: config.name, extra: config.tags });
     configureAws(this, { region, accountId, tags });
-    s3Backend(this, state, `${project}/${config.name}/terraform.tfstate`);
+    const where = props.reference ? `reference/${config.name}` : config.name;
+    s3Backend(this, state, `${project}/${where}/terraform.tfstate`);
+    if (props.reference)
+      referenceBoundary(this, { ...props.reference, account: props.account, name: config.name });
     // Stack-wide, at synthesis: the workload boundary on every role, names under the environment's
     // prefix, prevent_destroy on stateful resources in production (docs/architecture.md, "Guardrails").
     applyStackGuards(this, {

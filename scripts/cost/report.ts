@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../../environments/registry';
-import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
+import { baselineStackId, platformStackId, referenceStackId, stateStackId } from '../../stacks/stack-ids';
 import { estimateStack, type CostLine, type StackEstimate } from './estimate';
 import { PRICE_TABLE_VERSION, PRICES_AS_OF } from './prices';
 
@@ -15,10 +15,11 @@ export interface CostReport {
   readonly groups: Readonly<Record<string, StackEstimate & { readonly stacks: readonly string[] }>>;
 }
 
-/** What each report group is made of: environments first, then the account stacks. */
+/** What each report group is made of: environments first, then the reference configurations and the account stacks. */
 export function reportGroups(registry: Registry): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
   for (const env of Object.keys(registry.environments)) groups[env] = [platformStackId(env)];
+  for (const ref of Object.keys(registry.references)) groups[`reference ${ref}`] = [referenceStackId(ref)];
   for (const slug of Object.keys(registry.accounts))
     groups[`account ${slug}`] = [stateStackId(slug), baselineStackId(slug)];
   return groups;
