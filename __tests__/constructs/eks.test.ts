@@ -463,3 +463,21 @@ describe('finding 8: no ECS artefacts on EKS; the database bootstrap is a Job wi
     expect(JSON.stringify(job)).not.toMatch(/db_master_password|var\./);
   });
 });
+
+describe('the bindings contract is the same as on Fargate', () => {
+  it('merges config and bindings once, and says which variable comes from which secret', () => {
+    const input = envInput('enterprise');
+    const secret = 'arn:aws:secretsmanager:us-east-1:333333333333:secret:webplat-enterprise-stripe-AbCdEf';
+    input.services.backend.secrets = { STRIPE_KEY: { arn: secret, jsonKey: 'key' } };
+    const services = synthPlatform(input).json.output.eks_bootstrap.value.services;
+    expect(services.backend.secrets).toEqual({ STRIPE_KEY: { arn: secret, jsonKey: 'key' } });
+    expect(services.backend.secret_arns).toEqual([secret]);
+    expect(services.backend.environment.DB_HOST).toMatch(/aws_rds_cluster/);
+  });
+
+  it('refuses a configured variable a binding also sets, instead of overwriting it', () => {
+    const input = envInput('enterprise');
+    input.services.backend.environment = { DB_HOST: 'elsewhere.example.com' };
+    expect(() => synthPlatform(input)).toThrow(/backend: DB_HOST is set twice/);
+  });
+});

@@ -5,7 +5,7 @@ import { Layer } from '../../core/addresses';
 import type { PolicyStatement } from '../../core/iam';
 import type { ContractRequest } from '../../core/role-contract';
 import { connect } from '../../core/security-group';
-import type { ServiceBindings } from '../../core/service-bindings';
+import { mergeBindings, type ServiceBindings } from '../../core/service-bindings';
 import type { ComputeLayer, ComputeLayerProps, Workload } from '../compute-layer';
 import { ServiceRepository } from '../service-repository';
 import { ControllerRoles } from './controller-roles';
@@ -32,6 +32,11 @@ export class EksCompute extends Layer implements ComputeLayer {
   readonly controllers: ControllerRoles;
   readonly repositories: Record<string, ServiceRepository> = {};
   readonly podRoles: Record<string, PodIdentityRole> = {};
+  /**
+   * Per service, its config's environment and secrets merged with its bindings (`mergeBindings`,
+   * as on Fargate: a variable set twice is an error, not silently overwritten), computed once.
+   */
+  private readonly bound: Record<string, ServiceBindings> = {};
   /** The database bootstrap Job's role (with a database): the only pod that reads the master secret. */
   readonly databaseBootstrapRole?: PodIdentityRole;
   readonly workloads: Record<string, Workload> = {};
@@ -123,7 +128,12 @@ export class EksCompute extends Layer implements ComputeLayer {
         kmsKeyArn: props.keys.data,
         imageTagMutability: config.ecr.imageTagMutability,
       });
-      const bindings = props.bindings(name, svc);
+      const bindings = mergeBindings(
+        name,
+        { environment: svc.environment, secrets: svc.secrets },
+        props.bindings(name, svc),
+      );
+      this.bound[name] = bindings;
       const role = new PodIdentityRole(this, `PodRole-${name}`, {
         roleName: naming.name(`${name}-pod`),
         accountId: props.accountId,
@@ -176,7 +186,7 @@ export class EksCompute extends Layer implements ComputeLayer {
     const bootstrap = this.databaseBootstrapRole;
     const perService = Object.fromEntries(
       Object.entries(props.config.services).map(([name, svc]) => {
-        const b = props.bindings(name, svc);
+        const b = this.bound[name];
         return [
           name,
           {
@@ -186,8 +196,10 @@ export class EksCompute extends Layer implements ComputeLayer {
             image_repository: this.repositories[name].url,
             port: svc.port,
             target_group_arn: props.routes[name]?.targetGroupArn ?? '',
-            environment: { ...svc.environment, ...b.environment },
-            secret_arns: secretArnsOf(svc, b),
+            environment: b.environment,
+            // Which variable comes from which secret (and JSON key): the Secrets Store CSI mapping.
+            secrets: b.secrets,
+            secret_arns: secretArnsOf(b),
           },
         ];
       }),
@@ -228,9 +240,9 @@ export class EksCompute extends Layer implements ComputeLayer {
   }
 }
 
-/** The secrets a service reads: those its config names and those its bindings inject. */
-function secretArnsOf(svc: ServiceConfig, b: ServiceBindings): string[] {
-  return [...new Set([...Object.values(svc.secrets), ...Object.values(b.secrets)].map((s) => s.arn))];
+/** The secrets a service reads (its config's and its bindings', merged). */
+function secretArnsOf(b: ServiceBindings): string[] {
+  return [...new Set(Object.values(b.secrets).map((s) => s.arn))];
 }
 
 const XRAY_ACTIONS = [
@@ -245,7 +257,7 @@ const XRAY_ACTIONS = [
  * Store CSI driver's AWS provider with the pod's identity) and tracing when it traces.
  */
 function podRequests(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayerProps): ContractRequest[] {
-  const secrets = secretArnsOf(svc, b);
+  const secrets = secretArnsOf(b);
   return [
     ...secrets.map((resource) => ({
       action: 'secretsmanager:GetSecretValue',
@@ -277,7 +289,7 @@ function podRequests(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayer
 
 /** A pod role's statements: what its `uses` grant, the secrets it names, X-Ray when it traces. */
 function podStatements(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayerProps): PolicyStatement[] {
-  const secretArns = secretArnsOf(svc, b);
+  const secretArns = secretArnsOf(b);
   return [
     ...b.statements,
     ...(secretArns.length > 0
