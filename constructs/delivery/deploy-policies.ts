@@ -194,13 +194,31 @@ export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): S
  */
 export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
   const prefix = namePrefix(t.project, t.env);
+  return runTaskStatements(t, `${prefix}-db-migrate`, [
+    `${prefix}-db-migrate-task`,
+    `${prefix}-db-migrate-execution`,
+  ]);
+}
+
+/**
+ * Running one task family in the environment's cluster and watching it: run-task of `family` with
+ * exactly `roles` passed (RunTask checks iam:PassRole for the revision's task and execution roles),
+ * describe-tasks, and the task's private subnets and security group found by name (these Describe
+ * calls accept only "*", service authorization reference, and return configuration, not data).
+ */
+function runTaskStatements(
+  t: Omit<ServiceDeployTarget, 'service'>,
+  family: string,
+  roles: readonly string[],
+): Statement[] {
+  const prefix = namePrefix(t.project, t.env);
   const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
   return [
     {
       Sid: 'RunMigration',
       Effect: 'Allow',
       Action: 'ecs:RunTask',
-      Resource: familyArn(t, `${prefix}-db-migrate`),
+      Resource: familyArn(t, family),
       Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
     },
     {
@@ -209,8 +227,6 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
       Action: 'ecs:DescribeTasks',
       Resource: ecs(`task/${prefix}/*`),
     },
-    // The task's private subnets and security group, found by name; these Describe calls accept
-    // only "*" (service authorization reference) and return configuration, not data.
     {
       Sid: 'FindTaskNetwork',
       Effect: 'Allow',
@@ -218,14 +234,10 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
       Resource: '*',
     },
     {
-      // RunTask checks iam:PassRole for the revision's task and execution roles.
       Sid: 'PassMigrationRoles',
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: [
-        iamArn(t.accountId, 'role', `${prefix}-db-migrate-task`),
-        iamArn(t.accountId, 'role', `${prefix}-db-migrate-execution`),
-      ],
+      Resource: roles.map((r) => iamArn(t.accountId, 'role', r)),
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
   ];
@@ -243,40 +255,8 @@ export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Stat
 export function serviceMigrateStatements(t: ServiceDeployTarget): Statement[] {
   const prefix = namePrefix(t.project, t.env);
   const family = `${prefix}-${t.service}-migrate`;
-  const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
   return [
-    {
-      Sid: 'RunMigration',
-      Effect: 'Allow',
-      Action: 'ecs:RunTask',
-      Resource: familyArn(t, family),
-      Condition: { ArnEquals: { 'ecs:cluster': ecs(`cluster/${prefix}`) } },
-    },
-    {
-      Sid: 'WatchMigration',
-      Effect: 'Allow',
-      Action: 'ecs:DescribeTasks',
-      Resource: ecs(`task/${prefix}/*`),
-    },
-    // The service's private subnets and security group, found by name; these Describe calls accept
-    // only "*" (service authorization reference) and return configuration, not data.
-    {
-      Sid: 'FindTaskNetwork',
-      Effect: 'Allow',
-      Action: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-      Resource: '*',
-    },
-    {
-      // RunTask checks iam:PassRole for the revision's task and execution roles.
-      Sid: 'PassMigrationRoles',
-      Effect: 'Allow',
-      Action: 'iam:PassRole',
-      Resource: [
-        iamArn(t.accountId, 'role', family),
-        iamArn(t.accountId, 'role', `${prefix}-${t.service}-execution`),
-      ],
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    },
+    ...runTaskStatements(t, family, [family, `${prefix}-${t.service}-execution`]),
     { Sid: 'TaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
       Sid: 'RegisterMigrationRevision',

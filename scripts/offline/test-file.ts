@@ -173,6 +173,19 @@ function variablesBlock(stack: StackJson): string[] {
   return [`  variables {\n${values.map(([k, v]) => `    ${k} = ${hcl(v)}`).join('\n')}\n  }`];
 }
 
+/** The run that forgets the state `stateKey` (the empty teardown module's `removed` blocks). */
+function teardownRun(stateKey: string, options: TestFileOptions, aliases: (string | undefined)[]): string {
+  return [
+    'run "teardown" {',
+    '  command   = apply',
+    `  state_key = "${stateKey}"`,
+    ...moduleBlock(`${options.module ?? '.'}/${TEARDOWN_MODULE}`),
+    mockProviders(aliases),
+    NO_REFRESH,
+    '}',
+  ].join('\n');
+}
+
 /** A change from a prior state: the prior module mock-applied, then the stack planned from it. */
 function changeTestFile(stack: StackJson, options: TestFileOptions & { priorModule: string }): string {
   const aliases = providerAliases(stack);
@@ -196,15 +209,7 @@ function changeTestFile(stack: StackJson, options: TestFileOptions & { priorModu
     ].join('\n'),
     // Forgets the state (as the three-run file's teardown does): Terraform's own cleanup would
     // destroy it under the planned configuration, whose prevent_destroy refuses.
-    [
-      'run "teardown" {',
-      '  command   = apply',
-      '  state_key = "change"',
-      ...moduleBlock(`${options.module ?? '.'}/${TEARDOWN_MODULE}`),
-      mockProviders(aliases),
-      NO_REFRESH,
-      '}',
-    ].join('\n'),
+    teardownRun('change', options, aliases),
   ];
   return `${mockProvider()}\n\n${runs.join('\n\n')}\n`;
 }
@@ -239,15 +244,7 @@ export function offlineTestFile(stack: StackJson, options: TestFileOptions = {})
       ...invariantAsserts(stack).flatMap((a) => [a, '']),
       '}',
     ].join('\n'),
-    [
-      'run "teardown" {',
-      '  command   = apply',
-      `  state_key = "${MOCK_STATE}"`,
-      ...moduleBlock(`${options.module ?? '.'}/${TEARDOWN_MODULE}`),
-      mockProviders(aliases),
-      NO_REFRESH,
-      '}',
-    ].join('\n'),
+    teardownRun(MOCK_STATE, options, aliases),
   ];
   return `${mockProvider()}\n\n${runs.join('\n\n')}\n`;
 }
