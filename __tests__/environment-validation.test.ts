@@ -374,6 +374,27 @@ describe('validation rejects each bad case with its path', () => {
       'database.masterPasswordVersion',
       /1/,
     ],
+    [
+      'request-count scaling of a service without a target group',
+      (c) => {
+        c.services.worker = {
+          ...c.services.backend,
+          pathPatterns: undefined,
+          autoscaling: { minCapacity: 1, maxCapacity: 2, cpuTargetPercent: 70, requestsPerTarget: 100 },
+        };
+      },
+      'services.worker.autoscaling.requestsPerTarget',
+      /needs pathPatterns/,
+    ],
+    [
+      'request-count scaling of a blue/green service',
+      (c) => {
+        c.services.backend.autoscaling.requestsPerTarget = 100;
+        c.services.backend.deployment = { type: 'blueGreen' };
+      },
+      'services.backend.autoscaling.requestsPerTarget',
+      /blue\/green deployments swap/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, mutate, path, message) => {

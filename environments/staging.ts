@@ -43,7 +43,8 @@ export const staging: EnvironmentConfigInput = {
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
       uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'], identity: true },
-      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70 },
+      // Seeds 002/003: scale on load too, not only on CPU (about 600 requests per task per minute).
+      autoscaling: { minCapacity: 1, maxCapacity: 4, cpuTargetPercent: 70, requestsPerTarget: 600 },
     },
   },
   database: {

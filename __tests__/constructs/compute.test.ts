@@ -316,6 +316,19 @@ describe('autoscaling', () => {
     });
   });
 
+  it('adds request-count tracking on its own target group when configured (staging backend)', () => {
+    const staging = compute(configOf('staging'));
+    const requests = byPrefix(staging, 'aws_appautoscaling_policy', 'Service-backend_Requests')[0];
+    expect(requests.target_tracking_scaling_policy_configuration).toMatchObject({
+      predefined_metric_specification: {
+        predefined_metric_type: 'ALBRequestCountPerTarget',
+        resource_label: 'app/webplat-alb/0123456789abcdef/targetgroup/backend/0123456789abcdef',
+      },
+      target_value: 600,
+    });
+    expect(byPrefix(out, 'aws_appautoscaling_policy', 'Service-backend_Requests')).toEqual([]);
+  });
+
   it('schedules business-hours scale-up and night scale-to-zero with a time zone', () => {
     const actions = byPrefix(out, 'aws_appautoscaling_scheduled_action', 'Service-backend_');
     const summary = actions.map((a) => ({

@@ -107,6 +107,7 @@ function build(config: EnvironmentConfig): ReturnType<typeof bareStack> {
                 name,
                 {
                   targetGroupArn: targetGroup(name),
+                  requestCountLabel: `app/webplat-alb/0123456789abcdef/targetgroup/${name}/0123456789abcdef`,
                   dependsOn: [
                     dependable(LISTENER),
                     ...(s.pathPatterns.includes('/*') ? [] : [dependable(RULE)]),

@@ -58,6 +58,7 @@ export class FargateCompute extends Layer implements ComputeLayer {
         guardDutyAgent: props.guardDutyAgent,
         bindings,
         targetGroupArn: route?.targetGroupArn,
+        requestCountLabel: route?.requestCountLabel,
         dependsOn: route?.dependsOn,
         neighbours: {
           services: Object.keys(config.services).filter((n) => n !== name),

@@ -47,6 +47,8 @@ export interface FargateServiceProps {
   readonly bindings?: ServiceBindings;
   /** Target group to register in; required for `healthCheckGracePeriodSeconds` to apply. */
   readonly targetGroupArn?: string;
+  /** Its target group's request-count metric label (routing.ts), for `requestsPerTarget`. Default: none. */
+  readonly requestCountLabel?: string;
   /** Resources the service must wait for (the listener that uses its target group). */
   readonly dependsOn?: ITerraformDependable[];
   /** The environment's other services: what its role contracts deny. Default: none. */
@@ -351,7 +353,7 @@ export class FargateService extends Construct {
       minCapacity: spec.minCapacity,
       maxCapacity: spec.maxCapacity,
     });
-    const track = (id: string, metric: string, targetValue: number) =>
+    const track = (id: string, metric: string, targetValue: number, resourceLabel?: string) =>
       new AppautoscalingPolicy(this, id, {
         name: `${this.serviceName}-${id.toLowerCase()}`,
         policyType: 'TargetTrackingScaling',
@@ -359,7 +361,7 @@ export class FargateService extends Construct {
         resourceId: target.resourceId,
         scalableDimension: target.scalableDimension,
         targetTrackingScalingPolicyConfiguration: {
-          predefinedMetricSpecification: { predefinedMetricType: metric },
+          predefinedMetricSpecification: { predefinedMetricType: metric, resourceLabel },
           targetValue,
           scaleOutCooldown: spec.scaleOutCooldownSeconds,
           scaleInCooldown: spec.scaleInCooldownSeconds,
@@ -368,6 +370,11 @@ export class FargateService extends Construct {
     track('Cpu', 'ECSServiceAverageCPUUtilization', spec.cpuTargetPercent);
     if (spec.memoryTargetPercent !== undefined)
       track('Memory', 'ECSServiceAverageMemoryUtilization', spec.memoryTargetPercent);
+    // Requests per task (the schema admits it only for a load-balanced, rolling service).
+    if (spec.requestsPerTarget !== undefined) {
+      if (!props.requestCountLabel) throw new Error(`${props.name}: requestsPerTarget needs a target group`);
+      track('Requests', 'ALBRequestCountPerTarget', spec.requestsPerTarget, props.requestCountLabel);
+    }
     for (const s of spec.schedules) {
       new AppautoscalingScheduledAction(this, `Schedule-${s.name}`, {
         name: `${this.serviceName}-${s.name}`,

@@ -5,6 +5,11 @@ export { isDefaultRoute } from '../../environments/rules';
 /** Where the edge sends a service's traffic: what the compute layer registers its tasks in. */
 export interface RoutedTarget {
   readonly targetGroupArn: string;
+  /**
+   * `app/<alb>/<id>/targetgroup/<tg>/<id>`: the resource label of the target group's
+   * `ALBRequestCountPerTarget` metric (request-count scaling).
+   */
+  readonly requestCountLabel: string;
   /** The listener (and rule) that use the target group: a service must wait for them. */
   readonly dependsOn: ITerraformDependable[];
   /** The second target group and the test listener of a blue/green service (CodeDeploy's pair). */

@@ -202,6 +202,7 @@ export class PublicLoadBalancer extends Construct {
       : undefined;
     return {
       targetGroupArn: tg.arn,
+      requestCountLabel: `${this.alb.arnSuffix}/${tg.arnSuffix}`,
       dependsOn: [this.httpsListener, ...(rule ? [rule] : []), ...(blueGreen?.dependsOn ?? [])],
       ...(blueGreen ? { blueGreen } : {}),
     };

@@ -77,6 +77,12 @@ const autoscalingSchema = z
     cpuTargetPercent: percentSchema,
     /** Default: no memory-based scaling. */
     memoryTargetPercent: percentSchema.optional(),
+    /**
+     * Requests per task per minute to track (`ALBRequestCountPerTarget`, seeds 002/003: scaling on
+     * load, not only on CPU). A service behind the load balancer with rolling deployments only
+     * (blue/green swaps the target group the metric names). Default: none.
+     */
+    requestsPerTarget: z.number().int().min(1).max(1_000_000).optional(),
     /** Default: 60 s out, 300 s in. */
     scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),
     scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(300),

@@ -136,6 +136,19 @@ function checkDeployments(env: EnvironmentShape, ctx: Ctx): void {
         ['services', name, 'migrations'],
         'migrations run as the service’s own migration user: set uses.database',
       );
+    const requests = s.autoscaling?.requestsPerTarget;
+    if (requests !== undefined && !s.pathPatterns?.length)
+      report(
+        ctx,
+        ['services', name, 'autoscaling', 'requestsPerTarget'],
+        'counts requests of the service’s target group: it needs pathPatterns (a load-balanced service)',
+      );
+    else if (requests !== undefined && s.deployment.type === 'blueGreen')
+      report(
+        ctx,
+        ['services', name, 'autoscaling', 'requestsPerTarget'],
+        'names one target group, which blue/green deployments swap: use cpuTargetPercent with blueGreen',
+      );
     if (s.deployment.type !== 'blueGreen') continue;
     const port = s.deployment.testListenerPort;
     const owner = portOwner.get(port);
