@@ -395,6 +395,12 @@ describe('validation rejects each bad case with its path', () => {
       'services.backend.autoscaling.requestsPerTarget',
       /blue\/green deployments swap/,
     ],
+    [
+      'step scale-in too close to the CPU target',
+      (c) => (c.services.backend.autoscaling.stepScaleIn = { cpuBelowPercent: 60 }),
+      'services.backend.autoscaling.stepScaleIn.cpuBelowPercent',
+      /at least 20 points below cpuTargetPercent 70, or scale-in and scale-out fight/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, mutate, path, message) => {

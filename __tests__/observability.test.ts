@@ -106,10 +106,11 @@ describe.each(platforms)('%s', (name, out) => {
     expect(uncovered).toEqual([]);
   });
 
-  it('routes every metric alarm to the warning topic, with a runbook link and its missing-data rule', () => {
+  it('routes every metric alarm to the warning topic (or, a scaling trigger, to its scaling policy only), with a runbook link and its missing-data rule', () => {
     const warning = topicRef(out, 'warning');
     for (const [, a] of out.resources('aws_cloudwatch_metric_alarm')) {
-      expect(a.alarm_actions).toEqual([warning]);
+      if (isScalingTrigger(a)) expect(a.alarm_actions).toHaveLength(1);
+      else expect(a.alarm_actions).toEqual([warning]);
       expect(a.alarm_description).toMatch(/Runbook: docs\/runbooks\.md#alarm-[a-z0-9-]+$/);
       expect(['missing', 'notBreaching', 'breaching', 'ignore']).toContain(a.treat_missing_data);
     }
@@ -129,6 +130,11 @@ describe.each(platforms)('%s', (name, out) => {
     expect(composite.alarm_rule).toMatch(/^ALARM\(.+\) AND \(ALARM\(.+\)( OR ALARM\(.+\))*\)$/);
   });
 });
+
+/** An alarm whose only action is an Application Auto Scaling policy: a scaling trigger, not a notification. */
+const isScalingTrigger = (a: any) =>
+  a.alarm_actions?.length > 0 &&
+  a.alarm_actions.every((x: string) => /^\$\{aws_appautoscaling_policy\.[^}]+\.arn\}$/.test(x));
 
 describe('the monitoring pass', () => {
   it('runs last: the observability layer is the last construct of every platform stack', () => {
@@ -286,7 +292,11 @@ describe.each(platforms)('%s dashboard, events and logs', (name, out) => {
     expect(rows[0]).toBe('## edge');
     const metricWidgets = body.widgets.filter((w: any) => w.type === 'metric');
     const graphs = metricWidgets.filter((w: any) => w.properties.annotations);
-    const alarms = out.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a);
+    // A graph per alarm that notifies; scaling triggers act on their service, they page nobody.
+    const alarms = out
+      .resources('aws_cloudwatch_metric_alarm')
+      .map(([, a]) => a)
+      .filter((a) => !isScalingTrigger(a));
     expect(graphs).toHaveLength(alarms.length);
     const thresholds = graphs.map((g: any) => g.properties.annotations.horizontal[0].value).sort();
     expect(thresholds).toEqual(alarms.map((a) => a.threshold).sort());

@@ -79,6 +79,8 @@ export const dev: EnvironmentConfigInput = {
         minCapacity: 1,
         maxCapacity: 4,
         cpuTargetPercent: 70,
+        // Seeds 002/003: scale in a task at a time after 15 quiet minutes (target tracking scales out).
+        stepScaleIn: { cpuBelowPercent: 30 },
         schedules: officeHours,
       },
     },

@@ -316,6 +316,33 @@ describe('autoscaling', () => {
     });
   });
 
+  it('scales in by steps on low CPU where configured, and target tracking then only scales out (dev backend)', () => {
+    const trackers = byPrefix(out, 'aws_appautoscaling_policy', 'Service-backend_Cpu');
+    expect(trackers[0].target_tracking_scaling_policy_configuration.disable_scale_in).toBe(true);
+    const step = byPrefix(out, 'aws_appautoscaling_policy', 'Service-backend_StepScaleIn')[0];
+    expect(step).toMatchObject({
+      policy_type: 'StepScaling',
+      step_scaling_policy_configuration: {
+        adjustment_type: 'ChangeInCapacity',
+        step_adjustment: [{ metric_interval_upper_bound: '0', scaling_adjustment: -1 }],
+      },
+    });
+    const alarm = byPrefix(out, 'aws_cloudwatch_metric_alarm', 'Service-backend_ScaleInAlarm')[0];
+    expect(alarm).toMatchObject({
+      metric_name: 'CPUUtilization',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 30,
+      evaluation_periods: 15,
+      period: 60,
+    });
+    expect(alarm.alarm_actions).toEqual([
+      expect.stringMatching(/aws_appautoscaling_policy\.Service-backend_StepScaleIn_\w+\.arn/),
+    ]);
+    // The frontend keeps target tracking both ways.
+    const frontend = byPrefix(out, 'aws_appautoscaling_policy', 'Service-frontend_Cpu')[0];
+    expect(frontend.target_tracking_scaling_policy_configuration.disable_scale_in).toBeUndefined();
+  });
+
   it('adds request-count tracking on its own target group when configured (staging backend)', () => {
     const staging = compute(configOf('staging'));
     const requests = byPrefix(staging, 'aws_appautoscaling_policy', 'Service-backend_Requests')[0];

@@ -1,4 +1,5 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -365,6 +366,8 @@ export class FargateService extends Construct {
           targetValue,
           scaleOutCooldown: spec.scaleOutCooldownSeconds,
           scaleInCooldown: spec.scaleInCooldownSeconds,
+          // With step scale-in, target tracking only scales out: one policy each way, never both.
+          ...(spec.stepScaleIn ? { disableScaleIn: true } : {}),
         },
       });
     track('Cpu', 'ECSServiceAverageCPUUtilization', spec.cpuTargetPercent);
@@ -375,6 +378,7 @@ export class FargateService extends Construct {
       if (!props.requestCountLabel) throw new Error(`${props.name}: requestsPerTarget needs a target group`);
       track('Requests', 'ALBRequestCountPerTarget', spec.requestsPerTarget, props.requestCountLabel);
     }
+    if (spec.stepScaleIn) this.stepScaleIn(target, spec.stepScaleIn, spec.scaleInCooldownSeconds);
     for (const s of spec.schedules) {
       new AppautoscalingScheduledAction(this, `Schedule-${s.name}`, {
         name: `${this.serviceName}-${s.name}`,
@@ -387,5 +391,45 @@ export class FargateService extends Construct {
       });
     }
     return target;
+  }
+
+  /**
+   * Scale-in by steps: an alarm on the service's average CPU staying below the threshold removes
+   * `tasks` tasks through a step scaling policy (its only action: a scaling trigger, not a page).
+   */
+  private stepScaleIn(
+    target: AppautoscalingTarget,
+    spec: NonNullable<NonNullable<ServiceConfig['autoscaling']>['stepScaleIn']>,
+    cooldown: number,
+  ): void {
+    const { props } = this;
+    const policy = new AppautoscalingPolicy(this, 'StepScaleIn', {
+      name: `${this.serviceName}-step-scale-in`,
+      policyType: 'StepScaling',
+      serviceNamespace: target.serviceNamespace,
+      resourceId: target.resourceId,
+      scalableDimension: target.scalableDimension,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: 'ChangeInCapacity',
+        cooldown,
+        metricAggregationType: 'Average',
+        stepAdjustment: [{ metricIntervalUpperBound: '0', scalingAdjustment: -spec.tasks }],
+      },
+    });
+    new CloudwatchMetricAlarm(this, 'ScaleInAlarm', {
+      alarmName: `${this.serviceName}-scale-in`,
+      alarmDescription: `Scaling trigger: ${props.name} below ${spec.cpuBelowPercent} % CPU for ${spec.minutes} min removes ${spec.tasks} task(s). Runbook: docs/runbooks.md#alarm-ecs-scale-in`,
+      namespace: 'AWS/ECS',
+      metricName: 'CPUUtilization',
+      dimensions: { ClusterName: props.cluster.name, ServiceName: this.service.name },
+      statistic: 'Average',
+      period: 60,
+      evaluationPeriods: spec.minutes,
+      threshold: spec.cpuBelowPercent,
+      comparisonOperator: 'LessThanThreshold',
+      // No data (no tasks running): nothing to scale in.
+      treatMissingData: 'notBreaching',
+      alarmActions: [policy.arn],
+    });
   }
 }

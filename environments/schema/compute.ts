@@ -83,6 +83,21 @@ const autoscalingSchema = z
      * (blue/green swaps the target group the metric names). Default: none.
      */
     requestsPerTarget: z.number().int().min(1).max(1_000_000).optional(),
+    /**
+     * Scale in by steps on low CPU instead of letting the target-tracking policies scale in (seeds
+     * 002/003: a slower, stepwise scale-in). Target tracking then only scales out, so the two never
+     * fight over the same service. Default: none (target tracking scales in too).
+     */
+    stepScaleIn: z
+      .strictObject({
+        /** Average CPU below this for `minutes` removes `tasks` tasks. Must be below cpuTargetPercent. */
+        cpuBelowPercent: percentSchema,
+        /** Default: 15 consecutive minutes. */
+        minutes: z.number().int().min(1).max(60).default(15),
+        /** Default: 1 task per step. */
+        tasks: z.number().int().min(1).max(10).default(1),
+      })
+      .optional(),
     /** Default: 60 s out, 300 s in. */
     scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),
     scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(300),
@@ -91,6 +106,14 @@ const autoscalingSchema = z
   .superRefine((a, ctx) => {
     if (a.minCapacity > a.maxCapacity)
       report(ctx, ['minCapacity'], `${a.minCapacity} is above maxCapacity ${a.maxCapacity}`);
+    // Below the target with a margin: scaled in at the threshold, the service must not land above
+    // the target (and be scaled out again).
+    if (a.stepScaleIn && a.stepScaleIn.cpuBelowPercent > a.cpuTargetPercent - 20)
+      report(
+        ctx,
+        ['stepScaleIn', 'cpuBelowPercent'],
+        `${a.stepScaleIn.cpuBelowPercent} must be at least 20 points below cpuTargetPercent ${a.cpuTargetPercent}, or scale-in and scale-out fight`,
+      );
     a.schedules.forEach((s, i) => {
       if (s.maxCapacity > a.maxCapacity) {
         report(

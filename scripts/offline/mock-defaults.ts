@@ -24,6 +24,13 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
   },
   aws_cloudwatch_log_group: { arn: ARN('logs', 'log-group:mock') },
   aws_sns_topic: { arn: ARN('sns', 'mock-topic') },
+  // A scaling policy is the action of its scale-in alarm (compute/fargate-service.ts stepScaleIn).
+  aws_appautoscaling_policy: {
+    arn: ARN(
+      'autoscaling',
+      'scalingPolicy:00000000-0000-0000-0000-000000000000:resource/ecs/service/mock/mock:policyName/mock',
+    ),
+  },
   aws_sqs_queue: {
     arn: ARN('sqs', 'mock-queue'),
     url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/mock-queue`,
