@@ -1,7 +1,5 @@
-import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action';
-import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import type { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { serviceAutoscaling } from './service-scaling';
 import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
@@ -101,7 +99,15 @@ export class FargateService extends Construct {
     this.grantFeatures();
     this.taskDefinition = this.createTaskDefinition(fullName);
     this.service = this.createService(fullName);
-    if (service.autoscaling) this.scalableTarget = this.autoscale(service.autoscaling);
+    if (service.autoscaling)
+      this.scalableTarget = serviceAutoscaling(this, {
+        spec: service.autoscaling,
+        name: props.name,
+        serviceName: fullName,
+        clusterName: props.cluster.name,
+        ecsServiceName: this.service.name,
+        requestCountLabel: props.requestCountLabel,
+      });
     if (config.statements.length > 0) this.grant(...config.statements);
     const contract = {
       naming,
@@ -343,93 +349,5 @@ export class FargateService extends Construct {
       },
       { Sid: 'EcsExecSessionKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: cluster.execKmsKeyArn },
     ];
-  }
-
-  private autoscale(spec: NonNullable<ServiceConfig['autoscaling']>): AppautoscalingTarget {
-    const { props } = this;
-    const target = new AppautoscalingTarget(this, 'ScalableTarget', {
-      serviceNamespace: 'ecs',
-      resourceId: `service/${props.cluster.name}/${this.service.name}`,
-      scalableDimension: 'ecs:service:DesiredCount',
-      minCapacity: spec.minCapacity,
-      maxCapacity: spec.maxCapacity,
-    });
-    const track = (id: string, metric: string, targetValue: number, resourceLabel?: string) =>
-      new AppautoscalingPolicy(this, id, {
-        name: `${this.serviceName}-${id.toLowerCase()}`,
-        policyType: 'TargetTrackingScaling',
-        serviceNamespace: target.serviceNamespace,
-        resourceId: target.resourceId,
-        scalableDimension: target.scalableDimension,
-        targetTrackingScalingPolicyConfiguration: {
-          predefinedMetricSpecification: { predefinedMetricType: metric, resourceLabel },
-          targetValue,
-          scaleOutCooldown: spec.scaleOutCooldownSeconds,
-          scaleInCooldown: spec.scaleInCooldownSeconds,
-          // With step scale-in, target tracking only scales out: one policy each way, never both.
-          ...(spec.stepScaleIn ? { disableScaleIn: true } : {}),
-        },
-      });
-    track('Cpu', 'ECSServiceAverageCPUUtilization', spec.cpuTargetPercent);
-    if (spec.memoryTargetPercent !== undefined)
-      track('Memory', 'ECSServiceAverageMemoryUtilization', spec.memoryTargetPercent);
-    // Requests per task (the schema admits it only for a load-balanced, rolling service).
-    if (spec.requestsPerTarget !== undefined) {
-      if (!props.requestCountLabel) throw new Error(`${props.name}: requestsPerTarget needs a target group`);
-      track('Requests', 'ALBRequestCountPerTarget', spec.requestsPerTarget, props.requestCountLabel);
-    }
-    if (spec.stepScaleIn) this.stepScaleIn(target, spec.stepScaleIn, spec.scaleInCooldownSeconds);
-    for (const s of spec.schedules) {
-      new AppautoscalingScheduledAction(this, `Schedule-${s.name}`, {
-        name: `${this.serviceName}-${s.name}`,
-        serviceNamespace: target.serviceNamespace,
-        resourceId: target.resourceId,
-        scalableDimension: target.scalableDimension,
-        schedule: s.schedule,
-        timezone: s.timezone,
-        scalableTargetAction: { minCapacity: String(s.minCapacity), maxCapacity: String(s.maxCapacity) },
-      });
-    }
-    return target;
-  }
-
-  /**
-   * Scale-in by steps: an alarm on the service's average CPU staying below the threshold removes
-   * `tasks` tasks through a step scaling policy (its only action: a scaling trigger, not a page).
-   */
-  private stepScaleIn(
-    target: AppautoscalingTarget,
-    spec: NonNullable<NonNullable<ServiceConfig['autoscaling']>['stepScaleIn']>,
-    cooldown: number,
-  ): void {
-    const { props } = this;
-    const policy = new AppautoscalingPolicy(this, 'StepScaleIn', {
-      name: `${this.serviceName}-step-scale-in`,
-      policyType: 'StepScaling',
-      serviceNamespace: target.serviceNamespace,
-      resourceId: target.resourceId,
-      scalableDimension: target.scalableDimension,
-      stepScalingPolicyConfiguration: {
-        adjustmentType: 'ChangeInCapacity',
-        cooldown,
-        metricAggregationType: 'Average',
-        stepAdjustment: [{ metricIntervalUpperBound: '0', scalingAdjustment: -spec.tasks }],
-      },
-    });
-    new CloudwatchMetricAlarm(this, 'ScaleInAlarm', {
-      alarmName: `${this.serviceName}-scale-in`,
-      alarmDescription: `Scaling trigger: ${props.name} below ${spec.cpuBelowPercent} % CPU for ${spec.minutes} min removes ${spec.tasks} task(s). Runbook: docs/runbooks.md#alarm-ecs-scale-in`,
-      namespace: 'AWS/ECS',
-      metricName: 'CPUUtilization',
-      dimensions: { ClusterName: props.cluster.name, ServiceName: this.service.name },
-      statistic: 'Average',
-      period: 60,
-      evaluationPeriods: spec.minutes,
-      threshold: spec.cpuBelowPercent,
-      comparisonOperator: 'LessThanThreshold',
-      // No data (no tasks running): nothing to scale in.
-      treatMissingData: 'notBreaching',
-      alarmActions: [policy.arn],
-    });
   }
 }
