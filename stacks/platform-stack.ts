@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { createCompute, type ComputeLayer } from '../constructs/compute/compute-layer';
 import { StableAddressStack } from '../constructs/core/addresses';
+import { CLOUDFRONT_REGION } from '../constructs/core/cloudfront';
 import { LogArchive } from '../constructs/core/log-archive';
 import type { LogSettings } from '../constructs/core/log-group';
 import { applyStackGuards } from '../constructs/core/guards';
@@ -173,12 +174,15 @@ export class PlatformStack extends StableAddressStack {
     });
     this.frontend = new FrontendLayer(this, 'Frontend', {
       naming,
-      accountId,
       config,
-      tags,
       logs,
       logArchive: this.logArchive,
       edge: this.edge,
+      // Like the DR region's, the us-east-1 provider is the stack's: layers receive providers.
+      cloudFrontProvider:
+        config.frontend.mode === 'static'
+          ? regionalProvider(this, 'cloudfront', { region: CLOUDFRONT_REGION, accountId, tags })
+          : undefined,
     });
     // Last: its monitoring pass walks what every other layer built (docs/architecture.md, "Layers").
     this.observability = new ObservabilityLayer(this, 'Observability', {

@@ -1,4 +1,5 @@
 /** The frontend layer in static mode, with the edge it changes, on a bare stack. */
+import { CLOUDFRONT_REGION } from '../../constructs/core/cloudfront';
 import { LogArchive } from '../../constructs/core/log-archive';
 import { EdgeLayer } from '../../constructs/edge/edge-layer';
 import { FrontendLayer } from '../../constructs/frontend/frontend-layer';
@@ -7,13 +8,17 @@ import {
   MANAGED_ORIGIN_REQUEST_POLICY,
 } from '../../constructs/frontend/managed-policies';
 import { parseEnvironmentConfig } from '../../environments/schema';
+import { regionalProvider } from '../../stacks/aws';
 import { SUBNETS, VPC, bareStack } from '../support/bare';
 import type { Synthesized } from '../support/fixtures';
 import { decide } from '../support/iam-eval';
 import { staticFrontendInput } from '../support/variants';
 
-/** Edge + frontend of the static variant after `edit`, on a bare stack with its log archive. */
-function site(edit: (input: any) => void = () => {}): Synthesized {
+/**
+ * Edge + frontend of the static variant after `edit`, on a bare stack with its log archive and, as
+ * the platform stack does, the us-east-1 provider (unless `provider` is false).
+ */
+function site(edit: (input: any) => void = () => {}, provider = true): Synthesized {
   const input = staticFrontendInput();
   edit(input);
   const config = parseEnvironmentConfig(input);
@@ -32,7 +37,14 @@ function site(edit: (input: any) => void = () => {}): Synthesized {
     subnetIds: [...SUBNETS.public],
     privateSubnetIds: [...SUBNETS.private],
   });
-  new FrontendLayer(b.stack, 'Frontend', { ...common, tags: { Environment: config.name }, edge });
+  const cloudFrontProvider = provider
+    ? regionalProvider(b.stack, 'cloudfront', {
+        region: CLOUDFRONT_REGION,
+        accountId: config.accountId,
+        tags: { Environment: config.name },
+      })
+    : undefined;
+  new FrontendLayer(b.stack, 'Frontend', { ...common, edge, cloudFrontProvider });
   return b.synth();
 }
 
@@ -171,6 +183,10 @@ describe('us-east-1 resources', () => {
     expect(siteAcl[1].provider).toBe('aws.cloudfront');
     const siteCert = out.resources('aws_acm_certificate').filter(([, c]) => c.provider === 'aws.cloudfront');
     expect(siteCert.map(([, c]) => c.domain_name)).toEqual(['example.com']);
+  });
+
+  it('come from the provider the stack passes: a static frontend without it is refused', () => {
+    expect(() => site(undefined, false)).toThrow(/static frontend needs cloudFrontProvider/);
   });
 
   it('validates the certificate through the zone record the regional certificate wrote (no second owner)', () => {

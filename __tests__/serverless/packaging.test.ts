@@ -1,4 +1,5 @@
-/** Lambda packaging (constructs/serverless/packaging.ts): deterministic, cached by source. */
+/** Lambda packaging (constructs/core/packaging.ts): deterministic, cached by source. */
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -11,13 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
-import {
-  deterministicZip,
-  lambdaPackage,
-  repositoryRoot,
-  sourceHash,
-} from '../../constructs/serverless/packaging';
+import { unzipSync } from 'fflate';
+import { deterministicZip, lambdaPackage, repositoryRoot, sourceHash } from '../../constructs/core/packaging';
 
 const root = repositoryRoot();
 const dirs: string[] = [];
@@ -33,10 +29,8 @@ function sourceCopy(): string {
   const copy = tempDir();
   cpSync(join(root, 'serverless'), join(copy, 'serverless'), { recursive: true });
   writeFileSync(join(copy, 'package.json'), '{}');
-  cpSync(
-    join(root, 'node_modules', 'esbuild', 'package.json'),
-    join(copy, 'node_modules', 'esbuild', 'package.json'),
-  );
+  for (const pkg of ['esbuild', 'fflate'])
+    cpSync(join(root, 'node_modules', pkg, 'package.json'), join(copy, 'node_modules', pkg, 'package.json'));
   return copy;
 }
 
@@ -68,25 +62,89 @@ describe('lambda packages', () => {
     expect(statSync(again.zipPath).mtimeMs).toBe(built);
   });
 
-  it('hold one index.js exporting the handler, with a fixed timestamp', () => {
+  it('hold one index.js exporting the handler, with a fixed timestamp and mode', () => {
     const pkg = lambdaPackage('event-processor', root, tempDir());
     const zip = readFileSync(pkg.zipPath);
-    expect(zip.readUInt32LE(0)).toBe(0x04034b50);
-    expect(zip.readUInt16LE(10)).toBe(0); // DOS time 00:00
-    expect(zip.readUInt16LE(12)).toBe(0x21); // DOS date 1980-01-01
-    const nameLength = zip.readUInt16LE(26);
-    expect(zip.subarray(30, 30 + nameLength).toString()).toBe('index.js');
-    const code = inflateRawSync(
-      zip.subarray(30 + nameLength, 30 + nameLength + zip.readUInt32LE(18)),
-    ).toString();
+    const files = unzipSync(zip);
+    expect(Object.keys(files)).toEqual(['index.js']);
+    const code = Buffer.from(files['index.js']).toString();
     const mod: any = { exports: {} };
     new Function('module', 'exports', 'require', code)(mod, mod.exports, require);
     expect(typeof mod.exports.handler).toBe('function');
+    // Read by Info-ZIP too, whose listing shows each entry's mode and DOS time stamp.
+    expect(zipListing(pkg.zipPath)).toEqual([
+      expect.stringMatching(/^-rw-r--r-- .* defN 80-Jan-01 00:00 index\.js$/),
+    ]);
+    expect(execFileSync('unzip', ['-tq', pkg.zipPath]).toString()).toMatch(/^No errors detected/);
   });
 
   it('zip the same entries to the same bytes', () => {
     const entries = [{ name: 'index.js', data: Buffer.from('exports.handler = 1;') }];
     expect(deterministicZip(entries).equals(deterministicZip(entries))).toBe(true);
+  });
+});
+
+/** zipinfo's line per entry (`-rw-r--r--  2.0 unx  20 b- defN 80-Jan-01 00:00 index.js`). */
+function zipListing(zipPath: string): string[] {
+  return execFileSync('zipinfo', ['-s', zipPath])
+    .toString()
+    .split('\n')
+    .filter((line) => /^[-dl][-r][-w]/.test(line));
+}
+
+describe('the zip writer', () => {
+  const entries = [
+    { name: 'lib/util.js', data: Buffer.from('exports.util = 2;') },
+    { name: 'index.js', data: Buffer.from('exports.handler = require("./lib/util");') },
+    { name: 'a.json', data: Buffer.from('{}') },
+  ];
+
+  it('writes the entries sorted by name, whatever their order, readable by unzip', () => {
+    const zip = deterministicZip(entries);
+    expect(deterministicZip([...entries].reverse()).equals(zip)).toBe(true);
+    const files = unzipSync(zip);
+    expect(Object.keys(files)).toEqual(['a.json', 'index.js', 'lib/util.js']);
+    expect(Buffer.from(files['lib/util.js']).toString()).toBe('exports.util = 2;');
+    const path = join(tempDir(), 'entries.zip');
+    writeFileSync(path, zip);
+    const listing = zipListing(path);
+    expect(listing.map((line) => line.split(' ').pop())).toEqual(['a.json', 'index.js', 'lib/util.js']);
+    for (const line of listing) expect(line).toMatch(/^-rw-r--r-- .* 80-Jan-01 00:00 /);
+  });
+
+  it('gives the same bytes in every time zone (the timestamp is 1980-01-01 00:00, DOS date 0x21)', () => {
+    const zone = process.env.TZ;
+    try {
+      const zips = ['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles'].map((tz) => {
+        process.env.TZ = tz;
+        return deterministicZip(entries);
+      });
+      for (const zip of zips) expect(zip.equals(zips[0])).toBe(true);
+      expect(zips[0].readUInt16LE(10)).toBe(0); // local header: DOS time 00:00
+      expect(zips[0].readUInt16LE(12)).toBe(0x21); // DOS date 1980-01-01
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('refuses entries it cannot keep in order: duplicates and integer-like names', () => {
+    const one = { name: 'index.js', data: Buffer.from('') };
+    expect(() => deterministicZip([one, one])).toThrow(/duplicate entry index\.js/);
+    expect(() => deterministicZip([one, { name: '10', data: Buffer.from('') }])).toThrow(
+      /unsupported entry name 10/,
+    );
+  });
+
+  it('changes the package hash when the zip writer changes: no zip of an older writer is reused', () => {
+    const copy = sourceCopy();
+    const before = sourceHash(copy, 'email-validation');
+    const manifest = join(copy, 'node_modules', 'fflate', 'package.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: '0.0.0' }),
+    );
+    expect(sourceHash(copy, 'email-validation')).not.toBe(before);
   });
 });
 

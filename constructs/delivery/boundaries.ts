@@ -9,7 +9,7 @@
  *   platform stack (so every role its apply role may create) carries it.
  */
 import { pipelineRoleNames, roleArn } from '../core/naming';
-import { STATE_BUCKET_SETTINGS_ACTIONS } from '../state/state-backend';
+import { STATE_BUCKET_SETTINGS_ACTIONS } from '../core/state-settings';
 import { PASSED_TO_SERVICES, PIPELINE_EXTRA_SERVICES, STACK_SERVICES } from './stack-services';
 import {
   AUDIT_CHANGE_ACTIONS,

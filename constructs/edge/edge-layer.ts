@@ -6,9 +6,9 @@ import type { LogArchive } from '../core/log-archive';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import type { RoutedTarget } from '../core/routing';
+import { WebFirewall } from '../core/web-firewall';
 import { PublicLoadBalancer, assignPriorities } from './load-balancer';
 import { SiteDomain } from './site-domain';
-import { WebFirewall } from './web-firewall';
 
 export interface EdgeLayerProps {
   readonly naming: Naming;

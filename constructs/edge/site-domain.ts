@@ -4,6 +4,7 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { CLOUDFRONT_ZONE_ID } from '../core/cloudfront';
 
 export interface SiteDomainProps {
   /** The site's domain, e.g. dev.example.com. The certificate covers it and `*.<domain>`. */
@@ -11,9 +12,6 @@ export interface SiteDomainProps {
   /** An existing public hosted zone for `domainName`. Default: a new zone (its name servers are an output). */
   readonly hostedZoneId?: string;
 }
-
-/** The hosted zone of every CloudFront distribution's alias records. */
-export const CLOUDFRONT_ZONE_ID = 'Z2FDTNDATAQYW2';
 
 /** Where an alias record points: an ALB (or later a CloudFront distribution). */
 export interface AliasTarget {

@@ -1,34 +1,49 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, StaticFrontendConfig } from '../../environments/schema';
-import { regionalProvider } from '../../stacks/aws';
 import { Layer } from '../core/addresses';
+import { CLOUDFRONT_ZONE_ID } from '../core/cloudfront';
 import type { LogArchive } from '../core/log-archive';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
-import type { EdgeLayer } from '../edge/edge-layer';
-import { CLOUDFRONT_ZONE_ID } from '../edge/site-domain';
-import { WebFirewall } from '../edge/web-firewall';
+import { WebFirewall } from '../core/web-firewall';
 import { CdnAccessLogs } from './access-logs';
 import { ResponseHeaders } from './response-headers';
 import { SiteBucket } from './site-bucket';
 import { SiteCertificate } from './site-certificate';
 import { SiteDistribution } from './site-distribution';
 
-/** CloudFront's certificates, web ACLs and log delivery sources live in this region only. */
-export const CLOUDFRONT_REGION = 'us-east-1';
+/**
+ * What the frontend takes from the edge layer, which the stack passes (a layer never imports
+ * another): the site's DNS name, whose records it points at CloudFront and whose validation record
+ * the us-east-1 certificate reuses, and the ALB, `apiOrigin`'s VPC origin.
+ */
+export interface SiteEdge {
+  readonly domain: {
+    readonly validationRecordFqdn: string;
+    /** The site's A (and AAAA) alias records and `www`, in the edge's zone. */
+    pointTo(
+      target: { readonly dnsName: string; readonly zoneId: string },
+      options: { readonly ipv6?: boolean },
+    ): unknown;
+  };
+  readonly loadBalancer: { readonly alb: { readonly arn: string; readonly dnsName: string } };
+}
 
 export interface FrontendLayerProps {
   readonly naming: Naming;
-  readonly accountId: string;
   readonly config: Pick<EnvironmentConfig, 'frontend' | 'dns' | 'waf' | 'services'>;
-  /** The stack's default tags, for the us-east-1 provider. */
-  readonly tags: Readonly<Record<string, string>>;
   readonly logs: LogSettings;
   /** Built with `cloudFrontLogs` in static mode. */
   readonly logArchive: LogArchive;
   /** The site's zone and validation record; the ALB for `apiOrigin`. */
-  readonly edge: EdgeLayer;
+  readonly edge: SiteEdge;
+  /**
+   * The stack's provider of `CLOUDFRONT_REGION` (constructs/core/cloudfront.ts), where CloudFront's
+   * certificate, web ACL, response headers and log delivery live. Required in static mode.
+   */
+  readonly cloudFrontProvider?: AwsProvider;
 }
 
 /** What the static frontend built: the deploy workflow's bucket and distribution. */
@@ -57,11 +72,8 @@ export class FrontendLayer extends Layer {
     const { naming, edge, config } = props;
     const name = naming.name('site');
     const domainName = config.dns.domainName;
-    const provider = regionalProvider(TerraformStack.of(this), 'cloudfront', {
-      region: CLOUDFRONT_REGION,
-      accountId: props.accountId,
-      tags: props.tags,
-    });
+    const provider = props.cloudFrontProvider;
+    if (!provider) throw new Error('FrontendLayer: a static frontend needs cloudFrontProvider (us-east-1)');
     // The bucket policy names the distribution, which needs the bucket first: resolved at synthesis.
     const later: { distribution?: SiteDistribution } = {};
     const bucket = new SiteBucket(this, 'SiteBucket', {

@@ -2,11 +2,11 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
 import type { IdentityConfig } from '../../environments/schema';
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
-import type { ContractRequest } from '../core/role-contract';
+import { EncryptedQueue } from '../core/encrypted-queue';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
-import { EncryptedQueue } from '../serverless/dead-letter-queue';
-import { NodeFunction } from '../serverless/node-function';
+import { NodeFunction } from '../core/node-function';
+import type { ContractRequest } from '../core/role-contract';
 
 export interface EmailValidationProps {
   readonly naming: Naming;

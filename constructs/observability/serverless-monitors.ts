@@ -2,7 +2,7 @@ import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { subjectOf, timing, type MonitorContext } from './monitor-context';
 
-/** A queue is a dead-letter queue by the naming convention of constructs/serverless/dead-letter-queue.ts. */
+/** A queue is a dead-letter queue by the name its function gives it (`<source>-dlq`, `email-validation-dlq`). */
 export const DEAD_LETTER_SUFFIX = '-dlq';
 /** A working queue whose oldest message waits longer than this is stuck (its consumer fails or is throttled). */
 const OLDEST_MESSAGE_SECONDS = 900;

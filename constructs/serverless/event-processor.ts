@@ -2,11 +2,11 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { Construct } from 'constructs';
 import type { EventProcessorConfig } from '../../environments/schema';
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
+import { EncryptedQueue } from '../core/encrypted-queue';
 import type { PolicyStatement } from '../core/iam';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
-import { EncryptedQueue } from './dead-letter-queue';
-import { NodeFunction, type FunctionContract } from './node-function';
+import { NodeFunction, type FunctionContract } from '../core/node-function';
 
 /** A table with a stream, as the data layer's tables expose it. */
 export interface StreamSource {

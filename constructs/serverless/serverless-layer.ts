@@ -18,7 +18,7 @@ export interface ServerlessLayerProps {
 /**
  * Lambda functions configured in the `serverless` section (today the event processor of seed 004).
  * The identity trigger is the identity layer's: it belongs to the user pool. Both are built with
- * node-function.ts, so every function shares packaging, tracing, logs and role posture.
+ * constructs/core/node-function.ts, so every function shares packaging, tracing, logs and role posture.
  */
 export class ServerlessLayer extends Layer {
   readonly eventProcessor?: EventProcessor;

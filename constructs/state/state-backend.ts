@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { SecureBucket } from '../core/secure-bucket';
 import { policyDocument, type PolicyStatement } from '../core/iam';
 import { EncryptionKey } from '../core/kms-key';
+import { STATE_BUCKET_SETTINGS_ACTIONS } from '../core/state-settings';
 
 export interface StateBackendProps {
   readonly accountId: string;
@@ -33,19 +34,6 @@ export interface KeyFence {
   readonly prefix: string;
   readonly principalArns: readonly string[];
 }
-
-/** Bucket settings only `settingsPrincipalArns` may change. */
-export const STATE_BUCKET_SETTINGS_ACTIONS = [
-  's3:DeleteBucket',
-  's3:DeleteBucketPolicy',
-  's3:PutBucketAcl',
-  's3:PutBucketOwnershipControls',
-  's3:PutBucketPolicy',
-  's3:PutBucketPublicAccessBlock',
-  's3:PutBucketVersioning',
-  's3:PutEncryptionConfiguration',
-  's3:PutLifecycleConfiguration',
-];
 
 const OBJECT_ACTIONS = [
   's3:GetObject',

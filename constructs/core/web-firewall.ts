@@ -4,7 +4,7 @@ import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Construct } from 'constructs';
-import { encryptedLogGroup, type LogSettings } from '../core/log-group';
+import { encryptedLogGroup, type LogSettings } from './log-group';
 
 /** AWS managed rule groups the platform uses (seed 000: "WAF with AWS managed rule sets"). */
 export type AwsManagedRuleGroup =

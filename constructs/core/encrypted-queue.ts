@@ -1,8 +1,8 @@
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
-import { policyDocument } from '../core/iam';
-import type { Naming } from '../core/naming';
+import { policyDocument } from './iam';
+import type { Naming } from './naming';
 
 export interface EncryptedQueueProps {
   readonly naming: Naming;

@@ -1,15 +1,16 @@
 /**
  * Lambda packages built during synthesis (a fresh clone has no build output): `serverless/<name>/
- * handler.ts` bundled by esbuild into one `index.js`, zipped deterministically (one entry, fixed
- * timestamp and attributes), so the same source always gives the same bytes, the same asset hash and
- * no plan diff. Builds are cached by a hash of every source under `serverless/` (plus the esbuild
- * version and options) in `dist/lambda/`: a synth whose handlers did not change builds nothing.
+ * handler.ts` bundled by esbuild into one `index.js`, zipped deterministically by fflate (entries
+ * sorted, fixed timestamp and attributes), so the same source always gives the same bytes, the same
+ * asset hash and no plan diff. Builds are cached by a hash of every source under `serverless/` (plus
+ * the esbuild and fflate versions and their options) in `dist/lambda/`: a synth whose handlers did
+ * not change builds nothing.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
+import { zipSync } from 'fflate';
 
 export interface LambdaPackage {
   /** Absolute path of the zip (in the build cache). */
@@ -42,6 +43,15 @@ const BUILD_OPTIONS = {
   charset: 'utf8',
 } as const;
 
+// The zip's only timestamp, whatever the files' mtimes: 1980-01-01 00:00 (DOS time 0, date 0x21).
+// fflate reads the date's local-time fields, so the date is built from local fields too: the same
+// bytes in every time zone.
+const ZIP_MTIME = [1980, 0, 1, 0, 0, 0] as const;
+
+// Every entry: deflated at level 9 by fflate's own deflate (not the host's zlib, whose output may
+// change with Node's version), made by Unix (os 3) so the -rw-r--r-- mode counts.
+const ZIP_FORMAT = { level: 9, mtime: ZIP_MTIME, os: 3, mode: 0o100644 } as const;
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
@@ -56,10 +66,11 @@ function loadEsbuild(root: string): typeof import('esbuild') {
 /** Hash of what the package is built from: every file under serverless/, the entry, the toolchain. */
 export function sourceHash(root: string, name: string): string {
   const hash = createHash('sha256');
-  const esbuildVersion = JSON.parse(
-    readFileSync(join(root, 'node_modules/esbuild/package.json'), 'utf8'),
-  ).version;
-  hash.update(JSON.stringify({ name, esbuildVersion, BUILD_OPTIONS }));
+  const version = (pkg: string): string =>
+    JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  // The zip writer and its settings too: a zip cached by an older writer is not reused.
+  const zip = { fflateVersion: version('fflate'), ...ZIP_FORMAT };
+  hash.update(JSON.stringify({ name, esbuildVersion: version('esbuild'), BUILD_OPTIONS, zip }));
   for (const file of sourceFiles(join(root, 'serverless'))) {
     hash.update(relative(root, file).split('\\').join('/'));
     hash.update('\0');
@@ -103,67 +114,30 @@ export function lambdaPackage(
   return { zipPath, sourceHash: hash, codeSha256 };
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-// 1980-01-01 00:00 in DOS format: the zip's only timestamp, whatever the files' mtimes.
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-const DOS_TIME = 0;
-
-/** A zip of the entries in the given order, deflated, with fixed timestamps and -rw-r--r-- files. */
+/**
+ * A zip of the entries sorted by name, deflated, with a fixed timestamp and -rw-r--r-- files: the
+ * same entries always give the same bytes (fflate writes the container).
+ */
 export function deterministicZip(entries: readonly { name: string; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const compressed = deflateRawSync(entry.data, { level: 9 });
-    const crc = crc32(entry.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, so the mode below counts
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((0o100644 << 16) >>> 0) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const centralSize = centrals.reduce((s, b) => s + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  const names = new Set<string>();
+  const files: [string, Uint8Array][] = [...entries]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ name, data }) => {
+      if (names.has(name)) throw new Error(`deterministicZip: duplicate entry ${name}`);
+      names.add(name);
+      return [name, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+    });
+  // zipSync writes the files in the object's key order, and JavaScript puts integer-like keys
+  // first, whatever the insertion order: such a name would break the sorted order, so it is refused.
+  const integerLike = files.find(([name]) => /^(0|[1-9][0-9]*)$/.test(name));
+  if (integerLike) throw new Error(`deterministicZip: unsupported entry name ${integerLike[0]}`);
+  const { level, mtime, os, mode } = ZIP_FORMAT;
+  return Buffer.from(
+    zipSync(Object.fromEntries(files), {
+      level,
+      mtime: new Date(...mtime),
+      os,
+      attrs: (mode << 16) >>> 0,
+    }),
+  );
 }

@@ -3,12 +3,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { escalationDenials } from '../core/contract-requests';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
-import { encryptedLogGroup, type LogSettings } from '../core/log-group';
-import type { Naming } from '../core/naming';
-import { type ContractRequest, declareContract, serviceTrustRequests } from '../core/role-contract';
+import { escalationDenials } from './contract-requests';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './iam';
+import { encryptedLogGroup, type LogSettings } from './log-group';
+import type { Naming } from './naming';
 import { lambdaPackage } from './packaging';
+import { type ContractRequest, declareContract, serviceTrustRequests } from './role-contract';
 
 /** A function's role contract beyond its logs and traces (constructs/core/role-contract.ts). */
 export interface FunctionContract {
