@@ -10,13 +10,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
-    // One cdktf file gets the bundle's stack-trace edit (scripts/bundle-edits.js JEST_EDITED_FILES).
-    '[\\\\/]cdktf[\\\\/]lib[\\\\/]tokens[\\\\/]private[\\\\/]stack-trace\\.js$':
-      '<rootDir>/__tests__/support/cdktf-edits-transform.js',
   },
-  transformIgnorePatterns: [
-    '[\\\\/]node_modules[\\\\/](?!cdktf[\\\\/]lib[\\\\/]tokens[\\\\/]private[\\\\/]stack-trace\\.js$)',
-  ],
   // Two cores: one worker per core. The terraform suite itself runs two stacks at a time.
   maxWorkers: 2,
   testTimeout: 30000,

@@ -11,20 +11,7 @@ import type * as Environments from './environments';
 import { definePlatform } from './stacks/platform-app';
 import { synthesizeInto } from './stacks/synth-output';
 
-/**
- * cdktf records a full stack trace (every frame) for every token it creates, on a plain object, only
- * to show it should that token fail to resolve; capturing and formatting them was ~15% of synthesis.
- * Traces are captured for Error objects only, as before; those token records stay empty.
- */
-function skipTokenStackTraces(): void {
-  const capture = Error.captureStackTrace.bind(Error);
-  Error.captureStackTrace = (...args: Parameters<typeof Error.captureStackTrace>) => {
-    if (args[0] instanceof Error) capture(...args);
-  };
-}
-
 function main(): void {
-  skipTokenStackTraces();
   // Loaded here rather than imported at the top so that a config error is reported as a list of
   // problems, not as a stack trace from module loading.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

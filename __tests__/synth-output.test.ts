@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformOutput, TerraformStack } from 'cdktf';
+import { StableAddressStack } from '../constructs/core/addresses';
 import { applyGuardrails } from '../constructs/core/guardrails';
 import { publishSynthesis, synthesizeInto } from '../stacks/synth-output';
 
@@ -74,7 +75,7 @@ describe('publishing a synthesis', () => {
       synthesizeInto(out, (app) => {
         // A stack that synthesizes, then one whose guardrails fail (a waiver naming no resource).
         new TerraformOutput(new TerraformStack(app, 'fine'), 'o', { value: 'v' });
-        const broken = new TerraformStack(app, 'broken');
+        const broken = new StableAddressStack(app, 'broken');
         new TerraformOutput(broken, 'o', { value: 'v' });
         applyGuardrails(broken, { waivers: [{ rule: 'public-exposure', resource: 'Nope', reason: 'test' }] });
       }),

@@ -10,7 +10,6 @@
  * source file and package it contains, recorded in `dist/<entry>.meta.json`) changed or vanished,
  * so a stale build never runs, and a fresh clone needs no build step. The bundle runs with a V8
  * code cache beside it, which spares most of the compile time of ~2,000 modules' worth of code.
- * The bundle carries a few output-neutral edits of cdktf's token resolution (scripts/bundle-edits.js).
  * Type checking is not done here: `npm test` runs `tsc --noEmit` once (docs/architecture.md,
  * "Performance").
  */
@@ -20,7 +19,6 @@ const { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } =
 const Module = require('node:module');
 const { dirname, join, relative, resolve } = require('node:path');
 const vm = require('node:vm');
-const { cdktfEdits } = require('./bundle-edits');
 
 const root = resolve(__dirname, '..');
 const buildOnly = process.argv[2] === '--build-only';
@@ -63,7 +61,6 @@ async function build() {
     metafile: true,
     logLevel: 'warning',
     absWorkingDir: root,
-    plugins: [cdktfEdits],
     // Loaded at run time, not bundled: AWS managed policies' history (74 MB of JSON), the IAM
     // simulator's data files, which it reads from its own package directory, and esbuild's own
     // API (env:new checks the file it writes), which runs its platform binary.
@@ -81,11 +78,11 @@ async function build() {
         .toString('utf8')
         .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
     );
-  // The edits and this build change the bundle too: a change of either rebuilds it.
+  // This build's own code changes the bundle too: a change of it rebuilds it (so does a re-applied
+  // patch of a package, patches/: package-lock.json aside, the patched files are inputs).
   const inputs = [
     ...Object.keys(result.metafile.inputs),
     'package-lock.json',
-    'scripts/bundle-edits.js',
     'scripts/run.js',
   ];
   writeFileSync(metafile, JSON.stringify(inputs));

@@ -57,6 +57,23 @@ export function addressComponents(
 export class StableAddressStack extends TerraformStack {
   private readonly allocated = new Map<string, string>();
   private readonly moved = new Map<string, readonly string[]>();
+  private readonly synthesisChecks: Array<(tf: Record<string, unknown>) => void> = [];
+
+  /**
+   * Runs `check` over the stack's Terraform JSON whenever the stack is synthesized (`app.synth()`,
+   * `Testing.synth`), before it is written; a check throws to stop the synthesis (the guardrails,
+   * core/guardrails.ts). It must not change the JSON.
+   */
+  addSynthesisCheck(check: (tf: Record<string, unknown>) => void): void {
+    this.synthesisChecks.push(check);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cdktf's own signature
+  toTerraform(): any {
+    const tf = super.toTerraform();
+    for (const check of this.synthesisChecks) check(tf);
+    return tf;
+  }
 
   /** The construct at `path` (stack-relative, `/`-separated) keeps the addresses it had at `legacyPath`. */
   keepAddress(path: string, legacyPath: readonly string[]): void {

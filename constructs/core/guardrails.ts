@@ -17,6 +17,7 @@ import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, toIssues, type ConfigIssue } from '../../environments/schema/errors';
 import { waiverSchema, type GuardRule, type Waiver } from '../../environments/schema/guards';
 import { GUARDRAIL_RULES, type StackView, type TfResource } from './guardrail-rules';
+import type { StableAddressStack } from './addresses';
 
 export interface GuardrailOptions {
   /** Production tier: deletion protection and `prevent_destroy` are required. Default: false. */
@@ -69,16 +70,11 @@ interface StackState {
 const states = new WeakMap<TerraformStack, StackState>();
 
 /** Checks `stack` against the guardrails every time it is synthesized. */
-export function applyGuardrails(stack: TerraformStack, options: GuardrailOptions = {}): void {
+export function applyGuardrails(stack: StableAddressStack, options: GuardrailOptions = {}): void {
   const state = stateOf(stack);
   if (state.applied) throw new Error(`${stack.node.id}: guardrails applied twice`);
   Object.assign(state, { applied: true, options });
-  const toTerraform = stack.toTerraform.bind(stack);
-  stack.toTerraform = () => {
-    const tf = toTerraform();
-    checkGuardrails(stack, tf);
-    return tf;
-  };
+  stack.addSynthesisCheck((tf) => checkGuardrails(stack, tf));
 }
 
 function stateOf(stack: TerraformStack): StackState {

@@ -14,6 +14,7 @@ import { Aspects, TerraformResource, Token, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, type ConfigIssue } from '../../environments/schema/errors';
 import type { Waiver } from '../../environments/schema/guards';
+import type { StableAddressStack } from './addresses';
 import { applyGuardrails } from './guardrails';
 import { STATEFUL_TYPES } from './stateful';
 
@@ -29,7 +30,7 @@ export interface StackGuards {
 }
 
 /** Registers the guardrail pass on `stack`. */
-export function applyStackGuards(stack: TerraformStack, guards: StackGuards): void {
+export function applyStackGuards(stack: StableAddressStack, guards: StackGuards): void {
   Aspects.of(stack).add({
     visit(node: IConstruct) {
       if (node === stack) guardStack(stack, guards);
