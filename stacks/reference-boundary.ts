@@ -1,9 +1,9 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { Construct } from 'constructs';
 import { waiveGuardrail } from '../constructs/core/guardrails';
+import { policyDocument } from '../constructs/core/iam';
 import { pipelineRoleNames } from '../constructs/core/naming';
 import { environmentWorkloadBoundaryStatements } from '../constructs/delivery/boundaries';
-import { document } from '../constructs/delivery/statements';
 import type { AccountConfig } from '../environments/schema';
 
 export interface ReferenceBoundaryProps {
@@ -27,7 +27,7 @@ export function referenceBoundary(scope: Construct, props: ReferenceBoundaryProp
   const policy = new IamPolicy(scope, 'ReferenceWorkloadBoundary', {
     name: pipelineRoleNames.workloadBoundary(project, props.name),
     description: `Permissions boundary of every role the ${props.name} reference configuration creates`,
-    policy: document(
+    policy: policyDocument(
       environmentWorkloadBoundaryStatements(
         { project, accountId, accountSlug: props.accountSlug },
         {

@@ -6,6 +6,7 @@
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { ServiceConfig } from '../../environments/schema';
 import { escalationDenials, otherEnvironment } from '../core/contract-requests';
+import { XRAY_PUT_ACTIONS, XRAY_SAMPLING_ACTIONS } from '../core/iam';
 import type { Naming } from '../core/naming';
 import {
   declareContract,
@@ -201,12 +202,7 @@ function execRequests(cluster: ServiceCluster): ContractRequest[] {
 
 /** X-Ray: the daemon (or ADOT collector) sends segments and reads the sampling rules. */
 function xrayRequests(): ContractRequest[] {
-  return [
-    'xray:PutTraceSegments',
-    'xray:PutTelemetryRecords',
-    'xray:GetSamplingRules',
-    'xray:GetSamplingTargets',
-  ].map((action) => ({
+  return [...XRAY_PUT_ACTIONS, ...XRAY_SAMPLING_ACTIONS].map((action) => ({
     action,
     resource: '*',
     because: 'X-Ray daemon sidecar (services.<name>.xray): the calls of AWSXRayDaemonWriteAccess',

@@ -8,7 +8,14 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Lazy, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../core/log-group';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
+import {
+  NAMED_SECRETS_SIDS,
+  policyDocument,
+  type PolicyStatement,
+  secretsReadStatements,
+  serviceTrustPolicy,
+  xrayStatement,
+} from '../core/iam';
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 import type { ServiceConfig } from '../../environments/schema';
@@ -183,17 +190,7 @@ export class FargateService extends Construct {
     const { service } = this.props;
     if (service.enableExec) this.grant(...this.execStatements());
     if (service.xray) {
-      this.grant({
-        Sid: 'XRayTraces',
-        Effect: 'Allow',
-        Action: [
-          'xray:PutTraceSegments',
-          'xray:PutTelemetryRecords',
-          'xray:GetSamplingRules',
-          'xray:GetSamplingTargets',
-        ],
-        Resource: '*',
-      });
+      this.grant(xrayStatement());
     }
   }
 
@@ -302,21 +299,14 @@ export class FargateService extends Construct {
     }
     const secretArns = this.secretArns();
     if (secretArns.length > 0) {
-      statements.push({
-        Sid: 'ReadNamedSecrets',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: secretArns,
-      });
-      if (props.secretsKmsKeyArn) {
-        statements.push({
-          Sid: 'DecryptSecrets',
-          Effect: 'Allow',
-          Action: 'kms:Decrypt',
-          Resource: props.secretsKmsKeyArn,
-          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
-        });
-      }
+      statements.push(
+        ...secretsReadStatements({
+          secrets: secretArns,
+          key: props.secretsKmsKeyArn,
+          region: props.region,
+          sids: NAMED_SECRETS_SIDS,
+        }),
+      );
     }
     return statements;
   }

@@ -49,16 +49,38 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'ec2:DescribeNetworkInterfaces',
 ] as const;
 
-export interface PolicyStatement {
+/** A value of a statement element: one string or a list. */
+type Values = string | readonly string[];
+
+/** Who a resource policy statement names: `"*"`, or principals by type (`AWS`, `Service`, `Federated`). */
+type Principals = Record<string, Values | undefined>;
+
+interface StatementElements {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Principal?: '*' | Record<string, string | string[] | undefined>;
-  readonly NotPrincipal?: Record<string, string | string[] | undefined>;
-  readonly Action: string | string[];
-  readonly Resource?: string | string[];
-  readonly Condition?: Record<string, Record<string, string | string[] | boolean | undefined> | undefined>;
+  readonly Condition?: Record<string, Record<string, Values | boolean | undefined> | undefined>;
 }
 
+/**
+ * One statement of an IAM policy (identity, resource, trust or boundary): exactly one of `Action` /
+ * `NotAction`, at most one of `Resource` / `NotResource` and of `Principal` / `NotPrincipal`. Keys are
+ * rendered in the order the caller writes them (`policyDocument` is `JSON.stringify`).
+ */
+export type PolicyStatement = StatementElements &
+  (
+    | { readonly Action: Values; readonly NotAction?: never }
+    | { readonly NotAction: Values; readonly Action?: never }
+  ) &
+  (
+    | { readonly Resource?: Values; readonly NotResource?: never }
+    | { readonly NotResource: Values; readonly Resource?: never }
+  ) &
+  (
+    | { readonly Principal?: '*' | Principals; readonly NotPrincipal?: never }
+    | { readonly NotPrincipal: Principals; readonly Principal?: never }
+  );
+
+/** The one renderer of policy documents: every policy, key policy, trust and boundary of the app. */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
@@ -85,4 +107,66 @@ export function denyInsecureTransport(resources: string[]): PolicyStatement {
     Resource: resources,
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
+}
+
+/** X-Ray: sending segments and telemetry (all Lambda's active tracing needs of the function role). */
+export const XRAY_PUT_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+/** X-Ray: what a daemon or SDK that samples centrally reads besides (AWSXRayDaemonWriteAccess's set). */
+export const XRAY_SAMPLING_ACTIONS = ['xray:GetSamplingRules', 'xray:GetSamplingTargets'] as const;
+
+/**
+ * The X-Ray write grant, on `"*"` (the only resource these calls accept): the sending calls, and the
+ * sampling reads unless `sampling: false`. The Sid is the caller's: it names the statement in a
+ * policy that exists already, and a new one would change that policy.
+ */
+export function xrayStatement(options: { sid?: string; sampling?: boolean } = {}): PolicyStatement {
+  const { sid = 'XRayTraces', sampling = true } = options;
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: [...XRAY_PUT_ACTIONS, ...(sampling ? XRAY_SAMPLING_ACTIONS : [])],
+    Resource: '*',
+  };
+}
+
+/** The Sids of a secrets-read pair: the read, and the decrypt with the secrets' key. */
+export interface SecretsReadSids {
+  readonly read: string;
+  readonly decrypt: string;
+}
+
+/** A service's own secrets (ECS execution role, EKS pod role). */
+export const NAMED_SECRETS_SIDS: SecretsReadSids = { read: 'ReadNamedSecrets', decrypt: 'DecryptSecrets' };
+/** The database master secret (the platform bootstrap's, on ECS and EKS). */
+export const MASTER_SECRET_SIDS: SecretsReadSids = {
+  read: 'ReadMasterSecret',
+  decrypt: 'DecryptMasterSecret',
+};
+
+/**
+ * Reading secrets: `secretsmanager:GetSecretValue` on exactly these, and `kms:Decrypt` with their
+ * key only through Secrets Manager in the region (`kms:ViaService`: no raw ciphertext). Without a
+ * key (secrets on the AWS managed key) the read alone.
+ */
+export function secretsReadStatements(grant: {
+  readonly secrets: Values;
+  readonly key: string | undefined;
+  readonly region: string;
+  readonly sids: SecretsReadSids;
+}): PolicyStatement[] {
+  const { sids } = grant;
+  return [
+    { Sid: sids.read, Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: grant.secrets },
+    ...(grant.key
+      ? [
+          {
+            Sid: sids.decrypt,
+            Effect: 'Allow' as const,
+            Action: 'kms:Decrypt',
+            Resource: grant.key,
+            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${grant.region}.amazonaws.com` } },
+          },
+        ]
+      : []),
+  ];
 }

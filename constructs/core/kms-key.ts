@@ -8,8 +8,6 @@ export interface EncryptionKeyProps {
   readonly alias: string;
   readonly description: string;
   readonly accountId: string;
-  /** Partition of ARNs. Default: aws. */
-  readonly partition?: string;
   /** Statements beyond the account-root statement (which lets IAM policies grant use of the key). */
   readonly statements?: readonly PolicyStatement[];
   /** Days before a scheduled deletion completes. Default: 30 (the maximum: time to notice a mistake). */
@@ -28,7 +26,6 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
-    const partition = props.partition ?? 'aws';
     this.key = new KmsKey(this, 'Key', {
       description: props.description,
       enableKeyRotation: true,
@@ -38,7 +35,7 @@ export class EncryptionKey extends Construct {
         {
           Sid: 'AccountAdministers',
           Effect: 'Allow',
-          Principal: { AWS: `arn:${partition}:iam::${props.accountId}:root` },
+          Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
           Action: 'kms:*',
           Resource: '*',
         },

@@ -4,7 +4,13 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { escalationDenials } from './contract-requests';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './iam';
+import {
+  policyDocument,
+  serviceTrustPolicy,
+  type PolicyStatement,
+  XRAY_PUT_ACTIONS,
+  xrayStatement,
+} from './iam';
 import { encryptedLogGroup, type LogSettings } from './log-group';
 import type { Naming } from './naming';
 import { lambdaPackage } from './packaging';
@@ -76,12 +82,8 @@ export class NodeFunction extends Construct {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: `${logGroup.arn}:*`,
         },
-        {
-          Sid: 'XRayTraces',
-          Effect: 'Allow',
-          Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-          Resource: '*',
-        },
+        // Active tracing: Lambda samples, the function role only sends.
+        xrayStatement({ sampling: false }),
         ...(props.statements ?? []),
       ]),
     });
@@ -125,7 +127,7 @@ export class NodeFunction extends Construct {
           resource: stream,
           because: 'Lambda runtime writes the function output to its log group (logging_config)',
         })),
-        ...['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({
+        ...XRAY_PUT_ACTIONS.map((action) => ({
           action,
           resource: '*',
           because: 'Lambda active tracing (tracing_config Active) sends segments with the function role',

@@ -3,7 +3,13 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
+import {
+  MASTER_SECRET_SIDS,
+  policyDocument,
+  type PolicyStatement,
+  secretsReadStatements,
+  serviceTrustPolicy,
+} from '../core/iam';
 import { encryptedLogGroup, type LogSettings } from '../core/log-group';
 import type { DatabaseBootstrap } from '../core/service-bindings';
 import type { Naming } from '../core/naming';
@@ -232,19 +238,12 @@ export class DbMigrateTask extends Construct {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: `${this.logGroup.arn}:*`,
       },
-      {
-        Sid: 'ReadMasterSecret',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: props.database.masterSecretArn,
-      },
-      {
-        Sid: 'DecryptMasterSecret',
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: props.secretsKmsKeyArn,
-        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
-      },
+      ...secretsReadStatements({
+        secrets: props.database.masterSecretArn,
+        key: props.secretsKmsKeyArn,
+        region: props.region,
+        sids: MASTER_SECRET_SIDS,
+      }),
     ];
   }
 }

@@ -8,6 +8,7 @@
  * - each environment's workload boundary is that, fenced to the environment: every role of its
  *   platform stack (so every role its apply role may create) carries it.
  */
+import type { PolicyStatement } from '../core/iam';
 import { pipelineRoleNames, roleArn } from '../core/naming';
 import { STATE_BUCKET_SETTINGS_ACTIONS } from '../core/state-settings';
 import { PASSED_TO_SERVICES, PIPELINE_EXTRA_SERVICES, STACK_SERVICES } from './stack-services';
@@ -20,7 +21,6 @@ import {
   pipelineBoundaryArn,
   pipelineRolePattern,
   type PipelineScope,
-  type Statement,
   workloadBoundariesPattern,
 } from './statements';
 
@@ -48,7 +48,7 @@ const OIDC_PROVIDER_WRITE_ACTIONS = [
   'iam:UpdateOpenIDConnectProviderThumbprint',
 ];
 
-const NO_IAM_USERS: Statement = {
+const NO_IAM_USERS: PolicyStatement = {
   Sid: 'NoIamUsersOrKeys',
   Effect: 'Deny',
   Action: [
@@ -62,7 +62,7 @@ const NO_IAM_USERS: Statement = {
   ],
   Resource: '*',
 };
-const NO_ORGANIZATIONS: Statement = {
+const NO_ORGANIZATIONS: PolicyStatement = {
   Sid: 'NoOrganizations',
   Effect: 'Deny',
   Action: ['organizations:*', 'account:*'],
@@ -75,7 +75,7 @@ const NO_ORGANIZATIONS: Statement = {
  * settings), so those denies exempt it; turning the audit trail off, destroying keys, recovery points
  * and vaults stay denied to it too (admins break glass).
  */
-export function pipelineBoundaryStatements(scope: PipelineScope, state: StateResources): Statement[] {
+export function pipelineBoundaryStatements(scope: PipelineScope, state: StateResources): PolicyStatement[] {
   const accountApply = roleArn(
     scope.accountId,
     pipelineRoleNames.accountApply(scope.project, scope.accountSlug),
@@ -157,7 +157,7 @@ export const WORKLOAD_RUNTIME_SERVICES = [
 ];
 
 /** The workload boundary: a ceiling of services, no IAM changes, no pipeline, no audit or key destruction. */
-export function workloadBoundaryStatements(scope: PipelineScope, state: StateResources): Statement[] {
+export function workloadBoundaryStatements(scope: PipelineScope, state: StateResources): PolicyStatement[] {
   const services = [...new Set([...STACK_SERVICES, ...WORKLOAD_RUNTIME_SERVICES])].sort();
   return [
     { Sid: 'WorkloadServices', Effect: 'Allow', Action: services.map((s) => `${s}:*`), Resource: '*' },
@@ -210,7 +210,7 @@ export function environmentWorkloadBoundaryStatements(
   state: StateResources,
   env: string,
   otherEnvironments: readonly string[],
-): Statement[] {
+): PolicyStatement[] {
   const prefix = `${scope.project}-${env}`;
   return [
     ...workloadBoundaryStatements(scope, state),

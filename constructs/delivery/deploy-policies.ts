@@ -3,7 +3,8 @@
  * one per service (image, service, its two roles) and the database migration.
  */
 import { namePrefix, Naming, SITE_BUCKET_COMPONENT } from '../core/naming';
-import { iamArn, type Statement } from './statements';
+import type { PolicyStatement } from '../core/iam';
+import { iamArn } from './statements';
 
 /** What a service's deploy role touches: that service's repository, service and two roles. */
 export interface ServiceDeployTarget {
@@ -23,7 +24,7 @@ export const familyArn = (t: Pick<ServiceDeployTarget, 'accountId' | 'region'>, 
  * makes on the service's repository. All the deploy role of a service that ECS does not run (EKS:
  * the cluster's bootstrap rolls the image out) may do.
  */
-export function imagePushStatements(t: ServiceDeployTarget): Statement[] {
+export function imagePushStatements(t: ServiceDeployTarget): PolicyStatement[] {
   const name = `${namePrefix(t.project, t.env)}-${t.service}`;
   return [
     { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
@@ -48,7 +49,7 @@ export function imagePushStatements(t: ServiceDeployTarget): Statement[] {
  * the service pointed only at a revision of that family (`ecs:task-definition`): not the migration
  * task (the master credential), not another service's, not another environment's.
  */
-export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
+export function serviceDeployStatements(t: ServiceDeployTarget): PolicyStatement[] {
   const prefix = namePrefix(t.project, t.env);
   const name = `${prefix}-${t.service}`;
   const service = `arn:aws:ecs:${t.region}:${t.accountId}:service/${prefix}/${name}`;
@@ -108,7 +109,7 @@ export function serviceDeployStatements(t: ServiceDeployTarget): Statement[] {
  * switching `deployment` changes the platform stack only, not this role; on a rolling service the
  * group does not exist and the statement reaches nothing.
  */
-function blueGreenStatements(t: ServiceDeployTarget): Statement[] {
+function blueGreenStatements(t: ServiceDeployTarget): PolicyStatement[] {
   const name = `${namePrefix(t.project, t.env)}-${t.service}`;
   const codedeploy = (resource: string) => `arn:aws:codedeploy:${t.region}:${t.accountId}:${resource}`;
   return [
@@ -156,7 +157,7 @@ function blueGreenStatements(t: ServiceDeployTarget): Statement[] {
  * its id is random, and the apply roles' fence keeps any other environment from tagging one so.
  * Finding the distribution (by its alias) needs ListDistributions, which takes no resource.
  */
-export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
+export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): PolicyStatement[] {
   const naming = new Naming({
     project: t.project,
     environment: t.env,
@@ -192,7 +193,7 @@ export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): S
  * task's network, run-task, wait, read the exit code). Its own role, not the deploy roles: trusted
  * only from the infrastructure repository on main in `<env>-migrate` (github-oidc.ts).
  */
-export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): Statement[] {
+export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): PolicyStatement[] {
   const prefix = namePrefix(t.project, t.env);
   return runTaskStatements(t, `${prefix}-db-migrate`, [
     `${prefix}-db-migrate-task`,
@@ -210,7 +211,7 @@ function runTaskStatements(
   t: Omit<ServiceDeployTarget, 'service'>,
   family: string,
   roles: readonly string[],
-): Statement[] {
+): PolicyStatement[] {
   const prefix = namePrefix(t.project, t.env);
   const ecs = (kind: string) => `arn:aws:ecs:${t.region}:${t.accountId}:${kind}`;
   return [
@@ -252,7 +253,7 @@ function runTaskStatements(
  * execution role, and reading its output (stream prefix `migrate` in the service's log group).
  * Never the platform's bootstrap task (`<prefix>-db-migrate`).
  */
-export function serviceMigrateStatements(t: ServiceDeployTarget): Statement[] {
+export function serviceMigrateStatements(t: ServiceDeployTarget): PolicyStatement[] {
   const prefix = namePrefix(t.project, t.env);
   const family = `${prefix}-${t.service}-migrate`;
   return [

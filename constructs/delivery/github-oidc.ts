@@ -5,6 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { waiveGuardrail } from '../core/guardrails';
+import { policyDocument, type PolicyStatement } from '../core/iam';
 import { namePrefix, pipelineRoleNames } from '../core/naming';
 import { declareContract } from '../core/role-contract';
 import {
@@ -52,12 +53,10 @@ import {
   type RepositoryIds,
 } from './trust';
 import {
-  document,
   iamArn,
   pipelineBoundaryArn,
   pipelineRolePattern,
   type PipelineScope,
-  type Statement,
   workloadBoundariesPattern,
   workloadBoundaryArn,
 } from './statements';
@@ -169,12 +168,12 @@ export class GitHubPipeline extends Construct {
       name: pipelineRoleNames.boundary(project),
       description:
         "Permissions boundary of every pipeline role: the stacks' services, no pipeline or audit changes",
-      policy: document(pipelineBoundaryStatements(props, props.state)),
+      policy: policyDocument(pipelineBoundaryStatements(props, props.state)),
     });
     this.workloadBoundary = new IamPolicy(this, 'WorkloadBoundary', {
       name: pipelineRoleNames.workloadBoundary(project),
       description: 'Permissions boundary of every role the platform and baseline stacks create',
-      policy: document(workloadBoundaryStatements(props, props.state)),
+      policy: policyDocument(workloadBoundaryStatements(props, props.state)),
     });
     // A boundary grants nothing: it caps the roles that carry it, by service.
     const ceiling = 'a permissions boundary is a ceiling by service; the bounded roles grant the actions';
@@ -187,7 +186,7 @@ export class GitHubPipeline extends Construct {
       const envBoundary = new IamPolicy(this, `${env.name}WorkloadBoundary`, {
         name: pipelineRoleNames.workloadBoundary(project, env.name),
         description: `Permissions boundary of every role the ${env.name} platform stack creates`,
-        policy: document(
+        policy: policyDocument(
           environmentWorkloadBoundaryStatements(
             props,
             props.state,
@@ -442,8 +441,8 @@ export class GitHubPipeline extends Construct {
     return role;
   }
 
-  private inline(role: IamRole, id: string, name: string, statements: Statement[]): void {
-    new IamRolePolicy(this, id, { role: role.id, name, policy: document(statements) });
+  private inline(role: IamRole, id: string, name: string, statements: PolicyStatement[]): void {
+    new IamRolePolicy(this, id, { role: role.id, name, policy: policyDocument(statements) });
   }
 
   /**
@@ -613,7 +612,7 @@ export class GitHubPipeline extends Construct {
     appRepository: string,
     environment: string,
     workflow: string,
-    role: { key: string; name: string; policyName: string; statements: Statement[] },
+    role: { key: string; name: string; policyName: string; statements: PolicyStatement[] },
   ): IamRole {
     const { repository } = this.props;
     const created = this.role(

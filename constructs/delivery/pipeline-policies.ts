@@ -4,7 +4,8 @@
  * re-exported here); why each statement exists: docs/architecture.md, "Security model".
  */
 import { pipelineRoleNames } from '../core/naming';
-import { IAM_WRITE_ACTIONS, iamArn, type PipelineScope, type Statement } from './statements';
+import type { PolicyStatement } from '../core/iam';
+import { IAM_WRITE_ACTIONS, iamArn, type PipelineScope } from './statements';
 import { LOCK_ITEM_ACTIONS, lockObjectArns, type StateAccess, stateObjectArns } from './state-policies';
 
 export * from './plan-policies';
@@ -38,9 +39,9 @@ export const POLICY_READS = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListP
 export const OIDC_PROVIDER_READS = ['iam:GetOpenIDConnectProvider'];
 
 /** The IAM an apply role may do: roles only by name pattern and only under the given boundary. */
-export function applyIamStatements(managed: ManagedRoles): Statement[] {
+export function applyIamStatements(managed: ManagedRoles): PolicyStatement[] {
   const roles = managed.roleArns;
-  const profiles: Statement[] = [
+  const profiles: PolicyStatement[] = [
     { Sid: 'ReadInstanceProfiles', Effect: 'Allow', Action: PROFILE_READS, Resource: managed.profileArns },
     {
       Sid: 'InstanceProfiles',
@@ -56,7 +57,7 @@ export function applyIamStatements(managed: ManagedRoles): Statement[] {
       Resource: managed.profileArns,
     },
   ];
-  const pass: Statement = {
+  const pass: PolicyStatement = {
     Sid: 'PassOwnRolesToServices',
     Effect: 'Allow',
     Action: 'iam:PassRole',
@@ -195,7 +196,7 @@ export interface Fence {
  * (`ecs:cluster`; a request without the key is denied too), a task definition only of its own
  * families; without `ecs` (the account apply role) nothing of ECS.
  */
-function ecsFenceStatements(ecs: Fence['ecs']): Statement[] {
+function ecsFenceStatements(ecs: Fence['ecs']): PolicyStatement[] {
   if (!ecs) return [{ Sid: 'NoEcs', Effect: 'Deny', Action: 'ecs:*', Resource: '*' }];
   return [
     {
@@ -225,11 +226,11 @@ function ecsFenceStatements(ecs: Fence['ecs']): Statement[] {
  * resources the same way. What no tag reaches is fenced by name: ECS by cluster and family (the
  * account apply role runs no ECS), and an environment changes no account-wide setting.
  */
-export function environmentFenceStatements(fence: Fence): Statement[] {
+export function environmentFenceStatements(fence: Fence): PolicyStatement[] {
   const { state, bucketPrefix } = fence;
   const ownObjects = [...stateObjectArns(state), ...lockObjectArns(state)];
   const shared = [state.bucketArn, state.lockTableArn, state.kmsKeyArn];
-  const own: Statement[] = bucketPrefix
+  const own: PolicyStatement[] = bucketPrefix
     ? [
         {
           Sid: 'OnlyOwnBuckets',
@@ -298,7 +299,7 @@ export function environmentFenceStatements(fence: Fence): Statement[] {
 export function accountPipelineStatements(
   scope: PipelineScope,
   boundaryArns: readonly string[],
-): Statement[] {
+): PolicyStatement[] {
   const self = iamArn(
     scope.accountId,
     'role',

@@ -2,7 +2,7 @@
  * What the plan roles lose of ReadOnlyAccess (pure: no resources): data reads, and anything tagged
  * with another environment (docs/architecture.md, "Security model").
  */
-import type { Statement } from './statements';
+import type { PolicyStatement } from '../core/iam';
 import { type StateAccess, stateObjectArns } from './state-policies';
 
 /**
@@ -10,7 +10,7 @@ import { type StateAccess, stateObjectArns } from './state-policies';
  * hand-written read list would break each new layer's plan) and lose what reads data, not
  * configuration. Parameter Store SecureStrings stay unreadable through `NoDecryption`.
  */
-export function planDataDenyStatements(state: StateAccess): Statement[] {
+export function planDataDenyStatements(state: StateAccess): PolicyStatement[] {
   return [
     {
       Sid: 'NoObjectReads',
@@ -121,7 +121,7 @@ export function planDataDenyStatements(state: StateAccess): Statement[] {
  * (a launch template version's user data, a task definition) are beyond any tag. The state bucket,
  * lock table and key (tagged `account`) are `exempt` for an environment's plan role.
  */
-export function planFenceStatements(tag: string, exempt: readonly string[]): Statement[] {
+export function planFenceStatements(tag: string, exempt: readonly string[]): PolicyStatement[] {
   return [
     {
       Sid: 'OtherEnvironmentsResources',

@@ -2,7 +2,7 @@
  * What a pipeline role may do with the Terraform state (pure: no resources): exactly its own state
  * objects and lock items, an allow-list (docs/architecture.md, "Security model").
  */
-import type { Statement } from './statements';
+import type { PolicyStatement } from '../core/iam';
 
 /**
  * The state a role may use: exactly its stacks' state objects (an allow-list: every other key of the
@@ -37,7 +37,7 @@ export const digestItems = (state: StateAccess) => state.keys.map((k) => `${stat
 
 /** Only the given lock items of the table: the S3 backend's GetItem/PutItem/DeleteItem name one each. */
 /** Item calls the S3 backend never makes: no query, scan, batch or in-place update of any lock item. */
-const noOtherItemCalls = (state: StateAccess): Statement => ({
+const noOtherItemCalls = (state: StateAccess): PolicyStatement => ({
   Sid: 'NoOtherLockItemCalls',
   Effect: 'Deny',
   Action: [
@@ -52,7 +52,7 @@ const noOtherItemCalls = (state: StateAccess): Statement => ({
   Resource: state.lockTableArn,
 });
 
-const onlyItems = (state: StateAccess, items: readonly string[]): Statement => ({
+const onlyItems = (state: StateAccess, items: readonly string[]): PolicyStatement => ({
   Sid: 'OnlyOwnLockItems',
   Effect: 'Deny',
   Action: LOCK_ITEM_ACTIONS,
@@ -65,7 +65,7 @@ const onlyItems = (state: StateAccess, items: readonly string[]): Statement => (
  * not be able to take or break the lock of an apply in progress): list the bucket (workspaces), get
  * its state objects, decrypt them, and read their digest items (the S3 backend's consistency check).
  */
-export function stateReadStatements(state: StateAccess): Statement[] {
+export function stateReadStatements(state: StateAccess): PolicyStatement[] {
   return [
     // Listing shows key names only; Terraform lists workspaces outside the state prefix (`env:/`).
     { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: state.bucketArn },
@@ -81,7 +81,7 @@ export function stateReadStatements(state: StateAccess): Statement[] {
  * Read, lock and write the role's own state (apply roles): the lock and digest items, the state
  * objects (and with `useLockfile` their `.tflock` objects), encrypted with the state key.
  */
-export function stateWriteStatements(state: StateAccess): Statement[] {
+export function stateWriteStatements(state: StateAccess): PolicyStatement[] {
   const lockObjects = lockObjectArns(state);
   return [
     { Sid: 'StateList', Effect: 'Allow', Action: 's3:ListBucket', Resource: state.bucketArn },

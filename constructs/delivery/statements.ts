@@ -1,25 +1,9 @@
 /**
- * Policy statements of the pipeline, with `NotAction` / `NotResource` (which the core `PolicyStatement`
- * does not model; a boundary deny needs them), and the ARNs they name.
+ * What the pipeline's policies name: the ARNs of its roles and boundaries, and the action lists the
+ * boundaries deny. The statements themselves are core `PolicyStatement`s, rendered by
+ * `policyDocument` (constructs/core/iam.ts).
  */
 import { pipelineRoleNames, policyArn } from '../core/naming';
-
-type Values = string | readonly string[];
-
-export interface Statement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Principal?: '*' | Record<string, Values>;
-  readonly Action?: Values;
-  readonly NotAction?: Values;
-  readonly Resource?: Values;
-  readonly NotResource?: Values;
-  readonly Condition?: Record<string, Record<string, Values | boolean>>;
-}
-
-export function document(statements: readonly Statement[]): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
-}
 
 /** What the pipeline policies need to know of the account. */
 export interface PipelineScope {

@@ -7,7 +7,7 @@
  * the same name, keeps its name in `sub` but gets a new id).
  */
 import type { ContextValues, TrustRequest } from '../core/role-contract';
-import { document } from './statements';
+import { policyDocument } from '../core/iam';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const MAIN = 'refs/heads/main';
@@ -41,7 +41,7 @@ export function githubTrust(providerArn: string, claims: GitHubClaims): string {
   const like: Record<string, readonly string[]> = {};
   if (claims.ref) like[claim('ref')] = claims.ref;
   if (claims.workflows) like[claim('job_workflow_ref')] = claims.workflows;
-  return document([
+  return policyDocument([
     {
       Sid: 'GitHubActions',
       Effect: 'Allow',

@@ -27,7 +27,6 @@ export interface AccountBaselineProps {
   readonly accountId: string;
   /** Home region: GuardDuty, Config and the trail's home live here. */
   readonly region: string;
-  readonly partition?: string;
   /**
    * GuardDuty runtime monitoring with the managed ECS Fargate agent. Default in the schema:
    * `accounts.<account>.baseline.guardDutyRuntimeMonitoring`.
@@ -74,17 +73,15 @@ export class AccountBaseline extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountBaselineProps) {
     super(scope, id);
-    const partition = props.partition ?? 'aws';
     const trailName = props.naming.name('trail');
-    const trailArn = `arn:${partition}:cloudtrail:${props.region}:${props.accountId}:trail/${trailName}`;
+    const trailArn = `arn:aws:cloudtrail:${props.region}:${props.accountId}:trail/${trailName}`;
 
     // --- CloudTrail: multi-region, validated, KMS-encrypted, to its own bucket and to CloudWatch Logs.
     this.trailKey = new EncryptionKey(this, 'TrailKey', {
       alias: props.naming.alias('cloudtrail'),
       description: 'CloudTrail log files and the trail log group',
       accountId: props.accountId,
-      partition,
-      statements: trailKeyStatements(props, partition, trailArn),
+      statements: trailKeyStatements(props, trailArn),
     });
     this.trailBucket = this.createTrailBucket(props, trailArn);
     this.trail = this.createTrail(props, trailName);
@@ -92,7 +89,7 @@ export class AccountBaseline extends Construct {
 
     this.detector = this.guardDuty(props);
     if (props.config.enabled) {
-      this.recorder = this.configService(props, partition);
+      this.recorder = this.configService(props);
     }
     this.accountGuards(props);
   }
@@ -208,7 +205,7 @@ export class AccountBaseline extends Construct {
   }
 
   /** AWS Config: recorder, delivery channel to its own bucket, managed rules. */
-  private configService(props: AccountBaselineProps, partition: string): ConfigConfigurationRecorder {
+  private configService(props: AccountBaselineProps): ConfigConfigurationRecorder {
     const { naming, accountId } = props;
     const configBucket = new SecureBucket(this, 'ConfigBucket', {
       bucketName: naming.bucket('config'),
@@ -242,7 +239,7 @@ export class AccountBaseline extends Construct {
     // every resource type; AWS updates it as Config supports new types.
     new IamRolePolicyAttachment(this, 'ConfigRolePolicy', {
       role: configRole.name,
-      policyArn: `arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
+      policyArn: `arn:aws:iam::aws:policy/service-role/AWS_ConfigRole`,
     });
     declareConfigContract(configRole, props, this.trailBucket.arn);
     const recorder = new ConfigConfigurationRecorder(this, 'ConfigRecorder', {
@@ -297,11 +294,7 @@ export class AccountBaseline extends Construct {
 }
 
 /** Key policy: CloudTrail encrypts, the account reads trail logs, CloudWatch Logs uses the key. */
-function trailKeyStatements(
-  props: AccountBaselineProps,
-  partition: string,
-  trailArn: string,
-): PolicyStatement[] {
+function trailKeyStatements(props: AccountBaselineProps, trailArn: string): PolicyStatement[] {
   const { accountId, region } = props;
   return [
     {
@@ -313,7 +306,7 @@ function trailKeyStatements(
       Condition: {
         StringEquals: { 'aws:SourceArn': trailArn },
         StringLike: {
-          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${accountId}:trail/*`,
         },
       },
     },
@@ -326,7 +319,7 @@ function trailKeyStatements(
       Condition: {
         StringEquals: { 'kms:CallerAccount': accountId },
         StringLike: {
-          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${accountId}:trail/*`,
         },
       },
     },
@@ -345,7 +338,7 @@ function trailKeyStatements(
       Resource: '*',
       Condition: {
         ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:*`,
         },
       },
     },

@@ -8,7 +8,6 @@ export interface PlatformKeysProps {
   readonly naming: Naming;
   readonly accountId: string;
   readonly region: string;
-  readonly partition?: string;
   /** The only principals that may schedule the data key's deletion or disable it (break-glass admins). */
   readonly adminPrincipalArns: readonly string[];
 }
@@ -42,12 +41,11 @@ export class PlatformKeys extends Construct {
   constructor(scope: Construct, id: string, props: PlatformKeysProps) {
     super(scope, id);
     const { naming, accountId, region } = props;
-    const partition = props.partition ?? 'aws';
     const viaServices = (services: string[]): PolicyStatement => ({
       Sid: 'UseThroughServices',
       Effect: 'Allow',
       // This account's principals, each as its IAM policies allow (no `AWS: *`).
-      Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+      Principal: { AWS: `arn:aws:iam::${accountId}:root` },
       Action: [...USE_KEY, 'kms:CreateGrant', 'kms:ListGrants'],
       Resource: '*',
       Condition: {
@@ -62,7 +60,6 @@ export class PlatformKeys extends Construct {
       alias: naming.alias('data'),
       description: `${naming.name()} data at rest (databases, caches, tables, buckets, backups)`,
       accountId,
-      partition,
       statements: [
         viaServices(['rds', 'elasticache', 'dynamodb', 's3', 'backup', 'ecr', 'sns', 'sqs', 'kafka']),
         {
@@ -82,7 +79,6 @@ export class PlatformKeys extends Construct {
       alias: naming.alias('logs'),
       description: `${naming.name()} CloudWatch log groups`,
       accountId,
-      partition,
       statements: [
         {
           Sid: 'CloudWatchLogsUse',
@@ -92,7 +88,7 @@ export class PlatformKeys extends Construct {
           Resource: '*',
           Condition: {
             ArnLike: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+              'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:*`,
             },
           },
         },
@@ -103,7 +99,6 @@ export class PlatformKeys extends Construct {
       alias: naming.alias('secrets'),
       description: `${naming.name()} Secrets Manager secrets`,
       accountId,
-      partition,
       // EKS: envelope encryption of Kubernetes secrets (compute.platform eks).
       statements: [viaServices(['secretsmanager', 'eks'])],
     });

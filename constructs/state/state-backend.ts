@@ -8,7 +8,6 @@ import { STATE_BUCKET_SETTINGS_ACTIONS } from '../core/state-settings';
 
 export interface StateBackendProps {
   readonly accountId: string;
-  readonly partition?: string;
   readonly bucketName: string;
   readonly lockTableName: string;
   readonly kmsKeyAlias: string;
@@ -54,11 +53,10 @@ export class StateBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: StateBackendProps) {
     super(scope, id);
-    const partition = props.partition ?? 'aws';
-    const root = `arn:${partition}:iam::${props.accountId}:root`;
+    const root = `arn:aws:iam::${props.accountId}:root`;
     const admitted = [
       root,
-      `arn:${partition}:iam::${props.accountId}:role/aws-service-role/*`,
+      `arn:aws:iam::${props.accountId}:role/aws-service-role/*`,
       ...props.allowedPrincipalArns,
     ];
 
@@ -66,7 +64,6 @@ export class StateBackend extends Construct {
       alias: props.kmsKeyAlias,
       description: 'Encrypts Terraform state and its lock table',
       accountId: props.accountId,
-      partition,
     });
 
     this.bucket = new SecureBucket(this, 'Bucket', {

@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { MASTER_SECRET_SIDS, secretsReadStatements } from '../../core/iam';
 import type { Naming } from '../../core/naming';
 import { PodIdentityRole } from './pod-identity-role';
 import { podRoleDenies } from './pod-contracts';
@@ -45,21 +46,12 @@ export function databaseBootstrapRole(
     clusterArn: props.clusterArn,
     namespace,
     serviceAccount,
-    statements: [
-      {
-        Sid: 'ReadMasterSecret',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: props.masterSecretArn,
-      },
-      {
-        Sid: 'DecryptMasterSecret',
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: props.secretsKmsKeyArn,
-        Condition: { StringEquals: viaSecretsManager },
-      },
-    ],
+    statements: secretsReadStatements({
+      secrets: props.masterSecretArn,
+      key: props.secretsKmsKeyArn,
+      region: props.region,
+      sids: MASTER_SECRET_SIDS,
+    }),
     contract: {
       purpose:
         'The database bootstrap Job: reads the master secret to give each service its schema and users',

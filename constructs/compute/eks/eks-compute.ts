@@ -2,7 +2,14 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ServiceConfig } from '../../../environments/schema';
 import { Layer } from '../../core/addresses';
-import type { PolicyStatement } from '../../core/iam';
+import {
+  NAMED_SECRETS_SIDS,
+  type PolicyStatement,
+  secretsReadStatements,
+  XRAY_PUT_ACTIONS,
+  XRAY_SAMPLING_ACTIONS,
+  xrayStatement,
+} from '../../core/iam';
 import type { ContractRequest } from '../../core/role-contract';
 import { connect } from '../../core/security-group';
 import { mergeBindings, type ServiceBindings } from '../../core/service-bindings';
@@ -245,12 +252,7 @@ function secretArnsOf(b: ServiceBindings): string[] {
   return [...new Set(Object.values(b.secrets).map((s) => s.arn))];
 }
 
-const XRAY_ACTIONS = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-];
+const XRAY_ACTIONS = [...XRAY_PUT_ACTIONS, ...XRAY_SAMPLING_ACTIONS];
 
 /**
  * A pod role's must-allow requests beyond its bindings': reading the secrets it names (the Secrets
@@ -293,31 +295,14 @@ function podStatements(svc: ServiceConfig, b: ServiceBindings, props: ComputeLay
   return [
     ...b.statements,
     ...(secretArns.length > 0
-      ? [
-          {
-            Sid: 'ReadNamedSecrets',
-            Effect: 'Allow' as const,
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: secretArns,
-          },
-          {
-            Sid: 'DecryptSecrets',
-            Effect: 'Allow' as const,
-            Action: 'kms:Decrypt',
-            Resource: props.keys.secrets,
-            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
-          },
-        ]
+      ? secretsReadStatements({
+          secrets: secretArns,
+          key: props.keys.secrets,
+          region: props.region,
+          sids: NAMED_SECRETS_SIDS,
+        })
       : []),
-    ...(svc.xray
-      ? [
-          {
-            Sid: 'XRay',
-            Effect: 'Allow' as const,
-            Action: XRAY_ACTIONS,
-            Resource: '*',
-          },
-        ]
-      : []),
+    // Sid `XRay` (the Fargate task role's is `XRayTraces`): kept, renaming it would change the policy.
+    ...(svc.xray ? [xrayStatement({ sid: 'XRay' })] : []),
   ];
 }
