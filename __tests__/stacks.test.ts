@@ -2,8 +2,16 @@ import { Testing } from 'cdktf';
 import { accountOf, environmentInputs, environments, registry } from '../environments';
 import { Naming, shorten } from '../constructs/core/naming';
 import { definePlatform } from '../stacks/platform-app';
-import { appStacks } from './support/app-synth';
+import { TERRAFORM_REQUIRED_VERSION } from '../stacks/toolchain';
+import { appStack, appStackIds, appStacks } from './support/app-synth';
 import { accountsInputCopy, buildStacks, envInput, policy, registryOf, synth } from './support/fixtures';
+
+describe('every synthesized stack', () => {
+  // Set with the backend (stacks/backend.ts), S3 or local: no stack reaches Terraform without it.
+  it.each(appStackIds())('%s requires the Terraform release line CI installs (required_version)', (id) => {
+    expect(appStack(id).json.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
+  });
+});
 
 describe('platform stacks', () => {
   const stacks = buildStacks(registry);
@@ -87,6 +95,7 @@ describe('state stack', () => {
       key: 'webplat/accounts/main/state.tfstate',
       dynamodb_table: state.lockTable,
     });
+    expect(s3.json.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
   });
 
   it('creates a versioned, KMS-encrypted, private state bucket', () => {

@@ -1,4 +1,4 @@
-import { LocalBackend, TerraformOutput } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StableAddressStack } from '../constructs/core/addresses';
 import { GitHubPipeline } from '../constructs/delivery/github-oidc';
@@ -8,7 +8,7 @@ import { type KeyFence, StateBackend } from '../constructs/state/state-backend';
 import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
 import { configureAws } from './aws';
-import { s3Backend } from './backend';
+import { localBackend, s3Backend } from './backend';
 
 export interface StateStackProps {
   /** Account slug from accounts.ts, used in the stack name and the state key. */
@@ -45,7 +45,7 @@ export class StateStack extends StableAddressStack {
     } else {
       // Relative to cdktf.out/stacks/<stack>: the file lives in the repository root (git-ignored),
       // so a fresh synth does not lose it.
-      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+      localBackend(this, `../../../terraform.${id}.tfstate`);
     }
 
     this.backend = new StateBackend(this, 'StateBackend', {

@@ -3,15 +3,16 @@
  * first run (checking the ~700 MB provider against the lock file, loading its schema: ~3 s of CPU):
  * one process per core instead of one per stack pays it twice per suite, not once per stack.
  *
- * A batch dir holds a root module that only requires the AWS provider, each stack in a directory of
- * its own (workdir.ts prepareStackDir) and, beside it, `<stack>.tftest.hcl` whose runs name that
- * directory as their module (test-file.ts). Terraform runs the files one after another, each with
- * its own state, and a failing file does not stop the others; `-json` tells each file's runs apart.
+ * A batch dir holds a root module that only requires the AWS provider, with the committed lock file
+ * (workdir.ts placeLockFile), each stack in a directory of its own (workdir.ts prepareStackDir) and,
+ * beside it, `<stack>.tftest.hcl` whose runs name that directory as their module (test-file.ts).
+ * Terraform runs the files one after another, each with its own state, and a failing file does not
+ * stop the others; `-json` tells each file's runs apart.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { offlineTestFile, type TestFileOptions } from './test-file';
-import { AWS_PROVIDER_VERSION, prepareStackDir, writeJson } from './workdir';
+import { AWS_PROVIDER_VERSION, placeLockFile, prepareStackDir, writeJson } from './workdir';
 
 /** One stack to check: its name, its synthesized directory, and test-file options. */
 export interface StackJob {
@@ -34,6 +35,7 @@ export function prepareBatch(jobs: readonly StackJob[], batchDir: string): void 
   writeJson(join(batchDir, 'main.tf.json'), {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } } },
   });
+  placeLockFile(batchDir);
 }
 
 /** What `terraform test -json` reported of one test file. */

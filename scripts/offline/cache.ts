@@ -4,7 +4,7 @@
  * reuses, never as passed in this run. The key covers every input of the check: the stack's
  * synthesized files (JSON and assets), the test file and options generated for it, the harness code
  * that writes the overrides, mock defaults and invariants (every file of scripts/offline/ and the
- * given extra files), the Terraform binary's version and the provider version and mirror.
+ * given extra files), the Terraform binary's version and the provider version, lock file and mirror.
  *
  * The cache is `.cache/offline-proof/` (git-ignored), a JSON file per stack and key (the newest few
  * per stack). It is off under CI
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, relative } from 'node:path';
 import type { StackJob } from './batch';
 import type { StackCheck } from './run';
-import { AWS_PROVIDER_VERSION, pluginDir } from './workdir';
+import { AWS_PROVIDER_VERSION, pluginDir, providerLockFile } from './workdir';
 
 export const CACHE_DIR = join(__dirname, '..', '..', '.cache', 'offline-proof');
 
@@ -40,13 +40,13 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** What every stack's key shares: the harness code, Terraform's version, the provider. */
+/** What every stack's key shares: the harness code, Terraform's version, the provider and its lock file. */
 export function harnessKey(terraform: string, extraFiles: readonly string[] = []): string {
   const hash = createHash('sha256');
   for (const file of [...filesUnder(__dirname).filter((f) => /\.(ts|js)$/.test(f)), ...extraFiles].sort())
     hash.update(`${relative(__dirname, file)}\0`).update(readFileSync(file));
   hash.update(execFileSync(terraform, ['version', '-json'], { encoding: 'utf8' }));
-  hash.update(`aws ${AWS_PROVIDER_VERSION}\0`);
+  hash.update(`aws ${AWS_PROVIDER_VERSION}\0`).update(readFileSync(providerLockFile()));
   const mirror = pluginDir();
   if (mirror && existsSync(mirror))
     for (const file of filesUnder(mirror)) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTestOutput, prepareBatch, testFileName, type StackJob } from './batch';
 import type { StackJson } from './stack';
-import { AWS_PROVIDER_VERSION, pluginDir } from './workdir';
+import { AWS_PROVIDER_VERSION, placeLockFile, pluginDir } from './workdir';
 
 export interface CommandResult {
   readonly command: string;
@@ -55,9 +55,14 @@ export function runTerraform(terraform: string, args: string[], cwd: string): Pr
   });
 }
 
+/**
+ * `terraform init` in a directory holding the committed lock file (placeLockFile): `-lockfile=readonly`
+ * fails on a provider selection the lock file does not hold instead of recording it, and a package
+ * matching none of its hashes fails either way.
+ */
 export function initArgs(): string[] {
   const dir = pluginDir();
-  return ['init', '-input=false', '-no-color', ...(dir ? [`-plugin-dir=${dir}`] : [])];
+  return ['init', '-input=false', '-no-color', '-lockfile=readonly', ...(dir ? [`-plugin-dir=${dir}`] : [])];
 }
 
 /**
@@ -76,6 +81,7 @@ export async function warmProviderCache(terraform: string): Promise<void> {
         },
       }),
     );
+    placeLockFile(dir);
     const result = await runTerraform(terraform, initArgs(), dir);
     if (result.code !== 0) throw new Error(`provider cache: ${result.command} failed:\n${result.output}`);
   } finally {

@@ -3,8 +3,9 @@
  * files (a local backend; per provider alias, mock credentials with every account and credential
  * lookup skipped), the generated `terraform test` file and the empty module its teardown applies.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { PROVIDER_LOCK_FILE } from '../../stacks/toolchain';
 import { offlineVariableValues, providerAliases, type StackJson } from './stack';
 import { offlineTestFile, TEARDOWN_MODULE, type TestFileOptions } from './test-file';
 
@@ -13,6 +14,22 @@ export const DEFAULT_PLUGIN_MIRROR = '/opt/tf-plugins';
 export const AWS_PROVIDER_VERSION = '5.100.0';
 /** The generated test file's name in the work directory. */
 export const TEST_FILE = 'offline.tftest.hcl';
+
+/**
+ * The committed provider lock file (stacks/toolchain.ts) in the repository root: the nearest
+ * directory above this code that holds package.json (it runs from scripts/offline/ or, bundled, dist/).
+ */
+export function providerLockFile(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, PROVIDER_LOCK_FILE);
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+/** Puts the committed lock file in `dir`, the root module `terraform init` runs in: the provider it locks, no other. */
+export function placeLockFile(dir: string): void {
+  copyFileSync(providerLockFile(), join(dir, PROVIDER_LOCK_FILE));
+}
 
 /** The terraform binary on PATH (or `TERRAFORM_BIN`), if any. */
 export function findTerraform(): string | undefined {
@@ -94,10 +111,12 @@ export function prepareStackDir(stackDir: string, dir: string): StackJson {
 
 /**
  * A work dir whose root module is the stack (`npm run plan:offline -- <stack>`): the stack's files,
- * the dummy variable values for `terraform plan`, and the test file.
+ * the committed lock file (over any the stack's directory had), the dummy variable values for
+ * `terraform plan`, and the test file.
  */
 export function prepareWorkDir(stackDir: string, workDir: string, options: TestFileOptions = {}): StackJson {
   const stack = prepareStackDir(stackDir, workDir);
+  placeLockFile(workDir);
   const variables = offlineVariableValues(stack);
   if (Object.keys(variables).length > 0) writeJson(join(workDir, OFFLINE_VARIABLES), variables);
   writeFileSync(join(workDir, TEST_FILE), offlineTestFile(stack, options));

@@ -2,9 +2,25 @@
  * `ci.yml`: every pull request and every push to main. The unit tests (with lint, type-check and
  * synthesis) run in one job; the offline proof runs as a matrix of shards on separate runners
  * (`npm run test:offline -- --shard=i/n`, scripts/offline/shard.ts), one more shard for every few
- * stacks the registry adds, so CI's wall time stays flat as environments are added.
+ * stacks the registry adds, so CI's wall time stays flat as environments are added. The first check
+ * regenerates the workflows: a change to their source (a Renovate pull request that bumps a pin in
+ * common.ts) fails until the regenerated files are committed with it.
  */
-import { ACTIONS, READ_ONLY, render, runner, synth, toolchain } from './common';
+import { ACTIONS, READ_ONLY, render, runner, type Step, synth, toolchain } from './common';
+
+/** Fails when .github/workflows/ is not what `npm run workflows` makes of scripts/workflows/ and the registry. */
+const workflowsInStep: Step = {
+  name: 'Workflows generated from their source (npm run workflows)',
+  run: [
+    'npm run workflows',
+    'if [ -n "$(git status --porcelain -- .github/workflows)" ]; then',
+    '  echo "::error::.github/workflows/ differs from what scripts/workflows/ generates: run npm run workflows and commit the result"',
+    '  git status --short -- .github/workflows',
+    '  git diff -- .github/workflows',
+    '  exit 1',
+    'fi',
+  ].join('\n'),
+};
 
 export function ci(shards: number): string {
   const range = Array.from({ length: shards }, (_, i) => i + 1);
@@ -20,6 +36,7 @@ export function ci(shards: number): string {
         env: { CHECKPOINT_DISABLE: '1' },
         steps: [
           ...toolchain,
+          workflowsInStep,
           { name: 'Lint', run: 'npm run lint' },
           { name: 'Type-check', run: 'npm run typecheck' },
           { name: 'Unit tests', run: 'npm run test:unit', env: { CI: 'true' } },

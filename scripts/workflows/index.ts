@@ -18,7 +18,8 @@ import { prDiff } from './pr-diff';
 import { accountTargets, environmentTargets } from './targets';
 import { terraformOps } from './terraform-ops';
 
-export { ACTIONS, HEADER } from './common';
+export { ACTION_PIN, ACTIONS, HEADER, PINNED_ACTIONS } from './common';
+export { unpinnedActions } from './pin-check';
 
 /** Every workflow file: name -> content. */
 export function generateWorkflows(registry: Registry): Record<string, string> {

@@ -1,13 +1,15 @@
 /**
  * `pr-diff.yml`: every pull request gets one `cdktf diff <stack>` comment per environment, with the
  * cost delta, updated on each push. The plan roles take no state lock: `TF_CLI_ARGS_plan` adds
- * `-lock=false` to the plan cdktf runs. A failed diff fails the job.
+ * `-lock=false` to the plan cdktf runs, `TF_CLI_ARGS_init` keeps its init to the committed lock file. A
+ * failed diff fails the job.
  */
 import {
   ACTIONS,
   checkout,
   credentials,
   OIDC,
+  placeLockFile,
   planMatrix,
   READ_ONLY,
   render,
@@ -58,10 +60,12 @@ export function prDiff(targets: readonly StackTarget[]): string {
           ...toolchain,
           credentials('${{ matrix.role }}', '${{ matrix.region }}'),
           synth,
+          // cdktf diff runs `terraform init` in the stack's directory: with the committed lock file.
+          placeLockFile,
           {
             name: 'Diff (cdktf diff)',
             id: 'plan',
-            env: { TF_CLI_ARGS_plan: '-lock=false' },
+            env: { TF_CLI_ARGS_plan: '-lock=false', TF_CLI_ARGS_init: '-lockfile=readonly' },
             run: [
               'set -o pipefail',
               'npm run --silent diff -- "$STACK" --skip-synth --no-color 2>&1 | tee plan.txt',
