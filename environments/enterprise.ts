@@ -81,6 +81,8 @@ export const enterprise: EnvironmentConfigInput = {
     instanceClass: 'db.serverless',
     instances: 3,
     serverlessV2: { minCapacity: 1, maxCapacity: 16 },
+    // Seed 003: connection pooling. The services reach the writer and the readers through RDS Proxy.
+    proxy: {},
     backupRetentionDays: 35,
     deletionProtection: true,
     skipFinalSnapshot: false,

@@ -21,6 +21,7 @@ import { Parser } from 'node-sql-parser/build/mysql';
 import {
   bootstrapSql,
   bootstrapStatements,
+  proxyPasswordVariable,
   safeIdentifier,
   serviceDatabaseIdentity,
   type BootstrapSqlInput,
@@ -493,5 +494,63 @@ describe('PostgreSQL: the bootstrap run by a non-superuser master, then each use
     await db.exec('GRANT rds_iam TO dbadmin WITH INHERIT FALSE');
     expect(await column("SELECT count(*)::int FROM pg_roles WHERE rolname = 'migrate_billing'")).toEqual([0]);
     expect(await catalog()).toEqual(before);
+  });
+
+  describe('with RDS Proxy (database.proxy): the runtime users sign in with the password of their secret', () => {
+    const proxied = { ...input('postgres'), proxiedServices: ['backend'] };
+    /** As psql runs it with `-v <user>_password=...`: the variable, quoted as a literal. */
+    const withPassword = (sql: string, password: string) => {
+      const variable = `:'${proxyPasswordVariable(services[0])}'`;
+      expect(sql).toContain(variable);
+      return sql.split(variable).join(`'${password}'`);
+    };
+    const signIn = () =>
+      column(`SELECT rolname || ' ' || pg_has_role(rolname, 'rds_iam', 'MEMBER') || ' ' || coalesce(left(rolpassword, 14), 'none')
+        FROM pg_authid WHERE rolname IN ('app_backend', 'migrate_backend', 'app_report_worker') ORDER BY 1`);
+
+    it('never writes the password into the script: psql passes it in', () => {
+      const sql = bootstrapSql(proxied);
+      expect(sql).toContain("ALTER ROLE app_backend PASSWORD :'app_backend_password';");
+      expect(sql).not.toMatch(/PASSWORD '/);
+    });
+
+    it('takes app_backend out of rds_iam with a SCRAM password; migrate_backend and the other service keep IAM', async () => {
+      await login('dbadmin');
+      await db.exec(withPassword(bootstrapSql(proxied), 'Proxy0nlyKnowsThis'));
+      await login('postgres');
+      expect(await signIn()).toEqual([
+        'app_backend false SCRAM-SHA-256$',
+        'app_report_worker true none',
+        'migrate_backend true none',
+      ]);
+      // Still only its own schema's data.
+      await login('app_backend');
+      expect(await column('SELECT count(*)::int FROM orders')).toEqual([3]);
+      await denied('CREATE TABLE sneaky (id int)', 'SELECT * FROM report_worker.nothing');
+    });
+
+    it('turned off again, app_backend has no password and signs in by IAM only', async () => {
+      await login('dbadmin');
+      await db.exec(bootstrapSql(input('postgres')));
+      await login('postgres');
+      expect(await signIn()).toEqual([
+        'app_backend true none',
+        'app_report_worker true none',
+        'migrate_backend true none',
+      ]);
+    });
+
+    it('commits nothing while statement logging would record the password (planted)', async () => {
+      await login('postgres');
+      await db.exec("ALTER ROLE dbadmin SET log_statement = 'ddl'");
+      await login('dbadmin');
+      await expect(db.exec(withPassword(bootstrapSql(proxied), 'Proxy0nlyKnowsThis'))).rejects.toThrow(
+        /log_statement is ddl: the proxied users' passwords would be logged/,
+      );
+      await db.exec('ROLLBACK');
+      await login('postgres');
+      await db.exec('ALTER ROLE dbadmin RESET log_statement');
+      expect(await signIn()).toContain('app_backend true none');
+    });
   });
 });

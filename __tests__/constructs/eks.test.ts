@@ -218,7 +218,10 @@ describe('EKS networking', () => {
   it('admits the node group to the data tier and Kafka for what services use, and the ALB to pods', () => {
     const fromNodes = ingress.filter((r) => r.referenced_security_group_id?.includes('Nodes_SecurityGroup'));
     const into = fromNodes.map((r) => `${r.id.split('_')[0]}:${r.from_port}`).sort();
-    expect(into).toEqual(expect.arrayContaining(['Cache:6379', 'Database:5432', 'Kafka:9098']));
+    // Enterprise's services reach the database through RDS Proxy (database.proxy), not directly.
+    expect(envInput('enterprise').database?.proxy).toBeDefined();
+    expect(into).toEqual(expect.arrayContaining(['Cache:6379', 'DatabaseProxy:5432', 'Kafka:9098']));
+    expect(into).not.toContain('Database:5432');
     const albToNodes = ingress.filter(
       (r) => r.id.startsWith('Nodes_') && r.referenced_security_group_id?.includes('LoadBalancer'),
     );
@@ -421,10 +424,19 @@ describe('finding 8: no ECS artefacts on EKS; the database bootstrap is a Job wi
     await expect(assume('backend')).resolves.toBe('ImplicitlyDenied');
     const [p] = byPrefix(out, 'aws_iam_role_policy', 'DatabaseBootstrapRole_Policy');
     const doc = policy(p.policy);
-    expect(doc.Statement.map((st) => st.Action)).toEqual(['secretsmanager:GetSecretValue', 'kms:Decrypt']);
+    // The master secret read; then the proxy users' secrets (enterprise has RDS Proxy), which it fills.
+    expect(doc.Statement.map((st) => st.Action)).toEqual([
+      'secretsmanager:GetSecretValue',
+      'kms:Decrypt',
+      ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      'secretsmanager:GetRandomPassword',
+      ['kms:Decrypt', 'kms:GenerateDataKey'],
+    ]);
     expect(doc.Statement[0].Resource).toMatch(
       /aws_secretsmanager_secret\.Database_MasterCredential_Secret_\w+\.arn/,
     );
+    for (const arn of doc.Statement[2].Resource as string[])
+      expect(arn).toMatch(/aws_secretsmanager_secret\.DatabaseProxy_Secret-app_\w+\.arn/);
     const others = out
       .resources('aws_iam_role_policy')
       .filter(([id]) => !id.startsWith('DatabaseBootstrapRole'));
@@ -461,6 +473,15 @@ describe('finding 8: no ECS artefacts on EKS; the database bootstrap is a Job wi
     );
     // The password comes from the secret file at run time, never from the manifest.
     expect(JSON.stringify(job)).not.toMatch(/db_master_password|var\./);
+    // The init container fills each proxied user's secret; the client passes each password to psql.
+    expect(Object.keys(env(pod.initContainers[0])).filter((n) => n.startsWith('PROXY_SECRET_'))).toEqual([
+      'PROXY_SECRET_APP_BACKEND',
+    ]);
+    expect(pod.initContainers[0].args[0]).toContain('get-random-password');
+    expect(pod.containers[0].args[0]).toContain(`-v app_backend_password="$(cat /credential/app_backend)"`);
+    expect(env(pod.containers[0]).BOOTSTRAP_SQL).toContain(
+      "ALTER ROLE app_backend PASSWORD :'app_backend_password';",
+    );
   });
 });
 
@@ -472,7 +493,7 @@ describe('the bindings contract is the same as on Fargate', () => {
     const services = synthPlatform(input).json.output.eks_bootstrap.value.services;
     expect(services.backend.secrets).toEqual({ STRIPE_KEY: { arn: secret, jsonKey: 'key' } });
     expect(services.backend.secret_arns).toEqual([secret]);
-    expect(services.backend.environment.DB_HOST).toMatch(/aws_rds_cluster/);
+    expect(services.backend.environment.DB_HOST).toMatch(/aws_db_proxy\.DatabaseProxy_\w+\.endpoint/);
   });
 
   it('refuses a configured variable a binding also sets, instead of overwriting it', () => {

@@ -6,6 +6,8 @@
 /** The only API calls that accept nothing but `"*"` as resource (docs/architecture.md, "Security model"). */
 export const WILDCARD_RESOURCE_ACTIONS = [
   'ecr:GetAuthorizationToken',
+  // Generates a string; touches no secret (the proxy passwords, core/proxy-credentials.ts).
+  'secretsmanager:GetRandomPassword',
   'ssmmessages:CreateControlChannel',
   'ssmmessages:CreateDataChannel',
   'ssmmessages:OpenControlChannel',
@@ -47,6 +49,8 @@ export const WILDCARD_RESOURCE_ACTIONS = [
   'elasticloadbalancing:DescribeRules',
   // The NAT instance finds its fixed interface by tag at boot; describe calls take no resource ARN.
   'ec2:DescribeNetworkInterfaces',
+  // Lambda describes the subnets of a function in the VPC with its role (core/node-function.ts `vpc`).
+  'ec2:DescribeSubnets',
 ] as const;
 
 /** A value of a statement element: one string or a list. */

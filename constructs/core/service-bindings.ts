@@ -82,4 +82,17 @@ export interface DatabaseBootstrap {
   readonly sql: string;
   /** The SQL client image, pinned by digest (`database.bootstrapImage`). */
   readonly image: string;
+  /**
+   * The runtime users that sign in through RDS Proxy: the bootstrap makes sure each one's secret
+   * holds a password (it generates one the first time), and passes it to the SQL as the psql
+   * variable `passwordVariable` (proxy-credentials.ts).
+   */
+  readonly proxyUsers: readonly ProxyUserCredential[];
+}
+
+/** A proxied runtime user's secret (`{"username", "password"}`), which the bootstrap fills. */
+export interface ProxyUserCredential {
+  readonly user: string;
+  readonly secretArn: string;
+  readonly passwordVariable: string;
 }

@@ -10,7 +10,8 @@ import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/s
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
 import type { ContractRequest } from '../core/role-contract';
 import { AppBucket } from './app-bucket';
-import { bootstrapSql, serviceDatabaseIdentity } from './database-identities';
+import { bootstrapSql, proxyPasswordVariable, serviceDatabaseIdentity } from './database-identities';
+import { DatabaseProxy } from './database-proxy';
 import type { DatabaseBootstrap } from '../core/service-bindings';
 import { databaseBootstrap, DbMigrateTask } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
@@ -59,6 +60,8 @@ export function dataPorts(config: Pick<EnvironmentConfig, 'database' | 'cache'>)
  */
 export class DataLayer extends Layer {
   readonly database?: RelationalDatabase;
+  /** RDS Proxy in front of the database (`database.proxy`): the services' runtime users sign in through it. */
+  readonly proxy?: DatabaseProxy;
   /** The platform's database bootstrap task (with a database, on Fargate only): holds the master credential. */
   readonly migrateTask?: DbMigrateTask;
   /**
@@ -96,19 +99,37 @@ export class DataLayer extends Layer {
         secretsKmsKeyArn: props.keys.secrets,
       });
       const db = this.database;
+      const identities = Object.entries(config.services)
+        .filter(([, s]) => s.uses.database)
+        .map(([name]) => serviceDatabaseIdentity(name));
+      if (config.database.proxy)
+        this.proxy = new DatabaseProxy(this, 'DatabaseProxy', {
+          ...placement,
+          ...logs,
+          database: db,
+          users: identities.map((i) => i.runtimeUser),
+          settings: config.database.proxy,
+          secretsKmsKeyArn: props.keys.secrets,
+        });
+      const proxy = this.proxy;
       const sql = bootstrapSql({
         engine: db.engine,
         databaseName: db.databaseName,
         masterUsername: db.masterUsername,
-        services: Object.entries(config.services)
-          .filter(([, s]) => s.uses.database)
-          .map(([name]) => serviceDatabaseIdentity(name)),
+        services: identities,
         legacyOwner: config.database.legacyTablesOwner,
+        proxiedServices: proxy ? identities.map((i) => i.service) : [],
       });
       this.bootstrap = databaseBootstrap(
         db,
         sql,
         config.database.bootstrapImage ?? DB_BOOTSTRAP_IMAGES[db.engine],
+        identities.flatMap((i) => {
+          const secret = proxy?.secrets.get(i.runtimeUser);
+          return secret
+            ? [{ user: i.runtimeUser, secretArn: secret.arn, passwordVariable: proxyPasswordVariable(i) }]
+            : [];
+        }),
       );
       // The ECS bootstrap task (and its roles) exist only where ECS runs: an environment grants only
       // what its own resources need (on EKS a Job runs the bootstrap, compute/eks/database-bootstrap-role.ts).
@@ -173,6 +194,8 @@ export class DataLayer extends Layer {
       new TerraformOutput(this, id, { value, description });
     if (this.database) {
       out('database_endpoint', this.database.endpoint, 'Database writer hostname');
+      if (this.proxy)
+        out('database_proxy_endpoint', this.proxy.endpoint, 'RDS Proxy endpoint: the services sign in here');
       out(
         'database_master_secret_arn',
         this.database.masterSecretArn,
@@ -213,7 +236,39 @@ export class DataLayer extends Layer {
         .flatMap((i) => [i.runtimeUser, i.migrationUser]);
       parts.push(deny(...db.denials(this.region, [...others, own.migrationUser])));
     }
-    if (uses.database && db) {
+    const proxy = this.proxy;
+    if (uses.database && db && proxy) {
+      // Through the proxy only, as its own runtime user by IAM token; the proxy holds the password.
+      const { runtimeUser, schema, migrationUser } = serviceDatabaseIdentity(service);
+      const others = this.serviceNames
+        .filter((s) => s !== service)
+        .map((s) => serviceDatabaseIdentity(s).runtimeUser);
+      parts.push({
+        peers: [peer(proxy, `${service} to the database proxy`)],
+        environment: {
+          ...databaseEnvironment(db, runtimeUser, schema),
+          DB_HOST: proxy.endpoint,
+          ...(proxy.readerEndpoint ? { DB_READER_HOST: proxy.readerEndpoint } : {}),
+        },
+        statements: [proxy.connectStatement(this.region, runtimeUser)],
+        requests: {
+          allow: proxy.connectRequests(this.region, runtimeUser),
+          deny: [
+            ...proxy.denials(this.region, [...others, migrationUser, db.masterUsername]),
+            ...db.dbUserArns(this.region, runtimeUser).map((resource) => ({
+              action: 'rds-db:connect',
+              resource,
+              because: `${runtimeUser} signs in through the proxy only`,
+            })),
+            ...[...proxy.secrets.values()].map((secret) => ({
+              action: 'secretsmanager:GetSecretValue',
+              resource: secret.arn,
+              because: "the proxy's sign-in password: the service signs in by IAM token",
+            })),
+          ],
+        },
+      });
+    } else if (uses.database && db) {
       // The service's own runtime user, by IAM token (rds-db:connect); never the master credential.
       const { runtimeUser, schema } = serviceDatabaseIdentity(service);
       parts.push({

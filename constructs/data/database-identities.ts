@@ -5,7 +5,9 @@
  * - `migrate_<service>` owns the schema: DDL and data rights there, nowhere else (its migrations);
  * - `app_<service>` has data rights on the schema's tables and sequences, now and later (default
  *   privileges `FOR ROLE migrate_<service>`), and no DDL (the running service).
- * Neither can reach another service's schema or create anything in `public`.
+ * Neither can reach another service's schema or create anything in `public`. With RDS Proxy
+ * (`proxiedServices`, PostgreSQL) the runtime user instead signs in with the password only the
+ * proxy's secret holds (passed in as a psql variable), and leaves `rds_iam`.
  *
  * This module only writes the SQL. The platform bootstrap runs it as the master user, which on RDS is
  * not a superuser (CREATEROLE, member of `rds_superuser`): it creates the roles, is granted each
@@ -74,6 +76,17 @@ export interface BootstrapSqlInput {
    * (nothing moves).
    */
   readonly legacyOwner?: string;
+  /**
+   * Services whose runtime user signs in through RDS Proxy (`database.proxy`; PostgreSQL engines):
+   * not in `rds_iam`, with the password the proxy's secret holds, which the bootstrap passes to psql
+   * as the variable `proxyPasswordVariable(identity)` (never in the script). Default: none.
+   */
+  readonly proxiedServices?: readonly string[];
+}
+
+/** The psql variable that carries a proxied runtime user's password into the script (`-v`). */
+export function proxyPasswordVariable(identity: ServiceDatabaseIdentity): string {
+  return `${identity.runtimeUser}_password`;
 }
 
 /**
@@ -108,13 +121,23 @@ export function bootstrapStatements(input: BootstrapSqlInput): string[] {
     throw new Error(
       `legacyOwner ${JSON.stringify(input.legacyOwner)} is not among the services (${ids.map((i) => i.service).join(', ') || 'none'})`,
     );
+  const proxied = new Set(input.proxiedServices ?? []);
+  const unknown = [...proxied].filter((p) => !ids.some((i) => i.service === p));
+  if (unknown.length > 0)
+    throw new Error(`proxied services ${unknown.join(', ')} are not among the services`);
   if (input.engine === 'mysql') {
+    if (proxied.size > 0) throw new Error('the proxy is built for PostgreSQL engines only');
     const clash = ids.find((i) => i.schema === db);
     if (clash)
       throw new Error(`service ${clash.service}'s database would be ${db}, the initial (legacy) database`);
     return mysql(db, ids, owner);
   }
-  return postgres(db, master, ids, owner);
+  return postgres(
+    db,
+    master,
+    ids.map((i) => ({ ...i, proxied: proxied.has(i.service) })),
+    owner,
+  );
 }
 
 /** Throws when two entries share a name: `[name, whose]` pairs. */
@@ -143,14 +166,33 @@ const pgRole = (name: string) =>
 function postgres(
   db: string,
   master: string,
-  ids: readonly ServiceDatabaseIdentity[],
+  ids: readonly (ServiceDatabaseIdentity & { readonly proxied: boolean })[],
   owner?: ServiceDatabaseIdentity,
 ): string[] {
   const closed = [`REVOKE ALL ON DATABASE ${db} FROM PUBLIC;`, 'REVOKE CREATE ON SCHEMA public FROM PUBLIC;'];
+  // A proxied runtime user signs in with a password, which `ALTER ROLE` carries in clear text:
+  // the server would log it were statement logging on. Then nothing is done.
+  const unlogged = ids.some((i) => i.proxied)
+    ? [
+        "DO $$ BEGIN IF current_setting('log_statement') <> 'none' THEN RAISE EXCEPTION 'log_statement is %: the proxied users'' passwords would be logged; nothing committed', current_setting('log_statement'); END IF; END $$;",
+      ]
+    : [];
   const identities = ids.flatMap((i) => [
     pgRole(i.migrationUser),
     pgRole(i.runtimeUser),
-    `GRANT rds_iam TO ${i.migrationUser}, ${i.runtimeUser};`,
+    ...(i.proxied
+      ? [
+          // The proxy signs in as it with the password of its secret: no IAM sign-in (rds_iam
+          // would refuse the password), and no other way in for anyone who lacks the secret.
+          `GRANT rds_iam TO ${i.migrationUser};`,
+          `REVOKE rds_iam FROM ${i.runtimeUser};`,
+          `ALTER ROLE ${i.runtimeUser} PASSWORD :'${proxyPasswordVariable(i)}';`,
+        ]
+      : [
+          `GRANT rds_iam TO ${i.migrationUser}, ${i.runtimeUser};`,
+          // No password sign-in (one the proxy had, were it turned off).
+          `ALTER ROLE ${i.runtimeUser} PASSWORD NULL;`,
+        ]),
     // For this transaction only (revoked below): SET ROLE rights to create for and hand over to it.
     `GRANT ${i.migrationUser} TO ${master};`,
     `GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${i.migrationUser}, ${i.runtimeUser};`,
@@ -178,6 +220,7 @@ function postgres(
   ];
   return [
     'BEGIN;',
+    ...unlogged,
     ...closed,
     ...identities,
     ...(owner ? postgresLegacyMove(master, owner, ids) : []),
@@ -204,7 +247,9 @@ function postgresLegacyMove(
     "CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END";
   const dependsAs = (deptypes: string) =>
     `EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN (${deptypes}))`;
-  const others = ids.filter((i) => i !== owner).flatMap((i) => [i.runtimeUser, i.migrationUser]);
+  const others = ids
+    .filter((i) => i.service !== owner.service)
+    .flatMap((i) => [i.runtimeUser, i.migrationUser]);
   const from = ['PUBLIC', ...others].join(', ');
   return [
     [

@@ -11,6 +11,14 @@ import {
   serviceTrustPolicy,
 } from '../core/iam';
 import { encryptedLogGroup, type LogSettings } from '../core/log-group';
+import {
+  proxyCredentialEnvironment,
+  proxyCredentialRequests,
+  proxyCredentialScript,
+  proxyCredentialStatements,
+  psqlPasswordArguments,
+} from '../core/proxy-credentials';
+import { AWS_CLI_IMAGE } from '../../environments/rules';
 import type { DatabaseBootstrap } from '../core/service-bindings';
 import type { Naming } from '../core/naming';
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
@@ -23,9 +31,19 @@ import {
 import { connect, OwnedSecurityGroup } from '../core/security-group';
 import type { RelationalDatabase } from './relational-database';
 
+/** The task volume the proxy passwords pass through, and where both containers mount it. */
+const PROXY_VOLUME = 'proxy-credentials';
+const PROXY_DIR = '/proxy';
+
 /** The bootstrap of `db`: its SQL (database-identities.ts) and the client image that runs it. */
-export function databaseBootstrap(db: RelationalDatabase, sql: string, image: string): DatabaseBootstrap {
+export function databaseBootstrap(
+  db: RelationalDatabase,
+  sql: string,
+  image: string,
+  proxyUsers: DatabaseBootstrap['proxyUsers'] = [],
+): DatabaseBootstrap {
   return {
+    proxyUsers,
     masterSecretArn: db.masterSecretArn,
     engine: db.engine,
     endpoint: db.endpoint,
@@ -98,11 +116,18 @@ export class DbMigrateTask extends Construct {
       policy: policyDocument(this.executionStatements(props)),
     });
     declareContract(this.executionRole, this.executionContract(props));
-    // The SQL client calls no AWS API: the task role has no policy.
+    // The SQL client calls no AWS API: the task role has a policy only to fill the proxy secrets.
     this.taskRole = new IamRole(this, 'TaskRole', {
       name: naming.name('db-migrate-task'),
       assumeRolePolicy: trust,
     });
+    const proxyUsers = props.bootstrap.proxyUsers;
+    if (proxyUsers.length > 0)
+      new IamRolePolicy(this, 'TaskPolicy', {
+        role: this.taskRole.id,
+        name: 'fill-proxy-secrets',
+        policy: policyDocument(proxyCredentialStatements(proxyUsers, props.secretsKmsKeyArn, props.region)),
+      });
     declareContract(this.taskRole, this.taskContract(props));
     this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
       family: this.family,
@@ -113,8 +138,40 @@ export class DbMigrateTask extends Construct {
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      containerDefinitions: JSON.stringify([this.container(props)]),
+      containerDefinitions: JSON.stringify([
+        ...(proxyUsers.length > 0 ? [this.credentialContainer(props)] : []),
+        this.container(props),
+      ]),
+      // Where the credential step leaves the proxy passwords for the client (task storage, gone with the task).
+      ...(proxyUsers.length > 0 ? { volume: [{ name: PROXY_VOLUME }] } : {}),
     });
+  }
+
+  /** The AWS CLI step filling the proxy secrets (core/proxy-credentials.ts), before the client. */
+  private credentialContainer(props: DbMigrateTaskProps): unknown {
+    const users = props.bootstrap.proxyUsers;
+    return {
+      name: 'proxy-credentials',
+      image: AWS_CLI_IMAGE,
+      essential: false,
+      readonlyRootFilesystem: true,
+      entryPoint: ['sh', '-c'],
+      command: [proxyCredentialScript(users, PROXY_DIR)],
+      environment: proxyCredentialEnvironment(users, props.region),
+      mountPoints: [{ sourceVolume: PROXY_VOLUME, containerPath: PROXY_DIR }],
+      logConfiguration: this.logConfiguration(props, 'proxy-credentials'),
+    };
+  }
+
+  private logConfiguration(props: DbMigrateTaskProps, prefix: string): unknown {
+    return {
+      logDriver: 'awslogs',
+      options: {
+        'awslogs-group': this.logGroup.name,
+        'awslogs-region': props.region,
+        'awslogs-stream-prefix': prefix,
+      },
+    };
   }
 
   /** The client container: the SQL in `APP_USERS_SQL`, the master credential injected by ECS. */
@@ -122,10 +179,17 @@ export class DbMigrateTask extends Construct {
     const db = props.database;
     const secret = (name: string, key: string) => ({ name, valueFrom: `${db.masterSecretArn}:${key}::` });
     const mysql = db.engine === 'mysql';
+    const users = props.bootstrap.proxyUsers;
     const client = mysql
       ? 'mysql --ssl-mode=REQUIRED -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USERNAME" "$DB_NAME"'
-      : 'PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1 -f -';
+      : `PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1${psqlPasswordArguments(users, PROXY_DIR)} -f -`;
     return {
+      ...(users.length > 0
+        ? {
+            dependsOn: [{ containerName: 'proxy-credentials', condition: 'SUCCESS' }],
+            mountPoints: [{ sourceVolume: PROXY_VOLUME, containerPath: PROXY_DIR, readOnly: true }],
+          }
+        : {}),
       name: 'db-migrate',
       image: props.bootstrap.image,
       essential: true,
@@ -139,14 +203,7 @@ export class DbMigrateTask extends Construct {
         { name: 'DB_PORT', value: String(db.port) },
       ],
       secrets: [secret('DB_USERNAME', 'username'), secret(mysql ? 'MYSQL_PWD' : 'PGPASSWORD', 'password')],
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': this.logGroup.name,
-          'awslogs-region': props.region,
-          'awslogs-stream-prefix': 'db-migrate',
-        },
-      },
+      logConfiguration: this.logConfiguration(props, 'db-migrate'),
     };
   }
 
@@ -205,12 +262,15 @@ export class DbMigrateTask extends Construct {
     };
   }
 
-  /** The task role's contract: the SQL client calls no AWS API, so it must do nothing. */
+  /** The task role's contract: the SQL client calls no AWS API; the credential step fills the proxy secrets. */
   private taskContract(props: DbMigrateTaskProps): RoleContract {
+    const users = props.bootstrap.proxyUsers;
     return {
       purpose:
-        'The database bootstrap task itself: the SQL client calls no AWS API (the credential is injected)',
-      allow: [],
+        users.length > 0
+          ? "The database bootstrap task itself: fills the proxy users' secrets; the SQL client calls no AWS API (the credential is injected)"
+          : 'The database bootstrap task itself: the SQL client calls no AWS API (the credential is injected)',
+      allow: proxyCredentialRequests(users, props.secretsKmsKeyArn, props.region, props.accountId),
       deny: [
         {
           action: 'secretsmanager:GetSecretValue',

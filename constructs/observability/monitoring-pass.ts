@@ -3,6 +3,7 @@ import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-de
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
@@ -35,6 +36,7 @@ import { monitorLambdaFunction, monitorQueue } from './serverless-monitors';
 import {
   monitorAuroraCluster,
   monitorDbInstance,
+  monitorDbProxy,
   monitorEcsService,
   monitorRedis,
   monitorTable,
@@ -51,6 +53,7 @@ export const MONITORED_TYPES = [
   'aws_db_instance',
   'aws_rds_cluster',
   'aws_rds_cluster_instance',
+  'aws_db_proxy',
   'aws_elasticache_replication_group',
   'aws_dynamodb_table',
   'aws_nat_gateway',
@@ -118,6 +121,7 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   }
   for (const db of of(RdsClusterInstance)) monitorDbInstance(ctx, db, { storage: false, replica: false });
   for (const cluster of of(RdsCluster)) monitorAuroraCluster(ctx, cluster);
+  for (const proxy of of(DbProxy)) monitorDbProxy(ctx, proxy);
   for (const group of of(ElasticacheReplicationGroup)) monitorRedis(ctx, group);
   for (const table of of(DynamodbTable)) monitorTable(ctx, table);
   for (const nat of of(NatGateway)) monitorNatGateway(ctx, nat);

@@ -2,6 +2,7 @@ import type { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import type { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import type { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import type { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import type { Alarm, AlarmSpec, Metric } from './alarm-set';
@@ -163,6 +164,34 @@ export function monitorAuroraCluster(ctx: MonitorContext, cluster: RdsCluster): 
     ],
     // AuroraReplicaLag is in milliseconds.
     threshold: t.replicaLagSeconds * 1000,
+    comparison: GT,
+    treatMissingData: 'notBreaching',
+  });
+}
+
+/**
+ * RDS Proxy: clients waiting for a pooled connection (the pool is at `maxConnectionsPercent` of the
+ * database's connections, or the database is slow to hand them back).
+ */
+export function monitorDbProxy(ctx: MonitorContext, proxy: DbProxy): void {
+  const t = ctx.thresholds;
+  const subject = subjectOf(ctx, proxy, proxy.nameInput);
+  ctx.alarms.add({
+    ...timing(ctx),
+    kind: 'db-proxy-borrow-latency',
+    subject,
+    row: 'data',
+    summary: `Clients of ${subject} wait more than ${t.databaseProxyBorrowMs} ms for a pooled connection`,
+    metrics: [
+      {
+        namespace: 'AWS/RDS',
+        name: 'DatabaseConnectionsBorrowLatency',
+        dimensions: { ProxyName: proxy.name },
+        stat: 'Average',
+      },
+    ],
+    // Microseconds.
+    threshold: t.databaseProxyBorrowMs * 1000,
     comparison: GT,
     treatMissingData: 'notBreaching',
   });

@@ -50,6 +50,24 @@ export const databaseSchema = z
      * migration user (docs/runbooks.md, "Move existing tables to their service's schema"). Default: none.
      */
     legacyTablesOwner: z.string().optional(),
+    /**
+     * RDS Proxy in front of the database (seed 003's connection pooling): each service's runtime user
+     * connects through it by IAM token (TLS required); the proxy signs in to the database with that
+     * user's password, which only the proxy's secret holds (docs/architecture.md, "Database proxy").
+     * PostgreSQL engines. Default: none.
+     */
+    proxy: z
+      .strictObject({
+        /** Share of the database's max_connections the proxy may open. Default: 90. */
+        maxConnectionsPercent: z.number().int().min(1).max(100).default(90),
+        /** Share of them it keeps open while idle (at most maxConnectionsPercent). Default: 50. */
+        maxIdleConnectionsPercent: z.number().int().min(0).max(100).default(50),
+        /** A client connection idle this long is closed (seconds). Default: 1800. */
+        idleClientTimeoutSeconds: z.number().int().min(1).max(28800).default(1800),
+        /** How long a client waits for a pooled connection before an error (seconds). Default: 120. */
+        connectionBorrowTimeoutSeconds: z.number().int().min(0).max(3600).default(120),
+      })
+      .optional(),
     // postgres / mysql
     allocatedStorageGb: z
       .number()
@@ -78,6 +96,22 @@ export const databaseSchema = z
       );
     }
     const aurora = db.engine === 'aurora-postgresql';
+    if (db.proxy) {
+      if (db.engine === 'mysql')
+        report(
+          ctx,
+          ['proxy'],
+          'is built for PostgreSQL engines (the bootstrap sets the proxied users’ passwords through psql); use postgres or aurora-postgresql',
+        );
+      if ((db.readReplicas ?? 0) > 0)
+        report(
+          ctx,
+          ['proxy'],
+          'cannot serve read replicas of an RDS instance (RDS Proxy reads only through Aurora readers), and the proxied users cannot sign in to them directly: set readReplicas to 0 or use aurora-postgresql',
+        );
+      if (db.proxy.maxIdleConnectionsPercent > db.proxy.maxConnectionsPercent)
+        report(ctx, ['proxy', 'maxIdleConnectionsPercent'], 'is above maxConnectionsPercent');
+    }
     const onlyWith = (field: keyof typeof db, engines: string) => {
       if (db[field] !== undefined) report(ctx, [field], `only applies to ${engines}, not ${db.engine}`);
     };

@@ -48,6 +48,8 @@ export const thresholdsSchema = z.strictObject({
   databaseFreeableMemoryMb: z.number().positive().default(64),
   /** Open database connections. Default: 80 (a db.t4g.micro allows about 110). */
   databaseConnections: z.number().int().min(1).default(80),
+  /** How long a client waits on average for a pooled connection of RDS Proxy, ms. Default: 100. */
+  databaseProxyBorrowMs: z.number().positive().default(100),
   /** CPU credits left on a burstable (db.t*) instance before it is throttled to its baseline. Default: 20. */
   databaseCpuCreditBalance: z.number().min(0).default(20),
   /** Replica lag (RDS read replicas, Aurora readers, Redis replicas), seconds. Default: 60. */

@@ -88,6 +88,11 @@ export const ATTRIBUTES: Record<string, Attributes> = {
       `secret:rds!cluster-${uuid(at.seed)}-AbCdEf`,
     ),
   }),
+  aws_db_proxy: (b, at) => ({
+    arn: arn('rds', at, `db-proxy:prx-${hex(at.seed, 17)}`),
+    name: at.value(b.name),
+    endpoint: `${at.value(b.name)}.proxy-${hex(at.seed, 12)}.${at.region}.rds.amazonaws.com`,
+  }),
   aws_secretsmanager_secret: (b, at) => ({
     arn: arn('secretsmanager', at, `secret:${at.value(b.name)}-AbCdEf`),
     id: arn('secretsmanager', at, `secret:${at.value(b.name)}-AbCdEf`),
@@ -162,6 +167,9 @@ export const ATTRIBUTES: Record<string, Attributes> = {
     arn: arn('elasticloadbalancing', at, `targetgroup/${at.value(b.name)}/${hex(at.seed, 16)}`),
   }),
   aws_network_interface: (_b, at) => ({ id: `eni-${hex(at.seed, 17)}` }),
+  // A function in the VPC may create interfaces in its subnets with its group (core/node-function.ts).
+  aws_subnet: (_b, at) => ({ id: `subnet-${hex(at.seed, 17)}` }),
+  aws_security_group: (_b, at) => ({ id: `sg-${hex(at.seed, 17)}` }),
   aws_codedeploy_app: (b, at) => ({ name: at.value(b.name) }),
   aws_backup_vault: (b, at) => ({
     name: at.value(b.name),

@@ -48,6 +48,11 @@ export interface World {
 
 const REF = /\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+(?:\[\d+\]\.[a-z0-9_]+)?)\}/g;
 const DATA_REF = /\$\{data\.([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g;
+/** `${local.<name>}`: a local value, itself resolved (the proxy's `prx-` id). */
+const LOCAL_REF = /\$\{local\.([A-Za-z0-9_-]+)\}/g;
+/** `${element(split("<sep>", <type>.<id>.<attr>), <n>)}`: one part of an attribute (a proxy's `prx-` id). */
+const PART_REF =
+  /\$\{element\(split\("([^"\\]+)", ([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\), (\d+)\)\}/g;
 
 interface StackContext {
   readonly id: string;
@@ -79,11 +84,26 @@ class Resolver {
     if (typeof v !== 'string')
       throw new Error(`${this.stack.id}: expected a string, got ${JSON.stringify(v)}`);
     const replaced = v
+      .replace(LOCAL_REF, (_m, name: string) => this.local(name))
+      .replace(PART_REF, (_m, sep: string, type: string, id: string, attr: string, n: string) => {
+        const parts = this.attribute(type, id, attr).split(sep);
+        // Terraform's element() wraps around; an index past the end means the model is wrong here.
+        if (Number(n) >= parts.length)
+          throw new Error(`${this.stack.id}: ${type}.${id}.${attr} has no part ${n}`);
+        return parts[Number(n)];
+      })
       .replace(DATA_REF, (_m, type: string, id: string, attr: string) => this.dataAttribute(type, id, attr))
       .replace(REF, (_m, type: string, id: string, attr: string) => this.attribute(type, id, attr));
     if (replaced.includes('${'))
       throw new Error(`${this.stack.id}: cannot resolve ${replaced.match(/\$\{[^}]*\}/)?.[0]}`);
     return replaced;
+  }
+
+  private local(name: string): string {
+    const value = this.stack.json.locals?.[name];
+    if (value === undefined)
+      throw new Error(`${this.stack.id}: local.${name} is referenced but not in the stack`);
+    return this.value(value);
   }
 
   attribute(type: string, id: string, attr: string): string {

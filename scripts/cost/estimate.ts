@@ -103,6 +103,20 @@ const PRICERS: Record<string, Pricer> = {
       if (price !== undefined) add(c, `Aurora ${b.instance_class}`, 1, 'hour', price);
     }
   },
+  // Billed on the target's capacity with a floor: 8 ACUs for Aurora Serverless v2, 2 vCPUs otherwise
+  // (the floor is the estimate: a larger provisioned target costs more).
+  aws_db_proxy: (c, _b, p) => {
+    const serverless = Object.values<any>(c.json.resource?.aws_rds_cluster_instance ?? {}).some(
+      (i) => i.instance_class === 'db.serverless',
+    );
+    add(
+      c,
+      `RDS Proxy (at least ${serverless ? '8 ACUs' : '2 vCPUs'})`,
+      serverless ? 8 : 2,
+      'hour',
+      p.rdsProxyUnitHour,
+    );
+  },
   aws_elasticache_replication_group: (c, b, p) => {
     const price = sized(c, p.elasticache, b.node_type, 'ElastiCache');
     const nodes = num(b.num_cache_clusters, 1);

@@ -32,6 +32,8 @@ export interface RegionPrices {
   readonly msk: Readonly<Record<string, number>>;
   /** Per month. */
   readonly auroraAcuHour: number;
+  /** RDS Proxy, per vCPU-hour of a provisioned target or per ACU-hour of Aurora Serverless v2. */
+  readonly rdsProxyUnitHour: number;
   readonly rdsGp3GbMonth: number;
   readonly ebsGp3GbMonth: number;
   readonly mskStorageGbMonth: number;
@@ -89,6 +91,7 @@ const US_EAST_1: RegionPrices = {
   },
   msk: { 'kafka.t3.small': 0.0456, 'kafka.m7g.large': 0.204, 'kafka.m5.large': 0.21 },
   auroraAcuHour: 0.12,
+  rdsProxyUnitHour: 0.015,
   rdsGp3GbMonth: 0.115,
   ebsGp3GbMonth: 0.08,
   mskStorageGbMonth: 0.1,

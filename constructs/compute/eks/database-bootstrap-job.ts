@@ -1,19 +1,24 @@
 import { AWS_CLI_IMAGE } from '../../../environments/rules';
-import type { DatabaseBootstrap } from '../../core/service-bindings';
+import {
+  proxyCredentialEnvironment,
+  proxyCredentialScript,
+  psqlPasswordArguments,
+} from '../../core/proxy-credentials';
+import type { DatabaseBootstrap, ProxyUserCredential } from '../../core/service-bindings';
 import { DATABASE_BOOTSTRAP_SUBJECT } from './database-bootstrap-role';
 
 /** Where the init container leaves the master secret for the client: a memory-backed volume. */
 const CREDENTIAL_DIR = '/credential';
 
 /** Shell of the client container: username and password out of the secret JSON, then the SQL. */
-function clientScript(engine: string): string {
+function clientScript(engine: string, users: readonly ProxyUserCredential[]): string {
   const field = (name: string) =>
     `sed -n 's/.*"${name}":"\\([^"]*\\)".*/\\1/p' ${CREDENTIAL_DIR}/secret.json`;
   const login = [`DB_USERNAME=$(${field('username')})`, `DB_PASSWORD=$(${field('password')})`];
   const client =
     engine === 'mysql'
       ? 'MYSQL_PWD="$DB_PASSWORD" mysql --ssl-mode=REQUIRED -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USERNAME" "$DB_NAME"'
-      : 'PGPASSWORD="$DB_PASSWORD" PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1 -f -';
+      : `PGPASSWORD="$DB_PASSWORD" PGUSER="$DB_USERNAME" psql "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME sslmode=require" -v ON_ERROR_STOP=1${psqlPasswordArguments(users, CREDENTIAL_DIR)} -f -`;
   // A secret edited by hand into another shape parses to nothing: stop rather than sign in as no one.
   const check =
     '[ -n "$DB_USERNAME" ] && [ -n "$DB_PASSWORD" ] || { echo "the master secret has no username or password" >&2; exit 1; }';
@@ -61,10 +66,13 @@ export function databaseBootstrapJob(db: DatabaseBootstrap, region: string): Rec
               image: AWS_CLI_IMAGE,
               command: ['sh', '-c'],
               args: [
-                `aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$SECRET_ARN" --query SecretString --output text > ${CREDENTIAL_DIR}/secret.json`,
+                [
+                  `aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$SECRET_ARN" --query SecretString --output text > ${CREDENTIAL_DIR}/secret.json`,
+                  ...(db.proxyUsers.length > 0 ? [proxyCredentialScript(db.proxyUsers, CREDENTIAL_DIR)] : []),
+                ].join('\n'),
               ],
               env: [
-                { name: 'AWS_REGION', value: region },
+                ...proxyCredentialEnvironment(db.proxyUsers, region),
                 { name: 'SECRET_ARN', value: db.masterSecretArn },
               ],
               volumeMounts: [{ name: 'credential', mountPath: CREDENTIAL_DIR }],
@@ -76,7 +84,7 @@ export function databaseBootstrapJob(db: DatabaseBootstrap, region: string): Rec
               name: 'bootstrap',
               image: db.image,
               command: ['sh', '-c'],
-              args: [clientScript(db.engine)],
+              args: [clientScript(db.engine, db.proxyUsers)],
               env: [
                 { name: 'DB_HOST', value: db.endpoint },
                 { name: 'DB_PORT', value: String(db.port) },

@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
 import { MASTER_SECRET_SIDS, secretsReadStatements } from '../../core/iam';
 import type { Naming } from '../../core/naming';
+import { proxyCredentialRequests, proxyCredentialStatements } from '../../core/proxy-credentials';
+import type { ProxyUserCredential } from '../../core/service-bindings';
 import { PodIdentityRole } from './pod-identity-role';
 import { podRoleDenies } from './pod-contracts';
 
@@ -20,6 +22,8 @@ export interface DatabaseBootstrapRoleProps {
   readonly masterSecretArn: string;
   /** The key the master secret is encrypted with (decrypted through Secrets Manager only). */
   readonly secretsKmsKeyArn: string;
+  /** The proxied runtime users whose secrets the Job fills (core/proxy-credentials.ts). Default: none. */
+  readonly proxyUsers?: readonly ProxyUserCredential[];
 }
 
 /**
@@ -34,6 +38,7 @@ export function databaseBootstrapRole(
   props: DatabaseBootstrapRoleProps,
 ): PodIdentityRole {
   const { namespace, serviceAccount } = DATABASE_BOOTSTRAP_SUBJECT;
+  const proxyUsers = props.proxyUsers ?? [];
   const viaSecretsManager = { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` };
   const job =
     'the database bootstrap Job (docs/runbooks.md, "EKS bootstrap"): aws secretsmanager get-secret-value';
@@ -46,12 +51,15 @@ export function databaseBootstrapRole(
     clusterArn: props.clusterArn,
     namespace,
     serviceAccount,
-    statements: secretsReadStatements({
-      secrets: props.masterSecretArn,
-      key: props.secretsKmsKeyArn,
-      region: props.region,
-      sids: MASTER_SECRET_SIDS,
-    }),
+    statements: [
+      ...secretsReadStatements({
+        secrets: props.masterSecretArn,
+        key: props.secretsKmsKeyArn,
+        region: props.region,
+        sids: MASTER_SECRET_SIDS,
+      }),
+      ...proxyCredentialStatements(proxyUsers, props.secretsKmsKeyArn, props.region),
+    ],
     contract: {
       purpose:
         'The database bootstrap Job: reads the master secret to give each service its schema and users',
@@ -63,6 +71,7 @@ export function databaseBootstrapRole(
           context: { ...viaSecretsManager, 'kms:CallerAccount': props.accountId },
           because: `${job} (Secrets Manager decrypts with the secrets key)`,
         },
+        ...proxyCredentialRequests(proxyUsers, props.secretsKmsKeyArn, props.region, props.accountId),
       ],
       deny: [
         // The master secret is its job: every other shared denial holds.

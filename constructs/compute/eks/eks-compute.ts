@@ -105,6 +105,7 @@ export class EksCompute extends Layer implements ComputeLayer {
         ...scoped,
         masterSecretArn: props.database.masterSecretArn,
         secretsKmsKeyArn: props.keys.secrets,
+        proxyUsers: props.database.proxyUsers,
       });
     this.services(props, eks.namespace);
     this.nodes.declareContract({
