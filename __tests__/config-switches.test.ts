@@ -24,7 +24,6 @@ const VALUES_ONLY: Record<string, string> = {
   'services.*.deployment.trafficShift.type': 'a CodeDeploy predefined configuration name',
   'cache.skipFinalSnapshot': 'an attribute of the replication group',
   'tables.*.partitionKey.type': 'an attribute of the table',
-  'tables.*.sortKey': 'an attribute of the table',
   'tables.*.sortKey.type': 'an attribute of the table',
   'buckets.*.backup': 'membership in the backup selection other buckets already exercise',
   'messaging.kafka.enhancedMonitoring': 'an attribute of the cluster',
@@ -36,19 +35,16 @@ const VALUES_ONLY: Record<string, string> = {
   'backup.vaultLock.mode': 'an attribute of the vault lock',
   'observability.thresholds.periodSeconds': 'an attribute of each alarm',
   'guards.waivers[].rule': 'a waiver names a rule: no resource',
+  'compute.eks.addons':
+    'versions of the managed add-ons every cluster gets (EKS_ADDONS): unset, EKS picks the default for the cluster version',
+  'tables.*.stream':
+    'which item images a table stream carries (an attribute of the table); a stream and its consumer are on in reference-seed004',
 };
 
-/**
- * Options that create resources and that no configuration turns on yet (issue 25's remaining
- * reference configurations, e.g. seed 004's table stream, will).
- */
+/** Options that create resources and that no configuration turns on, each with its reason. */
 const PENDING: Record<string, string> = {
-  'network.natGateways=none': 'issue 25: no configuration runs without NAT (interface endpoints only) yet',
-  'compute.eks.addons=non-empty': 'issue 25: enterprise installs no extra EKS add-on yet',
-  'tables.*.stream=NEW_IMAGE': 'issue 25: no table streams to a consumer yet',
-  'tables.*.stream=OLD_IMAGE': 'issue 25: no table streams to a consumer yet',
-  'tables.*.stream=NEW_AND_OLD_IMAGES': 'issue 25: seed 004 reference configuration (event processing)',
-  'tables.*.stream=KEYS_ONLY': 'issue 25: no table streams to a consumer yet',
+  'network.natGateways=none':
+    "the platform's bootstrap, AWS CLI and X-Ray images come from public.ecr.aws, which needs NAT or an ECR pull-through cache (not built); the schema refuses them without NAT (environment.ts checkWithoutNat)",
 };
 
 const pathOf = (s: string) => s.slice(0, s.lastIndexOf('='));

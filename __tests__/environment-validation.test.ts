@@ -548,6 +548,22 @@ describe('validation rejects each bad case with its path', () => {
     input.network.subnets.isolated.push('10.0.22.0/24');
     input.network.natGateways = 'none';
     input.network.interfaceEndpoints = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'];
+    input.database.bootstrapImage = `${input.accountId}.dkr.ecr.us-east-1.amazonaws.com/postgres@sha256:${'a'.repeat(64)}`;
     expect(parseEnvironmentConfig(input).network.availabilityZones).toHaveLength(3);
+  });
+
+  it('refuses, without NAT, every public image the platform would pull', () => {
+    const input = envInput('dev');
+    input.network.natGateways = 'none';
+    input.network.interfaceEndpoints = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'];
+    expectRejected(
+      input,
+      'database.bootstrapImage',
+      /public SQL client image cannot be pulled with natGateways 'none'/,
+    );
+    input.services.backend.xray = true;
+    expectRejected(input, 'services.backend.xray', /X-Ray daemon image/);
+    input.services.backend.sidecars = [{ name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27' }];
+    expectRejected(input, 'services.backend.sidecars[0].image', /nginx.*cannot be pulled/);
   });
 });

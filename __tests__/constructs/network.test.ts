@@ -42,8 +42,11 @@ function withNat(mode: 'none' | 'single' | 'perAz', azs = 2): Synthesized {
 
 function editNat(env: any, mode: 'none' | 'single' | 'perAz', azs: number): void {
   env.network.natGateways = mode;
-  if (mode === 'none')
+  if (mode === 'none') {
     env.network.interfaceEndpoints = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'];
+    // Without NAT the bootstrap's client image must come from the account's own ECR.
+    env.database.bootstrapImage = `${env.accountId}.dkr.ecr.us-east-1.amazonaws.com/postgres@sha256:${'a'.repeat(64)}`;
+  }
   if (azs === 3) {
     env.network.availabilityZones.push('us-east-1c');
     env.network.subnets.public.push('10.0.3.0/24');

@@ -73,6 +73,7 @@ export const environmentConfigSchema = z
     checkServices(env, ctx);
     checkPlatform(env, ctx);
     checkEventSource(env, ctx);
+    if (env.network.natGateways === 'none') checkWithoutNat(env, ctx);
     if (env.backup?.copyToRegion === env.region) {
       report(
         ctx,
@@ -92,6 +93,33 @@ export const environmentConfigSchema = z
   });
 
 type EnvironmentShape = z.output<typeof environmentConfigSchema>;
+
+/**
+ * Without NAT only the account's own ECR is reachable (through its interface endpoints): the
+ * platform's public images (the database bootstrap's SQL client, the X-Ray daemon, sidecars) could
+ * not be pulled. An ECR pull-through cache would serve them; not built (docs/architecture.md, "Known
+ * gaps").
+ */
+function checkWithoutNat(env: EnvironmentShape, ctx: Ctx): void {
+  const own = `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/`;
+  const why = `cannot be pulled with natGateways 'none' (only this account's ECR, ${own}..., is reachable)`;
+  if (env.database && !env.database.bootstrapImage?.startsWith(own))
+    report(
+      ctx,
+      ['database', 'bootstrapImage'],
+      `the bootstrap's public SQL client image ${why}: copy it there and set it`,
+    );
+  if (env.database?.proxy || env.compute.platform === 'eks')
+    report(ctx, ['network', 'natGateways'], `the bootstrap's AWS CLI image (public.ecr.aws) ${why}`);
+  for (const [name, service] of Object.entries(env.services)) {
+    if (service.xray)
+      report(ctx, ['services', name, 'xray'], `the X-Ray daemon image (public.ecr.aws) ${why}`);
+    service.sidecars.forEach((sidecar, i) => {
+      if (!sidecar.image.startsWith(own))
+        report(ctx, ['services', name, 'sidecars', i, 'image'], `${sidecar.image} ${why}`);
+    });
+  }
+}
 
 function checkServices(env: EnvironmentShape, ctx: Ctx): void {
   checkRouting(env, ctx);
