@@ -51,6 +51,7 @@ describe('frontend-deploy.yml', () => {
         domain: 'example.com',
         htmlMaxAge: 0,
         assetMaxAge: 31_536_000,
+        alertTopic: `arn:aws:sns:us-east-1:${accountId}:${project}-static-alerts-warning`,
       },
     });
   });

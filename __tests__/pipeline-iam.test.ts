@@ -512,6 +512,63 @@ describe('the migration role', () => {
   });
 });
 
+describe("failure notifications: each deploying role publishes to its own environment's warning topic only", () => {
+  const topic = (prefix: string, severity = 'warning') =>
+    `arn:aws:sns:${own.region}:${accountId}:${prefix}-alerts-${severity}`;
+  const key = `arn:aws:kms:${own.region}:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const viaSns = (alias: string) => ({
+    'kms:ViaService': `sns.${own.region}.amazonaws.com`,
+    'kms:ResourceAliases': [alias],
+  });
+  const [svc] = Object.keys(own.services).filter((s) => account.github.appRepositories[s]);
+  const roles = {
+    apply,
+    deploy: as(`${ownPrefix}-github-deploy-${svc}`),
+    migrate: as(`${ownPrefix}-github-migrate`),
+  };
+
+  it.each(Object.keys(roles))('the %s role: the warning topic and its key through SNS', async (kind) => {
+    const may = roles[kind as keyof typeof roles];
+    expect(await may('sns:Publish', topic(ownPrefix))).toBe('Allowed');
+    expect(await may('kms:GenerateDataKey', key, viaSns(`alias/${ownPrefix}-data`))).toBe('Allowed');
+    // PowerUserAccess would allow these to the apply role: its notify-failures policy denies them.
+    expect(await may('sns:Publish', topic(ownPrefix, 'critical'))).toBe('ExplicitlyDenied');
+    expect(await may('sns:Publish', topic(otherPrefix))).toBe('ExplicitlyDenied');
+    expect(await may('sns:Publish', `arn:aws:sns:${own.region}:${accountId}:${ownPrefix}-events`)).toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  it("the deploy and migration roles: not the topic's settings, nor the key outside SNS or another environment's", async () => {
+    for (const may of [roles.deploy, roles.migrate]) {
+      for (const action of ['sns:Subscribe', 'sns:SetTopicAttributes', 'sns:DeleteTopic'])
+        expect(await may(action, topic(ownPrefix))).not.toBe('Allowed');
+      expect(
+        await may('kms:Decrypt', key, {
+          'kms:ViaService': `s3.${own.region}.amazonaws.com`,
+          'kms:ResourceAliases': [`alias/${ownPrefix}-data`],
+        }),
+      ).not.toBe('Allowed');
+      expect(await may('kms:Decrypt', key, { 'kms:ResourceAliases': [`alias/${ownPrefix}-data`] })).not.toBe(
+        'Allowed',
+      );
+      expect(await may('kms:GenerateDataKey', key, viaSns(`alias/${otherPrefix}-data`))).not.toBe('Allowed');
+    }
+  });
+
+  it("the plan role publishes nothing (it is trusted from any branch: a pull request's token)", async () => {
+    expect(await plan('sns:Publish', topic(ownPrefix))).not.toBe('Allowed');
+  });
+
+  it("the account apply role publishes to the account's warning topic (the baseline's), not an environment's", async () => {
+    const accountTopic = (severity: string) =>
+      `arn:aws:sns:${account.region}:${accountId}:${project}-alerts-${severity}`;
+    expect(await accountApply('sns:Publish', accountTopic('warning'))).toBe('Allowed');
+    expect(await accountApply('sns:Publish', accountTopic('critical'))).toBe('ExplicitlyDenied');
+    expect(await accountApply('sns:Publish', topic(ownPrefix))).toBe('ExplicitlyDenied');
+  });
+});
+
 describe(`the workload boundary of ${own.name} (on every role of its platform stack)`, () => {
   // The worst identity policy a workload role could be given: everything.
   const workload = (action: string, resource: string, context: EvalRequest['context'] = {}) =>

@@ -1,11 +1,13 @@
 import {
   accountRole,
   accounts,
+  accountWarningTopic,
   arn,
   deployRole,
   deployedServices,
   envRole,
   envs,
+  envWarningTopic,
   projectOf,
   serviceMigrateRole,
 } from './support/pipeline-names';
@@ -195,6 +197,53 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
     );
   });
 
+  it("lets every role but the plan roles publish its jobs' failures to its own warning topic, and to no other", () => {
+    const names = Object.fromEntries(out.resources('aws_iam_role').map(([id, r]) => [id, r.name]));
+    const notify = Object.fromEntries(
+      out
+        .resources('aws_iam_role_policy')
+        .filter(([, p]) => p.name === 'notify-failures')
+        .map(([, p]) => [names[/^\$\{aws_iam_role\.([^.]+)\.id\}$/.exec(p.role)![1]], policy(p.policy)]),
+    );
+    const own = (name: string) => {
+      const env = a.envs.find((e) => name.startsWith(`${a.project}-${e.name}-github-`));
+      return env
+        ? { topic: envWarningTopic(env), region: env.region, alias: `alias/${a.project}-${env.name}-data` }
+        : {
+            topic: accountWarningTopic(a),
+            region: a.account.region,
+            alias: `alias/${a.project}-cloudtrail`,
+          };
+    };
+    const plans = [...a.envs.map((e) => envRole(e, 'plan')), accountRole(a, 'plan')].map((r) =>
+      r.split('/').pop(),
+    );
+    expect(Object.keys(notify).sort()).toEqual(
+      Object.keys(roles)
+        .filter((r) => !plans.includes(r))
+        .sort(),
+    );
+    for (const [name, doc] of Object.entries<any>(notify)) {
+      const { topic, region, alias } = own(name);
+      expect(`${name} ${JSON.stringify(doc.Statement)}`).toBe(
+        `${name} ${JSON.stringify([
+          { Sid: 'PublishFailures', Effect: 'Allow', Action: 'sns:Publish', Resource: topic },
+          {
+            Sid: 'WarningTopicKey',
+            Effect: 'Allow',
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Resource: `arn:aws:kms:${region}:${accountId}:key/*`,
+            Condition: {
+              StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` },
+              'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias },
+            },
+          },
+          { Sid: 'PublishOnlyToWarnings', Effect: 'Deny', Action: 'sns:Publish', NotResource: topic },
+        ])}`,
+      );
+    }
+  });
+
   it("fits IAM's size quotas: managed policy 6,144, inline policies per role 10,240, trust 2,048 characters", () => {
     const size = (text: string) => text.replace(/\s/g, '').length;
     for (const [, p] of out.resources('aws_iam_policy')) expect(size(p.policy)).toBeLessThan(6144);
@@ -249,3 +298,56 @@ it('has services that run migrations, so the migration-role trust checks above a
   );
   expect(migrating.length).toBeGreaterThan(0);
 });
+
+/**
+ * The pipeline names the warning topics and their keys by convention (the state stack never reads a
+ * platform or baseline stack): the synthesized topics must be there under those names, encrypted with
+ * the key of that alias, and their policies must not keep an IAM principal of the account out.
+ */
+describe('the warning topics the pipeline roles publish to', () => {
+  const stacks = appStacks();
+  const topicAndKey = (out: (typeof stacks.platform)[string], name: string) => {
+    const [, topic] = out.resources('aws_sns_topic').find(([, t]) => t.name === name) ?? [];
+    if (!topic) return { topic: undefined, alias: undefined };
+    const key = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(topic.kms_master_key_id)?.[1];
+    const alias = out
+      .resources('aws_kms_alias')
+      .find(([, al]) => al.target_key_id === `\${aws_kms_key.${key}.key_id}`)?.[1].name;
+    return { topic, alias };
+  };
+
+  it.each(envs.map((e) => [e.name, e] as const))(
+    '%s: <project>-<env>-alerts-warning in its region, encrypted with alias/<project>-<env>-data',
+    (_, env) => {
+      const out = stacks.platform[env.name];
+      const name = envWarningTopic(env).split(':').pop()!;
+      const { topic, alias } = topicAndKey(out, name);
+      expect(topic).toBeDefined();
+      expect(alias).toBe(`alias/${projectOf(env)}-${env.name}-data`);
+      expect(envWarningTopic(env).split(':')[3]).toBe(out.json.provider.aws[0].region);
+      // The topic's policy denies only publishing without TLS: nothing keeps the account's roles out.
+      const denies = out
+        .resources('aws_sns_topic_policy')
+        .map(([, p]) => policy(p.policy))
+        .filter((d) =>
+          d.Statement.some((st: any) => st.Resource === `\${aws_sns_topic.${topicId(out, name)}.arn}`),
+        )
+        .flatMap((d) => d.Statement.filter((st: any) => st.Effect === 'Deny'));
+      expect(denies.map((d: any) => d.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }]);
+    },
+  );
+
+  it.each(accounts)(
+    'account $slug: <project>-alerts-warning in its region, encrypted with the trail key',
+    (a) => {
+      const out = stacks.baseline[a.slug];
+      const { topic, alias } = topicAndKey(out, accountWarningTopic(a).split(':').pop()!);
+      expect(topic).toBeDefined();
+      expect(alias).toBe(`alias/${a.project}-cloudtrail`);
+      expect(accountWarningTopic(a).split(':')[3]).toBe(out.json.provider.aws[0].region);
+    },
+  );
+});
+
+const topicId = (out: { resources(type: string): Array<[string, any]> }, name: string) =>
+  out.resources('aws_sns_topic').find(([, t]) => t.name === name)?.[0];

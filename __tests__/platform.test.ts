@@ -139,7 +139,9 @@ describe.each(platforms)('%s', (_name, out: Synthesized, config: EnvironmentConf
       if (r.referenced_security_group_id?.includes('Nodes_SecurityGroup')) continue; // 53 and 1025-65535 among nodes
       expect(r.to_port).toBe(r.from_port);
       if (r.referenced_security_group_id) {
-        expect(r.referenced_security_group_id).toMatch(/(Database|DatabaseProxy|Cache|Kafka|ControlPlane)_SecurityGroup/);
+        expect(r.referenced_security_group_id).toMatch(
+          /(Database|DatabaseProxy|Cache|Kafka|ControlPlane)_SecurityGroup/,
+        );
       } else {
         expect(r).toMatchObject({ cidr_ipv4: '0.0.0.0/0', from_port: 443 });
       }

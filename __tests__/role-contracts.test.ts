@@ -11,7 +11,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registry } from '../environments';
 import { rolesDocument } from '../scripts/contracts/doc';
-import { evaluateRole, type EvaluationOptions, type RoleReport } from '../scripts/contracts/evaluate';
+import {
+  decideFor,
+  evaluateRole,
+  type EvaluationOptions,
+  type RoleReport,
+} from '../scripts/contracts/evaluate';
 import { commonDenies, managedPolicies, readStacks, registryStackIds } from '../scripts/contracts/stacks';
 import { buildWorld, type World, type WorldRole } from '../scripts/contracts/world';
 import { appStackDir } from './support/app-synth';
@@ -118,6 +123,28 @@ describe('the checks can fail', () => {
     expect((await evaluateRole(withRole(bare), bare, options)).problems).toEqual([
       expect.stringMatching(/no contract/),
     ]);
+  });
+
+  it("an action evaluated beyond the simulator's data holds only on its resource (the test-traffic hook's report)", async () => {
+    const hook = world.roles.find((r) => r.name.endsWith('-test-traffic-fn'))!;
+    const report = 'codedeploy:PutLifecycleEventHookExecutionStatus';
+    // Its grant moved to another deployment group: the must-allow on its own group fails.
+    const moved: WorldRole = {
+      ...hook,
+      policies: hook.policies.map((p) => ({
+        ...p,
+        document: JSON.parse(
+          JSON.stringify(p.document).replace(/(deploymentgroup:[^"/]+)\/[^"]+/, '$1/other'),
+        ),
+      })),
+    };
+    expect((await evaluateRole(withRole(moved), moved, options)).problems).toContainEqual(
+      expect.stringMatching(new RegExp(`must-allow ${report} on .*deploymentgroup.* is ImplicitlyDenied`)),
+    );
+    // A request on another resource than the one its service's guide names is an error, not a decision.
+    await expect(
+      decideFor(world, hook, { action: report, resource: '*', because: 'planted' }, options),
+    ).rejects.toThrow(/evaluated on the resource .* not on \*/);
   });
 
   it('an AWS managed policy the contract does not name fails', async () => {

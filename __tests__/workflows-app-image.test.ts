@@ -2,8 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { testTrafficHookName } from '../constructs/core/naming';
 import { ACTIONS } from '../scripts/workflows';
-import { deployRole, deployedServices, envs, projectOf, serviceMigrateRole } from './support/pipeline-names';
+import {
+  deployRole,
+  deployedServices,
+  envs,
+  envWarningTopic,
+  projectOf,
+  serviceMigrateRole,
+} from './support/pipeline-names';
 
 // What the workflow does is read from the committed file (workflows.test.ts keeps it current).
 const wf = (name: string) => parse(readFileSync(join(__dirname, '..', '.github', 'workflows', name), 'utf8'));
@@ -46,8 +54,9 @@ describe('application image workflow', () => {
   it('on EKS pushes the image only: the migration and rollout jobs run where ECS runs the service', () => {
     expect(envs.some((e) => e.compute.platform === 'eks')).toBe(true);
     const push = image.jobs.image;
-    expect(push.steps.at(-1).name).toMatch(/^Job summary \(image pushed/);
-    expect(push.steps.at(-1).if).toBe("env.ROLLOUT == 'none'");
+    // Last but the failure notification (workflows-notify.test.ts).
+    expect(push.steps.at(-2).name).toMatch(/^Job summary \(image pushed/);
+    expect(push.steps.at(-2).if).toBe("env.ROLLOUT == 'none'");
     expect(push.outputs).toEqual({
       migrations: '${{ steps.resolve.outputs.migrations }}',
       rollout: '${{ steps.resolve.outputs.rollout }}',
@@ -76,6 +85,7 @@ describe('application image workflow', () => {
             rollout: e.compute.platform === 'fargate' ? 'ecs' : 'none',
             cluster: `${projectOf(e)}-${e.name}`,
             prefix: `${projectOf(e)}-${e.name}`,
+            alertTopic: envWarningTopic(e),
             services: Object.fromEntries(
               deployedServices(e).map((name) => {
                 const s = e.services[name];
@@ -157,13 +167,21 @@ describe('application image workflow: migrations and blue/green', () => {
     expect(step('Write the AppSpec').run).toMatch(
       /TaskDefinition: \$td, LoadBalancerInfo: \{ContainerName: "app", ContainerPort: \$port\}/,
     );
+    // The test-traffic hook the compute layer deploys per blue/green service, by the same name.
+    const appSpec = step('Write the AppSpec').run;
+    expect(appSpec).toContain(`hook="${testTrafficHookName('${PREFIX}', '${SERVICE}')}"`);
+    expect(appSpec).toContain('hook="CodeDeployHook_${PREFIX}-${SERVICE}-test-traffic"');
+    expect(appSpec).toMatch(/--arg hook "\$hook"/);
+    expect(appSpec).toMatch(/Hooks: \[\{AfterAllowTestTraffic: \$hook\}\]/);
     const deploy = step('Deploy blue/green');
     expect(deploy.id).toBe('deploy');
     expect(deploy.run).toMatch(
       /aws deploy create-deployment --application-name "\$\{PREFIX\}-\$\{SERVICE\}" --deployment-group-name "\$\{PREFIX\}-\$\{SERVICE\}"/,
     );
     expect(deploy.run).toMatch(/revisionType: "AppSpecContent"/);
-    expect(deploy.run).toMatch(/Failed\|Stopped\).*exit 1/);
+    expect(deploy.run).toMatch(/Failed\|Stopped\)[\s\S]*?exit 1 ;;/);
+    // A failed deployment prints its target's lifecycle events: which one failed (e.g. the test-traffic hook's).
+    expect(deploy.run).toMatch(/lifecycleEvents\[\]\.\[lifecycleEventName, status\]/);
     // Traffic has moved but the old task set is still up: the smoke test can still roll back.
     expect(deploy.run).toMatch(/lifecycleEventName=='AfterAllowTraffic'/);
     expect(at('Deploy blue/green')).toBeLessThan(at('Smoke test'));

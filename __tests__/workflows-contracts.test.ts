@@ -39,6 +39,9 @@ const CLI_ACTIONS: Record<string, readonly string[]> = {
   'cloudfront list-distributions': ['cloudfront:ListDistributions'],
   'cloudfront create-invalidation': ['cloudfront:CreateInvalidation'],
   'cloudfront wait invalidation-completed': ['cloudfront:GetInvalidation'],
+  // The failure notification (SNS then uses the topic's key with the caller's rights: the contracts'
+  // kms:GenerateDataKey / kms:Decrypt through SNS).
+  'sns publish': ['sns:Publish'],
 };
 
 /** AWS calls that are not the CLI: an action's, or the registry protocol of `docker push`. */
@@ -93,6 +96,8 @@ interface Variant {
   readonly label: string;
   readonly environment?: string;
   readonly role: string;
+  /** The GitHub environment the job runs in, where its caller sets it (a reusable workflow's input). */
+  readonly jobEnvironment?: string;
 }
 
 const get = (value: any, path: string) =>
@@ -105,6 +110,12 @@ const get = (value: any, path: string) =>
 function variants(file: string, job: any, expression: string): Variant[] | undefined {
   const doc = workflows[file];
   const trimmed = expression.replace(/^\$\{\{\s*/, '').replace(/\s*\}\}$/, '');
+  // A reusable workflow's input (`_deploy.yml`'s `apply_role`): the value each caller passes, in the
+  // GitHub environment the caller names for the job.
+  const input = /^inputs\.(\w+)$/.exec(trimmed);
+  const jobInput = /^\$\{\{\s*inputs\.(\w+)\s*\}\}$/.exec(String(job.environment ?? ''));
+  if (input && doc.on?.workflow_call?.inputs?.[input[1]] && jobInput)
+    return callerVariants(file, input[1], jobInput[1]);
   let m = /^fromJSON\(env\.(\w+)\)\[inputs\.environment\]\.(.+)$/.exec(trimmed);
   if (m) {
     const [, variable, rest] = m;
@@ -143,6 +154,29 @@ function variants(file: string, job: any, expression: string): Variant[] | undef
       role: i.role,
     }));
   return undefined;
+}
+
+/** The roles the callers of reusable workflow `file` pass as its input `role`, with their job environments. */
+function callerVariants(file: string, role: string, environment: string): Variant[] {
+  const out: Variant[] = [];
+  for (const [caller, doc] of Object.entries(workflows))
+    for (const job of Object.values<any>(doc.jobs)) {
+      if (job.uses !== `./.github/workflows/${file}`) continue;
+      const value: string = job.with[role];
+      const env: string = job.with[environment];
+      if (!value.includes('${{')) {
+        out.push({ label: `${caller}/${env}`, environment: env, role: value, jobEnvironment: env });
+        continue;
+      }
+      // terraform-ops: the guard job's output, resolved from the workflow's TARGETS table by the
+      // environment input.
+      const output = /^\$\{\{\s*needs\.\w+\.outputs\.(\w+)\s*\}\}$/.exec(value);
+      if (!output || env !== '${{ inputs.environment }}')
+        throw new Error(`${caller}: cannot resolve ${value}`);
+      for (const [name, t] of Object.entries<any>(JSON.parse(doc.env.TARGETS)))
+        out.push({ label: `${caller}/${name}`, environment: name, role: t[output[1]], jobEnvironment: name });
+    }
+  return out;
 }
 
 interface Call {
@@ -191,9 +225,11 @@ function awsCalls(): Call[] {
 const calls = awsCalls();
 
 describe('the AWS calls of the generated workflows', () => {
-  it('are found (the scan is not vacuous): the image, migration and site workflows', () => {
+  it('are found (the scan is not vacuous): the image, migration, site and deploy workflows', () => {
     const files = new Set(calls.map((c) => c.file));
-    for (const file of ['app-image.yml', 'db-migrate.yml', 'frontend-deploy.yml'].filter((f) => workflows[f]))
+    for (const file of ['app-image.yml', 'db-migrate.yml', 'frontend-deploy.yml', '_deploy.yml'].filter(
+      (f) => workflows[f],
+    ))
       expect(files).toContain(file);
     expect(calls.filter((c) => c.call === 'aws ecs update-service').length).toBeGreaterThan(0);
   });
@@ -262,7 +298,7 @@ describe('the jobs that assume a role', () => {
         const contract = contracts.get(v.role);
         const environment = workflows[c.file].jobs[c.job].environment;
         if (!contract || typeof environment !== 'string' || !v.environment) continue;
-        const expected = environment.replace('${{ inputs.environment }}', v.environment);
+        const expected = v.jobEnvironment ?? environment.replace('${{ inputs.environment }}', v.environment);
         const subs = claim(contract, 'sub') as string[];
         if (!subs.some((s) => s.endsWith(`:environment:${expected}`)))
           problems.push(`${key}: runs in ${expected}; ${v.role} trusts ${subs.join(', ')}`);

@@ -8,7 +8,16 @@ import { ACTIONS, generateWorkflows } from '../scripts/workflows';
 import { referenceStackId, registryStackIds } from '../stacks/stack-ids';
 import { appStackIds, appStacks } from './support/app-synth';
 import { accountsInputCopy, registryOf } from './support/fixtures';
-import { accountRole, accounts, arn, envRole, envs, projectOf } from './support/pipeline-names';
+import {
+  accountRole,
+  accounts,
+  accountWarningTopic,
+  arn,
+  envRole,
+  envs,
+  envWarningTopic,
+  projectOf,
+} from './support/pipeline-names';
 
 const dir = join(__dirname, '..', '.github', 'workflows');
 const onDisk = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -236,6 +245,7 @@ describe('deploys', () => {
         region: env.region,
         plan_role: envRole(env, 'plan'),
         apply_role: envRole(env, 'apply'),
+        alert_topic: envWarningTopic(env),
       });
     }
   });
@@ -316,6 +326,8 @@ describe('deploys', () => {
         apply_environment: `account-${a.slug}`,
         plan_role: accountRole(a, 'plan'),
         apply_role: accountRole(a, 'apply'),
+        // The account's own warning topic (the baseline's, in its region) for both stacks.
+        alert_topic: accountWarningTopic(a),
       };
       expect(caller.jobs.baseline.with).toEqual({
         stack: `baseline-${a.slug}`,
@@ -372,6 +384,7 @@ describe('deploys', () => {
             region: e.region,
             planRole: envRole(e, 'plan'),
             applyRole: envRole(e, 'apply'),
+            alertTopic: envWarningTopic(e),
             production: e.tier === 'production',
           },
         ]),
@@ -401,6 +414,7 @@ describe('deploys', () => {
     expect(change.with).toMatchObject({
       apply_environment: '${{ inputs.environment }}',
       apply_role: '${{ needs.guard.outputs.applyRole }}',
+      alert_topic: '${{ needs.guard.outputs.alertTopic }}',
       destroy: "${{ inputs.action == 'destroy' }}",
     });
     const planStep = reusable.jobs.plan.steps.find((s: any) => s.id === 'plan');

@@ -80,11 +80,7 @@ async function build() {
     );
   // This build's own code changes the bundle too: a change of it rebuilds it (so does a re-applied
   // patch of a package, patches/: package-lock.json aside, the patched files are inputs).
-  const inputs = [
-    ...Object.keys(result.metafile.inputs),
-    'package-lock.json',
-    'scripts/run.js',
-  ];
+  const inputs = [...Object.keys(result.metafile.inputs), 'package-lock.json', 'scripts/run.js'];
   writeFileSync(metafile, JSON.stringify(inputs));
   rmSync(cachefile, { force: true });
 }

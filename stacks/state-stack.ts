@@ -66,6 +66,8 @@ export class StateStack extends StableAddressStack {
       repository: `${account.github.owner}/${account.github.repository}`,
       appRepositories: account.github.appRepositories,
       repositoryIds: account.github.repositoryIds,
+      // The account's alert topics are the baseline's (account-alerts.ts), in its region.
+      alertsRegion: account.region,
       environments: props.environments.map((e) => ({
         name: e.name,
         region: e.region,

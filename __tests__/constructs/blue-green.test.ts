@@ -16,6 +16,9 @@ const blueGreen = (shift?: unknown) => (env: any) => {
   env.services.backend.deployment = { type: 'blueGreen', ...(shift ? { trafficShift: shift } : {}) };
 };
 const role = (name: string) => `arn:aws:iam::111111111111:role/${name}`;
+/** The test-traffic hook of a service (constructs/compute/test-traffic-hook.ts). */
+const fn = (svc: string) =>
+  `arn:aws:lambda:us-east-1:111111111111:function:CodeDeployHook_webplat-prod-${svc}-test-traffic`;
 const service = (out: Synthesized, name: string) => byPrefix(out, 'aws_ecs_service', `Service-${name}_`)[0];
 
 describe('the service: controller and what Terraform leaves to CodeDeploy', () => {
@@ -116,7 +119,8 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
       .replace(
         /\$\{aws_iam_role\.Service-backend_ExecutionRole_[^}]+\.arn\}/,
         role('webplat-prod-backend-execution'),
-      );
+      )
+      .replace(/\$\{aws_lambda_function\.TestTrafficHook-backend_[^}]+\.arn\}/, fn('backend'));
     expect(doc).not.toMatch(/\$\{/);
     const can = (action: string, resource: string, context = {}) =>
       decide({
@@ -148,6 +152,15 @@ describe('CodeDeploy: application, deployment group, traffic shift', () => {
     expect(await can('iam:PassRole', role('webplat-prod-backend-task'), toEcs)).toBe('Allowed');
     expect(await can('iam:PassRole', role('webplat-prod-frontend-task'), toEcs)).not.toBe('Allowed');
     expect(await can('iam:PassRole', role('webplat-prod-db-migrate-task'), toEcs)).not.toBe('Allowed');
+    // It invokes the AppSpec's AfterAllowTestTraffic hook, no other function (not another service's hook).
+    expect(await can('lambda:InvokeFunction', fn('backend'))).toBe('Allowed');
+    expect(await can('lambda:InvokeFunction', fn('frontend'))).not.toBe('Allowed');
+    expect(
+      await can(
+        'lambda:InvokeFunction',
+        'arn:aws:lambda:us-east-1:111111111111:function:webplat-prod-events-processor',
+      ),
+    ).not.toBe('Allowed');
   });
 });
 

@@ -16,6 +16,10 @@ const ROOT = join(__dirname, '..', '..');
 const ACTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '@aws-sdk/client-sqs': { SendMessageCommand: 'sqs:SendMessage' },
   '@aws-sdk/client-sesv2': { SendEmailCommand: 'ses:SendEmail' },
+  '@aws-sdk/client-ec2': { DescribeNetworkInterfacesCommand: 'ec2:DescribeNetworkInterfaces' },
+  '@aws-sdk/client-codedeploy': {
+    PutLifecycleEventHookExecutionStatusCommand: 'codedeploy:PutLifecycleEventHookExecutionStatus',
+  },
 };
 
 /**

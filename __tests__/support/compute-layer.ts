@@ -74,6 +74,7 @@ const blueGreenTarget = (name: string) => ({
   productionRuleArn: PRODUCTION_RULE,
   testListenerArn: TEST_LISTENER,
   testListenerPort: 8443,
+  loadBalancerArnSuffix: 'app/webplat-alb/0123456789abcdef',
   dependsOn: [dependable('aws_lb_listener.LoadBalancer_TestListener_0123ABCD')],
 });
 

@@ -23,3 +23,9 @@ export const accountRole = (a: (typeof accounts)[number], kind: 'plan' | 'apply'
 /** A service's schema-migration role (services with `migrations` and a repository). */
 export const serviceMigrateRole = (env: EnvironmentConfig, service: string) =>
   arn(env.accountId, `${projectOf(env)}-${env.name}-github-migrate-${service}`);
+/** An environment's warning topic: `<project>-<env>-alerts-warning` in its region. */
+export const envWarningTopic = (env: EnvironmentConfig) =>
+  `arn:aws:sns:${env.region}:${env.accountId}:${projectOf(env)}-${env.name}-alerts-warning`;
+/** An account's warning topic (its baseline's): `<project>-alerts-warning` in the account's region. */
+export const accountWarningTopic = (a: (typeof accounts)[number]) =>
+  `arn:aws:sns:${a.account.region}:${a.account.accountId}:${a.project}-alerts-warning`;

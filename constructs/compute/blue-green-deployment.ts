@@ -7,7 +7,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { BlueGreenConfig, TrafficShift } from '../../environments/schema/deployment';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
-import type { Naming } from '../core/naming';
+import { type Naming, testTrafficHookName } from '../core/naming';
 import { type RoleContract, declareContract, serviceTrustRequests } from '../core/role-contract';
 import type { BlueGreenTarget } from '../core/routing';
 
@@ -26,6 +26,11 @@ export interface BlueGreenDeploymentProps {
   readonly settings: BlueGreenConfig;
   /** The edge's target group pair and listeners. */
   readonly target: BlueGreenTarget;
+  /**
+   * The service's `AfterAllowTestTraffic` hook (test-traffic-hook.ts), which the AppSpec names:
+   * CodeDeploy invokes it with this role.
+   */
+  readonly testTrafficHookArn: string;
   /** What the group waits for: CodeDeploy refuses a group for a service that does not exist yet. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -44,7 +49,8 @@ const CODEDEPLOY_FOR_ECS = 'AWSCodeDeployRoleForECS v3 (CodeDeploy user guide, "
  * application, the deployment group (traffic shift from config, the test listener, the old task set
  * kept `terminationWaitMinutes`, automatic rollback on a failed deployment) and the service role
  * CodeDeploy acts with — one per service, limited to this service's task sets (created only from a
- * revision of the service's own family: `ecs:task-definition`), listeners and roles. The monitoring
+ * revision of the service's own family: `ecs:task-definition`), listeners, roles and its
+ * test-traffic hook (the only function it may invoke). The monitoring
  * pass adds the service's alarms and rollback on them (observability/deployment-alarms.ts).
  */
 export class BlueGreenDeployment extends Construct {
@@ -183,6 +189,13 @@ export class BlueGreenDeployment extends Construct {
         Resource: `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${prefix}-*`,
       },
       {
+        // The AppSpec's AfterAllowTestTraffic hook, and no other function.
+        Sid: 'InvokeTestTrafficHook',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: props.testTrafficHookArn,
+      },
+      {
         Sid: 'PassTaskRoles',
         Effect: 'Allow',
         Action: 'iam:PassRole',
@@ -262,6 +275,13 @@ export class BlueGreenDeployment extends Construct {
           context: toEcs,
           because: by("iam:PassRole (the new task set's task and execution roles)"),
         })),
+        {
+          action: 'lambda:InvokeFunction',
+          resource: props.testTrafficHookArn,
+          because: by(
+            "lambda:InvokeFunction (the AppSpec's AfterAllowTestTraffic hook: app-image.yml job 'deploy' names it)",
+          ),
+        },
       ],
       deny: [
         {
@@ -316,6 +336,16 @@ export class BlueGreenDeployment extends Construct {
           action: 'ecs:RunTask',
           resource: revision('db-migrate'),
           because: 'runs no task',
+        },
+        {
+          action: 'lambda:InvokeFunction',
+          resource: `arn:aws:lambda:${props.region}:${props.accountId}:function:${testTrafficHookName(prefix, 'other')}`,
+          because: "another service's hook",
+        },
+        {
+          action: 'lambda:InvokeFunction',
+          resource: `arn:aws:lambda:${props.region}:${props.accountId}:function:${props.naming.name('other')}`,
+          because: 'invokes no function but its hook',
         },
       ],
       trust: serviceTrustRequests(

@@ -7,6 +7,7 @@ import { FargateService } from './fargate-service';
 import { ServiceMigrationTask } from './service-migration-task';
 import { ServiceCluster } from './service-cluster';
 import { ServiceRepository } from './service-repository';
+import { TestTrafficHook } from './test-traffic-hook';
 
 /**
  * `compute.platform: fargate`: one ECS cluster; per service an ECR repository and a Fargate service
@@ -19,6 +20,8 @@ export class FargateCompute extends Layer implements ComputeLayer {
   readonly services: Record<string, FargateService> = {};
   /** CodeDeploy per blue/green service. */
   readonly deployments: Record<string, BlueGreenDeployment> = {};
+  /** The `AfterAllowTestTraffic` hook per blue/green service (its AppSpec names it). */
+  readonly testTrafficHooks: Record<string, TestTrafficHook> = {};
   /** Per service with `migrations`: its migration task (its own schema's migration user). */
   readonly migrations: Record<string, ServiceMigrationTask> = {};
   readonly workloads: Record<string, Workload> = {};
@@ -68,6 +71,19 @@ export class FargateCompute extends Layer implements ComputeLayer {
         },
       });
       if (route?.blueGreen && svc.deployment.type === 'blueGreen') {
+        const hook = new TestTrafficHook(this, `TestTrafficHook-${name}`, {
+          naming,
+          accountId: props.accountId,
+          service: name,
+          vpcId: props.vpcId,
+          subnetIds: props.subnetIds,
+          loadBalancerSecurityGroup: props.ingress,
+          target: route.blueGreen,
+          host: config.dns.domainName,
+          healthCheckPath: svc.healthCheckPath,
+          logs: props.logs,
+        });
+        this.testTrafficHooks[name] = hook;
         this.deployments[name] = new BlueGreenDeployment(this, `Deployment-${name}`, {
           naming,
           name,
@@ -79,6 +95,7 @@ export class FargateCompute extends Layer implements ComputeLayer {
           taskRoleArns: [service.taskRole.arn, service.executionRole.arn],
           settings: svc.deployment,
           target: route.blueGreen,
+          testTrafficHookArn: hook.fn.function.arn,
           dependsOn: [service.service],
         });
       }

@@ -52,6 +52,43 @@ export function namePrefix(project: string, environment?: string): string {
   return environment ? `${project}-${environment}` : project;
 }
 
+/** The severities of the alert topics (constructs/observability/alert-topics.ts). */
+export type AlertSeverity = 'critical' | 'warning';
+
+/**
+ * An alert topic's component name: `<project>-<env>-alerts-<severity>`, an account's
+ * `<project>-alerts-<severity>`. The observability layer creates the topics; the pipeline's failure
+ * notifications (the state stack's roles and the generated workflows) name them by this convention,
+ * as they name clusters and buckets: the state stack never reads a platform stack.
+ */
+export const alertTopicComponent = (severity: AlertSeverity) => `alerts-${severity}`;
+
+/** Where an alert topic lives: an environment's (`environment` set) or the account's (baseline). */
+export interface AlertTopicScope {
+  readonly project: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly environment?: string;
+}
+
+/** The ARN of an environment's (or, without `environment`, the account's) alert topic. */
+export function alertTopicArn(scope: AlertTopicScope, severity: AlertSeverity): string {
+  const name = `${namePrefix(scope.project, scope.environment)}-${alertTopicComponent(severity)}`;
+  return `arn:aws:sns:${scope.region}:${scope.accountId}:${name}`;
+}
+
+/**
+ * The purposes (alias `alias/<prefix>-<purpose>`) of the keys the alert topics are encrypted with:
+ * an environment's data key (constructs/security/platform-keys.ts), the account's trail key
+ * (constructs/security/account-baseline.ts). A publisher needs the key through SNS.
+ */
+export const DATA_KEY_PURPOSE = 'data';
+export const TRAIL_KEY_PURPOSE = 'cloudtrail';
+
+/** The alias of the key an alert topic of `scope` is encrypted with. */
+export const alertTopicKeyAlias = (scope: AlertTopicScope) =>
+  `alias/${namePrefix(scope.project, scope.environment)}-${scope.environment ? DATA_KEY_PURPOSE : TRAIL_KEY_PURPOSE}`;
+
 /**
  * The GitHub OIDC pipeline roles: the state stack creates them, their trust and the workflows that
  * assume them name them, so all read the names here.
@@ -95,6 +132,16 @@ export const pipelineRoleNames = {
   serviceMigrate: (project: string, env: string, service: string) =>
     `${namePrefix(project, env)}-github-migrate-${service}`,
 };
+
+/**
+ * The `AfterAllowTestTraffic` hook of a blue/green service: `CodeDeployHook_<project>-<env>-<service>-test-traffic`.
+ * The `CodeDeployHook_` prefix is CodeDeploy's ECS convention (AWSCodeDeployRoleForECSLimited may
+ * invoke only such functions); the compute layer creates the function by this name and app-image.yml's
+ * AppSpec names it by the same convention (scripts/workflows/rollout-steps.ts), so it is never
+ * shortened: a longer name fails the synthesis (constructs/compute/test-traffic-hook.ts).
+ */
+export const testTrafficHookName = (prefix: string, service: string) =>
+  `CodeDeployHook_${prefix}-${service}-test-traffic`;
 
 /** The ARN of a customer managed policy named `name` in an account. */
 export function policyArn(accountId: string, name: string): string {

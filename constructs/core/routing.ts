@@ -25,6 +25,11 @@ export interface BlueGreenTarget {
   readonly productionRuleArn?: string;
   readonly testListenerArn: string;
   readonly testListenerPort: number;
+  /**
+   * The load balancer's ARN suffix (`app/<name>/<id>`): its network interfaces are described
+   * `ELB app/<name>/<id>`, where the test-traffic hook finds the addresses it probes.
+   */
+  readonly loadBalancerArnSuffix: string;
   /** The green group and the test listener: the service must wait for them too. */
   readonly dependsOn: ITerraformDependable[];
 }

@@ -6,8 +6,8 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Construct } from 'constructs';
 import { waiveGuardrail } from '../core/guardrails';
 import { policyDocument, type PolicyStatement } from '../core/iam';
-import { namePrefix, pipelineRoleNames } from '../core/naming';
-import { declareContract } from '../core/role-contract';
+import { type AlertTopicScope, namePrefix, pipelineRoleNames } from '../core/naming';
+import { declareContract, type RoleContract } from '../core/role-contract';
 import {
   environmentWorkloadBoundaryStatements,
   pipelineBoundaryStatements,
@@ -30,11 +30,15 @@ import {
   type ApplyIam,
   type ContractScope,
   environmentApplyContract,
+  failureNotificationRequests,
   migrateContract,
+  type NotifyStep,
   planContract,
   serviceDeployContract,
   siteDeployContract,
+  withFailureNotification,
 } from './pipeline-contracts';
+import { failureNotificationStatements } from './notify-policies';
 import { SITE_REPOSITORY_KEY } from '../../environments/schema/frontend';
 import {
   imagePushStatements,
@@ -84,6 +88,7 @@ const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
   'lambda.amazonaws.com': 'aws_lambda_function (role)',
   'monitoring.rds.amazonaws.com': 'aws_db_instance (monitoring_role_arn)',
   'pods.eks.amazonaws.com': 'aws_eks_pod_identity_association (role_arn)',
+  'rds.amazonaws.com': 'aws_db_proxy (role_arn)',
   'vpc-flow-logs.amazonaws.com': 'aws_flow_log (iam_role_arn)',
 };
 const passes = (services: readonly (typeof PASSED_TO_SERVICES)[number][]) =>
@@ -118,6 +123,8 @@ export interface GitHubPipelineProps extends PipelineScope {
   /** `owner/name` -> GitHub's ids of the repository and its owner: every trust pins them. */
   readonly repositoryIds: Readonly<Record<string, RepositoryIds>>;
   readonly environments: readonly PipelineEnvironment[];
+  /** The region of the account's alert topics (the baseline's): the account apply job's failures go there. */
+  readonly alertsRegion: string;
   readonly state: StateResources & {
     readonly bucket: string;
     readonly region: string;
@@ -141,7 +148,9 @@ export interface GitHubPipelineProps extends PipelineScope {
  *   roles), and per service with `migrations` its own (`<env>-migrate` in the service's repository).
  * Plus the account's plan (`account-<account>-plan`) and apply (`account-<account>`, main) roles.
  * Every role carries the pipeline boundary, pins its repository's ids and declares its contract;
- * no two roles accept the same token.
+ * no two roles accept the same token. Every role a deploying job holds (all but the plan roles) may
+ * publish that job's failure to its environment's warning topic, and to no other topic
+ * (notify-policies.ts).
  */
 export class GitHubPipeline extends Construct {
   readonly provider: IamOpenidConnectProvider;
@@ -333,14 +342,19 @@ export class GitHubPipeline extends Construct {
     );
     declareContract(
       apply,
-      environmentApplyContract(s, {
-        env: env.name,
-        region: env.region,
-        state: access,
-        iam,
-        tokens: applyTokens,
-        otherTokens: [planToken, ...(migrates ? [migrateToken] : [])],
-      }),
+      this.notifying(
+        apply,
+        `${env.name}Apply`,
+        environmentApplyContract(s, {
+          env: env.name,
+          region: env.region,
+          state: access,
+          iam,
+          tokens: applyTokens,
+          otherTokens: [planToken, ...(migrates ? [migrateToken] : [])],
+        }),
+        { scope: this.alertScope(env), steps: ['notifyApply'], managesTopic: true },
+      ),
     );
 
     for (const service of env.services) this.serviceDeployRole(env, service);
@@ -418,15 +432,21 @@ export class GitHubPipeline extends Construct {
     );
     declareContract(
       apply,
-      accountApplyContract(s, {
-        state: access,
-        pipelineRoles,
-        baselineRoles,
-        boundaryArns,
-        token: applyToken,
-        otherTokens: [planToken],
-        region: this.props.state.region,
-      }),
+      this.notifying(
+        apply,
+        'accountApply',
+        accountApplyContract(s, {
+          state: access,
+          pipelineRoles,
+          baselineRoles,
+          boundaryArns,
+          token: applyToken,
+          otherTokens: [planToken],
+          region: this.props.state.region,
+        }),
+        // The account's own topics (baseline), which its apply role creates.
+        { scope: this.alertScope(), steps: ['notifyApply'], managesTopic: true },
+      ),
     );
   }
 
@@ -519,17 +539,23 @@ export class GitHubPipeline extends Construct {
     const token = this.token(appRepository, env.name, 'app-image.yml');
     declareContract(
       role,
-      serviceDeployContract(
-        this.contractScope,
-        { env: env.name, region: env.region, service, neighbour, otherEnv, ecs: env.ecs },
-        {
-          token,
-          otherTokens: [
-            this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
-            ...this.otherRepositoryTokens(appRepository, env.name, 'app-image.yml'),
-            this.token(appRepository, env.name, 'frontend-deploy.yml'),
-          ],
-        },
+      this.notifying(
+        role,
+        `${env.name}Deploy-${service}`,
+        serviceDeployContract(
+          this.contractScope,
+          { env: env.name, region: env.region, service, neighbour, otherEnv, ecs: env.ecs },
+          {
+            token,
+            otherTokens: [
+              this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
+              ...this.otherRepositoryTokens(appRepository, env.name, 'app-image.yml'),
+              this.token(appRepository, env.name, 'frontend-deploy.yml'),
+            ],
+          },
+        ),
+        // On EKS app-image's `deploy` job does not run (the cluster bootstrap rolls out).
+        { scope: this.alertScope(env), steps: env.ecs ? ['notifyImage', 'notifyDeploy'] : ['notifyImage'] },
       ),
     );
   }
@@ -553,15 +579,20 @@ export class GitHubPipeline extends Construct {
     });
     declareContract(
       role,
-      siteDeployContract(this.contractScope, {
-        env: env.name,
-        region: env.region,
-        token: this.token(appRepository, env.name, 'frontend-deploy.yml'),
-        otherTokens: [
-          this.token(appRepository, env.name, 'app-image.yml'),
-          ...this.otherRepositoryTokens(appRepository, env.name, 'frontend-deploy.yml'),
-        ],
-      }),
+      this.notifying(
+        role,
+        `${env.name}SiteDeploy`,
+        siteDeployContract(this.contractScope, {
+          env: env.name,
+          region: env.region,
+          token: this.token(appRepository, env.name, 'frontend-deploy.yml'),
+          otherTokens: [
+            this.token(appRepository, env.name, 'app-image.yml'),
+            ...this.otherRepositoryTokens(appRepository, env.name, 'frontend-deploy.yml'),
+          ],
+        }),
+        { scope: this.alertScope(env), steps: ['notifySite'] },
+      ),
     );
   }
 
@@ -589,17 +620,22 @@ export class GitHubPipeline extends Construct {
     });
     declareContract(
       role,
-      migrateContract(this.contractScope, {
-        env: env.name,
-        region: env.region,
-        service,
-        token: this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
-        otherTokens: [
-          this.token(appRepository, env.name, 'app-image.yml'),
-          this.token(this.props.repository, migrateEnvironment(env.name), 'db-migrate.yml'),
-          ...this.otherRepositoryTokens(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
-        ],
-      }),
+      this.notifying(
+        role,
+        `${env.name}Migrate-${service}`,
+        migrateContract(this.contractScope, {
+          env: env.name,
+          region: env.region,
+          service,
+          token: this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
+          otherTokens: [
+            this.token(appRepository, env.name, 'app-image.yml'),
+            this.token(this.props.repository, migrateEnvironment(env.name), 'db-migrate.yml'),
+            ...this.otherRepositoryTokens(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
+          ],
+        }),
+        { scope: this.alertScope(env), steps: ['notifyServiceMigration'] },
+      ),
     );
   }
 
@@ -655,17 +691,56 @@ export class GitHubPipeline extends Construct {
     );
     declareContract(
       role,
-      migrateContract(this.contractScope, {
-        env: env.name,
-        region: env.region,
-        token: this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml'),
-        otherTokens: [
-          ...otherTokens,
-          this.token(repository, env.name, 'db-migrate.yml'),
-          // A service's tokens: its migrations' (`<env>-migrate`) and its deploy job's (`<env>`).
-          ...this.otherRepositoryTokens(repository, migrateEnvironment(env.name), 'app-image.yml'),
-          ...this.otherRepositoryTokens(repository, env.name, 'app-image.yml'),
-        ],
+      this.notifying(
+        role,
+        key,
+        migrateContract(this.contractScope, {
+          env: env.name,
+          region: env.region,
+          token: this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml'),
+          otherTokens: [
+            ...otherTokens,
+            this.token(repository, env.name, 'db-migrate.yml'),
+            // A service's tokens: its migrations' (`<env>-migrate`) and its deploy job's (`<env>`).
+            ...this.otherRepositoryTokens(repository, migrateEnvironment(env.name), 'app-image.yml'),
+            ...this.otherRepositoryTokens(repository, env.name, 'app-image.yml'),
+          ],
+        }),
+        { scope: this.alertScope(env), steps: ['notifyMigration'] },
+      ),
+    );
+  }
+
+  /** Where an environment's alert topics are (without one: the account's, in the baseline's region). */
+  private alertScope(env?: PipelineEnvironment): AlertTopicScope {
+    const { project, accountId, alertsRegion } = this.props;
+    return env
+      ? { project, accountId, region: env.region, environment: env.name }
+      : { project, accountId, region: alertsRegion };
+  }
+
+  /**
+   * The role publishes its jobs' failures (`steps`) to the warning topic of `scope`: the policy
+   * `notify-failures` (notify-policies.ts) beside its own, and the requests in its contract. An apply
+   * role (`managesTopic`) creates the topic: only the publish denies are its.
+   */
+  private notifying(
+    role: IamRole,
+    key: string,
+    contract: RoleContract,
+    opts: {
+      readonly scope: AlertTopicScope;
+      readonly steps: readonly [NotifyStep, ...NotifyStep[]];
+      readonly managesTopic?: boolean;
+    },
+  ): RoleContract {
+    this.inline(role, `${key}Notify`, 'notify-failures', failureNotificationStatements(opts.scope));
+    return withFailureNotification(
+      contract,
+      failureNotificationRequests(this.contractScope, {
+        scope: opts.scope,
+        steps: opts.steps,
+        managesTopic: opts.managesTopic ?? false,
       }),
     );
   }

@@ -11,6 +11,7 @@ export { accountApplyContract } from './contracts/account-apply';
 export type { ApplyIam } from './contracts/apply-iam';
 export { STEPS, workflowStep, type ContractScope } from './contracts/common';
 export { migrateContract } from './contracts/migrate';
+export { failureNotificationRequests, type NotifyStep, withFailureNotification } from './contracts/notify';
 export { environmentApplyContract } from './contracts/environment-apply';
 export { planContract } from './contracts/plan';
 export { serviceDeployContract, siteDeployContract, type ServiceScope } from './contracts/deploy';

@@ -153,5 +153,7 @@ export const PASSED_TO_SERVICES = [
   'lambda.amazonaws.com',
   'monitoring.rds.amazonaws.com',
   'pods.eks.amazonaws.com',
+  // RDS Proxy reads its users' secrets with its role (data/database-proxy.ts).
+  'rds.amazonaws.com',
   'vpc-flow-logs.amazonaws.com',
 ] as const;

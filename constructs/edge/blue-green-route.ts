@@ -18,6 +18,8 @@ export interface BlueGreenRouteProps {
   /** The path rule carrying it; none for the listener's default service. */
   readonly productionRule?: LbListenerRule;
   readonly albArn: string;
+  /** `app/<name>/<id>`: how the test-traffic hook finds the load balancer's interfaces. */
+  readonly albArnSuffix: string;
   readonly albSecurityGroup: OwnedSecurityGroup;
   readonly certificateArn: string;
   readonly tlsPolicy: string;
@@ -63,6 +65,7 @@ export function addBlueGreenRoute(scope: Construct, props: BlueGreenRouteProps):
     ...(props.productionRule ? { productionRuleArn: props.productionRule.arn } : {}),
     testListenerArn: testListener.arn,
     testListenerPort: props.testListenerPort,
+    loadBalancerArnSuffix: props.albArnSuffix,
     dependsOn: [testListener, green],
   };
 }

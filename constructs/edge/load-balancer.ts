@@ -194,6 +194,7 @@ export class PublicLoadBalancer extends Construct {
           productionListener: this.httpsListener,
           productionRule: rule,
           albArn: this.alb.arn,
+          albArnSuffix: this.alb.arnSuffix,
           albSecurityGroup: this.securityGroup,
           certificateArn: this.props.certificateArn,
           tlsPolicy: TLS_POLICY,

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { Subscriber } from '../../environments/schema';
 import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import { policyDocument } from '../core/iam';
-import type { Naming } from '../core/naming';
+import { alertTopicComponent, type Naming } from '../core/naming';
 
 export const SEVERITIES = ['critical', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -31,7 +31,7 @@ export class AlertTopics extends Construct {
     super(scope, id);
     const make = (severity: Severity): SnsTopic => {
       const topic = new SnsTopic(this, `Topic-${severity}`, {
-        name: props.naming.name(`alerts-${severity}`),
+        name: props.naming.name(alertTopicComponent(severity)),
         kmsMasterKeyId: props.kmsKeyArn,
       });
       new SnsTopicPolicy(this, `Policy-${severity}`, {

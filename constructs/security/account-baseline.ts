@@ -18,7 +18,7 @@ import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import { encryptedLogGroup } from '../core/log-group';
 import { SecureBucket } from '../core/secure-bucket';
 import { policyDocument, type PolicyStatement, serviceTrustPolicy } from '../core/iam';
-import type { Naming } from '../core/naming';
+import { TRAIL_KEY_PURPOSE, type Naming } from '../core/naming';
 import { EncryptionKey } from '../core/kms-key';
 import { declareConfigContract, declareTrailLogsContract } from './account-baseline-contracts';
 
@@ -78,7 +78,7 @@ export class AccountBaseline extends Construct {
 
     // --- CloudTrail: multi-region, validated, KMS-encrypted, to its own bucket and to CloudWatch Logs.
     this.trailKey = new EncryptionKey(this, 'TrailKey', {
-      alias: props.naming.alias('cloudtrail'),
+      alias: props.naming.alias(TRAIL_KEY_PURPOSE),
       description: 'CloudTrail log files and the trail log group',
       accountId: props.accountId,
       statements: trailKeyStatements(props, trailArn),

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import type { PolicyStatement } from '../core/iam';
-import type { Naming } from '../core/naming';
+import { DATA_KEY_PURPOSE, type Naming } from '../core/naming';
 import { EncryptionKey } from '../core/kms-key';
 
 export interface PlatformKeysProps {
@@ -57,7 +57,7 @@ export class PlatformKeys extends Construct {
     });
 
     this.data = new EncryptionKey(this, 'Data', {
-      alias: naming.alias('data'),
+      alias: naming.alias(DATA_KEY_PURPOSE),
       description: `${naming.name()} data at rest (databases, caches, tables, buckets, backups)`,
       accountId,
       statements: [

@@ -44,6 +44,22 @@ export interface EvaluationOptions {
 
 const TRUST_ACTIONS = new Set(['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
 
+/**
+ * Actions the simulator's data (the Service Authorization Reference) lists without a resource type,
+ * so it accepts them only on `*`, while the service authorizes them on a resource its own guide
+ * names. A request for one is evaluated on that resource without the simulator's request
+ * validation (no context keys: none is modelled); a request on any other resource is an error.
+ */
+export const RESOURCE_LEVEL_BEYOND_REFERENCE: Readonly<
+  Record<string, { readonly resource: RegExp; readonly source: string }>
+> = {
+  'codedeploy:PutLifecycleEventHookExecutionStatus': {
+    resource: /^arn:aws:codedeploy:[a-z0-9-]+:\d{12}:deploymentgroup:[^/]+\/.+$/,
+    source:
+      'CodeDeploy user guide, "CodeDeploy permissions reference": the deployment group (AWS CDK\'s deployment groups grant it so)',
+  },
+};
+
 /** `*` and `?` wildcards of IAM, case-insensitive for actions. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
   const escaped = pattern
@@ -91,48 +107,54 @@ export async function decideFor(
   }));
   const found = world.resourcePolicyOf(request.resource);
   const resourcePolicy = found && validated(found, validateResourcePolicy, 'resource');
-  const result = await runSimulation(
-    {
-      request: {
-        principal: role.arn,
-        action: request.action,
-        resource: {
-          resource: request.resource,
-          accountId:
-            request.resourceAccount ??
-            world.accountOf(request.resource) ??
-            accountInArn(request.resource) ??
-            role.account,
-        },
-        contextVariables: {
-          'aws:PrincipalArn': role.arn,
-          'aws:PrincipalAccount': role.account,
-          ...(request.context as Record<string, string | string[]>),
-        },
+  const simulation = {
+    request: {
+      principal: role.arn,
+      action: request.action,
+      resource: {
+        resource: request.resource,
+        accountId:
+          request.resourceAccount ??
+          world.accountOf(request.resource) ??
+          accountInArn(request.resource) ??
+          role.account,
       },
-      identityPolicies: [
-        ...role.policies.map((p) => ({
-          name: p.name,
-          policy: validated(p.document, validateIdentityPolicy, p.name),
-        })),
-        ...managed,
-      ],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      ...(resourcePolicy ? { resourcePolicy } : {}),
-      ...(role.boundary
-        ? {
-            permissionBoundaryPolicies: [
-              {
-                name: role.boundary.name,
-                policy: validated(role.boundary.document, validateIdentityPolicy, role.boundary.name),
-              },
-            ],
-          }
-        : {}),
+      contextVariables: {
+        'aws:PrincipalArn': role.arn,
+        'aws:PrincipalAccount': role.account,
+        ...(request.context as Record<string, string | string[]>),
+      },
     },
-    {},
-  );
+    identityPolicies: [
+      ...role.policies.map((p) => ({
+        name: p.name,
+        policy: validated(p.document, validateIdentityPolicy, p.name),
+      })),
+      ...managed,
+    ],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    ...(role.boundary
+      ? {
+          permissionBoundaryPolicies: [
+            {
+              name: role.boundary.name,
+              policy: validated(role.boundary.document, validateIdentityPolicy, role.boundary.name),
+            },
+          ],
+        }
+      : {}),
+  };
+  const beyond = RESOURCE_LEVEL_BEYOND_REFERENCE[request.action];
+  if (beyond) {
+    if (!beyond.resource.test(request.resource) || Object.keys(request.context ?? {}).length > 0)
+      throw new Error(
+        `${role.name}: ${request.action} is evaluated on the resource ${beyond.source} names, without context; not on ${request.resource}`,
+      );
+    return { decision: runUnsafeSimulation(simulation, {}) as unknown as Decision, ignored: [] };
+  }
+  const result = await runSimulation(simulation, {});
   if (result.resultType === 'error')
     throw new Error(
       `${role.name}: iam-simulate rejected ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`,

@@ -7,10 +7,20 @@
  * token (`sub` `...:environment:<env>-migrate`) is the only one the migration role accepts, and the
  * deploy role does not accept it (docs/architecture.md, "Security model").
  */
-import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { alertTopicArn, namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { migrateEnvironment } from '../../constructs/delivery/trust';
 import { accountOf, type Registry } from '../../environments/registry';
-import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
+import {
+  ACTIONS,
+  checkout,
+  credentials,
+  notifyFailure,
+  OIDC,
+  READ_ONLY,
+  render,
+  runner,
+  type Step,
+} from './common';
 import {
   blueGreenFinish,
   blueGreenSteps,
@@ -38,6 +48,11 @@ function platformOf(registry: Registry) {
           rollout: env.compute.platform === 'fargate' ? 'ecs' : 'none',
           cluster: prefix,
           prefix,
+          // Where each job publishes its failure (its role may publish there and nowhere else).
+          alertTopic: alertTopicArn(
+            { project, accountId: env.accountId, region: env.region, environment: env.name },
+            'warning',
+          ),
           // Only services with a repository in `github.appRepositories` have a deploy role.
           services: Object.fromEntries(
             Object.entries(env.services)
@@ -177,6 +192,12 @@ const role = (field: 'role' | 'migrations.role') =>
   `\${{ fromJSON(env.PLATFORM)[inputs.environment].services[inputs.service].${field} }}`;
 const region = '${{ fromJSON(env.PLATFORM)[inputs.environment].region }}';
 const jobEnv = { SERVICE: '${{ inputs.service }}', TARGET: '${{ inputs.environment }}' };
+/** The last step of each job: its failure, published to the environment's warning topic. */
+const notify = notifyFailure({
+  topic: '${{ fromJSON(env.PLATFORM)[inputs.environment].alertTopic }}',
+  environment: '${{ inputs.environment }}',
+  deploys: 'service ${{ inputs.service }}',
+});
 const serialized = (kind: string) => ({
   group: `${kind}-\${{ inputs.environment }}-\${{ inputs.service }}`,
   'cancel-in-progress': false,
@@ -218,6 +239,7 @@ export function appImage(registry: Registry): string {
           { name: 'ECR login', uses: ACTIONS.ecrLogin },
           ...buildAndPush,
           pushedOnly,
+          notify,
         ],
       },
       migrate: {
@@ -231,7 +253,7 @@ export function appImage(registry: Registry): string {
         // One migration at a time per environment: they share the database.
         concurrency: { group: 'migrate-${{ inputs.environment }}', 'cancel-in-progress': false },
         env: jobEnv,
-        steps: [resolveStep, ...migrationSteps],
+        steps: [resolveStep, ...migrationSteps, notify],
       },
       deploy: {
         name: 'deploy ${{ inputs.service }} to ${{ inputs.environment }}',
@@ -244,7 +266,7 @@ export function appImage(registry: Registry): string {
         permissions: OIDC,
         concurrency: serialized('deploy'),
         env: jobEnv,
-        steps: [resolveStep, credentials(role('role'), region), ...ecsRollout],
+        steps: [resolveStep, credentials(role('role'), region), ...ecsRollout, notify],
       },
     },
   });

@@ -100,11 +100,70 @@ export const toolchain: Step[] = [
   setupTerraform,
   { name: 'Install', run: 'npm ci --no-audit --no-fund' },
 ];
+/** The id of a job's credentials step: its failure step reads the step's outcome. */
+export const CREDENTIALS_STEP_ID = 'credentials';
 export const credentials = (role: string, region: string): Step => ({
   name: 'AWS credentials (OIDC, no stored keys)',
+  id: CREDENTIALS_STEP_ID,
   uses: ACTIONS.awsCredentials,
   with: { 'role-to-assume': role, 'aws-region': region, 'role-session-name': 'github-${{ github.run_id }}' },
 });
+
+/** The name of the failure step (the role contracts cite it: constructs/delivery/contracts/common.ts). */
+export const NOTIFY_STEP_NAME = 'Publish the failure to the warning topic';
+
+/**
+ * The last step of a job that deploys (docs/architecture.md, "Pipeline failure notifications"): when
+ * the job has failed, publish what failed, where, and the run's address to the warning topic of the
+ * environment it deploys (`topic`, an expression; the account's for the account stacks), with the
+ * credentials the job already holds: its role may publish there and nowhere else. It never masks the
+ * failure: the job has failed already, and a publish that fails (or a job that failed before it held
+ * credentials) ends in a warning annotation, not a second error. Inputs reach the script through
+ * the environment, never inlined.
+ */
+export function notifyFailure(opts: {
+  /** Expression of the warning topic's ARN. */
+  readonly topic: string;
+  /** Expression of the environment deployed (`dev`, `account-main`). */
+  readonly environment: string;
+  /** Expression of what the job deploys (`stack platform-dev`, `service backend`). */
+  readonly deploys: string;
+}): Step {
+  return {
+    name: NOTIFY_STEP_NAME,
+    if: 'failure()',
+    env: {
+      TOPIC_ARN: opts.topic,
+      DEPLOYED_TO: opts.environment,
+      DEPLOYED: opts.deploys,
+      CREDENTIALS: `\${{ steps.${CREDENTIALS_STEP_ID}.outcome }}`,
+      RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
+    },
+    run: [
+      'if [ "$CREDENTIALS" != success ]; then',
+      '  echo "::warning::not published to $TOPIC_ARN: the job failed before it held AWS credentials"',
+      '  exit 0',
+      'fi',
+      // SNS takes a subject of at most 100 printable ASCII characters.
+      'subject=$(printf "Pipeline failure: %s, %s in %s" "$GITHUB_WORKFLOW" "$GITHUB_JOB" "$DEPLOYED_TO" | LC_ALL=C tr -cd " -~" | cut -c1-100)',
+      'message=$(printf "%s\\n" \\',
+      '  "A pipeline job failed: $GITHUB_WORKFLOW / $GITHUB_JOB" \\',
+      '  "environment: $DEPLOYED_TO ($DEPLOYED)" \\',
+      '  "repository: $GITHUB_REPOSITORY" \\',
+      '  "ref: $GITHUB_REF ($GITHUB_SHA)" \\',
+      '  "actor: $GITHUB_ACTOR" \\',
+      '  "run: $RUN_URL (attempt $GITHUB_RUN_ATTEMPT)" \\',
+      '  "what to do: docs/runbooks.md of the infrastructure repository, \\"A pipeline failure notification\\"")',
+      'if aws sns publish --region "$(cut -d: -f4 <<< "$TOPIC_ARN")" --topic-arn "$TOPIC_ARN" \\',
+      '  --subject "$subject" --message "$message" --query MessageId --output text; then',
+      '  echo "failure published to $TOPIC_ARN"',
+      'else',
+      '  echo "::warning::failure not published to $TOPIC_ARN (the error is above); the job has failed all the same"',
+      'fi',
+    ].join('\n'),
+  };
+}
+
 export const synth: Step = { name: 'Synthesize', run: 'npm run synth' };
 
 /** Terraform in the synthesized stack's directory; STACK comes from the environment, never inlined. */

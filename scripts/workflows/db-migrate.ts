@@ -6,10 +6,10 @@
  * environment `<env>-migrate` is the approval gate (a subject the apply role does not accept). Only
  * environments on ECS with a database are offered.
  */
-import { namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { alertTopicArn, namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { migrateEnvironment } from '../../constructs/delivery/trust';
 import { accountOf, type Registry } from '../../environments/registry';
-import { credentials, OIDC, READ_ONLY, render, runner } from './common';
+import { credentials, notifyFailure, OIDC, READ_ONLY, render, runner } from './common';
 
 /**
  * Shell: runs the migration task (`$PREFIX-db-migrate`, or the revision in `$<revisionVar>`) in the
@@ -61,10 +61,14 @@ export function dbMigrate(registry: Registry): string | undefined {
     .map((env) => {
       const { project } = accountOf(registry, env).account;
       const role = roleArn(env.accountId, pipelineRoleNames.migrate(project, env.name));
-      return { name: env.name, region: env.region, prefix: namePrefix(project, env.name), role };
+      const alertTopic = alertTopicArn(
+        { project, accountId: env.accountId, region: env.region, environment: env.name },
+        'warning',
+      );
+      return { name: env.name, region: env.region, prefix: namePrefix(project, env.name), role, alertTopic };
     });
   if (targets.length === 0) return undefined;
-  const pick = (field: 'region' | 'prefix' | 'role') =>
+  const pick = (field: 'region' | 'prefix' | 'role' | 'alertTopic') =>
     `\${{ fromJSON('${JSON.stringify(Object.fromEntries(targets.map((t) => [t.name, t[field]])))}')[inputs.environment] }}`;
   return render({
     name: 'db-migrate',
@@ -94,6 +98,11 @@ export function dbMigrate(registry: Registry): string | undefined {
         steps: [
           credentials(pick('role'), pick('region')),
           { name: 'Run the migration task and wait for it', run: migrationTaskScript() },
+          notifyFailure({
+            topic: pick('alertTopic'),
+            environment: '${{ inputs.environment }}',
+            deploys: 'the database migration task',
+          }),
         ],
       },
     },

@@ -8,6 +8,7 @@ import {
   init,
   input,
   type Job,
+  notifyFailure,
   OIDC,
   planToFile,
   READ_ONLY,
@@ -83,6 +84,11 @@ function applyJob(): Job {
       credentials('${{ inputs.apply_role }}', '${{ inputs.region }}'),
       init,
       { name: 'Apply exactly the reviewed plan', run: tf('apply -input=false -no-color tfplan') },
+      notifyFailure({
+        topic: '${{ inputs.alert_topic }}',
+        environment: '${{ inputs.apply_environment }}',
+        deploys: 'stack ${{ inputs.stack }}',
+      }),
     ],
   };
 }
@@ -103,6 +109,9 @@ export function reusableDeploy(targets: readonly StackTarget[]): string {
           region: input('AWS region for credentials'),
           plan_role: input('Role the plan job assumes'),
           apply_role: input('Role the apply job assumes'),
+          alert_topic: input(
+            'Warning topic the apply job publishes its failure to (its role may publish there)',
+          ),
           destroy: {
             description: 'Plan a destroy instead of an update (terraform-ops)',
             required: false,
@@ -150,6 +159,7 @@ function deployCaller(
             region: target.region,
             plan_role: target.planRole,
             apply_role: target.applyRole,
+            alert_topic: target.alertTopic,
           },
         } satisfies Job,
       ]),

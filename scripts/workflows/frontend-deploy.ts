@@ -6,11 +6,21 @@
  * in the `<env>` GitHub environment, through this workflow on main (docs/runbooks.md, "Deploy the
  * static frontend").
  */
-import { pipelineRoleNames, roleArn, Naming } from '../../constructs/core/naming';
+import { alertTopicArn, pipelineRoleNames, roleArn, Naming } from '../../constructs/core/naming';
 import { SITE_BUCKET_COMPONENT } from '../../constructs/core/naming';
 import { accountOf, type Registry } from '../../environments/registry';
 import { SITE_REPOSITORY_KEY } from '../../environments/schema/frontend';
-import { ACTIONS, checkout, credentials, OIDC, READ_ONLY, render, runner, type Step } from './common';
+import {
+  ACTIONS,
+  checkout,
+  credentials,
+  notifyFailure,
+  OIDC,
+  READ_ONLY,
+  render,
+  runner,
+  type Step,
+} from './common';
 
 /** Environment name -> what the deploy needs there (the workflow's `SITES`). */
 function sitesOf(registry: Registry) {
@@ -32,6 +42,10 @@ function sitesOf(registry: Registry) {
       domain: env.dns.domainName,
       htmlMaxAge: frontend.htmlMaxAgeSeconds,
       assetMaxAge: frontend.assetMaxAgeSeconds,
+      alertTopic: alertTopicArn(
+        { project, accountId: env.accountId, region: env.region, environment: env.name },
+        'warning',
+      ),
     };
   }
   return sites;
@@ -171,6 +185,13 @@ export function frontendDeploy(registry: Registry): string | undefined {
           },
           { name: 'Invalidate index.html and the changed paths', run: INVALIDATE },
           { name: 'Smoke test', run: SMOKE },
+          // A failed build is not published: the build runs before the job holds credentials, so
+          // the site's dependencies never see them.
+          notifyFailure({
+            topic: '${{ fromJSON(env.SITES)[inputs.environment].alertTopic }}',
+            environment: '${{ inputs.environment }}',
+            deploys: 'static site',
+          }),
         ],
       },
     },

@@ -5,6 +5,7 @@
  * circuit breaker) or blue/green (CodeDeploy) — the smoke test, the rollback and the job summary.
  * Each rollout step runs only for its mode (`env.DEPLOYMENT`, exported by the resolve step).
  */
+import { testTrafficHookName } from '../../constructs/core/naming';
 import { migrationTaskScript } from './db-migrate';
 import { credentials, type Step } from './common';
 
@@ -71,15 +72,24 @@ export const rollingSteps: Step[] = [
   },
 ];
 
+/**
+ * Shell: the service's `AfterAllowTestTraffic` hook, named by the convention the compute layer
+ * creates it by (`CodeDeployHook_<prefix>-<service>-test-traffic`, constructs/core/naming.ts).
+ */
+const HOOK = testTrafficHookName('${PREFIX}', '${SERVICE}');
+
 /** Blue/green: the AppSpec for the new revision, a CodeDeploy deployment, its outcome. */
 export const blueGreenSteps: Step[] = [
   {
-    name: 'Write the AppSpec (new task definition, container app on its port)',
+    name: 'Write the AppSpec (new task definition, container app on its port, the test-traffic hook)',
     if: BLUE_GREEN,
     env: { NEXT, PORT: service('port') },
     run: [
-      'jq -n --arg td "$NEXT" --argjson port "$PORT" \'{version: 1, Resources: [{TargetService: {Type: "AWS::ECS::Service",',
-      '  Properties: {TaskDefinition: $td, LoadBalancerInfo: {ContainerName: "app", ContainerPort: $port}}}}]}\' > appspec.json',
+      '# The AfterAllowTestTraffic hook probes the new task set through the test listener; Failed rolls back.',
+      `hook="${HOOK}"`,
+      'jq -n --arg td "$NEXT" --argjson port "$PORT" --arg hook "$hook" \'{version: 1, Resources: [{TargetService: {Type: "AWS::ECS::Service",',
+      '  Properties: {TaskDefinition: $td, LoadBalancerInfo: {ContainerName: "app", ContainerPort: $port}}}}],',
+      "  Hooks: [{AfterAllowTestTraffic: $hook}]}' > appspec.json",
       'cat appspec.json',
     ].join('\n'),
   },
@@ -110,7 +120,9 @@ export const blueGreenFinish: Step = {
 /**
  * Shell: polls deployment `$id` until production traffic is on the new task set (`shifted`: the ECS
  * target's AfterAllowTraffic event succeeded, the old task set still up for a rollback) or the
- * deployment succeeded (`done`); exits 1 when it failed or was stopped (CodeDeploy has rolled back).
+ * deployment succeeded (`done`); exits 1 when it failed or was stopped (CodeDeploy has rolled back),
+ * while traffic was still moving with the target's lifecycle events (which one failed: e.g. the
+ * test-traffic hook's `AfterAllowTestTraffic`).
  * The CLI waiter gives up after 30 minutes; canary, linear and the termination wait may take longer.
  */
 function waitFor(phase: 'shifted' | 'done'): string {
@@ -129,7 +141,20 @@ function waitFor(phase: 'shifted' | 'done'): string {
     '  [ "$status" != "$last" ] && echo "$(date -u +%H:%M:%S) $status" && last="$status"',
     '  case "$status" in',
     '    Succeeded|TrafficShifted) exit 0 ;;',
-    '    Failed|Stopped) aws deploy get-deployment --deployment-id "$id" --query deploymentInfo.errorInformation --output text; exit 1 ;;',
+    ...(phase === 'shifted'
+      ? [
+          '    Failed|Stopped)',
+          '      aws deploy get-deployment --deployment-id "$id" --query deploymentInfo.errorInformation --output text',
+          "      # Which lifecycle event failed (AfterAllowTestTraffic: the test-traffic hook's verdict; its log group says why).",
+          '      if [ -n "$target" ] && [ "$target" != None ]; then',
+          '        aws deploy get-deployment-target --deployment-id "$id" --target-id "$target" \\',
+          '          --query "deploymentTarget.ecsTarget.lifecycleEvents[].[lifecycleEventName, status]" --output text || true',
+          '      fi',
+          '      exit 1 ;;',
+        ]
+      : [
+          '    Failed|Stopped) aws deploy get-deployment --deployment-id "$id" --query deploymentInfo.errorInformation --output text; exit 1 ;;',
+        ]),
     '  esac',
     '  sleep 15',
     'done',

@@ -3,7 +3,7 @@
  * environment, a state and a baseline stack per account. Role names come from the OIDC construct
  * that creates the roles, stack ids from the app that creates the stacks.
  */
-import { pipelineRoleNames, roleArn } from '../../constructs/core/naming';
+import { alertTopicArn, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { accountOf, type Registry } from '../../environments/registry';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
@@ -19,6 +19,11 @@ export interface StackTarget {
   readonly planRole: string;
   readonly applyRole: string;
   readonly production: boolean;
+  /**
+   * The warning topic the apply job publishes its failure to: the environment's, or for the account
+   * stacks the account's (the baseline's). Named by convention (constructs/core/naming.ts).
+   */
+  readonly alertTopic: string;
   /** What starts the deploy (platform stacks: the environment's `deploy`; account stacks: a push). */
   readonly deploy: EnvironmentConfig['deploy'];
   /**
@@ -45,6 +50,10 @@ export function environmentTargets(registry: Registry): StackTarget[] {
       planRole: roleArn(env.accountId, pipelineRoleNames.plan(project, env.name)),
       applyRole: roleArn(env.accountId, pipelineRoleNames.apply(project, env.name)),
       production: env.tier === 'production',
+      alertTopic: alertTopicArn(
+        { project, accountId: env.accountId, region: env.region, environment: env.name },
+        'warning',
+      ),
       deploy: env.deploy,
       secretVariables: secretVariablesOf(env),
     };
@@ -73,6 +82,10 @@ export function accountTargets(registry: Registry): AccountTargets[] {
       planRole: roleArn(account.accountId, pipelineRoleNames.accountPlan(account.project, slug)),
       applyRole: roleArn(account.accountId, pipelineRoleNames.accountApply(account.project, slug)),
       production: true,
+      alertTopic: alertTopicArn(
+        { project: account.project, accountId: account.accountId, region: account.region },
+        'warning',
+      ),
       deploy: { trigger: 'push' as const },
       secretVariables: [],
     };

@@ -9,7 +9,7 @@ import { type Job, OIDC, READ_ONLY, render, runner, terraformSteps, tf } from '.
 import type { StackTarget } from './targets';
 
 /** The target's fields the later jobs read (`needs.guard.outputs.<field>`). */
-const FIELDS = ['stack', 'region', 'planRole', 'applyRole'] as const;
+const FIELDS = ['stack', 'region', 'planRole', 'applyRole', 'alertTopic'] as const;
 
 const guardJob: Job = {
   name: 'check the request',
@@ -74,6 +74,7 @@ const changeJob: Job = {
     region: out('region'),
     plan_role: out('planRole'),
     apply_role: out('applyRole'),
+    alert_topic: out('alertTopic'),
     destroy: "${{ inputs.action == 'destroy' }}",
   },
 };
@@ -87,6 +88,7 @@ export function terraformOps(targets: readonly StackTarget[]): string {
         region: t.region,
         planRole: t.planRole,
         applyRole: t.applyRole,
+        alertTopic: t.alertTopic,
         production: t.production,
       },
     ]),

@@ -17,6 +17,9 @@ import { iamArn } from '../statements';
 export const workflowStep = (file: string, job: string, step: string, call: string) =>
   `.github/workflows/${file} job '${job}' step '${step}': ${call}`;
 
+/** The last step of every job that deploys (scripts/workflows/common.ts, `notifyFailure`). */
+const NOTIFY = 'Publish the failure to the warning topic';
+
 /** The step names of the generated workflows the contracts cite (scripts/workflows/ generates them). */
 export const STEPS = {
   planInit: ['_deploy.yml', 'plan', 'Init'],
@@ -45,6 +48,12 @@ export const STEPS = {
     'Upload (hashed assets immutable, index.html no-cache) and delete removed files',
   ],
   invalidate: ['frontend-deploy.yml', 'site', 'Invalidate index.html and the changed paths'],
+  notifyApply: ['_deploy.yml', 'apply', NOTIFY],
+  notifyImage: ['app-image.yml', 'image', NOTIFY],
+  notifyServiceMigration: ['app-image.yml', 'migrate', NOTIFY],
+  notifyDeploy: ['app-image.yml', 'deploy', NOTIFY],
+  notifyMigration: ['db-migrate.yml', 'migrate', NOTIFY],
+  notifySite: ['frontend-deploy.yml', 'site', NOTIFY],
 } as const satisfies Record<string, readonly [string, string, string]>;
 
 export const at = (step: keyof typeof STEPS, call: string) => {

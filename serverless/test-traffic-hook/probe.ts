@@ -1,8 +1,8 @@
 /**
- * The `AfterAllowTestTraffic` hook of a blue/green deployment (docs/architecture.md, "Blue/green
- * deployments"): a Lambda function in the VPC probes the new task set through the test listener
- * and tells CodeDeploy to go on (`Succeeded`) or to roll back (`Failed`). Not wired into the
- * platform yet: it waits for the platform's Lambda packaging (the serverless layer).
+ * The logic of the `AfterAllowTestTraffic` hook of a blue/green deployment (docs/architecture.md,
+ * "Blue/green deployments"): a Lambda function in the VPC (handler.ts; deployed per blue/green
+ * service by constructs/compute/test-traffic-hook.ts) probes the new task set through the test
+ * listener and tells CodeDeploy to go on (`Succeeded`) or to roll back (`Failed`).
  *
  * The site's name resolves to the internet-facing ALB's public addresses, and from inside the VPC a
  * connection to those leaves through NAT (source: the NAT address, which the test listener does not
