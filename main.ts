@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { guardrailReport, guardrailResults } from './constructs/core/guardrails';
 import { EnvironmentConfigError } from './environments/schema';
 import type * as Environments from './environments';
+import { sarifWriters } from './stacks/guardrail-sarif';
 import { definePlatform } from './stacks/platform-app';
 import { synthesizeInto } from './stacks/synth-output';
 
@@ -22,6 +23,9 @@ function main(): void {
   // Synthesized beside the output and published only whole (stacks/synth-output.ts): an error
   // leaves the previous output as it was; a published output has exactly the config's stacks.
   const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  // The findings as SARIF for code scanning, a failed synthesis's too (stacks/guardrail-sarif.ts);
+  // the app runs from the repository root (`cdktf synth`, `npm run synth:app`).
+  const sarif = sarifWriters(registry, process.cwd());
   const published = synthesizeInto(
     outdir,
     (app) => definePlatform(app, registry),
@@ -31,8 +35,9 @@ function main(): void {
       const report = guardrailReport(guardrailResults(app));
       if (report.text) console.log(report.text);
       writeFileSync(join(staging, 'guardrails.json'), `${JSON.stringify(report.json, null, 2)}\n`);
+      sarif.succeeded(app, staging);
     },
-    { underCdktfCli: underCdktfCli() },
+    { underCdktfCli: underCdktfCli(), failed: sarif.failed },
   );
   for (const id of published.removed)
     console.log(`Removed ${join(outdir, 'stacks', id)}: no such stack in the config`);

@@ -77,23 +77,40 @@ export function publishSynthesis(staging: string, outdir: string, options: Publi
   return { removed, keptWithState };
 }
 
+export interface SynthesizeOptions extends PublishOptions {
+  /**
+   * Called when synthesis (or `finish`) threw, before the error propagates: the one thing it may do
+   * is write the guardrail report into `outdir` (a failed synthesis's SARIF); the stacks and the
+   * manifest stay as they were.
+   */
+  readonly failed?: (app: App, error: unknown, outdir: string) => void;
+}
+
 /**
  * Defines the app's stacks with `define`, synthesizes them into a staging directory, lets `finish`
  * add files beside them (the guardrail report), and publishes the whole into `outdir`. Anything
- * thrown leaves `outdir` as it was.
+ * thrown leaves the stacks and manifest of `outdir` as they were (`options.failed` may write the
+ * guardrail report).
  */
 export function synthesizeInto(
   outdir: string,
   define: (app: App) => void,
   finish: (app: App, staging: string) => void = () => undefined,
-  options: PublishOptions = {},
+  options: SynthesizeOptions = {},
 ): Published {
   const staging = stagingDir(outdir);
+  let app: App | undefined;
   try {
-    const app = new App({ outdir: staging });
+    app = new App({ outdir: staging });
     define(app);
     app.synth();
     finish(app, staging);
+  } catch (error) {
+    if (app && options.failed) options.failed(app, error, outdir);
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  try {
     return publishSynthesis(staging, outdir, options);
   } finally {
     rmSync(staging, { recursive: true, force: true });

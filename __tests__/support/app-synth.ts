@@ -51,6 +51,11 @@ export function appGuardrailReport(): {
   return JSON.parse(readFileSync(join(synthDir(), 'guardrails.json'), 'utf8'));
 }
 
+/** The same report as SARIF 2.1.0 (`guardrails.sarif`, stacks/guardrail-sarif.ts). */
+export function appGuardrailSarif(): unknown {
+  return JSON.parse(readFileSync(join(synthDir(), 'guardrails.sarif'), 'utf8'));
+}
+
 const byKey = <T>(keys: string[], f: (key: string) => T): Record<string, T> =>
   Object.fromEntries(keys.map((k) => [k, f(k)]));
 

@@ -9,7 +9,8 @@
  * (construct path below the stack or Terraform address) and reason; config waivers come from the
  * environment, code waivers from `waiveGuardrail`. A waiver without a reason or naming no resource
  * of the stack is an error. Waivers in use are recorded per stack (`guardrailResults`), printed by
- * the app after synthesis and written to cdktf.out/guardrails.json.
+ * the app after synthesis and written to cdktf.out/guardrails.json; findings and waivers are also
+ * written as SARIF (stacks/guardrail-sarif.ts), on a failed synthesis too.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
 import { TerraformStack, type App } from 'cdktf';
@@ -48,8 +49,11 @@ export interface GuardrailResult {
 
 /** A guardrail violation: every finding, one line each. */
 export class GuardrailViolation extends EnvironmentConfigError {
+  readonly stack: string;
   readonly findings: readonly GuardrailFinding[];
-  constructor(stack: string, findings: readonly GuardrailFinding[]) {
+  /** The stack's waivers that did apply (its findings lifted), for the SARIF report of a failed synthesis. */
+  readonly waived: readonly AppliedWaiver[];
+  constructor(stack: string, findings: readonly GuardrailFinding[], waived: readonly AppliedWaiver[] = []) {
     super(
       `guardrails of ${stack}`,
       findings.map((f) => ({ path: `[${f.rule}] ${f.path} (${f.address})`, message: f.why })),
@@ -57,8 +61,18 @@ export class GuardrailViolation extends EnvironmentConfigError {
     this.name = 'GuardrailViolation';
     const lines = this.message.split('\n').slice(1);
     this.message = `Guardrails of ${stack}: ${findings.length} finding${findings.length === 1 ? '' : 's'} (a waiver in guards.waivers names rule, resource and reason):\n${lines.join('\n')}`;
+    this.stack = stack;
     this.findings = findings;
+    this.waived = waived;
   }
+}
+
+/** The findings each applied waiver lifted, kept beside the report (guardrails.json lists their `why` only). */
+const lifted = new WeakMap<AppliedWaiver, GuardrailFinding[]>();
+
+/** The findings `waiver` lifted in its stack's last synthesis (rule, path, address, why). */
+export function waivedFindingsOf(waiver: AppliedWaiver): readonly GuardrailFinding[] {
+  return lifted.get(waiver) ?? [];
 }
 
 interface StackState {
@@ -122,9 +136,11 @@ export function checkGuardrails(stack: TerraformStack, tf: any): GuardrailResult
     ...state.codeWaivers.filter((w) => !moot.has(w.rule)).map((w) => ({ ...w, source: 'code' })),
   ];
   const applied = waivers.map((w) => ({ ...w, findings: [] as string[] }));
+  for (const a of applied) lifted.set(a, []);
   const open = findings.filter((f) => {
     const w = applied.find((a) => a.rule === f.rule && (a.resource === f.path || a.resource === f.address));
     w?.findings.push(f.why);
+    if (w) lifted.get(w)!.push(f);
     return !w;
   });
   const known = new Set(view.resources.flatMap((r) => [r.path, r.address]));
@@ -135,7 +151,7 @@ export function checkGuardrails(stack: TerraformStack, tf: any): GuardrailResult
       message: `${w.resource} is no resource of ${stack.node.id} (construct path or Terraform address)`,
     }));
   if (unknown.length > 0) throw new EnvironmentConfigError(`guardrail waivers of ${stack.node.id}`, unknown);
-  if (open.length > 0) throw new GuardrailViolation(stack.node.id, open);
+  if (open.length > 0) throw new GuardrailViolation(stack.node.id, open, applied);
   const result = { stack: stack.node.id, waived: applied };
   state.result = result;
   return result;

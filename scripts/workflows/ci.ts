@@ -4,7 +4,8 @@
  * (`npm run test:offline -- --shard=i/n`, scripts/offline/shard.ts), one more shard for every few
  * stacks the registry adds, so CI's wall time stays flat as environments are added. The first check
  * regenerates the workflows: a change to their source (a Renovate pull request that bumps a pin in
- * common.ts) fails until the regenerated files are committed with it.
+ * common.ts) fails until the regenerated files are committed with it. The guardrail findings go to
+ * code scanning (`cdktf.out/guardrails.sarif`, written by a failing synthesis too).
  */
 import { ACTIONS, READ_ONLY, render, runner, type Step, synth, toolchain } from './common';
 
@@ -22,6 +23,19 @@ const workflowsInStep: Step = {
   ].join('\n'),
 };
 
+/**
+ * The guardrail report to code scanning: after the synthesis, failed or not, whenever it wrote the
+ * file. Where code scanning is not available (a private repository without it, a fork's pull
+ * request with a read-only token) the upload fails without failing the job.
+ */
+const uploadGuardrailsStep: Step = {
+  name: 'Guardrail findings to code scanning',
+  if: "always() && hashFiles('cdktf.out/guardrails.sarif') != ''",
+  uses: ACTIONS.uploadSarif,
+  'continue-on-error': true,
+  with: { sarif_file: 'cdktf.out/guardrails.sarif', category: 'guardrails' },
+};
+
 export function ci(shards: number): string {
   const range = Array.from({ length: shards }, (_, i) => i + 1);
   return render({
@@ -33,6 +47,8 @@ export function ci(shards: number): string {
       test: {
         name: 'lint, type-check, unit tests, synth',
         ...runner(20),
+        // security-events for the SARIF upload only (this job; the offline proof keeps the default).
+        permissions: { ...READ_ONLY, 'security-events': 'write' },
         env: { CHECKPOINT_DISABLE: '1' },
         steps: [
           ...toolchain,
@@ -41,6 +57,7 @@ export function ci(shards: number): string {
           { name: 'Type-check', run: 'npm run typecheck' },
           { name: 'Unit tests', run: 'npm run test:unit', env: { CI: 'true' } },
           synth,
+          uploadGuardrailsStep,
           {
             name: 'Upload synthesized stacks',
             uses: ACTIONS.uploadArtifact,

@@ -27,6 +27,7 @@ export const PINNED_ACTIONS = {
   // 2026 compromise rewrote the 0.Y.Z tags; they were re-issued as v0.Y.Z), and its action.yaml takes
   // setup-trivy by a mutable tag (releases from v0.35.0 pin it by SHA).
   trivy: 'aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0',
+  uploadSarif: 'github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e # v4.36.2',
 } as const;
 
 /** A pin: an action (`owner/repo`, optionally `/path`) at a full commit SHA, then ` # ` and the release tag. */
