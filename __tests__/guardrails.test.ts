@@ -4,6 +4,7 @@ import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
 import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
 import { BackupVaultLockConfiguration } from '@cdktf/provider-aws/lib/backup-vault-lock-configuration';
+import { CloudfrontVpcOrigin } from '@cdktf/provider-aws/lib/cloudfront-vpc-origin';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -15,6 +16,8 @@ import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Testing } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
@@ -25,6 +28,8 @@ import {
   waiveGuardrail,
   type GuardrailOptions,
 } from '../constructs/core/guardrails';
+import { ipKeyedRules, ipKeyedStatements } from '../constructs/core/guardrail-rules';
+import { managedRuleGroup, rateLimitRule } from '../constructs/core/web-firewall';
 import { GUARD_RULES, type GuardRule } from '../environments/schema/guards';
 import { bareStack } from './support/bare';
 import { appGuardrailReport, appStack, appStackIds } from './support/app-synth';
@@ -66,6 +71,7 @@ const BAD: Array<[GuardRule, string, (s: Construct) => void, boolean]> = [
   ['public-exposure', 'Eks', (s) => eks(s, { endpointPublicAccess: true }), false],
   ['logging', 'Eks', (s) => eks(s, { endpointPublicAccess: false }, []), false],
   ['public-exposure', 'Url', (s) => functionUrl(s), false],
+  ['waf-viewer-ip', 'Acl', (s) => aclOnAlb(s, { internal: true, vpcOrigin: true }), false],
   [
     'tags',
     'provider.aws',
@@ -176,6 +182,91 @@ describe('each rule', () => {
       new LbListener(s, 'Https', { ...listener('HTTPS'), sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
     });
     expect(findings).toEqual([]);
+  });
+});
+
+describe('waf-viewer-ip', () => {
+  const wafFindings = (build: (s: Construct) => void) =>
+    findingsOf(build).filter((f) => f.rule === 'waf-viewer-ip');
+
+  it('fires on an IP rate limit in the ACL of an internal ALB that a VPC origin reaches', () => {
+    const [finding] = wafFindings((s) => aclOnAlb(s, { internal: true, vpcOrigin: true }));
+    expect(finding).toMatchObject({ path: 'Acl', address: expect.stringMatching(/^aws_wafv2_web_acl\./) });
+    expect(finding.why).toMatch(
+      /rate-limit-per-ip \(rate-based by IP\) on Alb, which only a CloudFront VPC origin/,
+    );
+  });
+
+  it('finds an IP reputation group, and a forwarded-IP key nested under and/not, in rule_json too', () => {
+    const nested = {
+      name: 'nested',
+      priority: 5,
+      action: { block: {} },
+      statement: {
+        and_statement: {
+          statement: [
+            { byte_match_statement: { search_string: '/api' } },
+            { not_statement: { statement: [{ ip_set_reference_statement: { arn: 'arn:x' } }] } },
+          ],
+        },
+      },
+      visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'n' },
+    };
+    const [finding] = wafFindings((s) =>
+      aclOnAlb(s, {
+        internal: true,
+        vpcOrigin: true,
+        rules: [managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 10), nested],
+      }),
+    );
+    expect(finding.why).toMatch(
+      /AWSManagedRulesAmazonIpReputationList \(AWSManagedRulesAmazonIpReputationList\), nested \(IP set\)/,
+    );
+    const json = JSON.stringify([
+      { Name: 'fwd', Statement: { RateBasedStatement: { Limit: 100, AggregateKeyType: 'FORWARDED_IP' } } },
+    ]);
+    expect(ipKeyedRules({ rule_json: json })).toEqual(['fwd (rate-based by FORWARDED_IP)']);
+  });
+
+  it('tells IP-keyed statements from those that judge the request', () => {
+    expect(
+      ipKeyedStatements({
+        or_statement: {
+          statement: [
+            { geo_match_statement: { country_codes: ['KP'] } },
+            { asn_match_statement: { asn_list: [64496] } },
+            {
+              rate_based_statement: {
+                aggregate_key_type: 'CUSTOM_KEYS',
+                custom_key: [{ forwarded_ip: {} }],
+                scope_down_statement: {
+                  managed_rule_group_statement: { name: 'AWSManagedRulesAnonymousIpList' },
+                },
+              },
+            },
+          ],
+        },
+      }),
+    ).toEqual(['geo match', 'ASN match', 'rate-based by an IP custom key', 'AWSManagedRulesAnonymousIpList']);
+    expect(ipKeyedStatements({ rate_based_statement: { limit: 100 } })).toEqual(['rate-based by IP']);
+    expect(
+      [
+        { rate_based_statement: { limit: 100, aggregate_key_type: 'CONSTANT' } },
+        managedRuleGroup('AWSManagedRulesCommonRuleSet', 20).statement,
+        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 30).statement,
+        { label_match_statement: { scope: 'LABEL', key: 'x' } },
+      ].flatMap(ipKeyedStatements),
+    ).toEqual([]);
+  });
+
+  it('stays quiet where the ALB sees viewers: internet-facing, or internal without a VPC origin', () => {
+    expect(wafFindings((s) => aclOnAlb(s, { internal: false, vpcOrigin: true }))).toEqual([]);
+    expect(wafFindings((s) => aclOnAlb(s, { internal: true, vpcOrigin: false }))).toEqual([]);
+  });
+
+  it('stays quiet behind a VPC origin when the ACL has no IP-keyed rule', () => {
+    const rules = [managedRuleGroup('AWSManagedRulesCommonRuleSet', 20)];
+    expect(wafFindings((s) => aclOnAlb(s, { internal: true, vpcOrigin: true, rules }))).toEqual([]);
   });
 });
 
@@ -313,6 +404,39 @@ function worldIngress(scope: Construct, id: string, port: number) {
 
 function alb(scope: Construct) {
   return new Lb(scope, 'Alb', { name: 'x', internal: false, subnets: ['subnet-1', 'subnet-2'] });
+}
+
+/** A regional web ACL (an IP rate limit by default) associated with an ALB, which a VPC origin may target. */
+function aclOnAlb(
+  scope: Construct,
+  options: { internal: boolean; vpcOrigin: boolean; rules?: Wafv2WebAclRule[] },
+) {
+  const lb = new Lb(scope, 'Alb', {
+    name: 'x',
+    internal: options.internal,
+    subnets: ['subnet-1', 'subnet-2'],
+  });
+  const acl = new Wafv2WebAcl(scope, 'Acl', {
+    name: 'x',
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    rule: options.rules ?? [rateLimitRule('rate-limit-per-ip', 1, 2000)],
+    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'x' },
+  });
+  new Wafv2WebAclAssociation(scope, 'Association', { resourceArn: lb.arn, webAclArn: acl.arn });
+  if (options.vpcOrigin)
+    new CloudfrontVpcOrigin(scope, 'VpcOrigin', {
+      vpcOriginEndpointConfig: [
+        {
+          name: 'x',
+          arn: lb.arn,
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: 'https-only',
+          originSslProtocols: [{ items: ['TLSv1.2'], quantity: 1 }],
+        },
+      ],
+    });
 }
 
 function role(scope: Construct) {

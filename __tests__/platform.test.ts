@@ -1,5 +1,6 @@
 /** Whole-platform properties, checked over every synthesized environment. */
 import { readFileSync } from 'node:fs';
+import { ipKeyedRules } from '../constructs/core/guardrail-rules';
 import { WILDCARD_RESOURCE_ACTIONS } from '../constructs/core/iam';
 import { join } from 'node:path';
 import { parseEnvironmentConfig, registry, type EnvironmentConfig } from '../environments';
@@ -176,6 +177,79 @@ describe.each(platforms)('%s', (_name, out: Synthesized, config: EnvironmentConf
         expect(s.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
       }
     }
+  });
+});
+
+/**
+ * Each web ACL with the load balancers it protects: `hidden` when internal and a CloudFront VPC origin
+ * targets it (its requests come from CloudFront's interfaces, never from the viewers).
+ */
+function webAcls(out: Synthesized) {
+  const mentions = (value: unknown, type: string, id: string) =>
+    JSON.stringify(value).includes(`\${${type}.${id}.`);
+  const vpcOrigins = out.resources('aws_cloudfront_vpc_origin').map(([, o]) => o);
+  return out.resources('aws_wafv2_web_acl').map(([id, acl]) => {
+    const balancers = out
+      .resources('aws_wafv2_web_acl_association')
+      .filter(([, a]) => mentions(a.web_acl_arn, 'aws_wafv2_web_acl', id))
+      .flatMap(([, a]) => out.resources('aws_lb').filter(([lb]) => mentions(a.resource_arn, 'aws_lb', lb)))
+      .map(([lb, body]) => ({
+        internal: body.internal === true,
+        hidden: body.internal === true && vpcOrigins.some((o) => mentions(o, 'aws_lb', lb)),
+      }));
+    return { acl, balancers };
+  });
+}
+
+describe.each(platforms)('%s: WAF rules keyed on the source address', (_name, out, config) => {
+  it("run only in web ACLs that see the viewers: none behind a VPC origin, the rate limit in CloudFront's and a public ALB's", () => {
+    const acls = webAcls(out);
+    expect(acls.length).toBeGreaterThan(0);
+    for (const { acl, balancers } of acls) {
+      const rate = acl.rule.find((r: any) => r.name === 'rate-limit-per-ip');
+      if (balancers.some((b) => b.hidden)) {
+        expect(ipKeyedRules(acl)).toEqual([]);
+        expect(rate).toBeUndefined();
+      } else if (acl.scope === 'CLOUDFRONT' || balancers.length > 0) {
+        // CloudFront's ACL, or an internet-facing ALB's: the viewers' addresses.
+        expect(rate.statement.rate_based_statement).toMatchObject({
+          aggregate_key_type: 'IP',
+          limit: config.waf.rateLimitPerIp,
+        });
+      }
+    }
+  });
+});
+
+describe('enterprise: CloudFront VPC origin to an internal ALB', () => {
+  const out = appStack('platform-enterprise');
+  const acls = webAcls(out);
+  const regional = acls.find((a) => a.acl.scope === 'REGIONAL')!;
+  const cloudFront = acls.find((a) => a.acl.scope === 'CLOUDFRONT')!;
+
+  it("leaves the ALB's web ACL no IP-keyed rule, only rules that judge the request", () => {
+    expect(regional.balancers).toEqual([{ internal: true, hidden: true }]);
+    expect(ipKeyedRules(regional.acl)).toEqual([]);
+    expect(regional.acl.rule.map((r: any) => r.name)).toEqual([
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesSQLiRuleSet',
+    ]);
+  });
+
+  it('rate-limits and checks IP reputation in the CloudFront web ACL, which sees the viewers', () => {
+    expect(cloudFront.balancers).toEqual([]);
+    expect(ipKeyedRules(cloudFront.acl)).toEqual([
+      'rate-limit-per-ip (rate-based by IP)',
+      'AWSManagedRulesAmazonIpReputationList (AWSManagedRulesAmazonIpReputationList)',
+    ]);
+    const rate = cloudFront.acl.rule.find((r: any) => r.name === 'rate-limit-per-ip');
+    expect(rate.statement.rate_based_statement.limit).toBe(
+      registry.environments.enterprise.waf.rateLimitPerIp,
+    );
+    expect(out.only('aws_cloudfront_distribution').web_acl_id).toMatch(
+      /^\$\{aws_wafv2_web_acl\.SiteFirewall_/,
+    );
   });
 });
 

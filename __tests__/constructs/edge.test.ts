@@ -1,5 +1,6 @@
 import { TLS_POLICY, assignPriorities } from '../../constructs/edge/load-balancer';
-import { KEYS, SUBNETS, configOf } from '../support/bare';
+import { WebFirewall } from '../../constructs/core/web-firewall';
+import { KEYS, SUBNETS, bareStack, configOf } from '../support/bare';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
 import { edgeLayer } from '../support/edge-layer';
 
@@ -228,6 +229,36 @@ describe('WAF', () => {
         sampled_requests_enabled: true,
       });
     expect(new Set(acl.rule.map((r: any) => r.priority)).size).toBe(acl.rule.length);
+  });
+
+  it('leaves out the IP-keyed rules only where it cannot see viewers (a CLOUDFRONT ACL always does)', () => {
+    const b = bareStack();
+    const common = { logGroupName: 'aws-waf-logs-x', logs: b.logs, rateLimitPerIp: 2000 };
+    new WebFirewall(b.stack, 'Hidden', {
+      ...common,
+      name: 'hidden',
+      scope: 'REGIONAL',
+      resourceArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/x/1',
+      seesViewers: false,
+    });
+    const [hidden] = b
+      .synth()
+      .resources('aws_wafv2_web_acl')
+      .map(([, a]) => a);
+    expect(hidden.rule.map((r: any) => r.name)).toEqual([
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesSQLiRuleSet',
+    ]);
+    expect(
+      () =>
+        new WebFirewall(bareStack().stack, 'Cdn', {
+          ...common,
+          name: 'cdn',
+          scope: 'CLOUDFRONT',
+          seesViewers: false,
+        }),
+    ).toThrow(/CLOUDFRONT ACL always sees the viewers/);
   });
 
   it('takes the rate limit from config', () => {

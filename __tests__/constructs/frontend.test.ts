@@ -1,5 +1,6 @@
 /** The frontend layer in static mode, with the edge it changes, on a bare stack. */
 import { CLOUDFRONT_REGION } from '../../constructs/core/cloudfront';
+import { ipKeyedRules } from '../../constructs/core/guardrail-rules';
 import { LogArchive } from '../../constructs/core/log-archive';
 import { EdgeLayer } from '../../constructs/edge/edge-layer';
 import { FrontendLayer } from '../../constructs/frontend/frontend-layer';
@@ -200,10 +201,18 @@ describe('us-east-1 resources', () => {
 });
 
 describe('the web ACL', () => {
-  it('is CLOUDFRONT-scoped, named by the distribution, and runs the same rules as the ALB', () => {
+  it("is CLOUDFRONT-scoped, named by the distribution, and runs the ALB's rules plus the IP-keyed ones", () => {
     expect(cdn.web_acl_id).toBe(`\${aws_wafv2_web_acl.${siteAcl[0]}.arn}`);
     const rules = (acl: any) => acl.rule.map((r: any) => JSON.stringify({ ...r, visibility_config: 0 }));
-    expect(rules(siteAcl[1])).toEqual(rules(albAcl[1]));
+    // Behind the VPC origin the ALB sees CloudFront's addresses: the rate limit and IP reputation
+    // run here only, where the viewers' addresses are seen.
+    expect(ipKeyedRules(albAcl[1])).toEqual([]);
+    expect(ipKeyedRules(siteAcl[1])).toEqual([
+      'rate-limit-per-ip (rate-based by IP)',
+      'AWSManagedRulesAmazonIpReputationList (AWSManagedRulesAmazonIpReputationList)',
+    ]);
+    expect(rules(siteAcl[1]).slice(2)).toEqual(rules(albAcl[1]));
+    expect(albAcl[1].description).toMatch(/rate limit and IP reputation in the CloudFront web ACL/);
     // A CLOUDFRONT ACL has no association: the distribution names it.
     expect(out.resources('aws_wafv2_web_acl_association').map(([, a]) => a.web_acl_arn)).toEqual([
       `\${aws_wafv2_web_acl.${albAcl[0]}.arn}`,
@@ -357,5 +366,9 @@ describe('the edge in static mode', () => {
     const api = plain.resources('aws_route53_record').filter(([, r]) => r.name === 'api.example.com');
     expect(api.map(([, r]) => r.type).sort()).toEqual(['A', 'AAAA']);
     expect(api[0][1].alias.name).toMatch(/aws_lb\./);
+    // The public ALB sees the viewers: its web ACL keeps the rate limit and IP reputation too.
+    const acls = plain.resources('aws_wafv2_web_acl').map(([, a]) => a);
+    for (const acl of acls) expect(ipKeyedRules(acl)).toHaveLength(2);
+    expect(acls.map((a) => a.scope).sort()).toEqual(['CLOUDFRONT', 'REGIONAL']);
   });
 });

@@ -328,6 +328,105 @@ const backupCoverage = tableRule(
   production,
 );
 
+/** AWS managed rule groups that judge the request's source address. */
+const IP_KEYED_RULE_GROUPS = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesAnonymousIpList'];
+/** Rate-based keys of the source address (`FORWARDED_IP`: a header's first address). */
+const IP_AGGREGATE_KEYS = ['IP', 'FORWARDED_IP'];
+
+/** Keys compared without case or underscores: `rate_based_statement` (HCL) is `RateBasedStatement` (rule_json). */
+const keyed = (v: any): any =>
+  Array.isArray(v)
+    ? v.map(keyed)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replaceAll('_', '').toLowerCase(), keyed(x)]))
+      : v;
+
+/** Why one statement (not its nested ones) is keyed on the source address, if it is. */
+function ipKeyedStatement(kind: string, body: any): string | undefined {
+  switch (kind) {
+    case 'ratebasedstatement': {
+      const type = String(body?.aggregatekeytype ?? 'IP');
+      const custom = list(body?.customkey).flatMap((k) => Object.keys(k ?? {}));
+      if (IP_AGGREGATE_KEYS.includes(type)) return `rate-based by ${type}`;
+      if (custom.some((k) => k === 'ip' || k === 'forwardedip')) return 'rate-based by an IP custom key';
+      return undefined;
+    }
+    case 'ipsetreferencestatement':
+      return 'IP set';
+    case 'geomatchstatement':
+      return 'geo match';
+    case 'asnmatchstatement':
+      return 'ASN match';
+    case 'managedrulegroupstatement':
+      return IP_KEYED_RULE_GROUPS.includes(body?.name) ? body.name : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The IP-keyed statements of a WAF statement at any depth (and/or/not, rate-based and managed
+ * scope-downs): rate limits by IP or forwarded IP, IP sets, geo and ASN matches, IP reputation groups.
+ */
+export function ipKeyedStatements(statement: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: any): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    for (const [kind, body] of Object.entries(node)) {
+      const why = ipKeyedStatement(kind, first(body));
+      if (why) found.push(why);
+      walk(body);
+    }
+  };
+  walk(keyed(statement));
+  return found;
+}
+
+/** A web ACL's rules with IP-keyed statements, as `rule (what)`; from `rule` blocks or `rule_json`. */
+export function ipKeyedRules(acl: any): string[] {
+  const rules = [
+    ...list(acl?.rule),
+    ...list(typeof acl?.rule_json === 'string' ? safeJson(acl.rule_json) : []),
+  ];
+  return rules.flatMap((rule) => {
+    const r = keyed(rule);
+    const found = ipKeyedStatements(r.statement);
+    return found.length ? [`${r.name} (${[...new Set(found)].join(', ')})`] : [];
+  });
+}
+
+const refersTo = (value: unknown, target: TfResource) =>
+  JSON.stringify(value ?? null).includes(`\${${target.address}.`);
+/**
+ * The internal load balancers a web ACL is associated with that a CloudFront VPC origin targets:
+ * their requests come from CloudFront's interfaces, never from the viewers.
+ */
+function behindVpcOrigin(acl: TfResource, s: StackView): TfResource[] {
+  const balancers = [...s.ofType('aws_lb'), ...s.ofType('aws_alb')];
+  return s
+    .ofType('aws_wafv2_web_acl_association')
+    .filter((a) => refersTo(a.body.web_acl_arn, acl))
+    .flatMap((a) => balancers.filter((lb) => refersTo(a.body.resource_arn, lb)))
+    .filter(
+      (lb) =>
+        on(lb.body.internal) &&
+        s.ofType('aws_cloudfront_vpc_origin').some((o) => refersTo(o.body.vpc_origin_endpoint_config, lb)),
+    );
+}
+const wafViewerIp = tableRule('waf-viewer-ip', 'IP-keyed WAF rules only where the viewer is seen', {
+  aws_wafv2_web_acl: (b, r, s) => {
+    const rules = ipKeyedRules(b);
+    const hidden = rules.length ? behindVpcOrigin(r, s) : [];
+    return unless(
+      hidden.length === 0,
+      `IP-keyed rules ${rules.join(', ')} on ${hidden.map((lb) => lb.path).join(', ')}, which only a CloudFront ` +
+        "VPC origin reaches: they see CloudFront's addresses (a forwarded-IP key reads a header the client " +
+        'sets); put them in the CloudFront web ACL',
+    );
+  },
+});
+
 const REQUIRED_TAGS = ['Project', 'Environment', 'ManagedBy'];
 const tags: GuardrailRule = {
   id: 'tags',
@@ -361,6 +460,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   deletionProtection,
   preventDestroy,
   backupCoverage,
+  wafViewerIp,
   tags,
 ];
 

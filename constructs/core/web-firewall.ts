@@ -67,8 +67,15 @@ export interface WebFirewallProps {
   /** Log group name; AWS requires the `aws-waf-logs-` prefix. */
   readonly logGroupName: string;
   readonly logs: LogSettings;
-  /** Requests per IP per 5 minutes. */
+  /** Requests per IP per 5 minutes (where the ACL sees viewers: `seesViewers`). */
   readonly rateLimitPerIp: number;
+  /**
+   * Whether requests reach what the ACL protects from the viewers' own addresses. False for an ALB
+   * that only a CloudFront VPC origin reaches: its source addresses are CloudFront's interfaces, so
+   * the ACL gets no IP-keyed rule (rate limit, IP reputation), which would see every viewer as one;
+   * those run in the CLOUDFRONT-scope ACL (docs/architecture.md, "Static frontend"). Default: true.
+   */
+  readonly seesViewers?: boolean;
   /**
    * REGIONAL protects regional resources (an ALB) through an association; CLOUDFRONT ACLs must be
    * created in us-east-1 (pass that provider) and are named by the distribution's `web_acl_id`.
@@ -82,7 +89,9 @@ export interface WebFirewallProps {
 
 /**
  * A WAFv2 web ACL (on the ALB, or a CloudFront distribution): a per-IP rate limit first, then AWS managed Common,
- * KnownBadInputs, AmazonIpReputation and SQLi rule groups; metrics on; logs to CloudWatch.
+ * KnownBadInputs, AmazonIpReputation and SQLi rule groups; metrics on; logs to CloudWatch. Without
+ * `seesViewers` the IP-keyed rules (the rate limit, AmazonIpReputation) are left out; the others judge
+ * the request itself, not its source address.
  */
 export class WebFirewall extends Construct {
   readonly acl: Wafv2WebAcl;
@@ -94,16 +103,27 @@ export class WebFirewall extends Construct {
       throw new Error('WebFirewall: log group names must start with aws-waf-logs-');
     if ((props.scope === 'REGIONAL') !== (props.resourceArn !== undefined))
       throw new Error('WebFirewall: a REGIONAL ACL needs resourceArn; a CLOUDFRONT one takes none');
+    const seesViewers = props.seesViewers ?? true;
+    if (props.scope === 'CLOUDFRONT' && !seesViewers)
+      throw new Error('WebFirewall: a CLOUDFRONT ACL always sees the viewers (seesViewers)');
     const { provider } = props;
+    // Keyed on the source address: only where that address is the viewer's.
+    const ipKeyed = seesViewers
+      ? [
+          rateLimitRule('rate-limit-per-ip', 1, props.rateLimitPerIp),
+          managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 10),
+        ]
+      : [];
     this.acl = new Wafv2WebAcl(this, 'Acl', {
       provider,
       name: props.name,
-      description: `${props.name}: rate limit and AWS managed rules`,
+      description: seesViewers
+        ? `${props.name}: rate limit and AWS managed rules`
+        : `${props.name}: AWS managed rules (rate limit and IP reputation in the CloudFront web ACL)`,
       scope: props.scope,
       defaultAction: { allow: {} },
       rule: [
-        rateLimitRule('rate-limit-per-ip', 1, props.rateLimitPerIp),
-        managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 10),
+        ...ipKeyed,
         managedRuleGroup('AWSManagedRulesCommonRuleSet', 20, { countOnly: ['SizeRestrictions_BODY'] }),
         managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 30),
         managedRuleGroup('AWSManagedRulesSQLiRuleSet', 40),

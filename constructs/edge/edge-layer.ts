@@ -28,7 +28,8 @@ export interface EdgeLayerProps {
 
 /**
  * The edge layer: the site's DNS zone and certificate, the public ALB with a route per service
- * (the `/*` service is the default action, the others path rules by priority) and its WAF.
+ * (the `/*` service is the default action, the others path rules by priority) and its WAF (without
+ * IP-keyed rules when only CloudFront's VPC origin reaches the ALB).
  */
 export class EdgeLayer extends Layer {
   readonly domain: SiteDomain;
@@ -71,6 +72,9 @@ export class EdgeLayer extends Layer {
       logGroupName: `aws-waf-logs-${naming.name()}`,
       logs: props.logs,
       rateLimitPerIp: config.waf.rateLimitPerIp,
+      // Behind the VPC origin every request comes from CloudFront's interfaces: the rate limit and
+      // IP reputation run in the frontend's CLOUDFRONT-scope ACL, which sees the viewers.
+      seesViewers: !api,
       scope: 'REGIONAL',
       resourceArn: this.loadBalancer.alb.arn,
     });

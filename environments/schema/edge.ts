@@ -1,6 +1,6 @@
 /**
  * The public edge of an environment: `dns` (the site's domain and zone), `ingress` (who may reach the
- * ALB), `alb` (load balancer settings) and `waf` (the web ACL in front of it).
+ * ALB), `alb` (load balancer settings) and `waf` (the web ACLs in front of it).
  */
 import { z } from './zod';
 import { cidrSchema, domainSchema, ipv6CidrSchema } from './primitives';
@@ -35,6 +35,10 @@ export const albSchema = z.strictObject({
 });
 
 export const wafSchema = z.strictObject({
-  /** Requests per client IP per 5 minutes before WAF blocks it. Default: 2000. */
+  /**
+   * Requests per client IP per 5 minutes before WAF blocks it, in each web ACL that sees the viewers'
+   * addresses: the ALB's, and CloudFront's with a static frontend. Behind `frontend.apiOrigin` (a VPC
+   * origin) the ALB sees only CloudFront, so the limit applies at CloudFront alone. Default: 2000.
+   */
   rateLimitPerIp: z.number().int().min(10, 'WAF rate limits start at 10').max(2_000_000_000).default(2000),
 });

@@ -17,6 +17,7 @@ export const GUARD_RULES = [
   'iam-boundary',
   'deletion-protection',
   'backup-coverage',
+  'waf-viewer-ip',
   'tags',
 ] as const;
 export type GuardRule = (typeof GUARD_RULES)[number];
