@@ -44,7 +44,7 @@ const VALUES_ONLY: Record<string, string> = {
 /** Options that create resources and that no configuration turns on, each with its reason. */
 const PENDING: Record<string, string> = {
   'network.natGateways=none':
-    "the platform's bootstrap, AWS CLI and X-Ray images come from public.ecr.aws, which needs NAT or an ECR pull-through cache (not built); the schema refuses them without NAT (environment.ts checkWithoutNat)",
+    "the platform's bootstrap, AWS CLI and OpenTelemetry collector images come from public.ecr.aws, which needs NAT or an ECR pull-through cache (not built); the schema refuses them without NAT (environment.ts checkWithoutNat)",
 };
 
 const pathOf = (s: string) => s.slice(0, s.lastIndexOf('='));

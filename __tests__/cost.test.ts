@@ -176,3 +176,66 @@ describe('the pull-request delta', () => {
     expect(text).not.toContain('KMS');
   });
 });
+
+describe("the user pool's SES mail and web ACL (issue 27)", () => {
+  const e = estimateStack({
+    provider: { aws: [{ region: 'us-east-1' }] },
+    resource: {
+      aws_cognito_user_pool: { Pool: { email_configuration: { email_sending_account: 'DEVELOPER' } } },
+      aws_wafv2_web_acl: { Acl: { scope: 'REGIONAL', rule: [{}, {}, {}, {}] } },
+    },
+  });
+
+  it('prices SES per 1,000 e-mails and the ACL with its four rules', () => {
+    expect(e.usage).toMatchObject({
+      'SES outbound e-mail, per 1,000': 0.1,
+      'WAF requests, per million': 0.6,
+    });
+    expect(e.fixed.find((l) => l.item === 'WAF web ACL')?.monthly).toBe(5);
+    expect(e.fixed.find((l) => l.item === 'WAF rules')?.monthly).toBe(4);
+    const cognitoSender = estimateStack({
+      provider: { aws: [{ region: 'us-east-1' }] },
+      resource: {
+        aws_cognito_user_pool: {
+          Pool: { email_configuration: { email_sending_account: 'COGNITO_DEFAULT' } },
+        },
+      },
+    });
+    expect(cognitoSender.usage).not.toHaveProperty('SES outbound e-mail, per 1,000');
+  });
+});
+
+describe("the OpenTelemetry collector's share of a task (issue 27)", () => {
+  const containers = JSON.stringify([
+    { name: 'app', image: 'app:1' },
+    { name: 'aws-otel-collector', image: 'collector', cpu: 64, memoryReservation: 128 },
+  ]);
+  const stack = (withCollector: boolean) => ({
+    provider: { aws: [{ region: 'us-east-1' }] },
+    resource: {
+      aws_ecs_task_definition: {
+        Task: {
+          cpu: '256',
+          memory: '512',
+          ...(withCollector ? { container_definitions: containers } : {}),
+        },
+      },
+      aws_ecs_service: {
+        Service: { desired_count: 2, task_definition: '${aws_ecs_task_definition.Task.arn}' },
+      },
+    },
+  });
+  const e = estimateStack(stack(true));
+  const line = (item: string) => e.fixed.find((l) => l.item === item);
+
+  it('is a line of its own, priced at its cpu and memory reservation, out of the task line', () => {
+    const collector = line('OpenTelemetry collector sidecar (64 CPU units / 128 MiB of a task) on demand')!;
+    expect(collector.quantity).toBe(2);
+    expect(collector.unitPrice).toBeGreaterThan(0);
+    const task = line('Fargate 0.25 vCPU / 0.5 GB on demand')!;
+    const whole = estimateStack(stack(false)).fixed.find((l) => l.item === task.item)!;
+    // The task size's price is unchanged: split between the app and its collector.
+    expect(task.monthly + collector.monthly).toBeCloseTo(whole.monthly, 1);
+    expect(e.fixedMonthly).toBeCloseTo(estimateStack(stack(false)).fixedMonthly, 1);
+  });
+});

@@ -549,7 +549,26 @@ describe('validation rejects each bad case with its path', () => {
     input.network.natGateways = 'none';
     input.network.interfaceEndpoints = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'];
     input.database.bootstrapImage = `${input.accountId}.dkr.ecr.us-east-1.amazonaws.com/postgres@sha256:${'a'.repeat(64)}`;
+    input.observability = {
+      ...input.observability,
+      tracing: {
+        collectorImage: `${input.accountId}.dkr.ecr.us-east-1.amazonaws.com/aws-otel-collector@sha256:${'b'.repeat(64)}`,
+      },
+    };
     expect(parseEnvironmentConfig(input).network.availabilityZones).toHaveLength(3);
+  });
+
+  it('keeps room for the app beside the OpenTelemetry collector, and its ports free', () => {
+    const input = envInput('dev');
+    input.services.backend.sidecars = [
+      { name: 'agent', image: 'public.ecr.aws/nginx/nginx:1.27', cpu: 192, memoryReservation: 64 },
+    ];
+    expectRejected(input, 'services.backend.sidecars', /reserve 256 of the task's 256 cpu units/);
+    input.services.backend.sidecars = [
+      { name: 'agent', image: 'public.ecr.aws/nginx/nginx:1.27', memoryReservation: 384, port: 4318 },
+    ];
+    expectRejected(input, 'services.backend.sidecars', /reserve 512 of the task's 512 MiB/);
+    expectRejected(input, 'services.backend.sidecars[0].port', /OpenTelemetry collector's/);
   });
 
   it('refuses, without NAT, every public image the platform would pull', () => {
@@ -561,8 +580,7 @@ describe('validation rejects each bad case with its path', () => {
       'database.bootstrapImage',
       /public SQL client image cannot be pulled with natGateways 'none'/,
     );
-    input.services.backend.xray = true;
-    expectRejected(input, 'services.backend.xray', /X-Ray daemon image/);
+    expectRejected(input, 'observability.tracing.collectorImage', /OpenTelemetry collector sidecar's image/);
     input.services.backend.sidecars = [{ name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27' }];
     expectRejected(input, 'services.backend.sidecars[0].image', /nginx.*cannot be pulled/);
   });

@@ -1,8 +1,9 @@
 /** The identity and serverless config sections: defaults, rejected input with its path, pinned fields. */
 import { registry } from '../environments';
 import { IDENTITY_PINS, identityPinOf, identityPinProblems } from '../environments/identity-pins';
-import { parseEnvironmentConfig, threatProtectionOn } from '../environments/schema';
+import { parseEnvironmentConfig, signUpFirewallOf, threatProtectionOn } from '../environments/schema';
 import { expectRejected, issuesOf } from './support/config-errors';
+import { appStack } from './support/app-synth';
 import { envInput, registryOf, synthPlatform } from './support/fixtures';
 
 describe('identity config', () => {
@@ -178,5 +179,117 @@ describe('the backend learns the user pool through its environment', () => {
       COGNITO_ADMIN_GROUP: 'admins',
     });
     expect(Object.keys(envOf('frontend')).filter((k) => k.startsWith('COGNITO_'))).toEqual([]);
+  });
+});
+
+describe('production sign-up that cannot be starved (issue 27)', () => {
+  const prodWith = (edit: (identity: any) => void) => {
+    const input = envInput('prod');
+    edit(input.identity);
+    return input;
+  };
+
+  it('fails synthesis of a production environment without an SES sender, with the path', () => {
+    const input = prodWith((i) => delete i.email);
+    expect(() => synthPlatform(input)).toThrow(
+      /prod\.identity\.email: an SES sender .*is required with tier 'production'/,
+    );
+    expectRejected(input, 'identity.email', /Cognito's own sender allows about 50 mails a day/);
+    expectRejected(
+      prodWith((i) => (i.email = { sender: 'cognito' })),
+      'identity.email',
+      /is required with tier 'production'/,
+    );
+  });
+
+  it('fails synthesis of a sender outside the environment zone, and of an identity in a region Cognito cannot use', () => {
+    const outside = prodWith((i) => (i.email = { sender: 'ses', from: 'no-reply@example.org' }));
+    expect(() => synthPlatform(outside)).toThrow(
+      /prod\.identity\.email\.from: example\.org is outside the environment's zone example\.com/,
+    );
+    const dev = envInput('dev');
+    dev.identity.email = { sender: 'ses', from: 'no-reply@example.com' };
+    expectRejected(dev, 'identity.email.from', /outside the environment's zone dev\.example\.com/);
+    dev.identity.email = { sender: 'ses', from: 'no-reply@auth.dev.example.com' };
+    expect(() => parseEnvironmentConfig(dev)).not.toThrow();
+    dev.identity.email.sourceArn = 'arn:aws:ses:eu-central-1:111111111111:identity/dev.example.com';
+    expectRejected(dev, 'identity.email.sourceArn', /eu-central-1: Cognito sends through an SES identity/);
+    dev.identity.email.sourceArn = 'arn:aws:ses:us-west-2:111111111111:identity/dev.example.com';
+    expect(() => parseEnvironmentConfig(dev)).not.toThrow();
+  });
+
+  it('defaults the user pool firewall to the tier, self sign-up to on; enterprise provisions its users', () => {
+    const dev = parseEnvironmentConfig(envInput('dev'));
+    const prod = parseEnvironmentConfig(envInput('prod'));
+    expect(signUpFirewallOf(dev.identity!, dev.tier)).toBeUndefined();
+    expect(signUpFirewallOf(prod.identity!, prod.tier)).toEqual({
+      signUpPerIp: 20,
+      confirmPerIp: 20,
+      forgotPasswordPerIp: 10,
+    });
+    expect(dev.identity!.selfSignUp).toBe(true);
+    const enterprise = registry.environments.enterprise;
+    expect(enterprise.identity!.selfSignUp).toBe(false);
+    expect(signUpFirewallOf(enterprise.identity!, enterprise.tier)!.signUpPerIp).toBe(10);
+    for (const env of Object.values(registry.environments).filter((e) => e.tier === 'production'))
+      expect(env.identity!.email.sender).toBe('ses');
+    const low = envInput('dev');
+    low.identity.signUpFirewall = { signUpPerIp: 5 };
+    expectRejected(low, 'identity.signUpFirewall.signUpPerIp', /.+/);
+  });
+});
+
+describe('the synthesized production stacks: SES sender, user-pool web ACL, provisioned users', () => {
+  const prod = appStack('platform-prod');
+  const enterprise = appStack('platform-enterprise');
+  const dev = appStack('platform-dev');
+  const poolAcl = (out: typeof prod) =>
+    out.resources('aws_wafv2_web_acl').find(([, acl]) => acl.name.endsWith('-users'));
+
+  it.each([
+    ['prod', prod],
+    ['enterprise', enterprise],
+  ])('%s associates a web ACL with rate rules to its user pool, and alarms on it', (_, out) => {
+    const [id, acl] = poolAcl(out)!;
+    const association = out
+      .resources('aws_wafv2_web_acl_association')
+      .map(([, a]) => a)
+      .find((a) => a.web_acl_arn === `\${aws_wafv2_web_acl.${id}.arn}`);
+    expect(association.resource_arn).toMatch(/^\$\{aws_cognito_user_pool\.UserPool_\w+\.arn\}$/);
+    expect(acl.rule.filter((r: any) => r.statement.rate_based_statement).map((r: any) => r.name)).toEqual([
+      'sign-up-per-ip',
+      'confirm-per-ip',
+      'forgot-password-per-ip',
+    ]);
+    // The observability pass alarms on every web ACL's blocked requests: this one too.
+    const alarmed = out
+      .resources('aws_cloudwatch_metric_alarm')
+      .some(([, a]) => JSON.stringify(a).includes(`aws_wafv2_web_acl.${id}.name`));
+    expect(alarmed).toBe(true);
+  });
+
+  it('sends production mail through the SES identity of its domain, records in its own zone', () => {
+    expect(prod.only('aws_ses_domain_identity').domain).toBe('example.com');
+    expect(enterprise.only('aws_ses_domain_identity').domain).toBe('enterprise.example.com');
+    const dkim = prod
+      .resources('aws_route53_record')
+      .map(([, r]) => r)
+      .filter((r) => r.type === 'CNAME' && String(r.name).includes('._domainkey.'));
+    expect(dkim).toHaveLength(3);
+    expect(dkim[0].zone_id).toMatch(/aws_route53_zone\.|^Z/);
+    expect(prod.only('aws_cognito_user_pool').email_configuration.email_sending_account).toBe('DEVELOPER');
+    expect(dev.only('aws_cognito_user_pool').email_configuration.email_sending_account).toBe(
+      'COGNITO_DEFAULT',
+    );
+    expect(poolAcl(dev)).toBeUndefined();
+  });
+
+  it('lets only administrators create enterprise users; prod keeps self sign-up', () => {
+    expect(
+      enterprise.only('aws_cognito_user_pool').admin_create_user_config.allow_admin_create_user_only,
+    ).toBe(true);
+    expect(prod.only('aws_cognito_user_pool').admin_create_user_config.allow_admin_create_user_only).toBe(
+      false,
+    );
   });
 });

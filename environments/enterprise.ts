@@ -104,6 +104,11 @@ export const enterprise: EnvironmentConfigInput = {
     callbackUrls: [`https://enterprise.${ROOT_DOMAIN}/auth/callback`],
     logoutUrls: [`https://enterprise.${ROOT_DOMAIN}/`],
     deletionProtection: true,
+    email: { sender: 'ses', from: `no-reply@enterprise.${ROOT_DOMAIN}` },
+    // Tenants are provisioned: administrators create users (an invitation mail), nobody signs up.
+    selfSignUp: false,
+    // Every sign-up call fails here, so its limit is WAF's smallest; recovery stays as by default.
+    signUpFirewall: { signUpPerIp: 10 },
   },
   // Production tier: every data store in a locked vault, copied to the recovery region (seed 003).
   backup: {

@@ -41,7 +41,6 @@ export const prod: EnvironmentConfigInput = {
       healthCheckPath: '/api/v1/health',
       pathPatterns: ['/api/*'],
       uses: { database: true, cache: true, tables: ['sessions'], buckets: ['media'], identity: true },
-      xray: true,
       autoscaling: { minCapacity: 2, maxCapacity: 4, cpuTargetPercent: 70, memoryTargetPercent: 80 },
       // Seed 000: blue/green through CodeDeploy, 10 % canary for 5 minutes, schema migrations first.
       deployment: { type: 'blueGreen', trafficShift: { type: 'canary', percent: 10, minutes: 5 } },
@@ -99,6 +98,9 @@ export const prod: EnvironmentConfigInput = {
     callbackUrls: [`https://${ROOT_DOMAIN}/auth/callback`],
     logoutUrls: [`https://${ROOT_DOMAIN}/`],
     deletionProtection: true,
+    // Production mails through SES (the platform creates the domain identity and its DNS records);
+    // the user pool's web ACL is on by tier (identity.signUpFirewall defaults).
+    email: { sender: 'ses', from: `no-reply@${ROOT_DOMAIN}` },
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
   logs: { retentionDays: 30 },

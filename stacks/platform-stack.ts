@@ -119,7 +119,10 @@ export class PlatformStack extends StableAddressStack {
       logArchive: this.logArchive,
     });
     const withFunctions = { naming, accountId, config, logs, dataKmsKeyArn: keys.data.arn };
-    this.identity = new IdentityLayer(this, 'Identity', withFunctions);
+    this.identity = new IdentityLayer(this, 'Identity', {
+      ...withFunctions,
+      hostedZoneId: this.edge.domain.zoneId,
+    });
     this.data = new DataLayer(this, 'Data', {
       naming,
       accountId,

@@ -1,4 +1,5 @@
 import { lifecyclePolicy } from '../../constructs/compute/service-repository';
+import { COLLECTOR_IMAGE } from '../../constructs/compute/otel-collector';
 import { KEYS, SUBNETS, byPrefix, configOf } from '../support/bare';
 import { DB_SECRET, LISTENER, RULE, compute, computeContracts, targetGroup } from '../support/compute-layer';
 import { envInput, policy, synthPlatform, type Synthesized } from '../support/fixtures';
@@ -83,10 +84,9 @@ describe('Fargate services', () => {
       };
       env.services.backend.environment = { LOG_LEVEL: 'info' };
       env.services.backend.sidecars = [
-        { name: 'otel', image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0', port: 4317 },
+        { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod', port: 9901 },
       ];
       env.services.backend.user = '1000:1000';
-      env.services.backend.xray = true;
     }),
   );
   const [app, ...sidecars] = containers(out, 'backend');
@@ -147,13 +147,46 @@ describe('Fargate services', () => {
     expect(JSON.stringify(app.environment)).not.toMatch(/secretsmanager/);
   });
 
-  it('add configured sidecars and the X-Ray daemon', () => {
-    expect(sidecars.map((s: any) => s.name)).toEqual(['otel', 'xray-daemon']);
+  it('add configured sidecars and the OpenTelemetry collector (by digest, config in its environment)', () => {
+    expect(sidecars.map((s: any) => s.name)).toEqual(['envoy', 'aws-otel-collector']);
     expect(sidecars[0]).toMatchObject({
       essential: false,
-      portMappings: [{ containerPort: 4317, protocol: 'tcp' }],
+      portMappings: [{ containerPort: 9901, protocol: 'tcp' }],
     });
-    expect(sidecars[1]).toMatchObject({ portMappings: [{ containerPort: 2000, protocol: 'udp' }] });
+    const collector = sidecars[1];
+    expect(collector).toMatchObject({
+      image: COLLECTOR_IMAGE,
+      essential: false,
+      cpu: 64,
+      memoryReservation: 128,
+      portMappings: [],
+      logConfiguration: { options: { 'awslogs-stream-prefix': 'aws-otel-collector' } },
+    });
+    expect(collector.image).toMatch(
+      /^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v[\d.]+@sha256:[0-9a-f]{64}$/,
+    );
+    const env = Object.fromEntries(collector.environment.map((e: any) => [e.name, e.value]));
+    const config = JSON.parse(env.AOT_CONFIG_CONTENT);
+    expect(config.receivers.otlp.protocols).toEqual({
+      grpc: { endpoint: '127.0.0.1:4317' },
+      http: { endpoint: '127.0.0.1:4318' },
+    });
+    expect(config.exporters).toEqual({ awsxray: { region: 'us-east-1' } });
+    expect(config.service.pipelines).toEqual({
+      traces: { receivers: ['otlp', 'awsxray'], processors: ['batch'], exporters: ['awsxray'] },
+    });
+  });
+
+  it("point the app's OpenTelemetry SDK at the collector, sampling at the configured rate", () => {
+    const env = Object.fromEntries(app.environment.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      OTEL_SERVICE_NAME: 'webplat-dev-backend',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.05',
+      AWS_XRAY_DAEMON_ADDRESS: 'localhost:2000',
+      LOG_LEVEL: 'info',
+    });
   });
 
   it('limit the execution role to its repository, its log group and its named secrets', () => {
@@ -189,8 +222,21 @@ describe('Fargate services', () => {
       'BucketMediaList',
       'BucketMediaKey',
     ]);
-    // frontend: no exec, no X-Ray, no grants -> no task policy at all.
-    expect(byPrefix(out, 'aws_iam_role_policy', 'Service-frontend_TaskPolicy')).toEqual([]);
+    // frontend: no exec, no grants -> only its collector's X-Ray writes.
+    const frontend = policy(byPrefix(out, 'aws_iam_role_policy', 'Service-frontend_TaskPolicy')[0].policy);
+    expect(frontend.Statement).toEqual([
+      {
+        Sid: 'XRayTraces',
+        Effect: 'Allow',
+        Action: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        Resource: '*',
+      },
+    ]);
   });
 
   it('pull images with the two calls a pull makes (no push action)', () => {
@@ -202,7 +248,6 @@ describe('Fargate services', () => {
   it("declare the roles' contracts: who calls each grant, and the neighbour's image, logs and secrets denied", () => {
     const contracts = computeContracts(
       configOf('dev', (env) => {
-        env.services.backend.xray = true;
         env.services.frontend.secrets = {
           SITE_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webplat/site-AbCdEf' },
         };
@@ -214,7 +259,12 @@ describe('Fargate services', () => {
     expect(actions(task.allow)).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'ssmmessages:OpenDataChannel', 'xray:PutTraceSegments']),
     );
-    expect(actions(contracts['webplat-dev-frontend-task'].allow)).toEqual([]);
+    expect(actions(contracts['webplat-dev-frontend-task'].allow)).toEqual([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ]);
     expect(task.trust.allow).toEqual([
       expect.objectContaining({
         principal: 'ecs-tasks.amazonaws.com',

@@ -213,6 +213,61 @@ describe('Pod Identity roles: trust scoped to this cluster and one service accou
   });
 });
 
+describe('Container Insights and the services’ traces: the amazon-cloudwatch-observability add-on', () => {
+  const addon = out
+    .resources('aws_eks_addon')
+    .find(([, a]) => a.addon_name === 'amazon-cloudwatch-observability')![1];
+  const role = roles['webplat-enterprise-eks-cloudwatch-agent'];
+
+  it('runs after the nodes, with enhanced Container Insights and an OTLP traces receiver', () => {
+    expect(addon.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^aws_eks_node_group\./)]),
+    );
+    const config = JSON.parse(addon.configuration_values);
+    expect(config.agent.config).toEqual({
+      logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true } } },
+      traces: {
+        traces_collected: { otlp: { grpc_endpoint: '0.0.0.0:4317', http_endpoint: '0.0.0.0:4318' } },
+      },
+    });
+  });
+
+  it('the agent has its own Pod Identity role: amazon-cloudwatch/cloudwatch-agent, CloudWatchAgentServerPolicy', () => {
+    expect(addon.pod_identity_association).toEqual([
+      {
+        role_arn: expect.stringMatching(/Addons_CloudWatchAgentRole.*\.arn/),
+        service_account: 'cloudwatch-agent',
+      },
+    ]);
+    const trust = JSON.parse(role.assume_role_policy).Statement[0];
+    expect(trust.Condition.StringEquals).toMatchObject({
+      'aws:RequestTag/kubernetes-namespace': 'amazon-cloudwatch',
+      'aws:RequestTag/kubernetes-service-account': 'cloudwatch-agent',
+    });
+    const attachment = out
+      .resources('aws_iam_role_policy_attachment')
+      .find(([id]) => id.startsWith('Addons_CloudWatchAgentPolicy'))![1];
+    expect(attachment.policy_arn).toBe('arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy');
+    expect(addon.depends_on).toContain(
+      `aws_iam_role_policy_attachment.${out.resources('aws_iam_role_policy_attachment').find(([id]) => id.startsWith('Addons_CloudWatchAgentPolicy'))![0]}`,
+    );
+    // Its contract (managed policy at its latest version, the agent's calls) is evaluated by role-contracts.test.ts.
+    expect(getPolicyByName('CloudWatchAgentServerPolicy').latestVersionId).toBe('v3');
+  });
+
+  it('the services’ pod roles have no X-Ray rights, and their pods export OTLP to the agent', () => {
+    for (const [, p] of out.resources('aws_iam_role_policy'))
+      if (p.name === 'pod') expect(p.policy).not.toMatch(/xray:/);
+    const services = out.json.output.eks_bootstrap.value.services;
+    for (const [name, svc] of Object.entries(services) as [string, any][])
+      expect(svc.environment).toMatchObject({
+        OTEL_SERVICE_NAME: `webplat-enterprise-${name}`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://cloudwatch-agent.amazon-cloudwatch:4317',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      });
+  });
+});
+
 describe('EKS networking', () => {
   const ingress = out.resources('aws_vpc_security_group_ingress_rule').map(([id, r]) => ({ id, ...r }));
   it('admits the node group to the data tier and Kafka for what services use, and the ALB to pods', () => {

@@ -5,6 +5,7 @@ import { decide } from '../support/iam-eval';
 import { policy, type Synthesized } from '../support/fixtures';
 
 const ACCOUNT = '111111111111';
+const ZONE = 'Z0123456789ABC';
 
 function identityLayer(name: 'dev' | 'prod' = 'dev', edit: (input: any) => void = () => {}): Synthesized {
   const bare = bareStack(configOf(name, edit));
@@ -14,6 +15,7 @@ function identityLayer(name: 'dev' | 'prod' = 'dev', edit: (input: any) => void 
     config: bare.config,
     logs: bare.logs,
     dataKmsKeyArn: KEYS.data,
+    hostedZoneId: ZONE,
   });
   return bare.synth();
 }
@@ -27,8 +29,8 @@ const withProviders = (input: any) => {
 const withSes = (input: any) => {
   input.identity.email = {
     sender: 'ses',
-    from: 'no-reply@example.com',
-    sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/example.com',
+    from: 'no-reply@dev.example.com',
+    sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/dev.example.com',
   };
   input.identity.emailValidation = { provider: 'ses' };
 };
@@ -45,6 +47,7 @@ function contractsOf(edit: (input: any) => void = () => {}): Record<string, any>
     config: bare.config,
     logs: bare.logs,
     dataKmsKeyArn: KEYS.data,
+    hostedZoneId: ZONE,
   });
   const roles = (bare.stack.toTerraform() as any).resource.aws_iam_role;
   return Object.fromEntries(Object.values<any>(roles).map((r) => [r.name, r['//'].contract]));
@@ -100,8 +103,9 @@ describe('user pool', () => {
     const ses = identityLayer('dev', withSes).only('aws_cognito_user_pool');
     expect(ses.email_configuration).toEqual({
       email_sending_account: 'DEVELOPER',
-      from_email_address: 'no-reply@example.com',
-      source_arn: 'arn:aws:ses:us-east-1:123456789012:identity/example.com',
+      configuration_set: expect.stringContaining('aws_sesv2_configuration_set.'),
+      from_email_address: 'no-reply@dev.example.com',
+      source_arn: 'arn:aws:ses:us-east-1:123456789012:identity/dev.example.com',
     });
   });
 
@@ -317,12 +321,12 @@ describe("the trigger's role (least privilege, evaluated)", () => {
   });
 
   it('sends mail only with the SES provider, from the configured identity and address', async () => {
-    const identity = 'arn:aws:ses:us-east-1:123456789012:identity/example.com';
-    expect(await ask(dev, 'ses:SendEmail', identity, { 'ses:FromAddress': 'no-reply@example.com' })).toBe(
+    const identity = 'arn:aws:ses:us-east-1:123456789012:identity/dev.example.com';
+    expect(await ask(dev, 'ses:SendEmail', identity, { 'ses:FromAddress': 'no-reply@dev.example.com' })).toBe(
       'ImplicitlyDenied',
     );
     const ses = identityLayer('dev', withSes);
-    expect(await ask(ses, 'ses:SendEmail', identity, { 'ses:FromAddress': 'no-reply@example.com' })).toBe(
+    expect(await ask(ses, 'ses:SendEmail', identity, { 'ses:FromAddress': 'no-reply@dev.example.com' })).toBe(
       'Allowed',
     );
     expect(await ask(ses, 'ses:SendEmail', identity, { 'ses:FromAddress': 'ceo@example.com' })).toBe(
@@ -344,8 +348,8 @@ describe('role contracts', () => {
     const ses = contractsOf(withSes)['webplat-dev-email-validation-fn'];
     expect(ses.allow).toContainEqual({
       action: 'ses:SendEmail',
-      resource: 'arn:aws:ses:us-east-1:123456789012:identity/example.com',
-      context: { 'ses:FromAddress': 'no-reply@example.com' },
+      resource: 'arn:aws:ses:us-east-1:123456789012:identity/dev.example.com',
+      context: { 'ses:FromAddress': 'no-reply@dev.example.com' },
       because: 'serverless/common/aws-sdk.ts: SendEmailCommand',
     });
     expect(ses.deny).toContainEqual(
@@ -375,3 +379,116 @@ describe('role contracts', () => {
     expect(granted.allow[0].resource).toBe('arn:aws:s3:::user-content/private/example');
   });
 });
+
+describe("production's sender and sign-up firewall (issue 27)", () => {
+  const acl = prod.only('aws_wafv2_web_acl');
+
+  it('creates the SES domain identity of the sender, its records in the zone, and sends through it', () => {
+    expect(prod.only('aws_ses_domain_identity').domain).toBe('example.com');
+    const records = prod.resources('aws_route53_record').map(([, r]) => r);
+    expect(records.every((r: any) => r.zone_id === ZONE)).toBe(true);
+    const byType = (t: string) => records.filter((r: any) => r.type === t);
+    expect(byType('CNAME').map((r: any) => r.name)).toHaveLength(3);
+    expect(byType('CNAME')[0].records[0]).toMatch(/\.dkim\.amazonses\.com$/);
+    expect(byType('MX')).toEqual([
+      expect.objectContaining({
+        name: 'mail.example.com',
+        records: ['10 feedback-smtp.us-east-1.amazonses.com'],
+      }),
+    ]);
+    expect(
+      byType('TXT')
+        .map((r: any) => r.name)
+        .sort(),
+    ).toEqual(['_amazonses.example.com', 'mail.example.com']);
+    expect(prod.only('aws_ses_domain_mail_from').mail_from_domain).toBe('mail.example.com');
+    const set = prod.only('aws_sesv2_configuration_set');
+    expect(set.reputation_options).toEqual({ reputation_metrics_enabled: true });
+    expect(set.suppression_options).toEqual({ suppressed_reasons: ['BOUNCE', 'COMPLAINT'] });
+    const mail = prod.only('aws_cognito_user_pool').email_configuration;
+    expect(mail.email_sending_account).toBe('DEVELOPER');
+    // The pool switches to SES only once SES has verified the domain.
+    expect(mail.source_arn).toMatch(/aws_ses_domain_identity_verification\.\w+\.arn/);
+    expect(mail.configuration_set).toMatch(/aws_sesv2_configuration_set\./);
+    expect(() => identityLayerWithout()).toThrow(/needs the hosted zone/);
+  });
+
+  it('keeps an identity verified elsewhere (sourceArn): no identity, no records', () => {
+    const ses = identityLayer('dev', withSes);
+    expect(ses.resources('aws_ses_domain_identity')).toEqual([]);
+    expect(ses.resources('aws_route53_record')).toEqual([]);
+    expect(dev.resources('aws_sesv2_configuration_set')).toEqual([]);
+  });
+
+  it('associates a regional web ACL with the production user pool, none in dev', () => {
+    expect(dev.resources('aws_wafv2_web_acl')).toEqual([]);
+    expect(acl.scope).toBe('REGIONAL');
+    expect(acl.default_action).toEqual({ allow: {} });
+    const association = prod.only('aws_wafv2_web_acl_association');
+    expect(association.resource_arn).toMatch(/aws_cognito_user_pool\.\w+\.arn/);
+    expect(association.web_acl_arn).toMatch(/aws_wafv2_web_acl\.\w+\.arn/);
+    expect(prod.only('aws_wafv2_web_acl_logging_configuration').resource_arn).toMatch(/aws_wafv2_web_acl\./);
+    const groups = prod.resources('aws_cloudwatch_log_group').map(([, g]) => g.name);
+    expect(groups).toContain('aws-waf-logs-webplat-prod-users');
+  });
+
+  it('rate-limits sign-up, confirmation and password recovery per IP, by API target and hosted-UI path', () => {
+    const rate = (name: string) => acl.rule.find((r: any) => r.name === name);
+    const scoped = (name: string) =>
+      rate(name).statement.rate_based_statement.scope_down_statement.or_statement.statement.map(
+        (s: any) => s.byte_match_statement.search_string,
+      );
+    expect(acl.rule.map((r: any) => [r.name, r.statement.rate_based_statement?.limit])).toEqual([
+      ['sign-up-per-ip', 20],
+      ['confirm-per-ip', 20],
+      ['forgot-password-per-ip', 10],
+      ['AWSManagedRulesAmazonIpReputationList', undefined],
+    ]);
+    for (const name of ['sign-up-per-ip', 'confirm-per-ip', 'forgot-password-per-ip']) {
+      expect(rate(name).action).toEqual({ block: {} });
+      expect(rate(name).statement.rate_based_statement).toMatchObject({
+        aggregate_key_type: 'IP',
+        evaluation_window_sec: 300,
+      });
+    }
+    expect(scoped('sign-up-per-ip')).toEqual([
+      'awscognitoidentityproviderservice.signup',
+      'awscognitoidentityproviderservice.resendconfirmationcode',
+      '/signup',
+      '/resendcode',
+    ]);
+    expect(scoped('confirm-per-ip')).toContain('awscognitoidentityproviderservice.confirmsignup');
+    expect(scoped('forgot-password-per-ip')).toEqual(
+      expect.arrayContaining([
+        'awscognitoidentityproviderservice.forgotpassword',
+        'awscognitoidentityproviderservice.confirmforgotpassword',
+      ]),
+    );
+    const header =
+      rate('sign-up-per-ip').statement.rate_based_statement.scope_down_statement.or_statement.statement[0]
+        .byte_match_statement;
+    expect(header.field_to_match).toEqual({ single_header: { name: 'x-amz-target' } });
+    expect(header.text_transformation).toEqual([{ priority: 0, type: 'LOWERCASE' }]);
+  });
+
+  it('lets only administrators create users where config says so', () => {
+    expect(dev.only('aws_cognito_user_pool').admin_create_user_config).toEqual({
+      allow_admin_create_user_only: false,
+    });
+    const provisioned = identityLayer('prod', (i) => (i.identity.selfSignUp = false));
+    expect(provisioned.only('aws_cognito_user_pool').admin_create_user_config).toEqual({
+      allow_admin_create_user_only: true,
+    });
+  });
+});
+
+function identityLayerWithout(): void {
+  const bare = bareStack(configOf('prod'));
+  new IdentityLayer(bare.stack, 'Identity', {
+    naming: bare.naming,
+    accountId: bare.config.accountId,
+    config: bare.config,
+    logs: bare.logs,
+    dataKmsKeyArn: KEYS.data,
+  });
+}

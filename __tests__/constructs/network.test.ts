@@ -45,7 +45,9 @@ function editNat(env: any, mode: 'none' | 'single' | 'perAz', azs: number): void
   if (mode === 'none') {
     env.network.interfaceEndpoints = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'];
     // Without NAT the bootstrap's client image must come from the account's own ECR.
-    env.database.bootstrapImage = `${env.accountId}.dkr.ecr.us-east-1.amazonaws.com/postgres@sha256:${'a'.repeat(64)}`;
+    const ownEcr = `${env.accountId}.dkr.ecr.us-east-1.amazonaws.com`;
+    env.database.bootstrapImage = `${ownEcr}/postgres@sha256:${'a'.repeat(64)}`;
+    env.observability.tracing = { collectorImage: `${ownEcr}/aws-otel-collector@sha256:${'b'.repeat(64)}` };
   }
   if (azs === 3) {
     env.network.availabilityZones.push('us-east-1c');

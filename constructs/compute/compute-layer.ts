@@ -14,7 +14,7 @@ export interface ComputeLayerProps {
   readonly naming: Naming;
   readonly accountId: string;
   readonly region: string;
-  readonly config: Pick<EnvironmentConfig, 'compute' | 'services' | 'ecr' | 'dns'>;
+  readonly config: Pick<EnvironmentConfig, 'compute' | 'services' | 'ecr' | 'dns' | 'observability'>;
   readonly vpcId: string;
   /** Private subnets, one per AZ. */
   readonly subnetIds: string[];

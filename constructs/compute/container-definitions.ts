@@ -1,9 +1,14 @@
 import type { SecretRef } from '../core/service-bindings';
 import type { FargateServiceProps } from './fargate-service';
+import {
+  collectorSidecar,
+  SIDECAR_OTLP_ENDPOINT,
+  SIDECAR_XRAY_ADDRESS,
+  tracingEnvironment,
+} from './otel-collector';
 
 /** Name of the application container (the load balancer targets it). */
 export const APP = 'app';
-const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
 
 export interface ContainerInputs {
   readonly props: FargateServiceProps;
@@ -12,7 +17,7 @@ export interface ContainerInputs {
   readonly secrets: Readonly<Record<string, SecretRef>>;
 }
 
-/** The task's container definitions: the application container, configured sidecars, the X-Ray daemon. */
+/** The task's container definitions: the application container, configured sidecars, the OpenTelemetry collector. */
 export function containerDefinitions(inputs: ContainerInputs): unknown[] {
   const { props } = inputs;
   const log = (prefix: string) => ({
@@ -34,17 +39,16 @@ export function containerDefinitions(inputs: ContainerInputs): unknown[] {
     image: props.image,
     essential: true,
     portMappings: [{ name: APP, containerPort: service.port, protocol: 'tcp', appProtocol: 'http' }],
-    // With tracing, the SDK names its segments after the service (the environment's X-Ray group and
-    // sampling rule select `<project>-<env>-*`) and sends them to the daemon sidecar.
-    environment: env(
-      service.xray
-        ? {
-            AWS_XRAY_TRACING_NAME: props.naming.name(props.name),
-            AWS_XRAY_DAEMON_ADDRESS: 'localhost:2000',
-            ...inputs.environment,
-          }
-        : inputs.environment,
-    ),
+    // Every service traces: its OpenTelemetry SDK names its spans after the service (the environment's
+    // X-Ray group selects `<project>-<env>-<service>`), samples at the configured rate and exports to
+    // the collector sidecar (otel-collector.ts). The service's own variables win over these.
+    environment: env({
+      ...tracingEnvironment(props.naming, props.name, props.tracing, {
+        otlp: SIDECAR_OTLP_ENDPOINT,
+        xray: SIDECAR_XRAY_ADDRESS,
+      }),
+      ...inputs.environment,
+    }),
     secrets: Object.keys(inputs.secrets)
       .sort()
       .map((name) => {
@@ -74,31 +78,18 @@ export function containerDefinitions(inputs: ContainerInputs): unknown[] {
     stopTimeout: 30,
     linuxParameters: { initProcessEnabled: true },
   };
-  const sidecars = [
-    ...service.sidecars,
-    ...(service.xray
-      ? [
-          {
-            name: 'xray-daemon',
-            image: XRAY_IMAGE,
-            cpu: 32,
-            memoryReservation: 64,
-            port: 2000,
-            protocol: 'udp' as const,
-            essential: false,
-            environment: {},
-          },
-        ]
-      : []),
-  ].map((s) => ({
-    name: s.name,
-    image: s.image,
-    essential: s.essential,
-    cpu: s.cpu,
-    ...(s.memoryReservation ? { memoryReservation: s.memoryReservation } : {}),
-    portMappings: s.port ? [{ containerPort: s.port, protocol: 'protocol' in s ? s.protocol : 'tcp' }] : [],
-    environment: env(s.environment),
-    logConfiguration: log(s.name),
-  }));
+  // The collector listens on the task's loopback only: no port mappings.
+  const sidecars = [...service.sidecars, collectorSidecar(props.region, props.tracing.collectorImage)].map(
+    (s) => ({
+      name: s.name,
+      image: s.image,
+      essential: s.essential,
+      cpu: s.cpu,
+      ...(s.memoryReservation ? { memoryReservation: s.memoryReservation } : {}),
+      portMappings: 'port' in s && s.port ? [{ containerPort: s.port, protocol: 'tcp' }] : [],
+      environment: env(s.environment),
+      logConfiguration: log(s.name),
+    }),
+  );
   return [app, ...sidecars];
 }

@@ -58,6 +58,7 @@ export class FargateCompute extends Layer implements ComputeLayer {
         repositoryArn: repository.arn,
         logs: props.logs,
         secretsKmsKeyArn: props.keys.secrets,
+        tracing: config.observability.tracing,
         guardDutyAgent: props.guardDutyAgent,
         bindings,
         targetGroupArn: route?.targetGroupArn,

@@ -66,12 +66,8 @@ const ecsTrust = (accountId: string, who: string): RoleContract['trust'] =>
 export function declareTaskContract(role: IamRole, s: FargateContractScope): void {
   const { service } = s;
   declareContract(role, {
-    purpose: `The ${s.name} application: the stores it uses${service.enableExec ? ', ECS Exec' : ''}${service.xray ? ', X-Ray traces' : ''}`,
-    allow: [
-      ...s.requests.allow,
-      ...(service.enableExec ? execRequests(s.cluster) : []),
-      ...(service.xray ? xrayRequests() : []),
-    ],
+    purpose: `The ${s.name} application: the stores it uses${service.enableExec ? ', ECS Exec' : ''}, its OpenTelemetry collector's X-Ray traces`,
+    allow: [...s.requests.allow, ...(service.enableExec ? execRequests(s.cluster) : []), ...xrayRequests()],
     deny: [
       ...s.requests.deny,
       ...s.secretArns.map((resource) => ({
@@ -200,11 +196,21 @@ function execRequests(cluster: ServiceCluster): ContractRequest[] {
   ];
 }
 
-/** X-Ray: the daemon (or ADOT collector) sends segments and reads the sampling rules. */
+/**
+ * X-Ray: the ADOT collector sidecar (every task) sends segments (awsxray exporter) and proxies the
+ * sampling reads of X-Ray SDK clients (awsxray receiver's proxy_server).
+ */
 function xrayRequests(): ContractRequest[] {
-  return [...XRAY_PUT_ACTIONS, ...XRAY_SAMPLING_ACTIONS].map((action) => ({
-    action,
-    resource: '*',
-    because: 'X-Ray daemon sidecar (services.<name>.xray): the calls of AWSXRayDaemonWriteAccess',
-  }));
+  return [
+    ...XRAY_PUT_ACTIONS.map((action) => ({
+      action,
+      resource: '*',
+      because: 'ADOT collector sidecar (awsxray exporter): the segments of the service’s traces',
+    })),
+    ...XRAY_SAMPLING_ACTIONS.map((action) => ({
+      action,
+      resource: '*',
+      because: 'ADOT collector sidecar (awsxray receiver proxy_server): X-Ray SDK clients’ sampling rules',
+    })),
+  ];
 }

@@ -19,6 +19,7 @@ import {
 import type { Naming } from '../core/naming';
 import { OwnedSecurityGroup } from '../core/security-group';
 import type { ServiceConfig } from '../../environments/schema';
+import type { ObservabilityConfig } from '../../environments/schema/observability';
 import type { LogSettings } from '../core/log-group';
 import { mergeBindings, type SecretRef, type ServiceBindings } from '../core/service-bindings';
 import { APP, containerDefinitions } from './container-definitions';
@@ -59,6 +60,8 @@ export interface FargateServiceProps {
   readonly dependsOn?: ITerraformDependable[];
   /** The environment's other services: what its role contracts deny. Default: none. */
   readonly neighbours?: ServiceNeighbours;
+  /** How its OpenTelemetry SDK samples (`observability.tracing`; otel-collector.ts). */
+  readonly tracing: ObservabilityConfig['tracing'];
 }
 
 /**
@@ -185,13 +188,15 @@ export class FargateService extends Construct {
     });
   }
 
-  /** What enabled features need on the task role: ECS Exec channels, X-Ray traces. */
+  /**
+   * What enabled features need on the task role: ECS Exec channels; and, in every task, what the
+   * OpenTelemetry collector sidecar calls: X-Ray segments and telemetry, and the sampling reads it
+   * proxies for X-Ray SDK clients (AWSXRayDaemonWriteAccess's set, on `*`).
+   */
   private grantFeatures(): void {
     const { service } = this.props;
     if (service.enableExec) this.grant(...this.execStatements());
-    if (service.xray) {
-      this.grant(xrayStatement());
-    }
+    this.grant(xrayStatement());
   }
 
   private createTaskDefinition(fullName: string): EcsTaskDefinition {

@@ -68,6 +68,9 @@ const TYPE_SERVICES: Record<string, readonly string[]> = {
   // The database master credential's own secret (constructs/data/master-credential.ts).
   secretsmanager: ['secretsmanager'],
   security_group: ['ec2'],
+  // The user pool's SES sender (constructs/identity/ses-sender.ts): v1 identity resources, v2 set.
+  ses: ['ses'],
+  sesv2: ['ses'],
   sns: ['sns'],
   sqs: ['sqs'],
   subnet: ['ec2'],
@@ -123,6 +126,7 @@ export const STACK_SERVICES = [
   'route53',
   's3',
   'secretsmanager',
+  'ses',
   'sns',
   'sqs',
   'ssm',

@@ -15,6 +15,8 @@ export interface EmailValidationProps {
   readonly logs: LogSettings;
   /** The data key: the dead-letter queue holds user identifiers. */
   readonly dataKmsKeyArn: string;
+  /** With the SES sender: its identity's ARN (a literal: the one the pool sends through). */
+  readonly sesIdentityArn?: string;
 }
 
 /**
@@ -36,7 +38,10 @@ export class EmailValidation extends Construct {
       name: 'email-validation-dlq',
       kmsKeyArn: props.dataKmsKeyArn,
     });
-    const ses = identity.email.sender === 'ses' ? identity.email : undefined;
+    const ses =
+      identity.email.sender === 'ses' && props.sesIdentityArn
+        ? { from: identity.email.from, replyTo: identity.email.replyTo, sourceArn: props.sesIdentityArn }
+        : undefined;
     const sendsMail = settings.provider === 'ses' && ses !== undefined;
     const queue = this.deadLetterQueue.queue;
     this.fn = new NodeFunction(this, 'Function', {

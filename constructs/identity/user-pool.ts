@@ -15,6 +15,8 @@ export interface UserPoolProps {
   readonly threatProtection: boolean;
   /** The post-confirmation trigger's ARN. */
   readonly postConfirmationArn: string;
+  /** With `email.sender: 'ses'`: the identity and configuration set the pool sends through (ses-sender.ts). */
+  readonly ses?: { readonly identityArn: string; readonly configurationSetName: string };
 }
 
 /** The group whose members the app requires MFA of (through the `cognito:groups` claim). */
@@ -54,7 +56,8 @@ function schemaOf(identity: IdentityConfig): CognitoUserPoolSchema[] {
 /**
  * The user pool (docs/architecture.md, "Identity"): e-mail is the username (case-insensitive),
  * required and custom attributes from config, a 12-character password with every character class,
- * TOTP MFA as config says, recovery by verified e-mail only, Cognito's or SES's sender, deletion
+ * TOTP MFA as config says, recovery by verified e-mail only, Cognito's or SES's sender (ses-sender.ts),
+ * self sign-up or administrators only (`selfSignUp`), deletion
  * protection from config (required in production). With it: the hosted-UI domain, the `admins` group,
  * the federated providers, and the SPA's public app client (authorization code with PKCE, no secret,
  * 1-hour access/ID tokens, rotating refresh tokens).
@@ -92,14 +95,17 @@ export class UserPool extends Construct {
       // A changed address stays unverified (and unusable for sign-in) until its code is confirmed.
       userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdate: ['email'] },
       emailConfiguration:
-        email.sender === 'ses'
+        email.sender === 'ses' && props.ses
           ? {
               emailSendingAccount: 'DEVELOPER',
               fromEmailAddress: email.from,
-              sourceArn: email.sourceArn,
+              sourceArn: props.ses.identityArn,
+              configurationSet: props.ses.configurationSetName,
               replyToEmailAddress: email.replyTo,
             }
           : { emailSendingAccount: 'COGNITO_DEFAULT' },
+      // Where tenants are provisioned, only administrators create users (selfSignUp: false).
+      adminCreateUserConfig: { allowAdminCreateUserOnly: !identity.selfSignUp },
       lambdaConfig: { postConfirmation: props.postConfirmationArn },
     });
     waiveGuardrail(

@@ -74,13 +74,8 @@ export class ObservabilityLayer extends Layer {
       warning: warning.arn,
     });
     createLogQueries(this, naming, pass.serviceLogGroups);
-    const traced = Object.entries(props.config.services).filter(([, s]) => s.xray);
-    createTracing(
-      this,
-      naming,
-      traced.map(([name]) => name),
-      props.config.observability.tracing,
-    );
+    // Every service traces (OpenTelemetry to X-Ray: constructs/compute/otel-collector.ts).
+    createTracing(this, naming, Object.keys(props.config.services), props.config.observability.tracing);
   }
 
   /** Users see errors: the load balancer's target 5xx alarm AND an unhealthy-hosts alarm, to critical. */

@@ -5,10 +5,12 @@ import type { ObservabilityConfig } from '../../environments/schema/observabilit
 import type { Naming } from '../core/naming';
 
 /**
- * X-Ray for an environment whose services trace (`services.<name>.xray`: the daemon sidecar and its
- * IAM come with the service): a sampling rule for the environment's segments (named
- * `<project>-<env>-<service>` by `AWS_XRAY_TRACING_NAME`) and a group that collects exactly those
- * services' traces, with X-Ray Insights on.
+ * X-Ray for an environment with services (every service traces: OpenTelemetry SDK -> the ADOT
+ * collector sidecar on Fargate, the CloudWatch agent on EKS -> X-Ray; constructs/compute/otel-collector.ts):
+ * a group that collects exactly those services' traces (named `<project>-<env>-<service>` by
+ * OTEL_SERVICE_NAME), with X-Ray Insights on, and a sampling rule for the environment's segments at
+ * the configured rate, which X-Ray SDK clients still get through the collector's sampling proxy (the
+ * OpenTelemetry SDKs sample at the same rate themselves).
  */
 export function createTracing(
   scope: Construct,

@@ -43,7 +43,6 @@ export const seed004: EnvironmentConfigInput = {
       desiredCount: 2,
       healthCheckPath: '/health',
       pathPatterns: ['/*'],
-      xray: true,
       uses: { database: true, tables: ['events'] },
       autoscaling: { minCapacity: 2, maxCapacity: 10, cpuTargetPercent: 70, memoryTargetPercent: 80 },
     },

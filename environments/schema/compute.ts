@@ -7,6 +7,7 @@ import { FARGATE_MEMORY_BY_CPU } from '../rules';
 import { eksSchema } from './eks';
 import { deploymentSchema, migrationsSchema } from './deployment';
 import { report } from './errors';
+import { TRACE_COLLECTOR_PORTS, TRACE_COLLECTOR_RESERVATION } from './observability';
 import {
   envVarName,
   imageSchema,
@@ -187,8 +188,6 @@ export const serviceSchema = z
     architecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
     /** ECS Exec (`aws ecs execute-command`), logged to an encrypted log group. Default: false. */
     enableExec: z.boolean().default(false),
-    /** An X-Ray daemon sidecar and the task-role rights to send traces. Default: false. */
-    xray: z.boolean().default(false),
     /** CI registers task definitions with new images: Terraform then ignores task_definition. Default: true. */
     deployedByCi: z.boolean().default(true),
     /** Seconds the ALB health checks are ignored after a task starts. Default: 60. */
@@ -242,10 +241,34 @@ export const serviceSchema = z
     });
     s.sidecars.forEach((c, i) => {
       if (c.port === s.port) report(ctx, ['sidecars', i, 'port'], `${c.port} is the service's own port`);
+      if (c.port !== undefined && (TRACE_COLLECTOR_PORTS as readonly number[]).includes(c.port))
+        report(
+          ctx,
+          ['sidecars', i, 'port'],
+          `${c.port} is the OpenTelemetry collector's (OTLP 4317/4318, X-Ray 2000)`,
+        );
     });
     s.writablePaths.forEach((p, i) => {
       if (s.writablePaths.indexOf(p) !== i) report(ctx, ['writablePaths', i], `${p} is listed twice`);
     });
+    // The OpenTelemetry collector sidecar (every Fargate task) and the configured sidecars reserve
+    // out of the task size: the app container must keep some.
+    const reservedCpu = TRACE_COLLECTOR_RESERVATION.cpu + s.sidecars.reduce((n, c) => n + c.cpu, 0);
+    if (allowed && reservedCpu >= s.cpu)
+      report(
+        ctx,
+        ['sidecars'],
+        `the sidecars and the OpenTelemetry collector (${TRACE_COLLECTOR_RESERVATION.cpu}) reserve ${reservedCpu} of the task's ${s.cpu} cpu units: nothing is left for the app`,
+      );
+    const reservedMemory =
+      TRACE_COLLECTOR_RESERVATION.memoryReservation +
+      s.sidecars.reduce((n, c) => n + (c.memoryReservation ?? 0), 0);
+    if (allowed && reservedMemory >= s.memory)
+      report(
+        ctx,
+        ['sidecars'],
+        `the sidecars and the OpenTelemetry collector (${TRACE_COLLECTOR_RESERVATION.memoryReservation} MiB) reserve ${reservedMemory} of the task's ${s.memory} MiB: nothing is left for the app`,
+      );
   });
 
 export const ecrSchema = z.strictObject({

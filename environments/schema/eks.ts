@@ -43,13 +43,19 @@ const nodeGroupSchema = z
       );
   });
 
-/** The managed add-ons every cluster gets; a version per add-on, or EKS's default for the cluster version. */
+/**
+ * The managed add-ons every cluster gets; a version per add-on, or EKS's default for the cluster
+ * version. `amazon-cloudwatch-observability`: Container Insights (enhanced observability: node, pod
+ * and container metrics, Fluent Bit for pod logs) and the CloudWatch agent the services send their
+ * OpenTelemetry traces to (docs/architecture.md, "Tracing").
+ */
 export const EKS_ADDONS = [
   'vpc-cni',
   'coredns',
   'kube-proxy',
   'aws-ebs-csi-driver',
   'eks-pod-identity-agent',
+  'amazon-cloudwatch-observability',
 ] as const;
 const addonVersion = z
   .string()

@@ -11,7 +11,7 @@ import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from '
 import { frontendSchema } from './frontend';
 import { guardsSchema } from './guards';
 import { messagingSchema } from './messaging';
-import { identitySchema } from './identity';
+import { identitySchema, SES_COMPAT_REGIONS, senderDomainOf } from './identity';
 import { networkSchema } from './network';
 import { observabilitySchema } from './observability';
 import { serverlessSchema } from './serverless';
@@ -89,6 +89,7 @@ export const environmentConfigSchema = z
         `${copyAccount} is the environment's own account; copy to another account`,
       );
     }
+    checkIdentitySender(env, ctx);
     if (env.tier === 'production') checkProductionGuards(env, ctx);
   });
 
@@ -96,7 +97,7 @@ type EnvironmentShape = z.output<typeof environmentConfigSchema>;
 
 /**
  * Without NAT only the account's own ECR is reachable (through its interface endpoints): the
- * platform's public images (the database bootstrap's SQL client, the X-Ray daemon, sidecars) could
+ * platform's public images (the database bootstrap's SQL client, the OpenTelemetry collector, sidecars) could
  * not be pulled. An ECR pull-through cache would serve them; not built (docs/architecture.md, "Known
  * gaps").
  */
@@ -111,14 +112,47 @@ function checkWithoutNat(env: EnvironmentShape, ctx: Ctx): void {
     );
   if (env.database?.proxy || env.compute.platform === 'eks')
     report(ctx, ['network', 'natGateways'], `the bootstrap's AWS CLI image (public.ecr.aws) ${why}`);
+  const collector = env.observability.tracing.collectorImage;
+  if (
+    env.compute.platform === 'fargate' &&
+    Object.keys(env.services).length > 0 &&
+    !collector.startsWith(own)
+  )
+    report(
+      ctx,
+      ['observability', 'tracing', 'collectorImage'],
+      `the OpenTelemetry collector sidecar's image ${collector} ${why}: copy it there and set it`,
+    );
   for (const [name, service] of Object.entries(env.services)) {
-    if (service.xray)
-      report(ctx, ['services', name, 'xray'], `the X-Ray daemon image (public.ecr.aws) ${why}`);
     service.sidecars.forEach((sidecar, i) => {
       if (!sidecar.image.startsWith(own))
         report(ctx, ['services', name, 'sidecars', i, 'image'], `${sidecar.image} ${why}`);
     });
   }
+}
+
+/**
+ * The SES sender's address is in the environment's zone (its domain identity's DKIM and MAIL FROM
+ * records go there), and an identity given by ARN is in a region Cognito can send from.
+ */
+function checkIdentitySender(env: EnvironmentShape, ctx: Ctx): void {
+  const email = env.identity?.email;
+  if (email?.sender !== 'ses') return;
+  const zone = env.dns.domainName.toLowerCase();
+  const domain = senderDomainOf(email.from);
+  if (domain !== zone && !domain.endsWith(`.${zone}`))
+    report(
+      ctx,
+      ['identity', 'email', 'from'],
+      `${domain} is outside the environment's zone ${zone}: send from ${zone} or a subdomain of it`,
+    );
+  const region = email.sourceArn?.split(':')[3];
+  if (region && region !== env.region && !(SES_COMPAT_REGIONS as readonly string[]).includes(region))
+    report(
+      ctx,
+      ['identity', 'email', 'sourceArn'],
+      `${region}: Cognito sends through an SES identity in ${env.region} or in ${SES_COMPAT_REGIONS.join(', ')}`,
+    );
 }
 
 function checkServices(env: EnvironmentShape, ctx: Ctx): void {
@@ -364,6 +398,12 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
     report(ctx, ['messaging', 'kafka', 'replicationFactor'], `at least 2 ${why}`);
   if (env.identity && !env.identity.deletionProtection)
     report(ctx, ['identity', 'deletionProtection'], `true ${why}`);
+  if (env.identity && env.identity.email.sender !== 'ses')
+    report(
+      ctx,
+      ['identity', 'email'],
+      `an SES sender ({ sender: 'ses', from: 'no-reply@${env.dns.domainName}' }) ${why}: Cognito's own sender allows about 50 mails a day, which scripted sign-ups use up, and then nobody can confirm or recover an account`,
+    );
   checkProductionCapacity(env, ctx);
 }
 

@@ -65,19 +65,60 @@ const federatedProviderSchema = (defaultScopes: string[]) =>
     scopes: z.array(z.string().min(1)).default(defaultScopes),
   });
 
+/**
+ * Cognito's SES regions: an identity in the pool's own region, or in one of the regions Cognito
+ * accepts for backward compatibility (docs: "E-mail settings for Amazon Cognito user pools").
+ */
+export const SES_COMPAT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'] as const;
+
+/** Why SES gets rid of an address on the account's suppression list. */
+const suppressedReasons = z.array(z.enum(['BOUNCE', 'COMPLAINT']));
+
 const emailSenderSchema = z.discriminatedUnion('sender', [
-  /** Cognito's own sender: about 50 e-mails a day per account, enough for dev. */
+  /**
+   * Cognito's own sender: a small daily quota (50 e-mails a day per pool, docs/runbooks.md
+   * "Identity"), shared by sign-up, confirmation and recovery: anyone can use it up. Dev and staging
+   * only: tier 'production' requires `ses`.
+   */
   z.strictObject({ sender: z.literal('cognito') }),
   z.strictObject({
     sender: z.literal('ses'),
+    /** The sender address; its domain is the environment's `dns.domainName` or a subdomain of it. */
     from: emailSchema,
-    /** The verified SES identity's ARN (domain or address) in the pool's region. */
+    /**
+     * An SES identity verified elsewhere (domain or address, in the pool's region or a region
+     * Cognito accepts, SES_COMPAT_REGIONS). Default: none — the platform creates the domain identity
+     * of `from` (Easy DKIM, a MAIL FROM subdomain, their Route 53 records in the environment's zone).
+     */
     sourceArn: z
       .string()
-      .regex(/^arn:aws:ses:[a-z0-9-]+:\d{12}:identity\/.+$/, 'must be an SES identity ARN'),
+      .regex(/^arn:aws:ses:[a-z0-9-]+:\d{12}:identity\/.+$/, 'must be an SES identity ARN')
+      .optional(),
+    /** The MAIL FROM subdomain of the created identity (SPF alignment, bounces). Default: `mail`. */
+    mailFromSubdomain: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be one DNS label such as mail')
+      .default('mail'),
+    /** The configuration set's suppression: addresses that bounced or complained get no more mail. Default: both. */
+    suppressedReasons: suppressedReasons.default(['BOUNCE', 'COMPLAINT']),
     replyTo: emailSchema.optional(),
   }),
 ]);
+
+/**
+ * The web ACL on the user pool (constructs/identity/user-pool-firewall.ts): per-IP limits over 5
+ * minutes on the operations that send mail or check a code, and AWS's IP reputation list. Default:
+ * on with tier 'production' (these limits), off otherwise (`signUpFirewallOf`); required in
+ * production. WAF's smallest rate limit is 10.
+ */
+const signUpFirewallSchema = z.strictObject({
+  /** SignUp and ResendConfirmationCode (hosted UI: /signup, /resendcode) per IP per 5 minutes. Default: 20. */
+  signUpPerIp: z.number().int().min(10).max(2_000_000_000).default(20),
+  /** ConfirmSignUp (hosted UI: /confirmUser) per IP per 5 minutes. Default: 20. */
+  confirmPerIp: z.number().int().min(10).max(2_000_000_000).default(20),
+  /** ForgotPassword and ConfirmForgotPassword (hosted UI: /forgotPassword, /confirmForgotPassword). Default: 10. */
+  forgotPasswordPerIp: z.number().int().min(10).max(2_000_000_000).default(10),
+});
 
 /** What the identity pool's authenticated role may do: only these statements, nothing else. */
 const grantSchema = z.strictObject({
@@ -114,8 +155,16 @@ export const identitySchema = z
     threatProtection: z.boolean().optional(),
     /** Deletion protection of the pool. Default: false; required with tier 'production'. */
     deletionProtection: z.boolean().default(false),
-    /** Who sends Cognito's verification and recovery mails. Default: Cognito. */
+    /** Who sends Cognito's verification and recovery mails. Default: Cognito; tier 'production' requires SES. */
     email: emailSenderSchema.prefault({ sender: 'cognito' }),
+    /**
+     * Users may sign themselves up. false: only administrators create users (AdminCreateUser; the
+     * user gets an invitation with a temporary password), as where tenants are provisioned
+     * (enterprise). Default: true.
+     */
+    selfSignUp: z.boolean().default(true),
+    /** The user pool's web ACL and its rate limits. Default: on with tier 'production' (`signUpFirewallOf`). */
+    signUpFirewall: signUpFirewallSchema.optional(),
     callbackUrls: z.array(redirectUrlSchema).min(1, 'needs at least one callback URL'),
     logoutUrls: z.array(redirectUrlSchema).min(1, 'needs at least one logout URL'),
     /** Refresh token lifetime; access and ID tokens live 1 hour (seed 000). Default: 30 days. */
@@ -159,6 +208,20 @@ export const identitySchema = z
   });
 
 export type IdentityConfig = z.output<typeof identitySchema>;
+export type SignUpFirewallConfig = z.output<typeof signUpFirewallSchema>;
+
+/** The user pool's firewall: the section when written, the schema defaults with tier 'production', else none. */
+export function signUpFirewallOf(
+  identity: IdentityConfig,
+  tier: 'production' | 'non-production',
+): SignUpFirewallConfig | undefined {
+  return identity.signUpFirewall ?? (tier === 'production' ? signUpFirewallSchema.parse({}) : undefined);
+}
+
+/** The domain the sender's address is in (`no-reply@auth.example.com` -> `auth.example.com`). */
+export function senderDomainOf(from: string): string {
+  return from.slice(from.lastIndexOf('@') + 1).toLowerCase();
+}
 
 /** The one default of `threatProtection`: on with tier 'production'. */
 export function threatProtectionOn(identity: IdentityConfig, tier: 'production' | 'non-production'): boolean {

@@ -21,7 +21,13 @@ export {
 } from './account';
 export { computeSchema } from './compute';
 export { DEPLOY_TRIGGERS } from './operations';
-export { threatProtectionOn, type IdentityConfig } from './identity';
+export {
+  senderDomainOf,
+  signUpFirewallOf,
+  threatProtectionOn,
+  type IdentityConfig,
+  type SignUpFirewallConfig,
+} from './identity';
 export type { EventProcessorConfig, ServerlessConfig } from './serverless';
 export type { AlarmThresholds, Subscriber } from './observability';
 export {

@@ -5,7 +5,7 @@
  * code branching on the tier.
  */
 import { z } from './zod';
-import { emailSchema, percentSchema } from './primitives';
+import { emailSchema, imageSchema, percentSchema } from './primitives';
 
 /** One subscriber: an email address (confirms by mail) or an HTTPS endpoint (a chat webhook, a pager). */
 export const subscriberSchema = z.union([
@@ -64,11 +64,46 @@ export const thresholdsSchema = z.strictObject({
   tableThrottles: z.number().int().min(1).default(10),
   /** Requests the web ACL blocked per period. Default: 1000. */
   wafBlockedRequests: z.number().int().min(1).default(1000),
+  /** EKS nodes' CPU and memory utilisation (Container Insights, cluster average), percent. Default: 80. */
+  nodeCpuPercent: percentSchema.default(80),
+  nodeMemoryPercent: percentSchema.default(80),
+  /** EKS pods' CPU and memory use as a share of their node (Container Insights, busiest pod), percent. Default: 80. */
+  podCpuPercent: percentSchema.default(80),
+  podMemoryPercent: percentSchema.default(80),
+  /** EKS container restarts per period across the cluster's pods (crash loops, OOM kills). Default: 3. */
+  podRestarts: z.number().int().min(1).default(3),
 });
 
-/** X-Ray for the services whose `xray` is on: the environment's sampling rule. */
+/**
+ * The OpenTelemetry collector beside every Fargate service (the ADOT collector sidecar,
+ * constructs/compute/otel-collector.ts): its CPU units and soft memory reservation (MiB), taken out of
+ * the task size (services.<name>.cpu / memory, schema/compute.ts checks the room left for the app).
+ */
+export const TRACE_COLLECTOR_RESERVATION = { cpu: 64, memoryReservation: 128 } as const;
+/** The ports the collector takes on the task's loopback (OTLP gRPC and HTTP, X-Ray): no sidecar may. */
+export const TRACE_COLLECTOR_PORTS = [4317, 4318, 2000] as const;
+
+/**
+ * The AWS Distro for OpenTelemetry collector, v0.48.0, by its multi-architecture (manifest list)
+ * digest on ECR Public: a tag could be moved, a digest cannot. To upgrade: the new release's digest
+ * (`crane digest public.ecr.aws/aws-observability/aws-otel-collector:vX.Y.Z`), here.
+ */
+export const ADOT_COLLECTOR_IMAGE =
+  'public.ecr.aws/aws-observability/aws-otel-collector:v0.48.0@sha256:9b28046359054b414f4ba76056ba4e8cffda2d53fbcee06171d7eeecd71326c3';
+
+/**
+ * Tracing of every service (OpenTelemetry to X-Ray: the ADOT collector sidecar on Fargate, the
+ * CloudWatch agent on EKS). The OpenTelemetry SDKs sample at `samplingRate` (OTEL_TRACES_SAMPLER
+ * parentbased_traceidratio); the environment's X-Ray sampling rule takes both values for clients still
+ * on the X-Ray SDK (the collector proxies its sampling calls).
+ */
 export const tracingSchema = z.strictObject({
-  /** Share of requests traced beyond the reservoir (0-1). Default: 0.05. */
+  /**
+   * The OpenTelemetry collector beside every Fargate service: the ADOT collector, pinned by digest.
+   * Default: v0.48.0 on ECR Public (ADOT_COLLECTOR_IMAGE). Without NAT, a copy in the account's ECR.
+   */
+  collectorImage: imageSchema.default(ADOT_COLLECTOR_IMAGE),
+  /** Share of requests traced (0-1); the X-Ray rule's rate beyond the reservoir. Default: 0.05. */
   samplingRate: z.number().min(0).max(1).default(0.05),
   /** Requests per second traced before the rate applies. Default: 1. */
   reservoirPerSecond: z.number().int().min(0).default(1),

@@ -173,6 +173,9 @@ const PRICERS: Record<string, Pricer> = {
     use(c, p, 'Cognito Essentials monthly active users, per MAU above 10,000');
     const mode = first(b.user_pool_add_ons)?.advanced_security_mode;
     if (mode === 'ENFORCED' || mode === 'AUDIT') use(c, p, 'Cognito threat protection, per MAU');
+    // The SES sender (identity.email.sender 'ses'): sign-up, invitation and recovery mails.
+    if (first(b.email_configuration)?.email_sending_account === 'DEVELOPER')
+      use(c, p, 'SES outbound e-mail, per 1,000');
   },
   aws_lambda_function: (c, _b, p) =>
     use(c, p, 'Lambda requests, per million', 'Lambda compute, per GB-second'),
@@ -225,8 +228,41 @@ function fargate(c: Ctx, b: any, p: RegionPrices): void {
   const strategy = list(b.capacity_provider_strategy);
   const spot = spotShare(strategy, count);
   const name = `Fargate ${num(task.cpu) / 1024} vCPU / ${num(task.memory) / 1024} GB${arm ? ' ARM' : ''}`;
-  add(c, `${name} on demand`, count * (1 - spot), 'hour', round4(perTask));
-  add(c, `${name} Spot`, count * spot, 'hour', round4(perTask * p.fargate.spotFactor));
+  // The OpenTelemetry collector sidecar reserves part of each task: its share is a line of its own,
+  // out of the task's price (the total stays the task size's).
+  const collector = collectorShare(task, p, arm ? p.fargate.armFactor : 1);
+  // Each rounded as the whole task is, the two prices add up to the task's exactly.
+  const share = (price: number) => round4(((collector?.perTask ?? 0) * price) / perTask);
+  const onDemand = round4(perTask);
+  const onSpot = round4(perTask * p.fargate.spotFactor);
+  add(c, `${name} on demand`, count * (1 - spot), 'hour', round4(onDemand - share(onDemand)));
+  add(c, `${name} Spot`, count * spot, 'hour', round4(onSpot - share(onSpot)));
+  if (collector) {
+    add(c, `${collector.item} on demand`, count * (1 - spot), 'hour', share(onDemand));
+    add(c, `${collector.item} Spot`, count * spot, 'hour', share(onSpot));
+  }
+}
+
+/** The ADOT collector container's cpu and memory reservation in a task, at Fargate prices. */
+function collectorShare(
+  task: any,
+  p: RegionPrices,
+  factor: number,
+): { item: string; perTask: number } | undefined {
+  let containers: any[];
+  try {
+    containers = JSON.parse(String(task.container_definitions ?? '[]'));
+  } catch {
+    return undefined;
+  }
+  const c = containers.find((d) => d?.name === 'aws-otel-collector');
+  if (!c) return undefined;
+  const cpu = num(c.cpu);
+  const memory = num(c.memoryReservation ?? c.memory);
+  return {
+    item: `OpenTelemetry collector sidecar (${cpu} CPU units / ${memory} MiB of a task)`,
+    perTask: ((cpu / 1024) * p.fargate.vcpu + (memory / 1024) * p.fargate.gb) * factor,
+  };
 }
 
 const round4 = (n: number) => Math.round(n * 10000) / 10000;

@@ -119,6 +119,7 @@ const US_EAST_1: RegionPrices = {
     'CloudFront HTTPS requests, per 10,000': 0.01,
     'Cognito Essentials monthly active users, per MAU above 10,000': 0.015,
     'Cognito threat protection, per MAU': 0.05,
+    'SES outbound e-mail, per 1,000': 0.1,
     'Lambda requests, per million': 0.2,
     'Lambda compute, per GB-second': 0.0000166667,
     'SQS requests, per million': 0.4,

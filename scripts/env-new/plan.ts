@@ -73,6 +73,9 @@ export function newEnvironmentInput(
             ...(copy.identity.logoutUrls
               ? { logoutUrls: movedUrls(copy.identity.logoutUrls, copy.dns.domainName, domainName) }
               : {}),
+            ...(copy.identity.email?.sender === 'ses'
+              ? { email: movedSender(copy.identity.email, copy.dns.domainName, domainName) }
+              : {}),
           },
         }
       : {}),
@@ -88,6 +91,26 @@ export function movedUrls(urls: readonly string[], fromDomain: string, toDomain:
     url.hostname = toDomain;
     return url.toString();
   });
+}
+
+type SesSenderInput = Extract<NonNullable<EnvironmentConfigInput['identity']>['email'], { sender: 'ses' }>;
+
+/**
+ * The SES sender moved with the domain (it must stay in the environment's zone): an address on the
+ * source's domain or a subdomain moves to the new one, and an identity named by `sourceArn` (the
+ * source's) is dropped, so the new environment creates its own.
+ */
+export function movedSender(email: SesSenderInput, fromDomain: string, toDomain: string): SesSenderInput {
+  const move = (address: string) => {
+    const at = address.lastIndexOf('@');
+    const domain = address.slice(at + 1);
+    if (domain !== fromDomain && !domain.endsWith(`.${fromDomain}`)) return address;
+    return `${address.slice(0, at + 1)}${domain.slice(0, domain.length - fromDomain.length)}${toDomain}`;
+  };
+  const moved: SesSenderInput = { ...email, from: move(email.from) };
+  delete moved.sourceArn;
+  if (email.replyTo) moved.replyTo = move(email.replyTo);
+  return moved;
 }
 
 /** identity-pins.json's text with `name`'s pin added (one line per environment, like the rest). */

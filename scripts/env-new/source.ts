@@ -105,6 +105,14 @@ export function environmentSourceFrom(
         key,
       );
   }
+  // The SES sender's address follows the domain; an identity ARN of the source's is dropped.
+  const email = input.identity?.email;
+  if (email?.sender === 'ses') {
+    const literal = (key: string) => new RegExp(`(email: \\{[^}]*?)${key}: (?:\`[^\`]*\`|'[^']*')`);
+    out = replaceOnce(out, literal('from'), `$1from: ${value(email.from)}`, 'identity.email.from');
+    if (email.replyTo) out = out.replace(literal('replyTo'), `$1replyTo: ${value(email.replyTo)}`);
+    out = out.replace(/(email: \{[^}]*?),?\s*sourceArn: (?:`[^`]*`|'[^']*')/, '$1');
+  }
   out = replaceOnce(
     out,
     /\n {2}deploy: \{[^}]*\},/,

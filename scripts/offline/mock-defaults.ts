@@ -149,6 +149,13 @@ export const MOCK_RESOURCE_DEFAULTS: Record<string, Record<string, unknown>> = {
     endpoint: 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock12345',
   },
   aws_cognito_user_pool_client: { id: 'mockclientid0123456789abcd' },
+  // The user pool's SES sender (identity/ses-sender.ts): the pool's source_arn is the verification's.
+  aws_ses_domain_identity: {
+    arn: ARN('ses', 'identity/example.com'),
+    verification_token: 'mockverificationtoken',
+  },
+  aws_ses_domain_identity_verification: { arn: ARN('ses', 'identity/example.com') },
+  aws_ses_domain_dkim: { dkim_tokens: ['mockdkim1', 'mockdkim2', 'mockdkim3'] },
   aws_cognito_identity_pool: {
     id: 'us-east-1:00000000-0000-0000-0000-000000000000',
     arn: ARN('cognito-identity', 'identitypool/us-east-1:00000000-0000-0000-0000-000000000000'),

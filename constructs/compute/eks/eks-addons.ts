@@ -25,7 +25,33 @@ export interface EksAddonsProps {
 }
 
 /** Add-ons whose pods run on nodes: created after the node groups or they stay degraded. */
-const NEEDS_NODES = new Set(['coredns', 'aws-ebs-csi-driver']);
+const NEEDS_NODES = new Set(['coredns', 'aws-ebs-csi-driver', 'amazon-cloudwatch-observability']);
+
+/** The CloudWatch agent (and Fluent Bit) of the amazon-cloudwatch-observability add-on run as this. */
+export const CLOUDWATCH_AGENT_SUBJECT = {
+  namespace: 'amazon-cloudwatch',
+  serviceAccount: 'cloudwatch-agent',
+} as const;
+
+/** The AWS managed policy of the CloudWatch agent, and the version its contract was written against. */
+const CLOUDWATCH_AGENT_POLICY = { name: 'CloudWatchAgentServerPolicy', version: 'v3' } as const;
+
+/**
+ * The add-on's agent configuration (its `agent.config`, the CloudWatch agent's JSON): Container
+ * Insights with enhanced observability, and an OTLP traces receiver (gRPC 4317, HTTP 4318) on the pod
+ * network, which the services' SDKs export to (`cloudwatch-agent.amazon-cloudwatch:4317`).
+ */
+export const CLOUDWATCH_OBSERVABILITY_CONFIG = {
+  agent: {
+    config: {
+      logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true } } },
+      traces: {
+        traces_collected: { otlp: { grpc_endpoint: '0.0.0.0:4317', http_endpoint: '0.0.0.0:4318' } },
+      },
+    },
+  },
+  containerLogs: { enabled: true },
+};
 
 /** The VPC CNI's service account: its rights come through Pod Identity, not the node role. */
 export const VPC_CNI_SERVICE_ACCOUNT = 'aws-node';
@@ -54,6 +80,8 @@ export class EksAddons extends Construct {
   readonly beforeNodes: ITerraformDependable[] = [];
   readonly ebsCsiRole: PodIdentityRole;
   readonly cniRole: PodIdentityRole;
+  /** The CloudWatch agent's (Container Insights, pod logs, the services' traces to X-Ray). */
+  readonly cloudwatchAgentRole: PodIdentityRole;
 
   constructor(scope: Construct, id: string, props: EksAddonsProps) {
     super(scope, id);
@@ -118,10 +146,15 @@ export class EksAddons extends Construct {
     });
     cniPolicy.moveFromId(NODE_ROLE_CNI_ATTACHMENT);
     this.cniRole.grants.push(cniPolicy);
+    this.cloudwatchAgentRole = cloudwatchAgentRole(this, props, subject);
     const associations: Partial<Record<(typeof EKS_ADDONS)[number], { role: PodIdentityRole; sa: string }>> =
       {
         'aws-ebs-csi-driver': { role: this.ebsCsiRole, sa: 'ebs-csi-controller-sa' },
         'vpc-cni': { role: this.cniRole, sa: VPC_CNI_SERVICE_ACCOUNT },
+        'amazon-cloudwatch-observability': {
+          role: this.cloudwatchAgentRole,
+          sa: CLOUDWATCH_AGENT_SUBJECT.serviceAccount,
+        },
       };
     for (const name of EKS_ADDONS) {
       const association = associations[name];
@@ -131,6 +164,9 @@ export class EksAddons extends Construct {
         addonVersion: props.versions[name],
         resolveConflictsOnCreate: 'OVERWRITE',
         resolveConflictsOnUpdate: 'OVERWRITE',
+        ...(name === 'amazon-cloudwatch-observability'
+          ? { configurationValues: JSON.stringify(CLOUDWATCH_OBSERVABILITY_CONFIG) }
+          : {}),
         ...(association
           ? {
               podIdentityAssociation: [
@@ -148,6 +184,90 @@ export class EksAddons extends Construct {
     }
     this.beforeNodes.push(cniPolicy);
   }
+}
+
+/**
+ * The CloudWatch agent's role (namespace amazon-cloudwatch, service account cloudwatch-agent, through
+ * the add-on's own association): AWS's CloudWatchAgentServerPolicy, which holds the X-Ray writes too.
+ */
+function cloudwatchAgentRole(
+  scope: Construct,
+  props: EksAddonsProps,
+  subject: {
+    accountId: string;
+    region: string;
+    clusterName: string;
+    clusterArn: string;
+    associate: boolean;
+  },
+): PodIdentityRole {
+  const { region, accountId, clusterName } = props;
+  const role = new PodIdentityRole(scope, 'CloudWatchAgentRole', {
+    ...subject,
+    namespace: CLOUDWATCH_AGENT_SUBJECT.namespace,
+    serviceAccount: CLOUDWATCH_AGENT_SUBJECT.serviceAccount,
+    roleName: props.naming.name('eks-cloudwatch-agent'),
+    statements: [],
+    contract: {
+      purpose:
+        'CloudWatch agent and Fluent Bit (amazon-cloudwatch-observability add-on): Container Insights metrics, pod logs, the services’ traces to X-Ray',
+      managed: [
+        {
+          ...CLOUDWATCH_AGENT_POLICY,
+          reason:
+            'AWS maintains what the CloudWatch agent calls (metrics, its log groups, X-Ray); only its own service account holds it',
+        },
+      ],
+      allow: cloudwatchAgentRequests(region, accountId, clusterName),
+      deny: [
+        ...podRoleDenies(props),
+        {
+          action: 's3:GetObject',
+          resource: `arn:aws:s3:::${props.naming.prefix}-media/private.txt`,
+          because: 'reads no data store',
+        },
+      ],
+    },
+  });
+  const policy = new IamRolePolicyAttachment(scope, 'CloudWatchAgentPolicy', {
+    role: role.role.name,
+    policyArn: `arn:aws:iam::aws:policy/${CLOUDWATCH_AGENT_POLICY.name}`,
+  });
+  role.grants.push(policy);
+  return role;
+}
+
+/** What the CloudWatch agent and Fluent Bit call (CloudWatchAgentServerPolicy v3). */
+function cloudwatchAgentRequests(region: string, accountId: string, clusterName: string): ContractRequest[] {
+  const because = (what: string) =>
+    `amazon-cloudwatch-observability ${what}; AWS managed policy ${CLOUDWATCH_AGENT_POLICY.name} ${CLOUDWATCH_AGENT_POLICY.version}`;
+  const group = (kind: string) =>
+    `arn:aws:logs:${region}:${accountId}:log-group:/aws/containerinsights/${clusterName}/${kind}`;
+  return [
+    {
+      action: 'cloudwatch:PutMetricData',
+      resource: '*',
+      because: because('CloudWatch agent: Container Insights metrics (ContainerInsights namespace)'),
+    },
+    ...['performance', 'application'].flatMap((kind) =>
+      ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'].map(
+        (action) => ({
+          action,
+          resource: action === 'logs:CreateLogGroup' ? group(kind) : `${group(kind)}:log-stream:node-1`,
+          because: because(
+            kind === 'performance'
+              ? 'CloudWatch agent: Container Insights performance events (EMF)'
+              : 'Fluent Bit: the pods’ logs',
+          ),
+        }),
+      ),
+    ),
+    ...['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({
+      action,
+      resource: '*',
+      because: because('CloudWatch agent: the OTLP traces the services send, to X-Ray'),
+    })),
+  ];
 }
 
 /** What aws-node (ipamd) calls: AmazonEKS_CNI_Policy v6, on the nodes' network interfaces. */

@@ -1,19 +1,12 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { ServiceConfig } from '../../../environments/schema';
 import { Layer } from '../../core/addresses';
-import {
-  NAMED_SECRETS_SIDS,
-  type PolicyStatement,
-  secretsReadStatements,
-  XRAY_PUT_ACTIONS,
-  XRAY_SAMPLING_ACTIONS,
-  xrayStatement,
-} from '../../core/iam';
+import { NAMED_SECRETS_SIDS, type PolicyStatement, secretsReadStatements } from '../../core/iam';
 import type { ContractRequest } from '../../core/role-contract';
 import { connect } from '../../core/security-group';
 import { mergeBindings, type ServiceBindings } from '../../core/service-bindings';
 import type { ComputeLayer, ComputeLayerProps, Workload } from '../compute-layer';
+import { AGENT_OTLP_ENDPOINT, tracingEnvironment } from '../otel-collector';
 import { ServiceRepository } from '../service-repository';
 import { ControllerRoles } from './controller-roles';
 import { databaseBootstrapJob } from './database-bootstrap-job';
@@ -116,6 +109,7 @@ export class EksCompute extends Layer implements ComputeLayer {
         ...Object.values(this.controllers.roles),
         this.addons.ebsCsiRole,
         this.addons.cniRole,
+        this.addons.cloudwatchAgentRole,
         ...(this.databaseBootstrapRole ? [this.databaseBootstrapRole] : []),
       ].flatMap((r) => r.contract.allow),
     });
@@ -150,10 +144,10 @@ export class EksCompute extends Layer implements ComputeLayer {
         clusterArn: this.controlPlane.cluster.arn,
         namespace,
         serviceAccount: name,
-        statements: podStatements(svc, bindings, props),
+        statements: podStatements(bindings, props),
         contract: {
           purpose: `The ${name} service's pods (${namespace}/${name}): what its config \`uses\` and names`,
-          allow: [...bindings.requests.allow, ...podRequests(svc, bindings, props)],
+          allow: [...bindings.requests.allow, ...podRequests(bindings, props)],
           deny: [
             ...bindings.requests.deny,
             ...podRoleDenies({ ...props, masterSecretArn: props.database?.masterSecretArn }),
@@ -204,7 +198,14 @@ export class EksCompute extends Layer implements ComputeLayer {
             image_repository: this.repositories[name].url,
             port: svc.port,
             target_group_arn: props.routes[name]?.targetGroupArn ?? '',
-            environment: b.environment,
+            // Traces go to the CloudWatch agent's service (the amazon-cloudwatch-observability add-on),
+            // which sends them to X-Ray with its own role: the pod role has no X-Ray rights.
+            environment: {
+              ...tracingEnvironment(props.naming, name, props.config.observability.tracing, {
+                otlp: AGENT_OTLP_ENDPOINT,
+              }),
+              ...b.environment,
+            },
             // Which variable comes from which secret (and JSON key): the Secrets Store CSI mapping.
             secrets: b.secrets,
             secret_arns: secretArnsOf(b),
@@ -253,13 +254,11 @@ function secretArnsOf(b: ServiceBindings): string[] {
   return [...new Set(Object.values(b.secrets).map((s) => s.arn))];
 }
 
-const XRAY_ACTIONS = [...XRAY_PUT_ACTIONS, ...XRAY_SAMPLING_ACTIONS];
-
 /**
  * A pod role's must-allow requests beyond its bindings': reading the secrets it names (the Secrets
- * Store CSI driver's AWS provider with the pod's identity) and tracing when it traces.
+ * Store CSI driver's AWS provider with the pod's identity). Traces need nothing: the CloudWatch agent sends them.
  */
-function podRequests(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayerProps): ContractRequest[] {
+function podRequests(b: ServiceBindings, props: ComputeLayerProps): ContractRequest[] {
   const secrets = secretArnsOf(b);
   return [
     ...secrets.map((resource) => ({
@@ -280,18 +279,11 @@ function podRequests(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayer
           },
         ]
       : []),
-    ...(svc.xray
-      ? XRAY_ACTIONS.map((action) => ({
-          action,
-          resource: '*',
-          because: 'AWS Distro for OpenTelemetry / X-Ray SDK of a service with xray: true',
-        }))
-      : []),
   ];
 }
 
-/** A pod role's statements: what its `uses` grant, the secrets it names, X-Ray when it traces. */
-function podStatements(svc: ServiceConfig, b: ServiceBindings, props: ComputeLayerProps): PolicyStatement[] {
+/** A pod role's statements: what its `uses` grant, the secrets it names. */
+function podStatements(b: ServiceBindings, props: ComputeLayerProps): PolicyStatement[] {
   const secretArns = secretArnsOf(b);
   return [
     ...b.statements,
@@ -303,7 +295,5 @@ function podStatements(svc: ServiceConfig, b: ServiceBindings, props: ComputeLay
           sids: NAMED_SECRETS_SIDS,
         })
       : []),
-    // Sid `XRay` (the Fargate task role's is `XRayTraces`): kept, renaming it would change the policy.
-    ...(svc.xray ? [xrayStatement({ sid: 'XRay' })] : []),
   ];
 }

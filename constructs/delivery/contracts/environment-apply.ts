@@ -111,6 +111,18 @@ export function environmentApplyContract(
         apply("aws_ecs_cluster (ECS creates its service-linked role with the caller's rights)"),
         { 'iam:AWSServiceName': 'ecs.amazonaws.com' },
       ),
+      allow(
+        'iam:CreateServiceLinkedRole',
+        iamArn(
+          s.accountId,
+          'role',
+          'aws-service-role/email.cognito-idp.amazonaws.com/AWSServiceRoleForAmazonCognitoIdpEmailService',
+        ),
+        apply(
+          "aws_cognito_user_pool with an SES sender (Cognito creates its e-mail service-linked role with the caller's rights)",
+        ),
+        { 'iam:AWSServiceName': 'email.cognito-idp.amazonaws.com' },
+      ),
       ...ecsAllows,
     ],
     deny: [
