@@ -51,6 +51,18 @@ describe('application image workflow', () => {
     expect(steps.find((s) => s.name === 'Roll back to the previous revision').if).toMatch(/failure\(\)/);
   });
 
+  it('builds and scans before the job holds the deploy role: the scanner never runs beside its credentials', () => {
+    const job: any[] = image.jobs.image.steps;
+    const at = (match: (s: any) => boolean) => job.findIndex(match);
+    const credentials = at((s) => s.uses === ACTIONS.awsCredentials);
+    expect(credentials).toBeGreaterThan(-1);
+    expect(at((s) => s.name === 'Build')).toBeLessThan(credentials);
+    expect(at((s) => s.uses === ACTIONS.trivy)).toBeLessThan(credentials);
+    expect(at((s) => s.name === 'Push')).toBeGreaterThan(credentials);
+    // The scanner binary is pinned too, not the action's default.
+    expect(job.find((s) => s.uses === ACTIONS.trivy).with.version).toMatch(/^v\d+\.\d+\.\d+$/);
+  });
+
   it('on EKS pushes the image only: the migration and rollout jobs run where ECS runs the service', () => {
     expect(envs.some((e) => e.compute.platform === 'eks')).toBe(true);
     const push = image.jobs.image;

@@ -276,7 +276,11 @@ describe('EKS networking', () => {
     // Enterprise's services reach the database through RDS Proxy (database.proxy), not directly.
     expect(envInput('enterprise').database?.proxy).toBeDefined();
     expect(into).toEqual(expect.arrayContaining(['Cache:6379', 'DatabaseProxy:5432', 'Kafka:9098']));
-    expect(into).not.toContain('Database:5432');
+    // The database itself only for the bootstrap Job, which runs on the nodes.
+    const toDatabase = fromNodes.filter((r) => r.id.startsWith('Database_'));
+    expect(toDatabase.map((r) => [r.from_port, r.description])).toEqual([
+      [5432, 'EKS database bootstrap Job to the database'],
+    ]);
     const albToNodes = ingress.filter(
       (r) => r.id.startsWith('Nodes_') && r.referenced_security_group_id?.includes('LoadBalancer'),
     );

@@ -88,6 +88,11 @@ export interface DatabaseBootstrap {
    * variable `passwordVariable` (proxy-credentials.ts).
    */
   readonly proxyUsers: readonly ProxyUserCredential[];
+  /**
+   * The database's group and port: where the bootstrap connects. On EKS its Job runs on the nodes,
+   * which the compute layer admits here (services may reach only the proxy).
+   */
+  readonly peer: NetworkPeer;
 }
 
 /** A proxied runtime user's secret (`{"username", "password"}`), which the bootstrap fills. */

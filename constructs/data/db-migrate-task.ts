@@ -44,6 +44,11 @@ export function databaseBootstrap(
 ): DatabaseBootstrap {
   return {
     proxyUsers,
+    peer: {
+      securityGroup: db.securityGroup,
+      port: db.port,
+      description: 'the database bootstrap to the database',
+    },
     masterSecretArn: db.masterSecretArn,
     engine: db.engine,
     endpoint: db.endpoint,

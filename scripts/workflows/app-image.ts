@@ -125,7 +125,12 @@ const resolveStep: Step = {
   ].join('\n'),
 };
 
-const buildAndPush: Step[] = [
+/**
+ * Built and scanned before the job takes the deploy role's credentials: the scanner (a third-party
+ * action and the binary it downloads) never runs beside them. Base images must be pullable without
+ * that role (public, or the build's own registry login).
+ */
+const buildAndScan: Step[] = [
   {
     name: 'Build',
     run: 'docker build --pull -t "$IMAGE:$TAG" -f "$DOCKERFILE" "$CONTEXT"',
@@ -140,8 +145,13 @@ const buildAndPush: Step[] = [
       'exit-code': '1',
       'ignore-unfixed': true,
       format: 'table',
+      // The scanner binary itself, pinned (the action would otherwise pick its own default).
+      version: 'v0.70.0',
     },
   },
+];
+
+const push: Step[] = [
   {
     name: 'Push',
     run: [
@@ -235,9 +245,10 @@ export function appImage(registry: Registry): string {
         steps: [
           resolveStep,
           checkout,
+          ...buildAndScan,
           credentials(role('role'), region),
           { name: 'ECR login', uses: ACTIONS.ecrLogin },
-          ...buildAndPush,
+          ...push,
           pushedOnly,
           notify,
         ],

@@ -4,6 +4,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { EksConfig } from '../../../environments/schema';
 import { EKS_ADDONS } from '../../../environments/schema/eks';
+import { encryptedLogGroup, type LogSettings } from '../../core/log-group';
 import type { Naming } from '../../core/naming';
 import type { ContractRequest } from '../../core/role-contract';
 import { ebsCsiRequests, ebsCsiStatements } from './ebs-csi-policy';
@@ -22,7 +23,12 @@ export interface EksAddonsProps {
   readonly nodes: ITerraformDependable[];
   /** The database's master secret, which no add-on may read. Default: no database. */
   readonly masterSecretArn?: string;
+  /** Retention and key of the Container Insights log groups, created here (not by Fluent Bit). */
+  readonly logs: LogSettings;
 }
+
+/** The log groups the CloudWatch agent and Fluent Bit write (`/aws/containerinsights/<cluster>/<kind>`). */
+export const CONTAINER_INSIGHTS_LOG_KINDS = ['application', 'dataplane', 'host', 'performance'] as const;
 
 /** Add-ons whose pods run on nodes: created after the node groups or they stay degraded. */
 const NEEDS_NODES = new Set(['coredns', 'aws-ebs-csi-driver', 'amazon-cloudwatch-observability']);
@@ -146,6 +152,16 @@ export class EksAddons extends Construct {
     });
     cniPolicy.moveFromId(NODE_ROLE_CNI_ATTACHMENT);
     this.cniRole.grants.push(cniPolicy);
+    // Created here, encrypted with the logs key and with retention: Fluent Bit would create them
+    // itself, unencrypted and kept forever.
+    const insightsLogs = CONTAINER_INSIGHTS_LOG_KINDS.map((kind) =>
+      encryptedLogGroup(
+        this,
+        `ContainerInsights-${kind}`,
+        `/aws/containerinsights/${props.clusterName}/${kind}`,
+        props.logs,
+      ),
+    );
     this.cloudwatchAgentRole = cloudwatchAgentRole(this, props, subject);
     const associations: Partial<Record<(typeof EKS_ADDONS)[number], { role: PodIdentityRole; sa: string }>> =
       {
@@ -178,6 +194,8 @@ export class EksAddons extends Construct {
           ...(NEEDS_NODES.has(name) ? props.nodes : []),
           // The role's policies exist before the add-on's pods use it.
           ...(association?.role.grants ?? []),
+          // Fluent Bit finds its log groups made, with their key and retention.
+          ...(name === 'amazon-cloudwatch-observability' ? insightsLogs : []),
         ],
       });
       if (!NEEDS_NODES.has(name)) this.beforeNodes.push(this.addons[name]);
@@ -202,12 +220,33 @@ function cloudwatchAgentRole(
   },
 ): PodIdentityRole {
   const { region, accountId, clusterName } = props;
+  const insightsGroups = `arn:aws:logs:${region}:${accountId}:log-group:/aws/containerinsights/${clusterName}/*`;
   const role = new PodIdentityRole(scope, 'CloudWatchAgentRole', {
     ...subject,
     namespace: CLOUDWATCH_AGENT_SUBJECT.namespace,
     serviceAccount: CLOUDWATCH_AGENT_SUBJECT.serviceAccount,
     roleName: props.naming.name('eks-cloudwatch-agent'),
-    statements: [],
+    // The managed policy writes to any log group on "*": fenced to Container Insights' own groups,
+    // which exist already with their retention (the agent changes none).
+    statements: [
+      {
+        Sid: 'OnlyContainerInsightsLogs',
+        Effect: 'Deny',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        NotResource: [insightsGroups, `${insightsGroups}:log-stream:*`],
+      },
+      {
+        Sid: 'NoRetentionChanges',
+        Effect: 'Deny',
+        Action: [
+          'logs:PutRetentionPolicy',
+          'logs:DeleteRetentionPolicy',
+          'logs:DeleteLogGroup',
+          'logs:DeleteLogStream',
+        ],
+        Resource: '*',
+      },
+    ],
     contract: {
       purpose:
         'CloudWatch agent and Fluent Bit (amazon-cloudwatch-observability add-on): Container Insights metrics, pod logs, the services’ traces to X-Ray',
@@ -225,6 +264,16 @@ function cloudwatchAgentRole(
           action: 's3:GetObject',
           resource: `arn:aws:s3:::${props.naming.prefix}-media/private.txt`,
           because: 'reads no data store',
+        },
+        {
+          action: 'logs:PutLogEvents',
+          resource: `arn:aws:logs:${region}:${accountId}:log-group:/aws/eks/${clusterName}/cluster:log-stream:kube-apiserver-audit-1`,
+          because: "forges no entry in another log group (the control plane's audit log)",
+        },
+        {
+          action: 'logs:PutRetentionPolicy',
+          resource: `arn:aws:logs:${region}:${accountId}:log-group:/aws/containerinsights/${clusterName}/application`,
+          because: 'changes no retention (the platform sets it)',
         },
       ],
     },

@@ -82,6 +82,7 @@ export class EksCompute extends Layer implements ComputeLayer {
       ...scoped,
       versions: eks.addons,
       nodes: Object.values(this.nodes.groups),
+      logs: props.logs,
     });
     // Nodes (re)launch after aws-node has its own identity (docs/runbooks.md, "EKS rollout order").
     this.nodes.waitFor(this.addons.beforeNodes);
@@ -124,6 +125,22 @@ export class EksCompute extends Layer implements ComputeLayer {
       if (!admitted.has(key)) f();
       admitted.add(key);
     };
+    // The database bootstrap Job runs on the nodes: they reach the database even where the services
+    // reach it only through RDS Proxy (pods share the nodes' group; signing in still needs the
+    // master secret, a migration role's IAM token or the proxy's password).
+    const bootstrap = props.database?.peer;
+    if (bootstrap)
+      once(`${bootstrap.securityGroup.name}:${bootstrap.port}`, () =>
+        connect(
+          nodes,
+          bootstrap.securityGroup,
+          bootstrap.port,
+          'EKS database bootstrap Job to the database',
+          {
+            clientEgress: true,
+          },
+        ),
+      );
     for (const [name, svc] of Object.entries(config.services)) {
       const repository = new ServiceRepository(this, `Repository-${name}`, {
         name: naming.name(name),
