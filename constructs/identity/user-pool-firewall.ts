@@ -48,13 +48,32 @@ function matches(field: object, value: string) {
   };
 }
 
+/**
+ * A hosted-UI path, however the client writes it: percent-encoded, with doubled or `./` segments,
+ * any case, or with a trailing slash or more after it (a prefix: counting a little more is harmless).
+ */
+function pathStartsWith(path: string) {
+  return {
+    byte_match_statement: {
+      field_to_match: { uri_path: {} },
+      positional_constraint: 'STARTS_WITH',
+      search_string: path,
+      text_transformation: [
+        { priority: 0, type: 'URL_DECODE' },
+        { priority: 1, type: 'NORMALIZE_PATH' },
+        { priority: 2, type: 'LOWERCASE' },
+      ],
+    },
+  };
+}
+
 /** Blocks a client IP that calls `ops` more than `limit` times in 5 minutes. */
 function operationRateRule(name: string, priority: number, ops: Operations, limit: number): Wafv2WebAclRule {
   const statements = [
     ...ops.targets.map((t) =>
       matches({ single_header: { name: 'x-amz-target' } }, `${TARGET_PREFIX}${t}`.toLowerCase()),
     ),
-    ...ops.paths.map((p) => matches({ uri_path: {} }, p.toLowerCase())),
+    ...ops.paths.map((p) => pathStartsWith(p.toLowerCase())),
   ];
   return {
     name,

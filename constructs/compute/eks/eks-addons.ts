@@ -244,7 +244,7 @@ function cloudwatchAgentRole(
           'logs:DeleteLogGroup',
           'logs:DeleteLogStream',
         ],
-        Resource: '*',
+        Resource: `arn:aws:logs:${region}:${accountId}:log-group:*`,
       },
     ],
     contract: {
