@@ -1,7 +1,8 @@
 /** `npm run cost` (scripts/cost/): the estimate of a small fixture, pinned; the Spot share; the delta. */
 import { estimateStack, spotShare } from '../scripts/cost/estimate';
-import { formatDelta, type CostReport } from '../scripts/cost/report';
+import { formatDelta, formatReport, type CostReport } from '../scripts/cost/report';
 import { PRICE_TABLE_VERSION } from '../scripts/cost/prices';
+import { envInput, synthPlatform } from './support/fixtures';
 
 /** A stack as Terraform JSON: one NAT gateway, an internet-facing ALB, a small database, two tasks. */
 const FIXTURE = {
@@ -37,7 +38,7 @@ describe('the estimate of a small fixture', () => {
   const line = (item: string) => e.fixed.find((l) => l.item === item)?.monthly;
 
   it('prices each fixed line at 730 hours a month', () => {
-    expect(PRICE_TABLE_VERSION).toBe('2026-11-01.2');
+    expect(PRICE_TABLE_VERSION).toBe('2026-11-01.3');
     expect(line('NAT gateway')).toBe(32.85);
     expect(line('Public IPv4 address (Elastic IP)')).toBe(3.65);
     expect(line('Load balancer (application)')).toBeCloseTo(16.43, 1);
@@ -237,5 +238,43 @@ describe("the OpenTelemetry collector's share of a task (issue 27)", () => {
     // The task size's price is unchanged: split between the app and its collector.
     expect(task.monthly + collector.monthly).toBeCloseTo(whole.monthly, 1);
     expect(e.fixedMonthly).toBeCloseTo(estimateStack(stack(false)).fixedMonthly, 1);
+  });
+});
+
+describe('the recovery-region share (issue 28)', () => {
+  const estimate = (name: 'dev' | 'prod' | 'enterprise') => estimateStack(synthPlatform(envInput(name)).json);
+
+  it.each(['prod', 'enterprise'] as const)(
+    '%s: a subtotal of its own, with the copies priced as usage',
+    (name) => {
+      const e = estimate(name);
+      expect(e.recovery).toEqual({
+        region: 'us-west-2',
+        // The DR vault uses AWS Backup's own key there: nothing runs by the hour or month.
+        fixed: [],
+        fixedMonthly: 0,
+        usage: {
+          'AWS Backup cross-region copy storage, per GB-month': 0.05,
+          'Cross-region data transfer (backup copies), per GB': 0.02,
+        },
+      });
+      const report: CostReport = {
+        priceTable: { version: PRICE_TABLE_VERSION, asOf: '2026-11-01' },
+        groups: { [name]: { ...e, stacks: [`platform-${name}`] } },
+      };
+      expect(formatReport(report)).toMatch(
+        /recovery share \(us-west-2, recovery\.strategy 'backup-restore'\): \$0\.00 fixed[\s\S]*AWS Backup cross-region copy storage, per GB-month: \$0\.05/,
+      );
+    },
+  );
+
+  it("dev (strategy 'none'): no share", () => {
+    const e = estimate('dev');
+    expect(e.recovery).toBeUndefined();
+    const report: CostReport = {
+      priceTable: { version: PRICE_TABLE_VERSION, asOf: '2026-11-01' },
+      groups: { dev: { ...e, stacks: ['platform-dev'] } },
+    };
+    expect(formatReport(report)).not.toMatch(/recovery share/);
   });
 });

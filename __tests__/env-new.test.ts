@@ -13,6 +13,7 @@ import {
   newEnvironmentInput,
   pinsWith,
   rebase,
+  recoveryFor,
   registerEnvironment,
 } from '../scripts/env-new/plan';
 import { environmentSourceFrom, loadEnvironmentSource } from '../scripts/env-new/source';
@@ -67,6 +68,27 @@ describe('env:new', () => {
     ).toThrow(/--from nope: not an environment \(/);
     expect(() => make(QA, { account: 'nope' })).toThrow(/--account nope: not an account \(/);
     expect(() => make(QA, { after: 'nope' })).toThrow(/--after nope: not an environment \(/);
+  });
+
+  it("recovers like the source, into the account's recovery region, and not into its own region", () => {
+    const restore = {
+      strategy: 'backup-restore',
+      region: 'us-west-2',
+      rpoMinutes: 1860,
+      rtoMinutes: 240,
+    } as const;
+    expect(recoveryFor({ strategy: 'none' }, 'us-east-1', 'us-west-2')).toEqual({ strategy: 'none' });
+    expect(recoveryFor(restore, 'us-east-1', undefined)).toEqual(restore);
+    expect(recoveryFor(restore, 'us-east-1', 'eu-west-1')).toEqual({ ...restore, region: 'eu-west-1' });
+    expect(recoveryFor(restore, 'us-west-2', undefined)).toEqual({ strategy: 'none' });
+    // The written file says the changed section exactly.
+    const source = environmentInputs.find((e) => e.name === 'prod')!;
+    const text = readFileSync(join(__dirname, '..', 'environments', 'prod.ts'), 'utf8');
+    const input = { ...source, recovery: recoveryFor(source.recovery, 'us-east-1', 'eu-west-1') };
+    const written = environmentSourceFrom(text, source, input, accountConstants);
+    expect(written).toContain(
+      "recovery: { strategy: 'backup-restore', region: 'eu-west-1', rpoMinutes: 1860, rtoMinutes: 240 },",
+    );
   });
 
   it('lists the new environment in the registry', () => {

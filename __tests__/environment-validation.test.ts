@@ -403,6 +403,85 @@ describe('validation rejects each bad case with its path', () => {
     ],
   ];
 
+  describe('recovery objectives', () => {
+    const restore = { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 240 };
+    const recovery: Array<[string, (c: any) => void, string, RegExp]> = [
+      ['strategy required', (c) => delete c.recovery.strategy, 'recovery.strategy', /expected one of/],
+      ['recovery required', (c) => delete c.recovery, 'recovery', /required/],
+      ['unknown strategy', (c) => (c.recovery = { strategy: 'pilot-light' }), 'recovery.strategy', /none/],
+      ['unknown key', (c) => (c.recovery.copies = 2), 'recovery.copies', /unknown key/],
+      [
+        'region required',
+        (c) => (c.recovery = { ...restore, region: undefined }),
+        'recovery.region',
+        /required with strategy 'backup-restore'/,
+      ],
+      [
+        'rpo required',
+        (c) => (c.recovery = { ...restore, rpoMinutes: undefined }),
+        'recovery.rpoMinutes',
+        /required/,
+      ],
+      [
+        'rto required',
+        (c) => (c.recovery = { ...restore, rtoMinutes: undefined }),
+        'recovery.rtoMinutes',
+        /required/,
+      ],
+      [
+        'rpo positive int',
+        (c) => (c.recovery = { ...restore, rpoMinutes: 1.5 }),
+        'recovery.rpoMinutes',
+        /int/,
+      ],
+      [
+        'rpo below the copy frequency',
+        (c) => (c.recovery = { ...restore, rpoMinutes: 60 }),
+        'recovery.rpoMinutes',
+        /60 cannot be met by 'backup-restore': recovery points are copied daily.*1860/,
+      ],
+      [
+        'rto below the restore floor',
+        (c) => (c.recovery = { ...restore, rtoMinutes: 30 }),
+        'recovery.rtoMinutes',
+        /30 cannot be met by 'backup-restore'.*120 minutes/,
+      ],
+      [
+        'objectives with none',
+        (c) => (c.recovery = { strategy: 'none', rpoMinutes: 60 }),
+        'recovery.rpoMinutes',
+        /no meaning with strategy 'none'/,
+      ],
+      [
+        "the environment's own region",
+        (c) => (c.recovery = { ...restore, region: 'us-east-1' }),
+        'recovery.region',
+        /own region/,
+      ],
+      [
+        'backup-restore without a backup section',
+        (c) => {
+          c.recovery = restore;
+          delete c.backup;
+        },
+        'recovery.strategy',
+        /needs a backup section/,
+      ],
+    ];
+    it.each(recovery)('%s', (_name, mutate, path, message) => {
+      const input = envInput('dev');
+      mutate(input);
+      expectRejected(input, path, message);
+    });
+
+    it('accepts the objectives backup-restore can meet', () => {
+      const input = envInput('dev');
+      input.recovery = restore;
+      input.backup = {};
+      expect(parseEnvironmentConfig(input).recovery).toEqual(restore);
+    });
+  });
+
   it.each(cases)('%s', (_name, mutate, path, message) => {
     const input = envInput('dev');
     mutate(input);
@@ -426,10 +505,16 @@ describe('validation rejects each bad case with its path', () => {
       ['multi-AZ', (c) => (c.database.multiAz = false), 'database.multiAz', /production/],
       ['a backup plan for its data', (c) => delete c.backup, 'backup', /backup plan .* tier 'production'/],
       [
-        'a copy of the recovery points',
-        (c) => delete c.backup.copyToRegion,
+        'a recovery strategy',
+        (c) => (c.recovery = { strategy: 'none' }),
+        'recovery.strategy',
+        /'none' is not allowed with tier 'production'/,
+      ],
+      [
+        'backup.copyToRegion is gone',
+        (c) => (c.backup.copyToRegion = 'us-west-2'),
         'backup.copyToRegion',
-        /copyToRegion or copyToAccount.*production/,
+        /unknown key/,
       ],
       ['per-AZ NAT', (c) => (c.network.natGateways = 'single'), 'network.natGateways', /'perAz' is required/],
       [

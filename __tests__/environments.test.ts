@@ -1,5 +1,6 @@
 import {
   accountOf,
+  accountRecoveryRegion,
   buildRegistry,
   deployOrder,
   environmentInputs,
@@ -270,6 +271,28 @@ describe('accounts and the registry', () => {
       path: 'environments.qa.dns.domainName',
       message: expect.stringMatching(/already the domain of environment staging/),
     });
+  });
+
+  it("derives the account's recovery region from its environments, and rejects two in one account", () => {
+    expect(accountRecoveryRegion(registry, 'main')).toBe('us-west-2');
+    expect(accountRecoveryRegion(registry, 'enterprise')).toBe('us-west-2');
+    // Only dev and staging (strategy 'none'): the account has no recovery region.
+    expect(accountRecoveryRegion(registryOf([envInput('dev'), envInput('staging')]), 'main')).toBeUndefined();
+    const qa = envInput('staging');
+    qa.name = 'qa';
+    qa.dns.domainName = `qa.${qa.dns.domainName}`;
+    qa.recovery = { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 240 };
+    qa.recovery.region = 'eu-west-1';
+    const issues = issuesOf(() => registryOf([envInput('prod'), qa]));
+    expect(issues).toContainEqual({
+      path: 'environments.qa.recovery.region',
+      message: expect.stringMatching(
+        /^eu-west-1 differs from us-west-2 at environments\.prod\.recovery\.region: the environments of account main recover into one region/,
+      ),
+    });
+    // The same region in both is fine.
+    qa.recovery.region = 'us-west-2';
+    expect(accountRecoveryRegion(registryOf([envInput('prod'), qa]), 'main')).toBe('us-west-2');
   });
 
   it("rejects an environment named after another plus '-' (its name fences would cover it)", () => {

@@ -129,6 +129,8 @@ export const dev: EnvironmentConfigInput = {
   // Seed 004: an event-processing Lambda on its own queue.
   serverless: { eventProcessor: { queue: 'events', reservedConcurrency: 2 } },
   budget: { monthlyLimitUsd: 150, alertEmails: ['platform-alerts@example.com'] },
+  // Recovery after losing the region: none (redeployed from code; docs/architecture.md, "Recovery objectives").
+  recovery: { strategy: 'none' },
   logs: { retentionDays: 30 },
   // Alarms and event rules go to the warning topic; nothing pages in dev.
   observability: { subscribers: { warning: [{ email: 'platform-alerts@example.com' }] } },

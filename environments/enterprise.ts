@@ -114,11 +114,13 @@ export const enterprise: EnvironmentConfigInput = {
   backup: {
     dailyRetentionDays: 35,
     weeklyRetentionDays: 90,
-    copyToRegion: 'us-west-2',
     vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
     restoreTesting: true,
   },
   budget: { monthlyLimitUsd: 6000, alertEmails: ['platform-alerts@example.com'] },
+  // Seed 003's RTO/RPO table is Multi-AZ within the region; after losing the region: daily copies
+  // (31 h RPO), and 8 h to rebuild EKS and restore Aurora there (docs/architecture.md, "Recovery objectives").
+  recovery: { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 480 },
   logs: { retentionDays: 90 },
   observability: {
     subscribers: {

@@ -19,7 +19,14 @@ export const registry: Registry = buildRegistry(accountsInput, environmentInputs
 export const environments = registry.environments;
 export const accounts = registry.accounts;
 
-export { accountOf, buildRegistry, deployOrder, environmentsOf, type Registry } from './registry';
+export {
+  accountOf,
+  accountRecoveryRegion,
+  buildRegistry,
+  deployOrder,
+  environmentsOf,
+  type Registry,
+} from './registry';
 export {
   EnvironmentConfigError,
   parseAccountsConfig,

@@ -86,7 +86,6 @@ export const prod: EnvironmentConfigInput = {
   backup: {
     dailyRetentionDays: 30,
     weeklyRetentionDays: 90,
-    copyToRegion: 'us-west-2',
     // Recovery points cannot be deleted early, by anyone, once the 3-day grace period has passed.
     vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 },
     restoreTesting: true,
@@ -103,6 +102,9 @@ export const prod: EnvironmentConfigInput = {
     email: { sender: 'ses', from: `no-reply@${ROOT_DOMAIN}` },
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
+  // Seed 002: RTO 4 h. Its 1 h RPO holds within the region (RDS and DynamoDB point-in-time recovery);
+  // after losing the region the daily copies give 31 h at best (docs/architecture.md, "Recovery objectives").
+  recovery: { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 240 },
   logs: { retentionDays: 30 },
   // Production pages on-call (critical) and watches tighter latency, 5xx and connection limits
   // than the schema defaults (a db.t4g.small allows about 225 connections).

@@ -48,6 +48,34 @@ export function unusedAccounts(
     }));
 }
 
+/**
+ * An account's recovery region (where its account-level copies go: ECR and state replication, issue
+ * 28) is derived from its environments: the one `recovery.region` of those with a strategy other than
+ * `none`. Undefined when none has one. Two different regions in one account are a config error (see
+ * `recoveryRegionConflicts`); this returns the first.
+ */
+export function recoveryRegionOf(envs: readonly EnvironmentConfig[]): string | undefined {
+  return envs.find((e) => e.recovery.strategy !== 'none' && e.recovery.region)?.recovery.region;
+}
+
+/** The environments of one account recover into one region: two different regions name both paths. */
+export function recoveryRegionConflicts(byAccount: Map<string, EnvironmentConfig[]>): ConfigIssue[] {
+  const errors: ConfigIssue[] = [];
+  for (const [slug, envs] of byAccount) {
+    const first = envs.find((e) => e.recovery.strategy !== 'none' && e.recovery.region);
+    if (!first) continue;
+    for (const env of envs) {
+      const region = env.recovery.strategy === 'none' ? undefined : env.recovery.region;
+      if (region === undefined || region === first.recovery.region) continue;
+      errors.push({
+        path: `environments.${env.name}.recovery.region`,
+        message: `${region} differs from ${first.recovery.region} at environments.${first.name}.recovery.region: the environments of account ${slug} recover into one region (the account's copies go there); choose one`,
+      });
+    }
+  }
+  return errors;
+}
+
 /** Two environments serving one domain would fight over its records and certificate. */
 export function duplicateDomains(environments: Environments): ConfigIssue[] {
   const owner = new Map<string, string>();

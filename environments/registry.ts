@@ -10,6 +10,8 @@ import {
   groupByAccount,
   nestedEnvironmentNames,
   overlappingVpcs,
+  recoveryRegionConflicts,
+  recoveryRegionOf,
   unknownAppRepositoryServices,
   unusedAccounts,
 } from './registry-rules';
@@ -54,6 +56,15 @@ export function accountOf(
 export function environmentsOf(registry: Registry, accountSlug: string): EnvironmentConfig[] {
   const id = registry.accounts[accountSlug]?.accountId;
   return Object.values(registry.environments).filter((e) => e.accountId === id);
+}
+
+/**
+ * The account's recovery region: the `recovery.region` its environments agree on (buildRegistry
+ * rejects two), undefined when every environment of the account says `strategy: 'none'`. References
+ * are never applied and do not count.
+ */
+export function accountRecoveryRegion(registry: Registry, accountSlug: string): string | undefined {
+  return recoveryRegionOf(environmentsOf(registry, accountSlug));
 }
 
 /**
@@ -106,7 +117,12 @@ export function buildRegistry(
       path: e.path.replace(/^environments\./, 'references.'),
     })),
   );
-  issues.push(...errors, ...duplicateDomains(everything), ...nestedEnvironmentNames(everything));
+  issues.push(
+    ...errors,
+    ...duplicateDomains(everything),
+    ...nestedEnvironmentNames(everything),
+    ...recoveryRegionConflicts(byAccount),
+  );
   const pins = identityPinProblems(everything);
   issues.push(...pins.errors);
   // The chain spans every environment: with one of them invalid, `after` references to it would

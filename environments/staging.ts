@@ -89,6 +89,8 @@ export const staging: EnvironmentConfigInput = {
     logoutUrls: [`https://staging.${ROOT_DOMAIN}/`],
   },
   budget: { monthlyLimitUsd: 250, alertEmails: ['platform-alerts@example.com'] },
+  // Recovery after losing the region: none (redeployed from code; docs/architecture.md, "Recovery objectives").
+  recovery: { strategy: 'none' },
   logs: { retentionDays: 30 },
   observability: { subscribers: { warning: [{ email: 'platform-alerts@example.com' }] } },
   // Deploys once dev's deploy workflow has succeeded for the same commit.

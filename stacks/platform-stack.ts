@@ -17,7 +17,7 @@ import { NetworkLayer } from '../constructs/network/network-layer';
 import { ObservabilityLayer } from '../constructs/observability/observability-layer';
 import { SecurityLayer } from '../constructs/security/security-layer';
 import { ServerlessLayer } from '../constructs/serverless/serverless-layer';
-import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
+import { backupCopyRegion, type AccountConfig, type EnvironmentConfig } from '../environments/schema';
 import { configureAws, regionalProvider } from './aws';
 import { s3Backend } from './backend';
 import { referenceBoundary, type ReferenceBoundaryProps } from './reference-boundary';
@@ -123,6 +123,8 @@ export class PlatformStack extends StableAddressStack {
       ...withFunctions,
       hostedZoneId: this.edge.domain.zoneId,
     });
+    // Recovery points go to the recovery region with 'backup-restore' (the provider keeps its alias `dr`).
+    const copyRegion = backupCopyRegion(config);
     this.data = new DataLayer(this, 'Data', {
       naming,
       accountId,
@@ -136,8 +138,8 @@ export class PlatformStack extends StableAddressStack {
       logArchive: this.logArchive,
       adminClient: this.network.bastion?.securityGroup,
       adminPrincipalArns: admins,
-      drProvider: config.backup?.copyToRegion
-        ? regionalProvider(this, 'dr', { region: config.backup.copyToRegion, accountId, tags })
+      drProvider: copyRegion
+        ? regionalProvider(this, 'dr', { region: copyRegion, accountId, tags })
         : undefined,
     });
     this.messaging = new MessagingLayer(this, 'Messaging', {

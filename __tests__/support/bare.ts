@@ -55,7 +55,7 @@ export interface Bare {
   group(id: string, name: string): OwnedSecurityGroup;
   /** The stack's log archive at its platform address (`LoadBalancer_AccessLogs...`). */
   logArchive(): LogArchive;
-  /** The provider of another region, as the platform adds it for `backup.copyToRegion`. */
+  /** The provider of another region, as the platform adds it for `recovery.region` (strategy 'backup-restore'). */
   regionalProvider(alias: string, region: string): ReturnType<typeof regionalProvider>;
   synth(): Synthesized;
 }

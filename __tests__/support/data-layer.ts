@@ -4,7 +4,7 @@
  * `bindings_<service>` (see `bindingsOutput`).
  */
 import { DataLayer } from '../../constructs/data/data-layer';
-import type { EnvironmentConfig } from '../../environments/schema';
+import { backupCopyRegion, type EnvironmentConfig } from '../../environments/schema';
 import { KEYS, SUBNETS, VPC, bareStack, bindingsOutput } from './bare';
 import { auroraServerless, envInput, type Synthesized } from './fixtures';
 
@@ -30,9 +30,7 @@ export function buildDataLayer(config: EnvironmentConfig): {
     logArchive: b.logArchive(),
     adminClient: config.network.bastion ? b.group('Bastion', b.naming.name('bastion')) : undefined,
     adminPrincipalArns: ADMINS,
-    drProvider: config.backup?.copyToRegion
-      ? b.regionalProvider('dr', config.backup.copyToRegion)
-      : undefined,
+    drProvider: backupCopyRegion(config) ? b.regionalProvider('dr', backupCopyRegion(config)!) : undefined,
   });
   return { b, layer };
 }

@@ -320,7 +320,7 @@ const backupCoverage = tableRule(
     aws_backup_plan: (b) =>
       unless(
         list(b.rule).every((rule: any) => list(rule.copy_action).length > 0),
-        'a rule without a copy to the recovery region (backup.copyToRegion or copyToAccount)',
+        'a rule without a copy to the recovery region (recovery.strategy backup-restore with recovery.region, or backup.copyToAccount)',
       ),
     aws_backup_vault: (_b, r, s) =>
       unless(s.referencing(r, 'aws_backup_vault_lock_configuration', 'backup_vault_name'), 'no vault lock'),

@@ -10,6 +10,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { COPIED_BACKUP_RULE } from '../../environments/schema/recovery';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { declareBackupContract, keepLiveDatabase, type BackupResources } from './backup-plan-contract';
@@ -167,10 +168,11 @@ export class PlatformBackup extends Construct {
         {
           ruleName: 'daily',
           targetVaultName: this.vault.name,
-          schedule: 'cron(0 3 * * ? *)',
+          // The copy frequency model of recovery.rpoMinutes (environments/schema/recovery.ts).
+          schedule: COPIED_BACKUP_RULE.schedule,
           scheduleExpressionTimezone: 'Etc/UTC',
-          startWindow: 60,
-          completionWindow: 360,
+          startWindow: COPIED_BACKUP_RULE.startWindowMinutes,
+          completionWindow: COPIED_BACKUP_RULE.completionWindowMinutes,
           lifecycle: { deleteAfter: daily },
           copyAction: copy(daily),
         },

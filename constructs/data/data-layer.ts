@@ -1,6 +1,6 @@
 import { TerraformOutput, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig, ServiceConfig } from '../../environments/schema';
+import { backupCopyRegion, type EnvironmentConfig, type ServiceConfig } from '../../environments/schema';
 import { Layer } from '../core/addresses';
 import type { LogArchive } from '../core/log-archive';
 import type { LogSettings } from '../core/log-group';
@@ -26,7 +26,7 @@ export interface DataLayerProps {
   readonly region: string;
   readonly config: Pick<
     EnvironmentConfig,
-    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'network' | 'services' | 'compute'
+    'database' | 'cache' | 'tables' | 'buckets' | 'backup' | 'recovery' | 'network' | 'services' | 'compute'
   >;
   readonly vpcId: string;
   /** Isolated subnets, one per AZ. */
@@ -38,7 +38,10 @@ export interface DataLayerProps {
   readonly logArchive: LogArchive;
   /** An admin host admitted to every networked store (the SSM bastion). Default: none. */
   readonly adminClient?: OwnedSecurityGroup;
-  /** The provider of the disaster-recovery region, when `backup.copyToRegion` is set. */
+  /**
+   * The provider of the recovery region, when recovery points are copied there (`recovery.strategy`
+   * 'backup-restore': the stack derives the region with `backupCopyRegion`).
+   */
   readonly drProvider?: TerraformProvider;
   /** Break-glass admins: the only principals that may delete recovery points. */
   readonly adminPrincipalArns: readonly string[];
@@ -380,6 +383,7 @@ export class DataLayer extends Layer {
   private createBackup(props: DataLayerProps): PlatformBackup | undefined {
     const b = props.config.backup;
     if (!b) return undefined;
+    const copyRegion = backupCopyRegion(props.config);
     const bucketArns = Object.entries(props.config.buckets)
       .filter(([, bucket]) => bucket.backup ?? bucket.versioned)
       .map(([name]) => this.buckets[name].arn);
@@ -397,10 +401,7 @@ export class DataLayer extends Layer {
       resources,
       dailyRetentionDays: b.dailyRetentionDays,
       weeklyRetentionDays: b.weeklyRetentionDays,
-      copyTo:
-        b.copyToRegion && props.drProvider
-          ? { region: b.copyToRegion, provider: props.drProvider }
-          : undefined,
+      copyTo: copyRegion && props.drProvider ? { region: copyRegion, provider: props.drProvider } : undefined,
       restoreTesting: b.restoreTesting,
       restoreTestingTypes: [
         ...(this.database ? [this.database.engine === 'aurora-postgresql' ? 'Aurora' : 'RDS'] : []),

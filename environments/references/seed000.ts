@@ -92,6 +92,8 @@ export const seed000: EnvironmentConfigInput = {
     emailValidation: { provider: 'ses' },
   },
   budget: { monthlyLimitUsd: 400, alertEmails: ['platform-alerts@example.com'] },
+  // A reference nobody applies recovers nothing (non-production).
+  recovery: { strategy: 'none' },
   logs: { retentionDays: 30 },
   observability: {
     subscribers: { warning: [{ email: 'platform-alerts@example.com' }] },

@@ -68,6 +68,8 @@ export const seed004: EnvironmentConfigInput = {
   },
   serverless: { eventProcessor: { table: 'events', batchSize: 100, batchWindowSeconds: 5 } },
   budget: { monthlyLimitUsd: 300, alertEmails: ['platform-alerts@example.com'] },
+  // A reference nobody applies recovers nothing (non-production).
+  recovery: { strategy: 'none' },
   logs: { retentionDays: 30 },
   observability: { subscribers: { warning: [{ email: 'platform-alerts@example.com' }] } },
   deploy: { trigger: 'manual' },

@@ -5,7 +5,6 @@
 import { z } from './zod';
 import { DATABASE_ENGINES, ENGINE_VERSION_HINTS, ENGINE_VERSION_PATTERNS, IMAGE_BY_DIGEST } from '../rules';
 import { report } from './errors';
-import { regionSchema } from './primitives';
 
 export const databaseSchema = z
   .strictObject({
@@ -291,8 +290,6 @@ export const backupSchema = z
     dailyRetentionDays: z.number().int().min(1).default(30),
     /** Days weekly recovery points are kept. Default: 90. */
     weeklyRetentionDays: z.number().int().min(7).default(90),
-    /** Copy recovery points to a vault in this region (disaster recovery, seeds 002/003). Default: none. */
-    copyToRegion: regionSchema.optional(),
     /**
      * Copy recovery points to this vault of another account (the DR account; its vault policy must
      * admit `backup:CopyIntoBackupVault` from this account). Default: none.

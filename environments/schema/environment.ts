@@ -16,6 +16,7 @@ import { networkSchema } from './network';
 import { observabilitySchema } from './observability';
 import { serverlessSchema } from './serverless';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
+import { recoverySchema } from './recovery';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
 import { DEFAULT_ROUTE, isDefaultRoute } from '../rules';
 
@@ -53,6 +54,8 @@ export const environmentConfigSchema = z
     budget: budgetSchema.optional(),
     /** AWS Backup plan and vault for the database, tables and buckets. Default: none. */
     backup: backupSchema.optional(),
+    /** Recovery objectives and strategy after losing the region (recovery.ts). Required: `{ strategy: 'none' }` at least. */
+    recovery: recoverySchema,
     logs: logsSchema,
     /** Alert subscribers and alarm thresholds (observability.ts). Default: no subscribers, documented thresholds. */
     observability: observabilitySchema.prefault({}),
@@ -74,13 +77,7 @@ export const environmentConfigSchema = z
     checkPlatform(env, ctx);
     checkEventSource(env, ctx);
     if (env.network.natGateways === 'none') checkWithoutNat(env, ctx);
-    if (env.backup?.copyToRegion === env.region) {
-      report(
-        ctx,
-        ['backup', 'copyToRegion'],
-        `${env.region} is the environment's own region; copy to another region`,
-      );
-    }
+    checkRecovery(env, ctx);
     const copyAccount = env.backup?.copyToAccount?.split(':')[4];
     if (copyAccount === env.accountId) {
       report(
@@ -94,6 +91,23 @@ export const environmentConfigSchema = z
   });
 
 type EnvironmentShape = z.output<typeof environmentConfigSchema>;
+
+/** The recovery region is another region, and `backup-restore` has a backup plan to copy. */
+function checkRecovery(env: EnvironmentShape, ctx: Ctx): void {
+  const r = env.recovery;
+  if (r.region !== undefined && r.region === env.region)
+    report(
+      ctx,
+      ['recovery', 'region'],
+      `${r.region} is the environment's own region; recover into another region`,
+    );
+  if (r.strategy === 'backup-restore' && !env.backup)
+    report(
+      ctx,
+      ['recovery', 'strategy'],
+      `'backup-restore' needs a backup section: its recovery points are what is copied to ${r.region ?? 'the recovery region'}`,
+    );
+}
 
 /**
  * Without NAT only the account's own ECR is reachable (through its interface endpoints): the
@@ -384,11 +398,11 @@ function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
   const data = env.database || Object.keys(env.tables).length > 0 || Object.keys(env.buckets).length > 0;
   if (data && !env.backup)
     report(ctx, ['backup'], `a backup plan (vault lock, a copy in the recovery region) ${why}`);
-  if (env.backup && !env.backup.copyToRegion && !env.backup.copyToAccount)
+  if (env.recovery.strategy === 'none')
     report(
       ctx,
-      ['backup', 'copyToRegion'],
-      `a copy of the recovery points (copyToRegion or copyToAccount) ${why}`,
+      ['recovery', 'strategy'],
+      `'none' is not allowed with tier 'production': 'backup-restore' (copies in a recovery region) at least`,
     );
   if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
     report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);

@@ -20,6 +20,15 @@ export {
   type StateConfig,
 } from './account';
 export { computeSchema } from './compute';
+export {
+  BACKUP_RESTORE_MIN_RPO_MINUTES,
+  BACKUP_RESTORE_MIN_RTO_MINUTES,
+  COPIED_BACKUP_RULE,
+  RECOVERY_STRATEGIES,
+  backupCopyRegion,
+  type RecoveryConfig,
+  type RecoveryStrategy,
+} from './recovery';
 export { DEPLOY_TRIGGERS } from './operations';
 export {
   senderDomainOf,

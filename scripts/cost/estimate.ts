@@ -23,7 +23,23 @@ export interface StackEstimate {
   readonly usage: Readonly<Record<string, number>>;
   /** Resources whose size the table has no price for. */
   readonly unpriced: readonly string[];
+  /**
+   * The recovery-region share (issue 28), a subtotal of the above: what the stack runs in its
+   * recovery region (the resources of the `dr` provider: the DR vault, its lock and policy) and the
+   * usage lines of copying there. Absent without a recovery region.
+   */
+  readonly recovery?: RecoveryShare;
 }
+
+export interface RecoveryShare {
+  readonly region: string;
+  readonly fixed: readonly CostLine[];
+  readonly fixedMonthly: number;
+  readonly usage: Readonly<Record<string, number>>;
+}
+
+/** The provider alias of the recovery region (stacks/platform-stack.ts; a pinned address, never renamed). */
+export const RECOVERY_PROVIDER = 'aws.dr';
 
 interface Ctx {
   readonly json: any;
@@ -311,5 +327,42 @@ export function estimateStack(json: any): StackEstimate {
     fixedMonthly: round(fixed.reduce((s, l) => s + l.monthly, 0)),
     usage: ctx.usage,
     unpriced: ctx.unpriced,
+    ...recoveryShare(json, prices),
+  };
+}
+
+/**
+ * The recovery-region share: the `dr` provider's resources priced again on their own (they are in
+ * the totals too), the copies' storage there instead of the generic backup storage line, and the
+ * transfer of each copy. The DR vault uses AWS Backup's own key there: no KMS key to pay for.
+ */
+function recoveryShare(json: any, prices: (r: any) => RegionPrices): { recovery?: RecoveryShare } {
+  const dr = list(json.provider?.aws).find((p) => `aws.${p.alias}` === RECOVERY_PROVIDER);
+  if (!dr) return {};
+  const ctx: Ctx = { json, prices, fixed: [], usage: {}, unpriced: [] };
+  for (const [type, resources] of Object.entries<any>(json.resource ?? {})) {
+    const pricer = PRICERS[type];
+    if (!pricer) continue;
+    for (const body of Object.values<any>(resources))
+      if (body.provider === RECOVERY_PROVIDER) pricer(ctx, body, prices(body));
+  }
+  const p = prices({ provider: RECOVERY_PROVIDER });
+  if ('Backup storage (warm), per GB-month' in ctx.usage) {
+    delete ctx.usage['Backup storage (warm), per GB-month'];
+    use(
+      ctx,
+      p,
+      'AWS Backup cross-region copy storage, per GB-month',
+      'Cross-region data transfer (backup copies), per GB',
+    );
+  }
+  const fixed = ctx.fixed.map((l) => ({ ...l, monthly: round(l.monthly) }));
+  return {
+    recovery: {
+      region: String(dr.region),
+      fixed,
+      fixedMonthly: round(fixed.reduce((s, l) => s + l.monthly, 0)),
+      usage: ctx.usage,
+    },
   };
 }

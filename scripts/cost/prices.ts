@@ -4,7 +4,7 @@
  * Only what the estimate reads is here; a region the config uses must be listed (the estimate fails
  * otherwise). Usage-priced items are shown as lines with their unit price, not guessed volumes.
  */
-export const PRICE_TABLE_VERSION = '2026-11-01.2';
+export const PRICE_TABLE_VERSION = '2026-11-01.3';
 /** When the prices were read from the AWS public price list pages. */
 export const PRICES_AS_OF = '2026-11-01';
 export const HOURS_PER_MONTH = 730;
@@ -126,6 +126,10 @@ const US_EAST_1: RegionPrices = {
     'MSK data in/out, per GB': 0,
     'ECR storage, per GB-month': 0.1,
     'Backup storage (warm), per GB-month': 0.05,
+    // The recovery share (recovery.strategy 'backup-restore'): copies are warm storage in the
+    // recovery region, and every copy crosses regions once (inter-region transfer, US regions).
+    'AWS Backup cross-region copy storage, per GB-month': 0.05,
+    'Cross-region data transfer (backup copies), per GB': 0.02,
   },
 };
 

@@ -58,6 +58,7 @@ function merge(parts: StackEstimate[]): StackEstimate {
     fixedMonthly: Math.round(fixed.reduce((s, l) => s + l.monthly, 0) * 100) / 100,
     usage: Object.assign({}, ...parts.map((p) => p.usage)),
     unpriced: parts.flatMap((p) => p.unpriced),
+    ...(parts.find((p) => p.recovery) ? { recovery: parts.find((p) => p.recovery)!.recovery } : {}),
   };
 }
 
@@ -79,6 +80,15 @@ export function formatReport(report: CostReport): string {
     const usage = Object.entries(e.usage);
     if (usage.length > 0)
       out.push('  plus usage:', ...usage.map(([name, price]) => `    ${name}: $${price}`));
+    if (e.recovery) {
+      const r = e.recovery;
+      out.push(
+        `  recovery share (${r.region}, recovery.strategy 'backup-restore'): ${usd(r.fixedMonthly)} fixed, included above`,
+        ...r.fixed.map((l) => `    ${l.item}: ${usd(l.monthly)}`),
+        '    plus usage:',
+        ...Object.entries(r.usage).map(([name, price]) => `      ${name}: $${price}`),
+      );
+    }
     if (e.unpriced.length > 0)
       out.push(`  not priced (add to scripts/cost/prices.ts): ${e.unpriced.join(', ')}`);
   }

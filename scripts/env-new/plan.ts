@@ -4,7 +4,8 @@
  * deploy chain; and the source text of its file and of the registry that lists it.
  */
 import * as ipaddr from 'ipaddr.js';
-import type { AccountConfig, EnvironmentConfigInput, Registry } from '../../environments';
+import type { AccountConfig, EnvironmentConfig, EnvironmentConfigInput, Registry } from '../../environments';
+import { recoveryRegionOf } from '../../environments/registry-rules';
 import { cidrsOverlap, parseCidr } from '../../environments/rules';
 
 export interface NewEnvironmentArgs {
@@ -63,6 +64,7 @@ export function newEnvironmentInput(
       },
     },
     dns: { domainName },
+    recovery: recoveryFor(copy.recovery, region, recoveryRegionOf(environmentsIn(registry, account))),
     ...(copy.identity
       ? {
           identity: {
@@ -81,6 +83,25 @@ export function newEnvironmentInput(
       : {}),
     deploy: { trigger: 'push', after },
   };
+}
+
+/**
+ * The new environment's recovery: the source's strategy and objectives, recovering into the
+ * account's recovery region (its environments agree on one: buildRegistry rejects two) or, in an
+ * account without one, the source's; `none` when that region is the new environment's own.
+ */
+export function recoveryFor(
+  source: EnvironmentConfigInput['recovery'],
+  region: string,
+  accountRecoveryRegion: string | undefined,
+): EnvironmentConfigInput['recovery'] {
+  if (source.strategy === 'none') return { strategy: 'none' };
+  const target = accountRecoveryRegion ?? source.region;
+  return target === undefined || target === region ? { strategy: 'none' } : { ...source, region: target };
+}
+
+function environmentsIn(registry: Registry, account: AccountConfig): EnvironmentConfig[] {
+  return Object.values(registry.environments).filter((e) => e.accountId === account.accountId);
 }
 
 /** Sign-in URLs moved from one domain to another; URLs on other hosts (localhost) stay. */

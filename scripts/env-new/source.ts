@@ -94,6 +94,22 @@ export function environmentSourceFrom(
     `dns: { domainName: ${value(input.dns.domainName)} }`,
     'dns',
   );
+  // The recovery section, when it differs (a recovery region that is the new one's own, another account's).
+  if (JSON.stringify(input.recovery) !== JSON.stringify(source.recovery)) {
+    const r = input.recovery;
+    const fields = [
+      `strategy: '${r.strategy}'`,
+      ...(r.region !== undefined ? [`region: ${value(r.region)}`] : []),
+      ...(r.rpoMinutes !== undefined ? [`rpoMinutes: ${r.rpoMinutes}`] : []),
+      ...(r.rtoMinutes !== undefined ? [`rtoMinutes: ${r.rtoMinutes}`] : []),
+    ];
+    out = replaceOnce(
+      out,
+      /\n {2}recovery: \{[^}]*\},/,
+      `\n  recovery: { ${fields.join(', ')} },`,
+      'recovery',
+    );
+  }
   // Sign-in URLs: those on the source's domain move to the new one; others (localhost) stay.
   for (const key of ['callbackUrls', 'logoutUrls'] as const) {
     const urls = (input.identity as Record<string, string[] | undefined> | undefined)?.[key];
