@@ -1,4 +1,6 @@
 /** The account alert topics of every baseline stack: GuardDuty findings and the CIS alarms. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { registry } from '../environments';
 import { baselineStackId } from '../stacks/stack-ids';
 import { appStacks } from './support/app-synth';
@@ -39,7 +41,10 @@ describe.each(baselines)('%s account alerts', (_id, slug, out) => {
     expect(byName['webplat-guardduty-medium'].detail).toEqual({ severity: [{ numeric: ['>=', 4, '<', 7] }] });
     const topicOf = (severity: string) =>
       `\${aws_sns_topic.${out.resources('aws_sns_topic').find(([, t]) => t.name.endsWith(severity))![0]}.arn}`;
-    const targets = out.resources('aws_cloudwatch_event_target').map(([, t]) => [t.rule, t.arn]);
+    const targets = out
+      .resources('aws_cloudwatch_event_target')
+      .map(([, t]) => [t.rule, t.arn])
+      .filter(([rule]) => /guardduty/.test(rule));
     expect(targets).toHaveLength(2);
     for (const [rule, arn] of targets) {
       expect(arn).toBe(topicOf(/guardduty-high/.test(rule) ? 'critical' : 'warning'));
@@ -69,5 +74,47 @@ describe.each(baselines)('%s account alerts', (_id, slug, out) => {
     });
     expect(alarms['webplat-root-activity'].alarm_actions[0]).toMatch(/Alerts_Topic-critical/);
     expect(alarms['webplat-iam-policy-change'].alarm_actions[0]).toMatch(/Alerts_Topic-warning/);
+  });
+
+  it('routes failed ECR replication to the warning topic', () => {
+    const rule = out
+      .resources('aws_cloudwatch_event_rule')
+      .find(([, r]) => r.name === 'webplat-ecr-replication-failed');
+    expect(rule).toBeDefined();
+    expect(JSON.parse(rule![1].event_pattern)).toEqual({
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Replication Action'],
+      detail: { result: ['FAILED'] },
+    });
+    const target = out.resources('aws_cloudwatch_event_target').find(([, t]) => t.rule.includes(rule![0]))!;
+    expect(target[1].arn).toMatch(/Alerts_Topic-warning/);
+  });
+
+  it('alarms on failed replication of the state bucket (S3 replication metrics, by rule)', () => {
+    const { state } = registry.accounts[slug];
+    const alarm = out
+      .resources('aws_cloudwatch_metric_alarm')
+      .map(([, a]) => a)
+      .find((a) => a.alarm_name === 'webplat-state-replication-failed');
+    expect(alarm).toMatchObject({
+      namespace: 'AWS/S3',
+      metric_name: 'OperationsFailedReplication',
+      dimensions: {
+        SourceBucket: state.bucket,
+        DestinationBucket: `${state.bucket}-replica`,
+        RuleId: 'state-to-recovery-region',
+      },
+      threshold: 1,
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      treat_missing_data: 'notBreaching',
+      alarm_description: expect.stringContaining('docs/runbooks.md#alarm-state-replication-failed'),
+    });
+    expect(alarm.alarm_actions[0]).toMatch(/Alerts_Topic-warning/);
+  });
+
+  it('has runbook entries for the replication alarms', () => {
+    const runbooks = readFileSync(join(__dirname, '..', 'docs', 'runbooks.md'), 'utf8');
+    expect(runbooks).toContain('### alarm-state-replication-failed');
+    expect(runbooks).toContain('### alarm-ecr-replication-failed');
   });
 });

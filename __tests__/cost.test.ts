@@ -2,6 +2,7 @@
 import { estimateStack, spotShare } from '../scripts/cost/estimate';
 import { formatDelta, formatReport, type CostReport } from '../scripts/cost/report';
 import { PRICE_TABLE_VERSION } from '../scripts/cost/prices';
+import { appStacks } from './support/app-synth';
 import { envInput, synthPlatform } from './support/fixtures';
 
 /** A stack as Terraform JSON: one NAT gateway, an internet-facing ALB, a small database, two tasks. */
@@ -276,5 +277,22 @@ describe('the recovery-region share (issue 28)', () => {
       groups: { dev: { ...e, stacks: ['platform-dev'] } },
     };
     expect(formatReport(report)).not.toMatch(/recovery share/);
+  });
+});
+
+describe("the account's copies in the recovery region (issue 28)", () => {
+  it('prices the state replica (storage, transfer) as usage and its key as a fixed line', () => {
+    const e = estimateStack(appStacks().state.main.json);
+    expect(e.usage).toMatchObject({
+      'S3 Standard storage, per GB-month': 0.023,
+      'Cross-region data transfer (replication), per GB': 0.02,
+    });
+    // The state key and the replica's own key.
+    expect(e.fixed.find((l) => l.item === 'KMS customer-managed key')?.quantity).toBe(2);
+  });
+
+  it('prices ECR replication as transfer (the replicas are ECR storage in the recovery region)', () => {
+    const e = estimateStack(appStacks().baseline.main.json);
+    expect(e.usage).toMatchObject({ 'Cross-region data transfer (replication), per GB': 0.02 });
   });
 });

@@ -21,7 +21,13 @@ const stacks = appStacks();
 describe.each(accounts)('AWS side of keyless access (state stack of account $slug)', (a) => {
   const { accountId, github, adminPrincipalArns } = a.account;
   const out = stacks.state[a.slug];
-  const roles = Object.fromEntries(out.resources('aws_iam_role').map(([, r]) => [r.name, r]));
+  // The pipeline roles: the state stack's other role is the one S3 replicates state as (stacks.test.ts).
+  const roles = Object.fromEntries(
+    out
+      .resources('aws_iam_role')
+      .filter(([, r]) => r.name !== `${a.project}-state-replication`)
+      .map(([, r]) => [r.name, r]),
+  );
   const trustOf = (role: string) =>
     policy(roles[role.split('/').pop()!].assume_role_policy).Statement[0].Condition;
   const infra = `${github.owner}/${github.repository}`;
@@ -255,7 +261,9 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
   });
 
   it('state bucket and lock table admit exactly the admins and the plan/apply roles', () => {
-    const statements = policy(out.only('aws_s3_bucket_policy').policy).Statement;
+    const statements = policy(
+      out.resources('aws_s3_bucket_policy').find(([, p]) => p.provider === undefined)![1].policy,
+    ).Statement;
     const bucket = statements.find((s) => s.Sid === 'DenyAllButNamedPrincipals');
     const table = policy(out.only('aws_dynamodb_resource_policy').policy).Statement[0];
     const expected = [
@@ -264,7 +272,11 @@ describe.each(accounts)('AWS side of keyless access (state stack of account $slu
       ...adminPrincipalArns,
       ...stateRoles,
     ];
-    expect(bucket.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
+    // The bucket also admits the role S3 replicates it as (state-replica.ts), the table does not.
+    expect(bucket.Condition.StringNotLike['aws:PrincipalArn']).toEqual([
+      ...expected,
+      arn(accountId, `${a.project}-state-replication`),
+    ]);
     expect(table.Condition.StringNotLike['aws:PrincipalArn']).toEqual(expected);
     expect(bucket.Condition.StringNotLike['aws:PrincipalArn'].some((p: string) => p.includes('deploy'))).toBe(
       false,

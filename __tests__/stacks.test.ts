@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { accountOf, environmentInputs, environments, registry } from '../environments';
+import { accountOf, accountRecoveryRegion, environmentInputs, environments, registry } from '../environments';
 import { Naming, shorten } from '../constructs/core/naming';
 import { definePlatform } from '../stacks/platform-app';
 import { TERRAFORM_REQUIRED_VERSION } from '../stacks/toolchain';
@@ -78,9 +78,19 @@ describe('platform stacks', () => {
 });
 
 describe('state stack', () => {
-  const out = synth(buildStacks(registry).state.main);
+  const synthesized = synth(buildStacks(registry).state.main);
   const account = registry.accounts.main;
   const state = account.state;
+  // The home region's resources (the replica's carry the recovery provider: 'state replica' below).
+  const out = {
+    ...synthesized,
+    only(type: string) {
+      const all = synthesized.resources(type).filter(([, r]) => r.provider === undefined);
+      if (all.length !== 1)
+        throw new Error(`expected exactly one ${type} in the home region, found ${all.length}`);
+      return all[0][1];
+    },
+  };
 
   it('starts on a local backend in the repository root', () => {
     expect(out.json.terraform.backend).toEqual({ local: { path: '../../../terraform.state-main.tfstate' } });
@@ -157,6 +167,157 @@ describe('state stack', () => {
   });
 });
 
+describe('state replica (an account with a recovery region)', () => {
+  const out = synth(buildStacks(registry).state.main);
+  const account = registry.accounts.main;
+  const state = account.state;
+  const recovery = accountRecoveryRegion(registry, 'main')!;
+  const inRecovery = (type: string) => out.resources(type).filter(([, r]) => r.provider === 'aws.recovery');
+  const one = (type: string) => {
+    const all = inRecovery(type);
+    expect(all).toHaveLength(1);
+    return all[0];
+  };
+
+  it('has a provider for the recovery region, pinned to the account', () => {
+    const provider = out.json.provider.aws.find((p: any) => p.alias === 'recovery');
+    expect(provider).toMatchObject({ region: recovery, allowed_account_ids: [account.accountId] });
+  });
+
+  it('makes the replica bucket there, hardened as the state bucket is, with a key of its own', () => {
+    const [bucketId, bucket] = one('aws_s3_bucket');
+    expect(bucket.bucket).toBe(`${state.bucket}-replica`);
+    const ref = `\${aws_s3_bucket.${bucketId}.id}`;
+    expect(one('aws_s3_bucket_versioning')[1]).toMatchObject({
+      bucket: ref,
+      versioning_configuration: { status: 'Enabled' },
+    });
+    expect(one('aws_s3_bucket_public_access_block')[1]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(one('aws_s3_bucket_ownership_controls')[1].rule.object_ownership).toBe('BucketOwnerEnforced');
+    const [keyId, key] = one('aws_kms_key');
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(one('aws_kms_alias')[1].name).toBe(`${state.kmsKeyAlias}-replica`);
+    const sse = one('aws_s3_bucket_server_side_encryption_configuration')[1].rule[0];
+    expect(sse.apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: 'aws:kms',
+      kms_master_key_id: `\${aws_kms_key.${keyId}.arn}`,
+    });
+    const doc = policy(one('aws_s3_bucket_policy')[1].policy);
+    expect(doc.Statement.find((st) => st.Sid === 'DenyInsecureTransport')).toMatchObject({ Effect: 'Deny' });
+    expect(
+      doc.Statement.find((st) => st.Sid === 'DenyAllButNamedPrincipals').Condition.StringNotLike[
+        'aws:PrincipalArn'
+      ],
+    ).toEqual(expect.arrayContaining([...account.adminPrincipalArns]));
+  });
+
+  it('never turns a key multi-region (the state key stays as it is)', () => {
+    for (const [, k] of out.resources('aws_kms_key')) expect(k.multi_region).toBeUndefined();
+  });
+
+  it('replicates every version and delete marker, with the replica key and metrics, as its role', () => {
+    const [, config] = out.resources('aws_s3_bucket_replication_configuration')[0];
+    expect(out.resources('aws_s3_bucket_replication_configuration')).toHaveLength(1);
+    expect(config.provider).toBeUndefined();
+    expect(config.bucket).toBe(state.bucket);
+    const [roleId, role] = out
+      .resources('aws_iam_role')
+      .find(([, r]) => r.name === 'webplat-state-replication')!;
+    expect(config.role).toBe(`\${aws_iam_role.${roleId}.arn}`);
+    const [boundaryId] = out
+      .resources('aws_iam_policy')
+      .find(([, p]) => p.name === 'webplat-workload-boundary')!;
+    expect(role.permissions_boundary).toBe(`\${aws_iam_policy.${boundaryId}.arn}`);
+    expect(policy(role.assume_role_policy).Statement[0]).toMatchObject({
+      Principal: { Service: 's3.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+    });
+    const [replicaBucketId] = one('aws_s3_bucket');
+    const [replicaKeyId] = one('aws_kms_key');
+    expect(config.rule).toEqual([
+      expect.objectContaining({
+        id: 'state-to-recovery-region',
+        status: 'Enabled',
+        filter: { prefix: '' },
+        delete_marker_replication: { status: 'Enabled' },
+        source_selection_criteria: { sse_kms_encrypted_objects: { status: 'Enabled' } },
+        destination: expect.objectContaining({
+          bucket: `\${aws_s3_bucket.${replicaBucketId}.arn}`,
+          encryption_configuration: { replica_kms_key_id: `\${aws_kms_key.${replicaKeyId}.arn}` },
+          metrics: { status: 'Enabled' },
+        }),
+      }),
+    ]);
+    // Replication needs versioning on both sides first.
+    expect(config.depends_on).toHaveLength(2);
+  });
+
+  it('admits the replication role to the state bucket', () => {
+    const home = out.resources('aws_s3_bucket_policy').find(([, p]) => p.provider === undefined)![1];
+    const named = policy(home.policy).Statement.find((st) => st.Sid === 'DenyAllButNamedPrincipals');
+    expect(named.Condition.StringNotLike['aws:PrincipalArn']).toContain(
+      `arn:aws:iam::${account.accountId}:role/webplat-state-replication`,
+    );
+  });
+
+  it('outputs the replica for the runbook', () => {
+    expect(out.json.output.state_replica.value).toMatchObject({ region: recovery });
+  });
+
+  it('is left out when no environment of the account recovers (strategy none)', () => {
+    const reg = registryOf([envInput('dev')]);
+    expect(accountRecoveryRegion(reg, 'main')).toBeUndefined();
+    const bare = synth(buildStacks(reg).state.main);
+    expect(bare.count('aws_s3_bucket')).toBe(1);
+    expect(bare.count('aws_s3_bucket_replication_configuration')).toBe(0);
+    expect(bare.json.provider.aws).toHaveLength(1);
+    const boundary = bare
+      .resources('aws_iam_policy')
+      .find(([, p]) => p.name === 'webplat-workload-boundary')![1];
+    expect(policy(boundary.policy).Statement.find((st) => st.Sid === 'NoTerraformState').Action).toEqual([
+      's3:*',
+      'dynamodb:*',
+    ]);
+  });
+});
+
+describe('baseline stack: ECR replication', () => {
+  it.each(Object.keys(registry.accounts))(
+    'baseline-%s replicates the project repositories to the recovery region, once per account',
+    (slug) => {
+      const out = appStacks().baseline[slug];
+      const region = accountRecoveryRegion(registry, slug);
+      expect(region).toBeDefined();
+      const configs = out.resources('aws_ecr_replication_configuration');
+      expect(configs).toHaveLength(1);
+      const { project, accountId } = registry.accounts[slug];
+      expect(configs[0][1].replication_configuration.rule).toEqual([
+        {
+          destination: [{ region, registry_id: accountId }],
+          repository_filter: [{ filter: `${project}-`, filter_type: 'PREFIX_MATCH' }],
+        },
+      ]);
+      // A registry-wide singleton: no other stack makes one.
+      for (const [id, other] of Object.entries(appStacks().platform))
+        expect([id, other.count('aws_ecr_replication_configuration')]).toEqual([id, 0]);
+      for (const [id, other] of Object.entries(appStacks().state))
+        expect([id, other.count('aws_ecr_replication_configuration')]).toEqual([id, 0]);
+    },
+  );
+
+  it('is left out when the account has no recovery region', () => {
+    const reg = registryOf([envInput('dev')]);
+    const out = synth(buildStacks(reg).baseline.main);
+    expect(out.count('aws_ecr_replication_configuration')).toBe(0);
+    expect(out.count('aws_cloudwatch_metric_alarm')).toBe(2);
+  });
+});
+
 describe('two accounts', () => {
   it('give two state stacks, each for its own environments', () => {
     const accounts = accountsInputCopy();
@@ -170,7 +331,10 @@ describe('two accounts', () => {
     expect(Object.keys(stacks.state)).toEqual(Object.keys(accounts));
     expect(Object.keys(stacks.state)).toContain('prodacct');
     const second = synth(stacks.state.prodacct);
-    expect(second.only('aws_s3_bucket').bucket).toBe('webplat-tfstate-222222222222');
+    expect(second.resources('aws_s3_bucket').map(([, b]) => b.bucket)).toEqual([
+      'webplat-tfstate-222222222222',
+      'webplat-tfstate-222222222222-replica',
+    ]);
     expect(second.json.provider.aws[0].allowed_account_ids).toEqual(['222222222222']);
     expect(synth(stacks.platform.prod).json.terraform.backend.s3.bucket).toBe('webplat-tfstate-222222222222');
   });

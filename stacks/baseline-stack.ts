@@ -5,6 +5,7 @@ import { applyStackGuards } from '../constructs/core/guards';
 import { Naming, pipelineRoleNames, policyArn } from '../constructs/core/naming';
 import { AccountAlerts } from '../constructs/observability/account-alerts';
 import { AccountBaseline } from '../constructs/security/account-baseline';
+import { STATE_REPLICATION_RULE_ID, stateReplicaBucketName } from '../constructs/state/state-replica';
 import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig } from '../environments/schema';
 import { configureAws } from './aws';
@@ -13,6 +14,8 @@ import { s3Backend } from './backend';
 export interface BaselineStackProps {
   readonly accountSlug: string;
   readonly account: AccountConfig;
+  /** The account's recovery region (accountRecoveryRegion): ECR replicates there. Default: none. */
+  readonly recoveryRegion?: string;
 }
 
 /**
@@ -52,6 +55,9 @@ export class BaselineStack extends StableAddressStack {
       config: account.baseline.config,
       trailRetentionDays: account.baseline.trailRetentionDays,
       costAllocationTags: account.baseline.activateCostAllocationTags ? ['Project', 'Environment'] : [],
+      ecrReplication: props.recoveryRegion
+        ? { region: props.recoveryRegion, repositoryPrefix: `${account.project}-` }
+        : undefined,
     });
 
     // The account's alert topics: GuardDuty findings, root activity, IAM policy changes.
@@ -61,6 +67,21 @@ export class BaselineStack extends StableAddressStack {
       kmsKeyArn: this.baseline.trailKey.arn,
       subscribers: account.baseline.alerts,
       trailLogGroupName: this.baseline.trailLogGroup.name,
+      // The copies in the recovery region (the state replica is the state stack's, named from config;
+      // its metrics are in the state bucket's region: alarmed here when that is the home region).
+      replication: props.recoveryRegion
+        ? {
+            ecr: true,
+            stateBucket:
+              account.state.region === account.region
+                ? {
+                    source: account.state.bucket,
+                    destination: stateReplicaBucketName(account.state.bucket),
+                    ruleId: STATE_REPLICATION_RULE_ID,
+                  }
+                : undefined,
+          }
+        : undefined,
     });
 
     new TerraformOutput(this, 'cloudtrail_bucket', { value: this.baseline.trailBucket.name });

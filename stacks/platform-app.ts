@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { accountOf, environmentsOf, type Registry } from '../environments/registry';
+import { accountOf, accountRecoveryRegion, environmentsOf, type Registry } from '../environments/registry';
 import { BaselineStack } from './baseline-stack';
 import { PlatformStack } from './platform-stack';
 import { baselineStackId, platformStackId, referenceStackId, stateStackId } from './stack-ids';
@@ -27,10 +27,12 @@ export function definePlatform(app: Construct, registry: Registry): PlatformStac
       accountSlug: slug,
       account,
       environments: envs,
+      recoveryRegion: accountRecoveryRegion(registry, slug),
     });
     baseline[slug] = new BaselineStack(app, baselineStackId(slug), {
       accountSlug: slug,
       account,
+      recoveryRegion: accountRecoveryRegion(registry, slug),
     });
   }
   for (const env of Object.values(registry.environments)) {

@@ -1,13 +1,14 @@
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StableAddressStack } from '../constructs/core/addresses';
 import { GitHubPipeline } from '../constructs/delivery/github-oidc';
 import { applyGuardrails } from '../constructs/core/guardrails';
-import { pipelineRoleNames, roleArn } from '../constructs/core/naming';
+import { pipelineRoleNames, roleArn, stateReplicationRoleName } from '../constructs/core/naming';
 import { type KeyFence, StateBackend } from '../constructs/state/state-backend';
+import { StateReplica, stateReplicaBucketName } from '../constructs/state/state-replica';
 import { standardTags } from '../constructs/core/tagging';
 import type { AccountConfig, EnvironmentConfig } from '../environments/schema';
-import { configureAws } from './aws';
+import { configureAws, regionalProvider } from './aws';
 import { localBackend, s3Backend } from './backend';
 
 export interface StateStackProps {
@@ -16,6 +17,11 @@ export interface StateStackProps {
   readonly account: AccountConfig;
   /** The environments deploying into this account: each gets plan, apply and deploy roles. */
   readonly environments: readonly EnvironmentConfig[];
+  /**
+   * The account's recovery region (accountRecoveryRegion): the state bucket is replicated there.
+   * Undefined: no replica.
+   */
+  readonly recoveryRegion?: string;
 }
 
 /**
@@ -26,6 +32,7 @@ export interface StateStackProps {
 export class StateStack extends StableAddressStack {
   readonly backend: StateBackend;
   readonly pipeline: GitHubPipeline;
+  readonly replica?: StateReplica;
 
   constructor(scope: Construct, id: string, props: StateStackProps) {
     super(scope, id);
@@ -56,6 +63,7 @@ export class StateStack extends StableAddressStack {
       // Exactly the admins and the roles that run Terraform; names are deterministic, so the policy
       // does not wait for the roles (and survives their replacement).
       allowedPrincipalArns: [...account.adminPrincipalArns, ...pipelineStateRoles(props)],
+      bucketServiceRoleArns: props.recoveryRegion ? [stateReplicationRoleArn(props)] : [],
       settingsPrincipalArns: [...account.adminPrincipalArns, accountRole(props, 'apply')],
       keyFences: stateKeyFences(props),
     });
@@ -68,6 +76,7 @@ export class StateStack extends StableAddressStack {
       repositoryIds: account.github.repositoryIds,
       // The account's alert topics are the baseline's (account-alerts.ts), in its region.
       alertsRegion: account.region,
+      stateReplication: props.recoveryRegion !== undefined,
       environments: props.environments.map((e) => ({
         name: e.name,
         region: e.region,
@@ -90,6 +99,40 @@ export class StateStack extends StableAddressStack {
       },
     });
 
+    if (props.recoveryRegion) {
+      const tags = standardTags({ project, environment: 'account' });
+      const provider = regionalProvider(this, 'recovery', {
+        region: props.recoveryRegion,
+        accountId: account.accountId,
+        tags,
+      });
+      this.replica = new StateReplica(this, 'StateReplica', {
+        accountId: account.accountId,
+        provider,
+        region: props.recoveryRegion,
+        sourceBucketName: state.bucket,
+        sourceBucketArn: this.backend.bucket.arn,
+        sourceKeyArn: this.backend.key.arn,
+        sourceRegion: state.region,
+        sourceDependsOn: [this.backend.bucket.node.findChild('Versioning') as TerraformResource],
+        replicaBucketName: stateReplicaBucketName(state.bucket),
+        replicaKmsKeyAlias: `${state.kmsKeyAlias}-replica`,
+        roleName: stateReplicationRoleName(project),
+        // By reference: the role waits for its boundary on the first apply.
+        boundaryArn: this.pipeline.workloadBoundary.arn,
+        // The admins (break glass, the copy back) and the roles that run Terraform (an outage).
+        allowedPrincipalArns: [...account.adminPrincipalArns, ...pipelineStateRoles(props)],
+      });
+      new TerraformOutput(this, 'state_replica', {
+        value: {
+          bucket: this.replica.bucket.name,
+          region: props.recoveryRegion,
+          kms_key_arn: this.replica.key.arn,
+        },
+        description: 'The state replica a workflow points Terraform at during an outage (docs/runbooks.md)',
+      });
+    }
+
     new TerraformOutput(this, 'state_bucket', { value: this.backend.bucket.name });
     new TerraformOutput(this, 'lock_table', { value: this.backend.lockTable.name });
     new TerraformOutput(this, 'state_kms_key_arn', { value: this.backend.key.arn });
@@ -99,6 +142,10 @@ export class StateStack extends StableAddressStack {
         'Roles the workflows assume (their ARNs are also derived from config in the generated workflows)',
     });
   }
+}
+
+function stateReplicationRoleArn(props: StateRoleProps): string {
+  return roleArn(props.account.accountId, stateReplicationRoleName(props.account.project));
 }
 
 type StateRoleProps = Pick<StateStackProps, 'accountSlug' | 'account' | 'environments'>;

@@ -61,6 +61,9 @@ export function pipelinePolicies(out: Synthesized, account: AccountConfig): Pipe
       if (!found) throw new Error(`no policy ${name}`);
       return resolve(found[1].policy);
     },
-    bucketPolicy: resolve(out.only('aws_s3_bucket_policy').policy),
+    // The state bucket's (the replica's carries the recovery provider).
+    bucketPolicy: resolve(
+      out.resources('aws_s3_bucket_policy').find(([, p]) => p.provider === undefined)![1].policy,
+    ),
   };
 }

@@ -100,6 +100,13 @@ export const alertTopicKeyAlias = (scope: AlertTopicScope) =>
  */
 export const SITE_BUCKET_COMPONENT = 'site';
 
+/**
+ * The role S3 replicates the state bucket as (state stack, constructs/state/state-replica.ts): an
+ * account-level role under the account's workload boundary, whose one exception it is (boundaries.ts).
+ */
+export const stateReplicationRoleName = (project: string): string =>
+  `${namePrefix(project)}-state-replication`;
+
 export const pipelineRoleNames = {
   plan: (project: string, env: string) => `${namePrefix(project, env)}-github-plan`,
   apply: (project: string, env: string) => `${namePrefix(project, env)}-github-apply`,

@@ -13,4 +13,6 @@ export const STATE_BUCKET_SETTINGS_ACTIONS = [
   's3:PutBucketVersioning',
   's3:PutEncryptionConfiguration',
   's3:PutLifecycleConfiguration',
+  // Replication copies every state version elsewhere: only the state stack's own (state-replica.ts).
+  's3:PutReplicationConfiguration',
 ];

@@ -9,7 +9,7 @@
  *   platform stack (so every role its apply role may create) carries it.
  */
 import type { PolicyStatement } from '../core/iam';
-import { pipelineRoleNames, roleArn } from '../core/naming';
+import { pipelineRoleNames, roleArn, stateReplicationRoleName } from '../core/naming';
 import { STATE_BUCKET_SETTINGS_ACTIONS } from '../core/state-settings';
 import { PASSED_TO_SERVICES, PIPELINE_EXTRA_SERVICES, STACK_SERVICES } from './stack-services';
 import {
@@ -157,7 +157,11 @@ export const WORKLOAD_RUNTIME_SERVICES = [
 ];
 
 /** The workload boundary: a ceiling of services, no IAM changes, no pipeline, no audit or key destruction. */
-export function workloadBoundaryStatements(scope: PipelineScope, state: StateResources): PolicyStatement[] {
+export function workloadBoundaryStatements(
+  scope: PipelineScope,
+  state: StateResources,
+  opts: { readonly stateReplication?: boolean } = {},
+): PolicyStatement[] {
   const services = [...new Set([...STACK_SERVICES, ...WORKLOAD_RUNTIME_SERVICES])].sort();
   return [
     { Sid: 'WorkloadServices', Effect: 'Allow', Action: services.map((s) => `${s}:*`), Resource: '*' },
@@ -190,14 +194,47 @@ export function workloadBoundaryStatements(scope: PipelineScope, state: StateRes
       Resource: '*',
     },
     { Sid: 'BackupsAreKept', Effect: 'Deny', Action: BACKUP_DESTRUCTION_ACTIONS, Resource: '*' },
-    {
-      Sid: 'NoTerraformState',
-      Effect: 'Deny',
-      Action: ['s3:*', 'dynamodb:*'],
-      Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
-    },
+    ...(opts.stateReplication
+      ? [
+          {
+            // S3 replication of the state bucket (state-replica.ts) reads its versions as the
+            // account's replication role; that role alone, those reads alone.
+            Sid: 'NoTerraformState',
+            Effect: 'Deny' as const,
+            NotAction: STATE_REPLICATION_READS,
+            Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
+          },
+          {
+            Sid: 'StateReadsOnlyForReplication',
+            Effect: 'Deny' as const,
+            Action: STATE_REPLICATION_READS,
+            Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
+            Condition: {
+              ArnNotEquals: {
+                'aws:PrincipalArn': roleArn(scope.accountId, stateReplicationRoleName(scope.project)),
+              },
+            },
+          },
+        ]
+      : [
+          {
+            Sid: 'NoTerraformState',
+            Effect: 'Deny' as const,
+            Action: ['s3:*', 'dynamodb:*'],
+            Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
+          },
+        ]),
   ];
 }
+
+/** What S3 replication reads of its source bucket as the replication role (AWS docs, "Setting up permissions"). */
+export const STATE_REPLICATION_READS = [
+  's3:GetReplicationConfiguration',
+  's3:ListBucket',
+  's3:GetObjectVersionForReplication',
+  's3:GetObjectVersionAcl',
+  's3:GetObjectVersionTagging',
+];
 
 /**
  * An environment's workload boundary: the workload boundary, fenced to the environment as its apply

@@ -68,15 +68,17 @@ import {
 export { GITHUB_OIDC_HOST, migrateEnvironment } from './trust';
 
 /** The roles of the baseline stack (`<project>-<component>`), the account apply role's to manage. */
-export const BASELINE_ROLE_COMPONENTS = ['cloudtrail-logs', 'config'] as const;
+export const BASELINE_ROLE_COMPONENTS = ['cloudtrail-logs', 'config', 'state-replication'] as const;
 /** The service each baseline role is passed to: the trail's log delivery, the Config recorder. */
 const BASELINE_PASSED_TO = {
   'cloudtrail-logs': 'cloudtrail.amazonaws.com',
   config: 'config.amazonaws.com',
+  // The state bucket's replication (state stack, constructs/state/state-replica.ts).
+  'state-replication': 's3.amazonaws.com',
 } as const satisfies Record<(typeof BASELINE_ROLE_COMPONENTS)[number], string>;
 export const BASELINE_PASSED_TO_SERVICES = Object.values(BASELINE_PASSED_TO);
 /** The Terraform type that passes a role to each service (what a contract's PassRole names as caller). */
-const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
+const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number] | 's3.amazonaws.com', string> = {
   'backup.amazonaws.com': 'aws_backup_selection (iam_role_arn)',
   'cloudtrail.amazonaws.com': 'aws_cloudtrail (cloud_watch_logs_role_arn)',
   'codedeploy.amazonaws.com': 'aws_codedeploy_deployment_group (service_role_arn)',
@@ -89,9 +91,10 @@ const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
   'monitoring.rds.amazonaws.com': 'aws_db_instance (monitoring_role_arn)',
   'pods.eks.amazonaws.com': 'aws_eks_pod_identity_association (role_arn)',
   'rds.amazonaws.com': 'aws_db_proxy (role_arn)',
+  's3.amazonaws.com': 'aws_s3_bucket_replication_configuration (role)',
   'vpc-flow-logs.amazonaws.com': 'aws_flow_log (iam_role_arn)',
 };
-const passes = (services: readonly (typeof PASSED_TO_SERVICES)[number][]) =>
+const passes = (services: readonly ((typeof PASSED_TO_SERVICES)[number] | 's3.amazonaws.com')[]) =>
   Object.fromEntries(services.map((svc) => [svc, PASSED_BY[svc]]));
 
 export interface PipelineEnvironment {
@@ -125,6 +128,11 @@ export interface GitHubPipelineProps extends PipelineScope {
   readonly environments: readonly PipelineEnvironment[];
   /** The region of the account's alert topics (the baseline's): the account apply job's failures go there. */
   readonly alertsRegion: string;
+  /**
+   * The state bucket is replicated (state-replica.ts): the account's workload boundary lets the
+   * replication role, and it alone, read the bucket's versions for replication. Default: false.
+   */
+  readonly stateReplication?: boolean;
   readonly state: StateResources & {
     readonly bucket: string;
     readonly region: string;
@@ -182,7 +190,9 @@ export class GitHubPipeline extends Construct {
     this.workloadBoundary = new IamPolicy(this, 'WorkloadBoundary', {
       name: pipelineRoleNames.workloadBoundary(project),
       description: 'Permissions boundary of every role the platform and baseline stacks create',
-      policy: policyDocument(workloadBoundaryStatements(props, props.state)),
+      policy: policyDocument(
+        workloadBoundaryStatements(props, props.state, { stateReplication: props.stateReplication }),
+      ),
     });
     // A boundary grants nothing: it caps the roles that carry it, by service.
     const ceiling = 'a permissions boundary is a ceiling by service; the bounded roles grant the actions';

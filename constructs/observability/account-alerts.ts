@@ -16,7 +16,27 @@ export interface AccountAlertsProps {
   readonly subscribers: Readonly<Record<Severity, readonly Subscriber[]>>;
   /** The trail's log group name: the CIS metric filters read it. */
   readonly trailLogGroupName: string;
+  /**
+   * The account's copies in its recovery region: the state bucket's replication (its metrics are in
+   * the source bucket's region, which must be this one) and ECR's. Default: none.
+   */
+  readonly replication?: {
+    readonly stateBucket?: { readonly source: string; readonly destination: string; readonly ruleId: string };
+    readonly ecr: boolean;
+  };
 }
+
+/** ECR replication actions that failed (EventBridge "ECR Replication Action", result FAILED). */
+export const ECR_REPLICATION_RULE: EventRuleSpec = {
+  id: 'ecr-replication-failed',
+  description: 'ECR could not replicate an image to the recovery region',
+  severity: 'warning',
+  pattern: {
+    source: ['aws.ecr'],
+    'detail-type': ['ECR Replication Action'],
+    detail: { result: ['FAILED'] },
+  },
+};
 
 /** GuardDuty findings by severity: high (>= 7) pages, medium (4 to < 7) is looked at. */
 export const GUARDDUTY_RULES: readonly EventRuleSpec[] = [
@@ -101,7 +121,34 @@ export class AccountAlerts extends Construct {
       subscribers: props.subscribers,
     });
     const arns = { critical: this.alerts.topics.critical.arn, warning: this.alerts.topics.warning.arn };
-    createEventRules(this, naming, GUARDDUTY_RULES, arns);
+    createEventRules(
+      this,
+      naming,
+      [...GUARDDUTY_RULES, ...(props.replication?.ecr ? [ECR_REPLICATION_RULE] : [])],
+      arns,
+    );
+    const state = props.replication?.stateBucket;
+    if (state) {
+      // S3 replication metrics (enabled in the rule): any failed operation is a missing copy.
+      new CloudwatchMetricAlarm(this, 'Alarm-state-replication-failed', {
+        alarmName: naming.name('state-replication-failed'),
+        alarmDescription: `Replication of the Terraform state bucket to the recovery region failed. Runbook: ${runbookLink('state-replication-failed')}`,
+        namespace: 'AWS/S3',
+        metricName: 'OperationsFailedReplication',
+        dimensions: {
+          SourceBucket: state.source,
+          DestinationBucket: state.destination,
+          RuleId: state.ruleId,
+        },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [arns.warning],
+      });
+    }
     const namespace = `${naming.name()}/CloudTrail`;
     for (const f of CIS_FILTERS) {
       const metric = new CloudwatchLogMetricFilter(this, `Filter-${f.kind}`, {

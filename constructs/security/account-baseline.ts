@@ -6,6 +6,7 @@ import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
 import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
+import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
 import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
 import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
@@ -46,6 +47,12 @@ export interface AccountBaselineProps {
   readonly trailLogGroupRetentionDays?: number;
   /** Cost-allocation tags to activate (fails until billing has seen the tag). Default: none. */
   readonly costAllocationTags?: readonly string[];
+  /**
+   * ECR replication of the project's repositories (`<prefix>` PREFIX_MATCH) into the account's
+   * recovery region, same account: one registry-wide configuration per region, so only here.
+   * Default: none.
+   */
+  readonly ecrReplication?: { readonly region: string; readonly repositoryPrefix: string };
 }
 
 /** AWS Config managed rules the baseline turns on (seed 000: GuardDuty, CloudTrail, encryption). */
@@ -71,6 +78,8 @@ export class AccountBaseline extends Construct {
   readonly detector: GuarddutyDetector;
   readonly recorder?: ConfigConfigurationRecorder;
 
+  readonly ecrReplication?: EcrReplicationConfiguration;
+
   constructor(scope: Construct, id: string, props: AccountBaselineProps) {
     super(scope, id);
     const trailName = props.naming.name('trail');
@@ -92,6 +101,21 @@ export class AccountBaseline extends Construct {
       this.recorder = this.configService(props);
     }
     this.accountGuards(props);
+    if (props.ecrReplication) {
+      // Replicas are encrypted as the destination registry's default (AES256): no key to manage there.
+      this.ecrReplication = new EcrReplicationConfiguration(this, 'EcrReplication', {
+        replicationConfiguration: {
+          rule: [
+            {
+              destination: [{ region: props.ecrReplication.region, registryId: props.accountId }],
+              repositoryFilter: [
+                { filter: props.ecrReplication.repositoryPrefix, filterType: 'PREFIX_MATCH' },
+              ],
+            },
+          ],
+        },
+      });
+    }
   }
 
   /** The trail's bucket: archived, then expired; only this trail may write to it. */

@@ -23,6 +23,11 @@ export interface StateBackendProps {
    * applies this stack. Everyone else is denied, whatever their IAM policies say.
    */
   readonly settingsPrincipalArns: readonly string[];
+  /**
+   * Roles AWS services act as on the bucket alone (S3 replication, state-replica.ts): admitted to the
+   * bucket, not to the lock table. Default: none.
+   */
+  readonly bucketServiceRoleArns?: readonly string[];
   /** State key prefixes (`<project>/<env>/`) and the only principals that may read or write under each. */
   readonly keyFences?: readonly KeyFence[];
   /** Days until old state versions expire. Default: 90. */
@@ -78,7 +83,9 @@ export class StateBackend extends Construct {
           Principal: '*',
           Action: 's3:*',
           Resource: [arn, `${arn}/*`],
-          Condition: { StringNotLike: { 'aws:PrincipalArn': admitted } },
+          Condition: {
+            StringNotLike: { 'aws:PrincipalArn': [...admitted, ...(props.bucketServiceRoleArns ?? [])] },
+          },
         },
         {
           Sid: 'OnlyAdminsChangeSettings',

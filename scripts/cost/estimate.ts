@@ -181,6 +181,11 @@ const PRICERS: Record<string, Pricer> = {
   aws_cloudwatch_dashboard: (c, _b, p) => add(c, 'CloudWatch dashboard', 1, 'month', p.dashboardMonth),
   aws_cloudwatch_log_group: (c, _b, p) => use(c, p, 'CloudWatch Logs ingestion, per GB'),
   aws_s3_bucket: (c, _b, p) => use(c, p, 'S3 Standard storage, per GB-month'),
+  // The replica's storage is its bucket's (above, in the recovery region); each copy crosses once.
+  aws_s3_bucket_replication_configuration: (c, _b, p) =>
+    use(c, p, 'Cross-region data transfer (replication), per GB'),
+  aws_ecr_replication_configuration: (c, _b, p) =>
+    use(c, p, 'Cross-region data transfer (replication), per GB'),
   aws_dynamodb_table: (c, _b, p) =>
     use(c, p, 'DynamoDB on-demand writes, per million', 'DynamoDB on-demand reads, per million'),
   aws_cloudfront_distribution: (c, _b, p) =>

@@ -130,6 +130,8 @@ const US_EAST_1: RegionPrices = {
     // recovery region, and every copy crosses regions once (inter-region transfer, US regions).
     'AWS Backup cross-region copy storage, per GB-month': 0.05,
     'Cross-region data transfer (backup copies), per GB': 0.02,
+    // The account's copies (state replication, ECR replication): each replicated byte crosses once.
+    'Cross-region data transfer (replication), per GB': 0.02,
   },
 };
 

@@ -95,6 +95,18 @@ export function accountApplyContract(
           'aws:ResourceTag/Environment': 'account',
         },
       ),
+      allow(
+        's3:PutReplicationConfiguration',
+        opts.state.bucketArn,
+        apply('aws_s3_bucket_replication_configuration of the state bucket (state stack, state-replica.ts)'),
+        { 'aws:ResourceTag/Environment': 'account' },
+      ),
+      allow(
+        's3:CreateBucket',
+        `${opts.state.bucketArn}-replica`,
+        apply('aws_s3_bucket of the state replica (state stack, provider recovery)'),
+      ),
+      allow('ecr:PutReplicationConfiguration', '*', apply('aws_ecr_replication_configuration (baseline)')),
     ],
     deny: [
       ...stateDenies(s, opts.state, opts.state.keys, { managesStateStack: true }),

@@ -1,0 +1,262 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
+import { type TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { policyDocument, serviceTrustPolicy } from '../core/iam';
+import { EncryptionKey } from '../core/kms-key';
+import { declareContract, OTHER_ACCOUNT, serviceTrustRequests } from '../core/role-contract';
+import { SecureBucket } from '../core/secure-bucket';
+
+/** The replication rule's id: the `RuleId` dimension of its replication metrics (the failure alarm). */
+export const STATE_REPLICATION_RULE_ID = 'state-to-recovery-region';
+
+/** The replica of a state bucket: `<bucket>-replica` (S3 bucket names are global). */
+export function stateReplicaBucketName(bucket: string): string {
+  const name = `${bucket}-replica`;
+  if (name.length > 63) throw new Error(`state replica bucket name ${name} is longer than 63 characters`);
+  return name;
+}
+
+export interface StateReplicaProps {
+  readonly accountId: string;
+  /** The provider of the recovery region: the replica bucket and its key are made there. */
+  readonly provider: TerraformProvider;
+  readonly region: string;
+  /** The state bucket (versioned) and its key, in the home region. */
+  readonly sourceBucketName: string;
+  readonly sourceBucketArn: string;
+  readonly sourceKeyArn: string;
+  readonly sourceRegion: string;
+  /** The versioning resource of the source bucket: replication waits for it. */
+  readonly sourceDependsOn: readonly TerraformResource[];
+  readonly replicaBucketName: string;
+  readonly replicaKmsKeyAlias: string;
+  /** The replication role S3 assumes (`<project>-state-replication`), under `boundaryArn`. */
+  readonly roleName: string;
+  readonly boundaryArn: string;
+  /** Principals admitted to the replica besides the account root and service-linked roles. */
+  readonly allowedPrincipalArns: readonly string[];
+  readonly noncurrentVersionExpirationDays?: number;
+}
+
+/**
+ * The state bucket's copy in the account's recovery region (docs/architecture.md, "Recovery
+ * objectives"): a bucket hardened as the state bucket is, with its own single-region key there, and
+ * the replication configuration on the state bucket (every version, delete markers too, metrics on
+ * for the failure alarm in the baseline stack) with the role S3 replicates as.
+ */
+export class StateReplica extends Construct {
+  readonly key: EncryptionKey;
+  readonly bucket: SecureBucket;
+  readonly role: IamRole;
+  readonly replication: S3BucketReplicationConfigurationA;
+
+  constructor(scope: Construct, id: string, props: StateReplicaProps) {
+    super(scope, id);
+    const root = `arn:aws:iam::${props.accountId}:root`;
+    const admitted = [
+      root,
+      `arn:aws:iam::${props.accountId}:role/aws-service-role/*`,
+      `arn:aws:iam::${props.accountId}:role/${props.roleName}`,
+      ...props.allowedPrincipalArns,
+    ];
+    const regional = new Construct(this, 'Recovery');
+    // A key of its own in the recovery region (the state key stays single-region).
+    this.key = new EncryptionKey(regional, 'Key', {
+      alias: props.replicaKmsKeyAlias,
+      description: 'Encrypts the replica of Terraform state in the recovery region',
+      accountId: props.accountId,
+    });
+    this.bucket = new SecureBucket(regional, 'Bucket', {
+      bucketName: props.replicaBucketName,
+      kmsKeyArn: this.key.arn,
+      versioned: true,
+      noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? 90,
+      policyStatements: (arn) => [
+        {
+          Sid: 'DenyAllButNamedPrincipals',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [arn, `${arn}/*`],
+          Condition: { StringNotLike: { 'aws:PrincipalArn': admitted } },
+        },
+      ],
+    });
+    for (const c of regional.node.findAll()) {
+      if (c instanceof TerraformResource) c.provider = props.provider;
+    }
+
+    this.role = new IamRole(this, 'Role', {
+      name: props.roleName,
+      description: 'S3 replicates the Terraform state bucket to the recovery region as this role',
+      assumeRolePolicy: serviceTrustPolicy('s3.amazonaws.com', props.accountId),
+      permissionsBoundary: props.boundaryArn,
+    });
+    const src = props.sourceBucketArn;
+    const dst = this.bucket.arn;
+    new IamRolePolicy(this, 'Policy', {
+      role: this.role.id,
+      name: 'replicate-state',
+      policy: policyDocument([
+        {
+          Sid: 'ReadSourceConfiguration',
+          Effect: 'Allow',
+          Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+          Resource: src,
+        },
+        {
+          Sid: 'ReadSourceVersions',
+          Effect: 'Allow',
+          Action: [
+            's3:GetObjectVersionForReplication',
+            's3:GetObjectVersionAcl',
+            's3:GetObjectVersionTagging',
+          ],
+          Resource: `${src}/*`,
+        },
+        {
+          Sid: 'WriteReplicas',
+          Effect: 'Allow',
+          Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+          Resource: `${dst}/*`,
+        },
+        {
+          Sid: 'DecryptSource',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: props.sourceKeyArn,
+          Condition: {
+            StringEquals: { 'kms:ViaService': `s3.${props.sourceRegion}.amazonaws.com` },
+          },
+        },
+        {
+          Sid: 'EncryptReplica',
+          Effect: 'Allow',
+          Action: 'kms:Encrypt',
+          Resource: this.key.arn,
+          Condition: {
+            StringEquals: { 'kms:ViaService': `s3.${props.region}.amazonaws.com` },
+          },
+        },
+      ]),
+    });
+    const via = (region: string) => ({ 'kms:ViaService': `s3.${region}.amazonaws.com` });
+    const s3 = 'S3 replication (aws_s3_bucket_replication_configuration, AWS docs "Setting up permissions")';
+    declareContract(this.role, {
+      purpose:
+        'S3 replication of the Terraform state bucket into its replica in the recovery region, nothing else',
+      allow: [
+        { action: 's3:GetReplicationConfiguration', resource: src, because: s3 },
+        { action: 's3:ListBucket', resource: src, because: s3 },
+        ...['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'].map(
+          (action) => ({ action, resource: `${src}/state/terraform.tfstate`, because: s3 }),
+        ),
+        ...['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'].map((action) => ({
+          action,
+          resource: `${dst}/state/terraform.tfstate`,
+          because: s3,
+        })),
+        {
+          action: 'kms:Decrypt',
+          resource: props.sourceKeyArn,
+          context: {
+            ...via(props.sourceRegion),
+          },
+          because: `${s3}: reads SSE-KMS source objects`,
+        },
+        {
+          action: 'kms:Encrypt',
+          resource: this.key.arn,
+          context: {
+            ...via(props.region),
+          },
+          because: `${s3}: writes replicas with replica_kms_key_id`,
+        },
+      ],
+      deny: [
+        {
+          action: 's3:GetObject',
+          resource: `${src}/state/terraform.tfstate`,
+          because: 'replicates versions, never reads state as a client',
+        },
+        {
+          action: 's3:PutObject',
+          resource: `${dst}/state/terraform.tfstate`,
+          because: 'writes replicas only by replication',
+        },
+        {
+          action: 's3:DeleteObject',
+          resource: `${src}/state/terraform.tfstate`,
+          because: 'never deletes state',
+        },
+        {
+          action: 's3:DeleteObjectVersion',
+          resource: `${dst}/state/terraform.tfstate`,
+          because: 'never deletes a replica version',
+        },
+        {
+          action: 's3:GetObjectVersionForReplication',
+          resource: `arn:aws:s3:::other-bucket-${props.accountId}/a.jpg`,
+          because: 'no other bucket',
+        },
+        {
+          action: 's3:ReplicateObject',
+          resource: `arn:aws:s3:::elsewhere-${OTHER_ACCOUNT}/x`,
+          because: 'no other destination',
+        },
+        {
+          action: 's3:PutBucketPolicy',
+          resource: src,
+          because: "the bucket's settings are the apply role's",
+        },
+        { action: 'kms:Decrypt', resource: props.sourceKeyArn, because: 'only through S3 (kms:ViaService)' },
+        {
+          action: 'kms:ScheduleKeyDeletion',
+          resource: this.key.arn,
+          because: 'keys are never destroyed by a service role',
+        },
+        {
+          action: 'iam:CreateRole',
+          resource: `arn:aws:iam::${props.accountId}:role/escalated`,
+          because: 'escalation: no service role changes IAM',
+        },
+        {
+          action: 'iam:PassRole',
+          resource: `arn:aws:iam::${props.accountId}:role/${props.roleName}`,
+          because: 'escalation: passes no role',
+        },
+      ],
+      trust: serviceTrustRequests(
+        's3.amazonaws.com',
+        props.accountId,
+        `the replication configuration of ${props.sourceBucketName}`,
+        [{ principal: 'lambda.amazonaws.com', because: 'no function replicates state' }],
+      ),
+    });
+
+    this.replication = new S3BucketReplicationConfigurationA(this, 'Replication', {
+      bucket: props.sourceBucketName,
+      role: this.role.arn,
+      rule: [
+        {
+          id: STATE_REPLICATION_RULE_ID,
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Enabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: {
+            bucket: dst,
+            storageClass: 'STANDARD',
+            encryptionConfiguration: { replicaKmsKeyId: this.key.arn },
+            // Metrics (OperationsFailedReplication, by RuleId) for the failure alarm; no RTC (cost).
+            metrics: { status: 'Enabled' },
+          },
+        },
+      ],
+      dependsOn: [...props.sourceDependsOn, this.bucket.node.findChild('Versioning') as TerraformResource],
+    });
+  }
+}
