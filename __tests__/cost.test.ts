@@ -249,14 +249,19 @@ describe('the recovery-region share (issue 28)', () => {
     '%s: a subtotal of its own, with the copies priced as usage',
     (name) => {
       const e = estimate(name);
+      // The DR vault uses AWS Backup's own key there; prod's RDS instance replicates its automated
+      // backups under a key of its own there (one key a month); enterprise (Aurora) has none.
+      const key = name === 'prod';
       expect(e.recovery).toEqual({
         region: 'us-west-2',
-        // The DR vault uses AWS Backup's own key there: nothing runs by the hour or month.
-        fixed: [],
-        fixedMonthly: 0,
+        fixed: key
+          ? [{ item: 'KMS customer-managed key', monthly: 1, quantity: 1, unit: 'month', unitPrice: 1 }]
+          : [],
+        fixedMonthly: key ? 1 : 0,
         usage: {
           'AWS Backup cross-region copy storage, per GB-month': 0.05,
           'Cross-region data transfer (backup copies), per GB': 0.02,
+          ...(key ? { 'KMS requests, per 10,000': 0.03 } : {}),
         },
       });
       const report: CostReport = {
@@ -264,7 +269,7 @@ describe('the recovery-region share (issue 28)', () => {
         groups: { [name]: { ...e, stacks: [`platform-${name}`] } },
       };
       expect(formatReport(report)).toMatch(
-        /recovery share \(us-west-2, recovery\.strategy 'backup-restore'\): \$0\.00 fixed[\s\S]*AWS Backup cross-region copy storage, per GB-month: \$0\.05/,
+        /recovery share \(us-west-2, recovery\.strategy 'backup-restore'\): \$[01]\.00 fixed[\s\S]*AWS Backup cross-region copy storage, per GB-month: \$0\.05/,
       );
     },
   );

@@ -371,7 +371,19 @@ describe('AWS Backup failures', () => {
       'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
       detail: {
         state: ['FAILED', 'ABORTED', 'EXPIRED'],
-        backupVaultName: [expect.stringMatching(/^\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/)],
+        $or: [
+          { backupVaultName: [expect.stringMatching(/^\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/)] },
+          {
+            // Copy jobs (to the recovery region) carry the source vault's ARN, not its name.
+            sourceBackupVaultArn: [
+              {
+                wildcard: expect.stringMatching(
+                  /^arn:aws:backup:\*:\*:backup-vault:\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/,
+                ),
+              },
+            ],
+          },
+        ],
       },
     });
   });

@@ -378,3 +378,29 @@ describe('IAM across the platform', () => {
     },
   );
 });
+
+describe('recovery-region copies of the database (issue 28)', () => {
+  const byName = (n: string) => platforms.find(([name]) => name === n)![1];
+  it('prod: the RDS instance replicates its automated backups to us-west-2 under a key there', () => {
+    const out = byName('prod');
+    const reps = out.resources('aws_db_instance_automated_backups_replication');
+    expect(reps).toHaveLength(1);
+    const [, rep] = reps[0];
+    expect(rep.provider).toBe('aws.dr');
+    expect(rep.source_db_instance_arn).toMatch(/^\$\{aws_db_instance\.Database_Instance_\w+\.arn\}$/);
+    expect(rep.retention_period).toBe(registry.environments.prod.database!.backupRetentionDays);
+    const keyId = /^\$\{aws_kms_key\.(\w+)\.arn\}$/.exec(rep.kms_key_id)![1];
+    const key = out.resources('aws_kms_key').find(([id]) => id === keyId)![1];
+    expect(key.provider).toBe('aws.dr');
+    expect(key.multi_region).toBeUndefined();
+    const stmts = JSON.parse(key.policy).Statement;
+    expect(stmts.find((s: { Sid: string }) => s.Sid === 'UseThroughRds').Condition.StringEquals).toEqual({
+      'kms:CallerAccount': expect.any(String),
+      'kms:ViaService': 'rds.us-west-2.amazonaws.com',
+    });
+  });
+
+  it('dev (strategy none): no replication', () => {
+    expect(byName('dev').count('aws_db_instance_automated_backups_replication')).toBe(0);
+  });
+});

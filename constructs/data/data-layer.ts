@@ -15,6 +15,7 @@ import { DatabaseProxy } from './database-proxy';
 import type { DatabaseBootstrap } from '../core/service-bindings';
 import { databaseBootstrap, DbMigrateTask } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
+import { AutomatedBackupsReplication } from './automated-backups-replication';
 import { AppTable } from './dynamodb-table';
 import { DB_BOOTSTRAP_IMAGES, ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
@@ -76,6 +77,8 @@ export class DataLayer extends Layer {
   readonly tables: Record<string, AppTable> = {};
   readonly buckets: Record<string, AppBucket> = {};
   readonly backup?: PlatformBackup;
+  /** The RDS instance's automated backups replicated to the recovery region (issue 28). */
+  readonly backupReplication?: AutomatedBackupsReplication;
 
   private readonly region: string;
   private readonly accountId: string;
@@ -189,6 +192,7 @@ export class DataLayer extends Layer {
       });
     }
     this.backup = this.createBackup(props);
+    this.backupReplication = this.replicateAutomatedBackups(props);
     this.outputs();
   }
 
@@ -378,6 +382,26 @@ export class DataLayer extends Layer {
       ...(this.database ? [{ ...peer(this.database, ''), label: 'the database' }] : []),
       ...(this.cache ? [{ ...peer(this.cache, ''), label: 'Redis' }] : []),
     ];
+  }
+
+  /**
+   * Point-in-time recovery in the recovery region where the engine offers it: an RDS instance's
+   * automated backups replicated there (Aurora clusters are copied by AWS Backup only).
+   */
+  private replicateAutomatedBackups(props: DataLayerProps): AutomatedBackupsReplication | undefined {
+    const region = backupCopyRegion(props.config);
+    const db = this.database;
+    const settings = props.config.database;
+    if (!region || !props.drProvider || !db?.instance || !settings) return undefined;
+    return new AutomatedBackupsReplication(this, 'BackupReplication', {
+      naming: props.naming,
+      accountId: props.accountId,
+      region,
+      provider: props.drProvider,
+      sourceDbInstanceArn: db.instance.arn,
+      retentionDays: settings.backupRetentionDays,
+      adminPrincipalArns: props.adminPrincipalArns,
+    });
   }
 
   private createBackup(props: DataLayerProps): PlatformBackup | undefined {

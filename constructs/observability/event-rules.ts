@@ -38,7 +38,19 @@ export function eventRuleSpecs(src: EventSources): EventRuleSpec[] {
       pattern: {
         source: ['aws.backup'],
         'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
-        detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'], backupVaultName: src.backupVaultNames },
+        detail: {
+          state: ['FAILED', 'ABORTED', 'EXPIRED'],
+          // Backup and restore jobs name their vault; a copy job (to the recovery region's vault,
+          // issue 28) names its source and destination vaults by ARN only.
+          $or: [
+            { backupVaultName: src.backupVaultNames },
+            {
+              sourceBackupVaultArn: src.backupVaultNames.map((name) => ({
+                wildcard: `arn:aws:backup:*:*:backup-vault:${name}`,
+              })),
+            },
+          ],
+        },
       },
     });
   }
