@@ -98,6 +98,17 @@ describe('application image workflow', () => {
             cluster: `${projectOf(e)}-${e.name}`,
             prefix: `${projectOf(e)}-${e.name}`,
             alertTopic: envWarningTopic(e),
+            // Production with a database: backed up before the migrations (workflows-backup.test.ts).
+            ...(e.tier === 'production' && e.database && e.backup
+              ? {
+                  backup: {
+                    database: `arn:aws:rds:${e.region}:${e.accountId}:${e.database.engine === 'aurora-postgresql' ? 'cluster' : 'db'}:${projectOf(e)}-${e.name}-db`,
+                    vault: `${projectOf(e)}-${e.name}-backup`,
+                    role: `arn:aws:iam::${e.accountId}:role/${projectOf(e)}-${e.name}-backup`,
+                    deleteAfterDays: e.backup.dailyRetentionDays,
+                  },
+                }
+              : {}),
             services: Object.fromEntries(
               deployedServices(e).map((name) => {
                 const s = e.services[name];

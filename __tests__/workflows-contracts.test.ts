@@ -42,6 +42,9 @@ const CLI_ACTIONS: Record<string, readonly string[]> = {
   // The failure notification (SNS then uses the topic's key with the caller's rights: the contracts'
   // kms:GenerateDataKey / kms:Decrypt through SNS).
   'sns publish': ['sns:Publish'],
+  // The backup before a risky change: into the environment's vault, passing the AWS Backup role.
+  'backup start-backup-job': ['backup:StartBackupJob', 'iam:PassRole'],
+  'backup describe-backup-job': ['backup:DescribeBackupJob'],
 };
 
 /** AWS calls that are not the CLI: an action's, or the registry protocol of `docker push`. */
@@ -189,6 +192,19 @@ interface Call {
   readonly roleExpression: string;
 }
 
+/**
+ * The backup before a risky change runs only where the environment is production with a database
+ * and a backup plan (scripts/workflows/backup-before-change.ts): elsewhere its step is skipped.
+ */
+const BACKUP_STEP = 'On-demand backup of the database, waited for, before the change';
+const backedUp = new Set(
+  Object.values(registry.environments)
+    .filter((e) => e.tier === 'production' && e.database && e.backup)
+    .map((e) => e.name),
+);
+const runsThere = (step: string, vs: readonly Variant[] | undefined) =>
+  step === BACKUP_STEP ? vs?.filter((v) => v.environment !== undefined && backedUp.has(v.environment)) : vs;
+
 /** Every AWS call of every job, with the roles the job holds when it makes it. */
 function awsCalls(): Call[] {
   const out: Call[] = [];
@@ -215,7 +231,7 @@ function awsCalls(): Call[] {
             step: name,
             ...c,
             roleExpression,
-            variants: roleExpression ? variants(file, job, roleExpression) : undefined,
+            variants: runsThere(name, roleExpression ? variants(file, job, roleExpression) : undefined),
           });
       }
     }

@@ -53,10 +53,10 @@ describe('generated workflows', () => {
         withDb.map((e) => [e.name, arn(e.accountId, `${projectOf(e)}-${e.name}-github-migrate`)]),
       ),
     );
-    expect(job.steps[1].run).toMatch(
-      /aws ecs run-task --cluster "\$PREFIX" --task-definition "\$\{PREFIX\}-db-migrate"/,
-    );
-    expect(job.steps[1].run).toMatch(/test "\$EXIT" = "0"$/);
+    // After the backup step (production only: workflows-backup.test.ts), the migration task.
+    const run = job.steps.find((st: any) => st.name === 'Run the migration task and wait for it').run;
+    expect(run).toMatch(/aws ecs run-task --cluster "\$PREFIX" --task-definition "\$\{PREFIX\}-db-migrate"/);
+    expect(run).toMatch(/test "\$EXIT" = "0"$/);
   });
 
   it('are the fixed workflows plus one deploy per environment and one per account', () => {
@@ -246,6 +246,17 @@ describe('deploys', () => {
         plan_role: envRole(env, 'plan'),
         apply_role: envRole(env, 'apply'),
         alert_topic: envWarningTopic(env),
+        // Production with a database: the on-demand backup before the apply (workflows-backup.test.ts).
+        ...(env.tier === 'production' && env.database && env.backup
+          ? {
+              backup: JSON.stringify({
+                database: `arn:aws:rds:${env.region}:${env.accountId}:${env.database.engine === 'aurora-postgresql' ? 'cluster' : 'db'}:${projectOf(env)}-${env.name}-db`,
+                vault: `${projectOf(env)}-${env.name}-backup`,
+                role: arn(env.accountId, `${projectOf(env)}-${env.name}-backup`),
+                deleteAfterDays: env.backup.dailyRetentionDays,
+              }),
+            }
+          : {}),
       });
     }
   });

@@ -87,6 +87,7 @@ export class StateStack extends StableAddressStack {
         // What the environment's pipeline roles may reach: ECS artefacts only where ECS runs.
         ecs: e.compute.platform === 'fargate',
         database: e.database !== undefined,
+        backupBeforeChanges: e.tier === 'production' && e.database !== undefined && e.backup !== undefined,
       })),
       // Deterministic ARNs (names from config): the policies do not wait for the resources.
       state: {

@@ -193,12 +193,45 @@ export function siteDeployStatements(t: Omit<ServiceDeployTarget, 'service'>): P
  * task's network, run-task, wait, read the exit code). Its own role, not the deploy roles: trusted
  * only from the infrastructure repository on main in `<env>-migrate` (github-oidc.ts).
  */
-export function migrateStatements(t: Omit<ServiceDeployTarget, 'service'>): PolicyStatement[] {
+export function migrateStatements(
+  t: Omit<ServiceDeployTarget, 'service'>,
+  backupBeforeChange = false,
+): PolicyStatement[] {
   const prefix = namePrefix(t.project, t.env);
-  return runTaskStatements(t, `${prefix}-db-migrate`, [
-    `${prefix}-db-migrate-task`,
-    `${prefix}-db-migrate-execution`,
-  ]);
+  return [
+    ...runTaskStatements(t, `${prefix}-db-migrate`, [
+      `${prefix}-db-migrate-task`,
+      `${prefix}-db-migrate-execution`,
+    ]),
+    ...(backupBeforeChange ? backupBeforeChangeStatements(t) : []),
+  ];
+}
+
+/**
+ * The on-demand backup before a migration (production with a database;
+ * scripts/workflows/backup-before-change.ts): start a backup job into the environment's vault
+ * (`<prefix>-backup`) only, passing the AWS Backup role (`<prefix>-backup`) and no other, and watch the
+ * job (DescribeBackupJob accepts only "*", service authorization reference). AWS Backup snapshots the
+ * database with its own role: nothing of RDS here.
+ */
+export function backupBeforeChangeStatements(t: Omit<ServiceDeployTarget, 'service'>): PolicyStatement[] {
+  const prefix = namePrefix(t.project, t.env);
+  return [
+    {
+      Sid: 'BackupBeforeChange',
+      Effect: 'Allow',
+      Action: 'backup:StartBackupJob',
+      Resource: `arn:aws:backup:${t.region}:${t.accountId}:backup-vault:${prefix}-backup`,
+    },
+    { Sid: 'WatchBackup', Effect: 'Allow', Action: 'backup:DescribeBackupJob', Resource: '*' },
+    {
+      Sid: 'PassBackupRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: iamArn(t.accountId, 'role', `${prefix}-backup`),
+      Condition: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+    },
+  ];
 }
 
 /**
@@ -253,7 +286,10 @@ function runTaskStatements(
  * execution role, and reading its output (stream prefix `migrate` in the service's log group).
  * Never the platform's bootstrap task (`<prefix>-db-migrate`).
  */
-export function serviceMigrateStatements(t: ServiceDeployTarget): PolicyStatement[] {
+export function serviceMigrateStatements(
+  t: ServiceDeployTarget,
+  backupBeforeChange = false,
+): PolicyStatement[] {
   const prefix = namePrefix(t.project, t.env);
   const family = `${prefix}-${t.service}-migrate`;
   return [
@@ -271,5 +307,6 @@ export function serviceMigrateStatements(t: ServiceDeployTarget): PolicyStatemen
       Action: 'logs:GetLogEvents',
       Resource: `arn:aws:logs:${t.region}:${t.accountId}:log-group:/ecs/${prefix}/${t.service}:log-stream:migrate/*`,
     },
+    ...(backupBeforeChange ? backupBeforeChangeStatements(t) : []),
   ];
 }

@@ -116,6 +116,11 @@ export interface PipelineEnvironment {
   readonly ecs: boolean;
   /** The environment has a database (and on ECS its migration task): the `<env>` migration role. */
   readonly database: boolean;
+  /**
+   * Production tier with a database and a backup plan: the apply and migration jobs back the
+   * database up before the change (scripts/workflows/backup-before-change.ts). Default: false.
+   */
+  readonly backupBeforeChanges?: boolean;
 }
 
 export interface GitHubPipelineProps extends PipelineScope {
@@ -360,6 +365,7 @@ export class GitHubPipeline extends Construct {
           region: env.region,
           state: access,
           iam,
+          backup: env.backupBeforeChanges ?? false,
           tokens: applyTokens,
           otherTokens: [planToken, ...(migrates ? [migrateToken] : [])],
         }),
@@ -620,13 +626,16 @@ export class GitHubPipeline extends Construct {
       key: `${env.name}Migrate-${service}`,
       name: pipelineRoleNames.serviceMigrate(project, env.name, service),
       policyName: 'run-migrations',
-      statements: serviceMigrateStatements({
-        accountId,
-        region: env.region,
-        project,
-        env: env.name,
-        service,
-      }),
+      statements: serviceMigrateStatements(
+        {
+          accountId,
+          region: env.region,
+          project,
+          env: env.name,
+          service,
+        },
+        env.backupBeforeChanges ?? false,
+      ),
     });
     declareContract(
       role,
@@ -637,6 +646,7 @@ export class GitHubPipeline extends Construct {
           env: env.name,
           region: env.region,
           service,
+          backup: env.backupBeforeChanges ?? false,
           token: this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
           otherTokens: [
             this.token(appRepository, env.name, 'app-image.yml'),
@@ -697,7 +707,10 @@ export class GitHubPipeline extends Construct {
       role,
       `${key}Policy`,
       'run-migration',
-      migrateStatements({ accountId, region: env.region, project, env: env.name }),
+      migrateStatements(
+        { accountId, region: env.region, project, env: env.name },
+        env.backupBeforeChanges ?? false,
+      ),
     );
     declareContract(
       role,
@@ -707,6 +720,7 @@ export class GitHubPipeline extends Construct {
         migrateContract(this.contractScope, {
           env: env.name,
           region: env.region,
+          backup: env.backupBeforeChanges ?? false,
           token: this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml'),
           otherTokens: [
             ...otherTokens,

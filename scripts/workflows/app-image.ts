@@ -10,6 +10,7 @@
 import { alertTopicArn, namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { migrateEnvironment } from '../../constructs/delivery/trust';
 import { accountOf, type Registry } from '../../environments/registry';
+import { backupBeforeRiskyChange, backupTargetOf } from './backup-before-change';
 import {
   ACTIONS,
   checkout,
@@ -53,6 +54,8 @@ function platformOf(registry: Registry) {
             { project, accountId: env.accountId, region: env.region, environment: env.name },
             'warning',
           ),
+          // Production with a database: the migrate job backs it up (and waits) before migrating.
+          ...withBackup(backupTargetOf(env, project)),
           // Only services with a repository in `github.appRepositories` have a deploy role.
           services: Object.fromEntries(
             Object.entries(env.services)
@@ -89,6 +92,20 @@ function platformOf(registry: Registry) {
     }),
   );
 }
+
+const withBackup = <T>(target: T | undefined) => (target ? { backup: target } : {});
+
+/** The migrate job's backup before the migration (production with a database; skipped elsewhere). */
+const backupStep = (() => {
+  const field = (name: string) => `\${{ fromJSON(env.PLATFORM)[inputs.environment].backup.${name} }}`;
+  return backupBeforeRiskyChange({
+    condition: "fromJSON(env.PLATFORM)[inputs.environment].backup.database != ''",
+    database: field('database'),
+    vault: field('vault'),
+    role: field('role'),
+    deleteAfterDays: field('deleteAfterDays'),
+  });
+})();
 
 const INPUTS = {
   service: {
@@ -264,7 +281,7 @@ export function appImage(registry: Registry): string {
         // One migration at a time per environment: they share the database.
         concurrency: { group: 'migrate-${{ inputs.environment }}', 'cancel-in-progress': false },
         env: jobEnv,
-        steps: [resolveStep, ...migrationSteps, notify],
+        steps: [resolveStep, migrationSteps[0], backupStep, ...migrationSteps.slice(1), notify],
       },
       deploy: {
         name: 'deploy ${{ inputs.service }} to ${{ inputs.environment }}',

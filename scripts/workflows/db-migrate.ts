@@ -9,6 +9,7 @@
 import { alertTopicArn, namePrefix, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { migrateEnvironment } from '../../constructs/delivery/trust';
 import { accountOf, type Registry } from '../../environments/registry';
+import { backupBeforeRiskyChange, backupTargetOf } from './backup-before-change';
 import { credentials, notifyFailure, OIDC, READ_ONLY, render, runner } from './common';
 
 /**
@@ -65,10 +66,22 @@ export function dbMigrate(registry: Registry): string | undefined {
         { project, accountId: env.accountId, region: env.region, environment: env.name },
         'warning',
       );
-      return { name: env.name, region: env.region, prefix: namePrefix(project, env.name), role, alertTopic };
+      const backup = backupTargetOf(env, project);
+      return {
+        name: env.name,
+        region: env.region,
+        prefix: namePrefix(project, env.name),
+        role,
+        alertTopic,
+        // Production with a database: backed up (and waited for) before the migration; '' elsewhere.
+        backupDatabase: backup?.database ?? '',
+        backupVault: backup?.vault ?? '',
+        backupRole: backup?.role ?? '',
+        backupDeleteAfterDays: backup ? String(backup.deleteAfterDays) : '',
+      };
     });
   if (targets.length === 0) return undefined;
-  const pick = (field: 'region' | 'prefix' | 'role' | 'alertTopic') =>
+  const pick = (field: Exclude<keyof (typeof targets)[number], 'name'>) =>
     `\${{ fromJSON('${JSON.stringify(Object.fromEntries(targets.map((t) => [t.name, t[field]])))}')[inputs.environment] }}`;
   return render({
     name: 'db-migrate',
@@ -97,6 +110,13 @@ export function dbMigrate(registry: Registry): string | undefined {
         env: { TARGET: '${{ inputs.environment }}', PREFIX: pick('prefix') },
         steps: [
           credentials(pick('role'), pick('region')),
+          backupBeforeRiskyChange({
+            condition: `${pick('backupDatabase').slice(4, -3)} != ''`,
+            database: pick('backupDatabase'),
+            vault: pick('backupVault'),
+            role: pick('backupRole'),
+            deleteAfterDays: pick('backupDeleteAfterDays'),
+          }),
           { name: 'Run the migration task and wait for it', run: migrationTaskScript() },
           notifyFailure({
             topic: pick('alertTopic'),

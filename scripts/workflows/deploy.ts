@@ -21,6 +21,7 @@ import {
   terraformSteps,
   tf,
 } from './common';
+import { backupBeforeRiskyChange } from './backup-before-change';
 import { masterPasswordGuard } from './master-password-guard';
 import type { AccountTargets, StackTarget } from './targets';
 
@@ -83,6 +84,14 @@ function applyJob(): Job {
       },
       credentials('${{ inputs.apply_role }}', '${{ inputs.region }}'),
       init,
+      // Production with a database: an on-demand backup, completed, before the apply.
+      backupBeforeRiskyChange({
+        condition: "inputs.backup != ''",
+        database: '${{ fromJSON(inputs.backup).database }}',
+        vault: '${{ fromJSON(inputs.backup).vault }}',
+        role: '${{ fromJSON(inputs.backup).role }}',
+        deleteAfterDays: '${{ fromJSON(inputs.backup).deleteAfterDays }}',
+      }),
       { name: 'Apply exactly the reviewed plan', run: tf('apply -input=false -no-color tfplan') },
       notifyFailure({
         topic: '${{ inputs.alert_topic }}',
@@ -112,6 +121,13 @@ export function reusableDeploy(targets: readonly StackTarget[]): string {
           alert_topic: input(
             'Warning topic the apply job publishes its failure to (its role may publish there)',
           ),
+          backup: {
+            description:
+              'JSON {database, vault, role, deleteAfterDays}: an on-demand AWS Backup of the database, waited for, before the apply (production); empty: none',
+            required: false,
+            type: 'string',
+            default: '',
+          },
           destroy: {
             description: 'Plan a destroy instead of an update (terraform-ops)',
             required: false,
@@ -160,6 +176,7 @@ function deployCaller(
             plan_role: target.planRole,
             apply_role: target.applyRole,
             alert_topic: target.alertTopic,
+            ...(target.backup ? { backup: JSON.stringify(target.backup) } : {}),
           },
         } satisfies Job,
       ]),

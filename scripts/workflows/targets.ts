@@ -6,6 +6,7 @@
 import { alertTopicArn, pipelineRoleNames, roleArn } from '../../constructs/core/naming';
 import { accountOf, type Registry } from '../../environments/registry';
 import type { EnvironmentConfig } from '../../environments/schema';
+import { type BackupTarget, backupTargetOf } from './backup-before-change';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
 
 /** What a workflow needs to know of one Terraform stack. */
@@ -31,6 +32,11 @@ export interface StackTarget {
    * plan jobs set `TF_VAR_<name>` from the plan environment's secret of that name.
    */
   readonly secretVariables: readonly string[];
+  /**
+   * The database the apply job backs up (and waits for) before it applies: production tier with a
+   * database and a backup plan (backup-before-change.ts). Absent elsewhere.
+   */
+  readonly backup?: BackupTarget;
 }
 
 /** The `clientSecretVariable` of each configured federated identity provider of an environment. */
@@ -56,6 +62,7 @@ export function environmentTargets(registry: Registry): StackTarget[] {
       ),
       deploy: env.deploy,
       secretVariables: secretVariablesOf(env),
+      backup: backupTargetOf(env, project),
     };
   });
 }

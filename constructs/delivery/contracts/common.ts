@@ -19,6 +19,8 @@ export const workflowStep = (file: string, job: string, step: string, call: stri
 
 /** The last step of every job that deploys (scripts/workflows/common.ts, `notifyFailure`). */
 const NOTIFY = 'Publish the failure to the warning topic';
+/** The backup before a risky change (scripts/workflows/backup-before-change.ts, `BACKUP_STEP_NAME`). */
+const BACKUP = 'On-demand backup of the database, waited for, before the change';
 
 /** The step names of the generated workflows the contracts cite (scripts/workflows/ generates them). */
 export const STEPS = {
@@ -26,6 +28,7 @@ export const STEPS = {
   plan: ['_deploy.yml', 'plan', 'Plan (saved)'],
   applyInit: ['_deploy.yml', 'apply', 'Init'],
   apply: ['_deploy.yml', 'apply', 'Apply exactly the reviewed plan'],
+  backupApply: ['_deploy.yml', 'apply', BACKUP],
   ecrLogin: ['app-image.yml', 'image', 'ECR login'],
   push: ['app-image.yml', 'image', 'Push'],
   serviceMigration: [
@@ -42,6 +45,8 @@ export const STEPS = {
   ],
   stopBlueGreen: ['app-image.yml', 'deploy', 'Stop the blue/green deployment and roll back'],
   migration: ['db-migrate.yml', 'migrate', 'Run the migration task and wait for it'],
+  backupMigration: ['db-migrate.yml', 'migrate', BACKUP],
+  backupServiceMigration: ['app-image.yml', 'migrate', BACKUP],
   upload: [
     'frontend-deploy.yml',
     'site',

@@ -1,6 +1,7 @@
 /**
  * The apply role of an environment's platform stack: PowerUserAccess fenced to the environment.
  */
+import { backupBeforeChangeRequests } from './backup';
 import type { RoleContract } from '../../core/role-contract';
 import { namePrefix } from '../../core/naming';
 import { type StateAccess } from '../pipeline-policies';
@@ -18,6 +19,8 @@ export function environmentApplyContract(
     readonly region: string;
     readonly state: StateAccess;
     readonly iam: ApplyIam;
+    /** Production with a database: the on-demand backup before the apply (contracts/backup.ts). */
+    readonly backup?: boolean;
     readonly tokens: readonly GitHubToken[];
     /** Tokens of this repository's other roles of the environment (plan, migration). */
     readonly otherTokens: readonly GitHubToken[];
@@ -88,6 +91,9 @@ export function environmentApplyContract(
     ['ec2:DisableSnapshotBlockPublicAccess', 'public snapshot sharing'],
     ['s3:PutAccountPublicAccessBlock', "the account's S3 public access block (the baseline)"],
   ].map(([a, what]) => deny(a, '*', `an account-wide setting: ${what}`));
+  const backup = opts.backup
+    ? backupBeforeChangeRequests(s, { env: opts.env, region: opts.region, step: 'backupApply' })
+    : { allow: [], deny: [] };
   return {
     purpose: `applies the ${opts.env} platform stack: PowerUserAccess fenced to the environment, its roles only under its boundary, its own state`,
     managed: [
@@ -124,6 +130,7 @@ export function environmentApplyContract(
         { 'iam:AWSServiceName': 'email.cognito-idp.amazonaws.com' },
       ),
       ...ecsAllows,
+      ...backup.allow,
     ],
     deny: [
       ...stateDenies(s, opts.state, opts.state.keys),
@@ -156,6 +163,7 @@ export function environmentApplyContract(
       deny('kms:ScheduleKeyDeletion', opts.state.kmsKeyArn, 'keys are never destroyed by automation'),
       ...ecsDenies,
       ...accountSettings,
+      ...backup.deny,
     ],
     trust: {
       allow: opts.tokens.map((t) =>

@@ -5,6 +5,7 @@
 import type { RoleContract } from '../../core/role-contract';
 import { namePrefix } from '../../core/naming';
 import { familyArn } from '../deploy-policies';
+import { backupBeforeChangeRequests } from './backup';
 import { forgedTokens, type GitHubToken, tokenRequest } from '../trust';
 import { allow, at, type ContractScope, deny, NOWHERE, role } from './common';
 
@@ -16,6 +17,8 @@ export function migrateContract(
     readonly region: string;
     /** A service's migrations: also reads the task's revision, registers one and reads its logs. */
     readonly service?: string;
+    /** Production with a database: the on-demand backup before the migration (contracts/backup.ts). */
+    readonly backup?: boolean;
     readonly token: GitHubToken;
     readonly otherTokens: readonly GitHubToken[];
   },
@@ -93,12 +96,20 @@ export function migrateContract(
         ),
       ]
     : [];
+  const backup = opts.backup
+    ? backupBeforeChangeRequests(s, {
+        env: opts.env,
+        region: opts.region,
+        step: opts.service ? 'backupServiceMigration' : 'backupMigration',
+      })
+    : { allow: [], deny: [] };
   return {
     purpose: opts.service
       ? `runs ${opts.service}'s schema migrations as its own migration task (its schema's migration user), before its rollout`
       : `runs ${opts.env}'s database bootstrap (service schemas and users, as the master user)`,
-    allow: [...run, ...revisionCalls],
+    allow: [...run, ...revisionCalls, ...backup.allow],
     deny: [
+      ...backup.deny,
       ...notBootstrap,
       deny('ecs:RunTask', revision(`${prefix}-${service}`), "a service's family", inCluster(prefix)),
       deny('ecs:RunTask', revision(family), 'another cluster', inCluster(namePrefix(s.project, otherEnv))),
