@@ -250,18 +250,27 @@ describe('the recovery-region share (issue 28)', () => {
     (name) => {
       const e = estimate(name);
       // The DR vault uses AWS Backup's own key there; prod's RDS instance replicates its automated
-      // backups under a key of its own there (one key a month); enterprise (Aurora) has none.
+      // backups, and its data buckets replicate, each under a key of its own there (two keys a
+      // month); enterprise (Aurora, no data buckets) has none.
       const key = name === 'prod';
       expect(e.recovery).toEqual({
         region: 'us-west-2',
         fixed: key
-          ? [{ item: 'KMS customer-managed key', monthly: 1, quantity: 1, unit: 'month', unitPrice: 1 }]
+          ? [{ item: 'KMS customer-managed key', monthly: 2, quantity: 2, unit: 'month', unitPrice: 1 }]
           : [],
-        fixedMonthly: key ? 1 : 0,
+        fixedMonthly: key ? 2 : 0,
         usage: {
           'AWS Backup cross-region copy storage, per GB-month': 0.05,
           'Cross-region data transfer (backup copies), per GB': 0.02,
-          ...(key ? { 'KMS requests, per 10,000': 0.03 } : {}),
+          ...(key
+            ? {
+                'KMS requests, per 10,000': 0.03,
+                'RDS automated backups replicated, per GB-month': 0.095,
+                'RDS automated backups replication transfer, per GB': 0.02,
+                'S3 replica storage in the recovery region, per GB-month': 0.023,
+                'S3 replication transfer, per GB': 0.02,
+              }
+            : {}),
         },
       });
       const report: CostReport = {
@@ -269,7 +278,7 @@ describe('the recovery-region share (issue 28)', () => {
         groups: { [name]: { ...e, stacks: [`platform-${name}`] } },
       };
       expect(formatReport(report)).toMatch(
-        /recovery share \(us-west-2, recovery\.strategy 'backup-restore'\): \$[01]\.00 fixed[\s\S]*AWS Backup cross-region copy storage, per GB-month: \$0\.05/,
+        /recovery share \(us-west-2, recovery\.strategy 'backup-restore'\): \$[02]\.00 fixed[\s\S]*AWS Backup cross-region copy storage, per GB-month: \$0\.05/,
       );
     },
   );

@@ -34,6 +34,7 @@ import { GUARD_RULES, type GuardRule } from '../environments/schema/guards';
 import { bareStack } from './support/bare';
 import { appGuardrailReport, appStack, appStackIds } from './support/app-synth';
 import { buildStacks, envInput, registryOf } from './support/fixtures';
+import { registry } from '../environments';
 
 const db = (scope: Construct, id: string, extra: Record<string, unknown> = {}) =>
   new DbInstance(scope, id, {
@@ -378,6 +379,20 @@ describe('the platform', () => {
     const result = report.stacks.find((s) => s.stack === id)!;
     // Every waiver in use still waives something (none kept out of habit).
     for (const w of result.waived) expect(`${w.resource}: ${w.findings.length}`).not.toBe(`${w.resource}: 0`);
+  });
+
+  it('platform-prod: the data bucket replicas are waived from backup-coverage as copies', () => {
+    const prod = report.stacks.find((s) => s.stack === 'platform-prod')!;
+    const replicas = (prod.waived as Array<{ rule?: string; resource: string; reason?: string }>).filter(
+      (w) => w.resource.startsWith('Data/BucketReplication/'),
+    );
+    expect(replicas.map((w) => [w.rule, w.resource]).sort()).toEqual(
+      Object.keys(registry.environments.prod.buckets)
+        .map((b) => ['backup-coverage', `Data/BucketReplication/Recovery/Bucket-${b}/Bucket/Bucket`])
+        .sort(),
+    );
+    for (const w of replicas)
+      expect(w.reason).toMatch(/^S3 replica of the [\w-]+ bucket in the recovery region: a copy/);
   });
 });
 

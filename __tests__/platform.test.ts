@@ -403,4 +403,97 @@ describe('recovery-region copies of the database (issue 28)', () => {
   it('dev (strategy none): no replication', () => {
     expect(byName('dev').count('aws_db_instance_automated_backups_replication')).toBe(0);
   });
+
+  it('prod: every versioned data bucket replicates to a hardened replica in us-west-2', () => {
+    const out = byName('prod');
+    const names = Object.keys(registry.environments.prod.buckets);
+    const accountId = registry.environments.prod.accountId;
+    const bucketOf = (ref: string) => {
+      const id = /^\$\{aws_s3_bucket\.([\w-]+)\.(?:arn|bucket|id)\}$/.exec(ref)![1];
+      return [id, out.resources('aws_s3_bucket').find(([i]) => i === id)![1]] as const;
+    };
+    const on = (type: string, id: string) =>
+      out.resources(type).find(([, r]) => String(r.bucket).includes(`aws_s3_bucket.${id}.`))?.[1];
+    const reps = out.resources('aws_s3_bucket_replication_configuration');
+    expect(reps).toHaveLength(names.length);
+    const keyIds = new Set<string>();
+    for (const [, rep] of reps) {
+      expect(rep.provider).toBeUndefined();
+      const [rule] = rep.rule;
+      expect(rule).toMatchObject({
+        id: 'data-to-recovery-region',
+        status: 'Enabled',
+        delete_marker_replication: { status: 'Enabled' },
+        source_selection_criteria: { sse_kms_encrypted_objects: { status: 'Enabled' } },
+        destination: { metrics: { status: 'Enabled' }, storage_class: 'STANDARD' },
+      });
+      const [replicaId, replica] = bucketOf(rule.destination.bucket);
+      expect(replica.provider).toBe('aws.dr');
+      expect(replica.bucket).toMatch(new RegExp(`^webplat-prod-(${names.join('|')})-replica-${accountId}$`));
+      expect(replica.bucket.length).toBeLessThanOrEqual(63);
+      expect(on('aws_s3_bucket_versioning', replicaId).versioning_configuration.status).toBe('Enabled');
+      expect(on('aws_s3_bucket_public_access_block', replicaId)).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+      expect(on('aws_s3_bucket_ownership_controls', replicaId).rule.object_ownership).toBe(
+        'BucketOwnerEnforced',
+      );
+      const tls = policy(on('aws_s3_bucket_policy', replicaId).policy).Statement.find(
+        (st: any) => st.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      expect(tls.Effect).toBe('Deny');
+      const sse = on('aws_s3_bucket_server_side_encryption_configuration', replicaId).rule[0];
+      expect(sse.apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
+      const keyRef = rule.destination.encryption_configuration.replica_kms_key_id;
+      expect(sse.apply_server_side_encryption_by_default.kms_master_key_id).toBe(keyRef);
+      const keyId = /^\$\{aws_kms_key\.([\w-]+)\.arn\}$/.exec(keyRef)![1];
+      keyIds.add(keyId);
+      const key = out.resources('aws_kms_key').find(([id]) => id === keyId)![1];
+      expect(key.provider).toBe('aws.dr');
+      expect(key.multi_region).toBeUndefined();
+    }
+    expect(keyIds.size).toBe(1);
+    const [, role] = out
+      .resources('aws_iam_role')
+      .find(([, r]) => r.name === 'webplat-prod-data-replication')!;
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toBe('s3.amazonaws.com');
+    const policies = out
+      .resources('aws_iam_role_policy')
+      .filter(([, p]) => String(p.name).startsWith('replicate-'));
+    expect(policies.map(([, p]) => p.name).sort()).toEqual(names.map((n) => `replicate-${n}`).sort());
+    for (const [, p] of policies) {
+      expect(policy(p.policy).Statement.map((st: any) => [st.Sid, st.Action])).toEqual([
+        ['ReadSourceConfiguration', ['s3:GetReplicationConfiguration', 's3:ListBucket']],
+        [
+          'ReadSourceVersions',
+          ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+        ],
+        ['WriteReplicas', ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags']],
+        ['DecryptSource', 'kms:Decrypt'],
+        ['EncryptReplica', 'kms:Encrypt'],
+      ]);
+    }
+    const alarms = out
+      .resources('aws_cloudwatch_metric_alarm')
+      .filter(([, a]) => a.metric_name === 'OperationsFailedReplication');
+    expect(alarms.map(([, a]) => a.alarm_name).sort()).toEqual(
+      names.map((n) => `webplat-prod-${n}-bucket-replication-failed`).sort(),
+    );
+    for (const [, a] of alarms) {
+      expect(a.namespace).toBe('AWS/S3');
+      expect(Object.keys(a.dimensions).sort()).toEqual(['DestinationBucket', 'RuleId', 'SourceBucket']);
+      expect(a.dimensions.RuleId).toBe('data-to-recovery-region');
+    }
+  });
+
+  it('dev (strategy none): no bucket replication, role or alarm', () => {
+    const out = byName('dev');
+    expect(out.count('aws_s3_bucket_replication_configuration')).toBe(0);
+    expect(
+      out.resources('aws_iam_role').filter(([, r]) => String(r.name).endsWith('-data-replication')),
+    ).toEqual([]);
+  });
 });

@@ -16,6 +16,7 @@ import type { DatabaseBootstrap } from '../core/service-bindings';
 import { databaseBootstrap, DbMigrateTask } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
 import { AutomatedBackupsReplication } from './automated-backups-replication';
+import { BucketReplication } from './bucket-replication';
 import { AppTable } from './dynamodb-table';
 import { DB_BOOTSTRAP_IMAGES, ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
@@ -79,6 +80,8 @@ export class DataLayer extends Layer {
   readonly backup?: PlatformBackup;
   /** The RDS instance's automated backups replicated to the recovery region (issue 28). */
   readonly backupReplication?: AutomatedBackupsReplication;
+  /** The versioned data buckets replicated to the recovery region (issue 28). */
+  readonly bucketReplication?: BucketReplication;
 
   private readonly region: string;
   private readonly accountId: string;
@@ -193,6 +196,7 @@ export class DataLayer extends Layer {
     }
     this.backup = this.createBackup(props);
     this.backupReplication = this.replicateAutomatedBackups(props);
+    this.bucketReplication = this.replicateBuckets(props);
     this.outputs();
   }
 
@@ -400,6 +404,29 @@ export class DataLayer extends Layer {
       provider: props.drProvider,
       sourceDbInstanceArn: db.instance.arn,
       retentionDays: settings.backupRetentionDays,
+      adminPrincipalArns: props.adminPrincipalArns,
+    });
+  }
+
+  /** S3 replication of every versioned data bucket to the recovery region (`backup-restore`). */
+  private replicateBuckets(props: DataLayerProps): BucketReplication | undefined {
+    const region = backupCopyRegion(props.config);
+    const buckets = Object.entries(props.config.buckets)
+      .filter(([, b]) => b.versioned ?? true)
+      .map(([name, b]) => ({
+        name,
+        bucket: this.buckets[name],
+        settings: { noncurrentVersionExpirationDays: b.noncurrentVersionExpirationDays, archive: b.archive },
+      }));
+    if (!region || !props.drProvider || buckets.length === 0) return undefined;
+    return new BucketReplication(this, 'BucketReplication', {
+      naming: props.naming,
+      accountId: props.accountId,
+      sourceRegion: props.region,
+      sourceKeyArn: props.keys.data,
+      region,
+      provider: props.drProvider,
+      buckets,
       adminPrincipalArns: props.adminPrincipalArns,
     });
   }

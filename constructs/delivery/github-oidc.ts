@@ -78,7 +78,7 @@ const BASELINE_PASSED_TO = {
 } as const satisfies Record<(typeof BASELINE_ROLE_COMPONENTS)[number], string>;
 export const BASELINE_PASSED_TO_SERVICES = Object.values(BASELINE_PASSED_TO);
 /** The Terraform type that passes a role to each service (what a contract's PassRole names as caller). */
-const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number] | 's3.amazonaws.com', string> = {
+const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
   'backup.amazonaws.com': 'aws_backup_selection (iam_role_arn)',
   'cloudtrail.amazonaws.com': 'aws_cloudtrail (cloud_watch_logs_role_arn)',
   'codedeploy.amazonaws.com': 'aws_codedeploy_deployment_group (service_role_arn)',
@@ -94,7 +94,7 @@ const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number] | 's3.amazonaws.com'
   's3.amazonaws.com': 'aws_s3_bucket_replication_configuration (role)',
   'vpc-flow-logs.amazonaws.com': 'aws_flow_log (iam_role_arn)',
 };
-const passes = (services: readonly ((typeof PASSED_TO_SERVICES)[number] | 's3.amazonaws.com')[]) =>
+const passes = (services: readonly (typeof PASSED_TO_SERVICES)[number][]) =>
   Object.fromEntries(services.map((svc) => [svc, PASSED_BY[svc]]));
 
 export interface PipelineEnvironment {
@@ -324,8 +324,11 @@ export class GitHubPipeline extends Construct {
       }),
     );
 
+    // S3 is passed both the state replication role (baseline) and an environment's data replication role.
     const envPasses = passes(
-      PASSED_TO_SERVICES.filter((p) => !(BASELINE_PASSED_TO_SERVICES as readonly string[]).includes(p)),
+      PASSED_TO_SERVICES.filter(
+        (p) => p === 's3.amazonaws.com' || !(BASELINE_PASSED_TO_SERVICES as readonly string[]).includes(p),
+      ),
     );
     const iam: ApplyIam = {
       roles: [{ name: `${prefix}-backend-task`, passes: envPasses }],

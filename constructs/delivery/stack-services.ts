@@ -159,5 +159,7 @@ export const PASSED_TO_SERVICES = [
   'pods.eks.amazonaws.com',
   // RDS Proxy reads its users' secrets with its role (data/database-proxy.ts).
   'rds.amazonaws.com',
+  // S3 replication of the data buckets (data/bucket-replication.ts) and of the state bucket.
+  's3.amazonaws.com',
   'vpc-flow-logs.amazonaws.com',
 ] as const;

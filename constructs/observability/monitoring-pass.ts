@@ -16,10 +16,12 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { replicationMetricsOf } from '../core/s3-replication';
 import {
   monitorLoadBalancer,
   monitorNatGateway,
@@ -35,6 +37,7 @@ import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
 import { monitorLambdaFunction, monitorQueue } from './serverless-monitors';
 import {
   monitorAuroraCluster,
+  monitorBucketReplication,
   monitorDbInstance,
   monitorDbProxy,
   monitorEcsService,
@@ -133,5 +136,9 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const fn of of(LambdaFunction)) monitorLambdaFunction(ctx, fn);
   for (const queue of of(SqsQueue)) monitorQueue(ctx, queue);
   for (const distribution of of(CloudfrontDistribution)) monitorDistribution(ctx, distribution);
+  for (const replication of of(S3BucketReplicationConfigurationA)) {
+    const metrics = replicationMetricsOf(replication);
+    if (metrics) monitorBucketReplication(ctx, metrics);
+  }
   return result;
 }

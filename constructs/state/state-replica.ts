@@ -6,6 +6,12 @@ import { Construct } from 'constructs';
 import { policyDocument, serviceTrustPolicy } from '../core/iam';
 import { EncryptionKey } from '../core/kms-key';
 import { declareContract, OTHER_ACCOUNT, serviceTrustRequests } from '../core/role-contract';
+import {
+  s3ReplicationDenials,
+  type S3ReplicationPair,
+  s3ReplicationRequests,
+  s3ReplicationStatements,
+} from '../core/s3-replication';
 import { SecureBucket } from '../core/secure-bucket';
 
 /** The replication rule's id: the `RuleId` dimension of its replication metrics (the failure alarm). */
@@ -94,139 +100,53 @@ export class StateReplica extends Construct {
       assumeRolePolicy: serviceTrustPolicy('s3.amazonaws.com', props.accountId),
       permissionsBoundary: props.boundaryArn,
     });
-    const src = props.sourceBucketArn;
-    const dst = this.bucket.arn;
+    const pair: S3ReplicationPair = {
+      sourceBucketArn: props.sourceBucketArn,
+      sourceKeyArn: props.sourceKeyArn,
+      sourceRegion: props.sourceRegion,
+      replicaBucketArn: this.bucket.arn,
+      replicaKeyArn: this.key.arn,
+      replicaRegion: props.region,
+    };
+    const src = pair.sourceBucketArn;
+    const dst = pair.replicaBucketArn;
+    const object = 'state/terraform.tfstate';
     new IamRolePolicy(this, 'Policy', {
       role: this.role.id,
       name: 'replicate-state',
-      policy: policyDocument([
-        {
-          Sid: 'ReadSourceConfiguration',
-          Effect: 'Allow',
-          Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
-          Resource: src,
-        },
-        {
-          Sid: 'ReadSourceVersions',
-          Effect: 'Allow',
-          Action: [
-            's3:GetObjectVersionForReplication',
-            's3:GetObjectVersionAcl',
-            's3:GetObjectVersionTagging',
-          ],
-          Resource: `${src}/*`,
-        },
-        {
-          Sid: 'WriteReplicas',
-          Effect: 'Allow',
-          Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
-          Resource: `${dst}/*`,
-        },
-        {
-          Sid: 'DecryptSource',
-          Effect: 'Allow',
-          Action: 'kms:Decrypt',
-          Resource: props.sourceKeyArn,
-          Condition: {
-            StringEquals: { 'kms:ViaService': `s3.${props.sourceRegion}.amazonaws.com` },
-          },
-        },
-        {
-          Sid: 'EncryptReplica',
-          Effect: 'Allow',
-          Action: 'kms:Encrypt',
-          Resource: this.key.arn,
-          Condition: {
-            StringEquals: { 'kms:ViaService': `s3.${props.region}.amazonaws.com` },
-          },
-        },
-      ]),
+      policy: policyDocument(s3ReplicationStatements(pair)),
     });
-    const via = (region: string) => ({ 'kms:ViaService': `s3.${region}.amazonaws.com` });
-    const s3 = 'S3 replication (aws_s3_bucket_replication_configuration, AWS docs "Setting up permissions")';
     declareContract(this.role, {
       purpose:
         'S3 replication of the Terraform state bucket into its replica in the recovery region, nothing else',
-      allow: [
-        { action: 's3:GetReplicationConfiguration', resource: src, because: s3 },
-        { action: 's3:ListBucket', resource: src, because: s3 },
-        ...['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'].map(
-          (action) => ({ action, resource: `${src}/state/terraform.tfstate`, because: s3 }),
-        ),
-        ...['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'].map((action) => ({
-          action,
-          resource: `${dst}/state/terraform.tfstate`,
-          because: s3,
-        })),
-        {
-          action: 'kms:Decrypt',
-          resource: props.sourceKeyArn,
-          context: {
-            ...via(props.sourceRegion),
-          },
-          because: `${s3}: reads SSE-KMS source objects`,
-        },
-        {
-          action: 'kms:Encrypt',
-          resource: this.key.arn,
-          context: {
-            ...via(props.region),
-          },
-          because: `${s3}: writes replicas with replica_kms_key_id`,
-        },
-      ],
+      allow: s3ReplicationRequests(pair, object),
       deny: [
         {
           action: 's3:GetObject',
-          resource: `${src}/state/terraform.tfstate`,
+          resource: `${src}/${object}`,
           because: 'replicates versions, never reads state as a client',
         },
         {
           action: 's3:PutObject',
-          resource: `${dst}/state/terraform.tfstate`,
+          resource: `${dst}/${object}`,
           because: 'writes replicas only by replication',
         },
         {
           action: 's3:DeleteObject',
-          resource: `${src}/state/terraform.tfstate`,
+          resource: `${src}/${object}`,
           because: 'never deletes state',
         },
         {
           action: 's3:DeleteObjectVersion',
-          resource: `${dst}/state/terraform.tfstate`,
+          resource: `${dst}/${object}`,
           because: 'never deletes a replica version',
         },
-        {
-          action: 's3:GetObjectVersionForReplication',
-          resource: `arn:aws:s3:::other-bucket-${props.accountId}/a.jpg`,
-          because: 'no other bucket',
-        },
-        {
-          action: 's3:ReplicateObject',
-          resource: `arn:aws:s3:::elsewhere-${OTHER_ACCOUNT}/x`,
-          because: 'no other destination',
-        },
-        {
-          action: 's3:PutBucketPolicy',
-          resource: src,
-          because: "the bucket's settings are the apply role's",
-        },
-        { action: 'kms:Decrypt', resource: props.sourceKeyArn, because: 'only through S3 (kms:ViaService)' },
-        {
-          action: 'kms:ScheduleKeyDeletion',
-          resource: this.key.arn,
-          because: 'keys are never destroyed by a service role',
-        },
-        {
-          action: 'iam:CreateRole',
-          resource: `arn:aws:iam::${props.accountId}:role/escalated`,
-          because: 'escalation: no service role changes IAM',
-        },
-        {
-          action: 'iam:PassRole',
-          resource: `arn:aws:iam::${props.accountId}:role/${props.roleName}`,
-          because: 'escalation: passes no role',
-        },
+        ...s3ReplicationDenials(
+          pair,
+          props.accountId,
+          OTHER_ACCOUNT,
+          `arn:aws:iam::${props.accountId}:role/${props.roleName}`,
+        ),
       ],
       trust: serviceTrustRequests(
         's3.amazonaws.com',

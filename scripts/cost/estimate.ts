@@ -184,6 +184,14 @@ const PRICERS: Record<string, Pricer> = {
   // The replica's storage is its bucket's (above, in the recovery region); each copy crosses once.
   aws_s3_bucket_replication_configuration: (c, _b, p) =>
     use(c, p, 'Cross-region data transfer (replication), per GB'),
+  // RDS replicates the instance's automated backups (snapshots, transaction logs) to the recovery region.
+  aws_db_instance_automated_backups_replication: (c, _b, p) =>
+    use(
+      c,
+      p,
+      'RDS automated backups replicated, per GB-month',
+      'Cross-region data transfer (replication), per GB',
+    ),
   aws_ecr_replication_configuration: (c, _b, p) =>
     use(c, p, 'Cross-region data transfer (replication), per GB'),
   aws_dynamodb_table: (c, _b, p) =>
@@ -360,6 +368,19 @@ function recoveryShare(json: any, prices: (r: any) => RegionPrices): { recovery?
       'AWS Backup cross-region copy storage, per GB-month',
       'Cross-region data transfer (backup copies), per GB',
     );
+  }
+  // The data bucket replicas (data/bucket-replication.ts): their storage there, and the replication
+  // (configured on the source bucket in the home region) moving each object version across once.
+  if ('S3 Standard storage, per GB-month' in ctx.usage) {
+    delete ctx.usage['S3 Standard storage, per GB-month'];
+    use(ctx, p, 'S3 replica storage in the recovery region, per GB-month');
+  }
+  if (Object.keys(json.resource?.aws_s3_bucket_replication_configuration ?? {}).length > 0)
+    use(ctx, p, 'S3 replication transfer, per GB');
+  if ('Cross-region data transfer (replication), per GB' in ctx.usage) {
+    // The automated backups' transfer, named for what crosses.
+    delete ctx.usage['Cross-region data transfer (replication), per GB'];
+    use(ctx, p, 'RDS automated backups replication transfer, per GB');
   }
   const fixed = ctx.fixed.map((l) => ({ ...l, monthly: round(l.monthly) }));
   return {

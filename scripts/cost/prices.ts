@@ -132,6 +132,12 @@ const US_EAST_1: RegionPrices = {
     'Cross-region data transfer (backup copies), per GB': 0.02,
     // The account's copies (state replication, ECR replication): each replicated byte crosses once.
     'Cross-region data transfer (replication), per GB': 0.02,
+    // An environment's data copies (issue 28): S3 replicas (Standard storage there), the replication's
+    // inter-region transfer, and RDS automated backups replicated there (backup storage, all of it billed).
+    'S3 replica storage in the recovery region, per GB-month': 0.023,
+    'S3 replication transfer, per GB': 0.02,
+    'RDS automated backups replicated, per GB-month': 0.095,
+    'RDS automated backups replication transfer, per GB': 0.02,
   },
 };
 
