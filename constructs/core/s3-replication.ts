@@ -155,3 +155,25 @@ export function declareReplicationMetrics(configuration: IConstruct, metrics: Re
 export function replicationMetricsOf(configuration: IConstruct): ReplicationMetrics | undefined {
   return METRICS.get(configuration);
 }
+
+/**
+ * The one replication rule of a copy to the recovery region: everything, delete markers too, KMS
+ * objects re-encrypted with the replica's key; metrics (OperationsFailedReplication, by RuleId) for
+ * the failure alarm; no replication time control (cost).
+ */
+export function recoveryReplicationRule(id: string, destinationBucketArn: string, replicaKeyArn: string) {
+  return {
+    id,
+    status: 'Enabled',
+    priority: 1,
+    filter: { prefix: '' },
+    deleteMarkerReplication: { status: 'Enabled' },
+    sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+    destination: {
+      bucket: destinationBucketArn,
+      storageClass: 'STANDARD',
+      encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
+      metrics: { status: 'Enabled' },
+    },
+  };
+}

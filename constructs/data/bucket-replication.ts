@@ -9,6 +9,7 @@ import { EncryptionKey } from '../core/kms-key';
 import type { Naming } from '../core/naming';
 import { declareContract, OTHER_ACCOUNT, serviceTrustRequests } from '../core/role-contract';
 import {
+  recoveryReplicationRule,
   declareReplicationMetrics,
   s3ReplicationDenials,
   type S3ReplicationPair,
@@ -169,23 +170,7 @@ export class BucketReplication extends Construct {
       const replication = new S3BucketReplicationConfigurationA(this, `Replication-${name}`, {
         bucket: bucket.name,
         role: this.role.arn,
-        rule: [
-          {
-            id: DATA_REPLICATION_RULE_ID,
-            status: 'Enabled',
-            priority: 1,
-            filter: { prefix: '' },
-            deleteMarkerReplication: { status: 'Enabled' },
-            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
-            destination: {
-              bucket: pair.replicaBucketArn,
-              storageClass: 'STANDARD',
-              encryptionConfiguration: { replicaKmsKeyId: this.key.arn },
-              // Metrics (OperationsFailedReplication, by RuleId) for the failure alarm; no RTC (cost).
-              metrics: { status: 'Enabled' },
-            },
-          },
-        ],
+        rule: [recoveryReplicationRule(DATA_REPLICATION_RULE_ID, pair.replicaBucketArn, this.key.arn)],
         dependsOn: [
           bucket.bucket.node.findChild('Versioning') as TerraformResource,
           replica.bucket.node.findChild('Versioning') as TerraformResource,

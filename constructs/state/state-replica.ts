@@ -7,6 +7,7 @@ import { policyDocument, serviceTrustPolicy } from '../core/iam';
 import { EncryptionKey } from '../core/kms-key';
 import { declareContract, OTHER_ACCOUNT, serviceTrustRequests } from '../core/role-contract';
 import {
+  recoveryReplicationRule,
   s3ReplicationDenials,
   type S3ReplicationPair,
   s3ReplicationRequests,
@@ -159,23 +160,7 @@ export class StateReplica extends Construct {
     this.replication = new S3BucketReplicationConfigurationA(this, 'Replication', {
       bucket: props.sourceBucketName,
       role: this.role.arn,
-      rule: [
-        {
-          id: STATE_REPLICATION_RULE_ID,
-          status: 'Enabled',
-          priority: 1,
-          filter: { prefix: '' },
-          deleteMarkerReplication: { status: 'Enabled' },
-          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
-          destination: {
-            bucket: dst,
-            storageClass: 'STANDARD',
-            encryptionConfiguration: { replicaKmsKeyId: this.key.arn },
-            // Metrics (OperationsFailedReplication, by RuleId) for the failure alarm; no RTC (cost).
-            metrics: { status: 'Enabled' },
-          },
-        },
-      ],
+      rule: [recoveryReplicationRule(STATE_REPLICATION_RULE_ID, dst, this.key.arn)],
       dependsOn: [...props.sourceDependsOn, this.bucket.node.findChild('Versioning') as TerraformResource],
     });
   }
