@@ -6,7 +6,7 @@ import type { LogArchive } from '../core/log-archive';
 import type { LogSettings } from '../core/log-group';
 import type { Naming } from '../core/naming';
 import { connect, type OwnedSecurityGroup } from '../core/security-group';
-import { mergeBindings, type NetworkPeer, type ServiceBindings } from '../core/service-bindings';
+import { mergeBindings, type ServiceBindings } from '../core/service-bindings';
 import { environmentTag, otherEnvironment } from '../core/contract-requests';
 import type { ContractRequest } from '../core/role-contract';
 import { AppBucket } from './app-bucket';
@@ -21,6 +21,7 @@ import { AppTable } from './dynamodb-table';
 import { DB_BOOTSTRAP_IMAGES, ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
 import { RelationalDatabase } from './relational-database';
+import { DatabaseClients, peer } from './database-bindings';
 
 export interface DataLayerProps {
   readonly naming: Naming;
@@ -237,61 +238,7 @@ export class DataLayer extends Layer {
     const parts: Partial<ServiceBindings>[] = [this.otherEnvironmentDenials(uses)];
     const notUsed = (store: string) => `${service} does not use ${store}`;
     const deny = (...requests: ContractRequest[]) => ({ requests: { allow: [], deny: requests } });
-    const db = this.database;
-    if (db) {
-      // Every other service's users, and the service's own migration user (DDL is the migrations').
-      const own = serviceDatabaseIdentity(service);
-      const others = this.serviceNames
-        .filter((s) => s !== service)
-        .map(serviceDatabaseIdentity)
-        .flatMap((i) => [i.runtimeUser, i.migrationUser]);
-      parts.push(deny(...db.denials(this.region, [...others, own.migrationUser])));
-    }
-    const proxy = this.proxy;
-    if (uses.database && db && proxy) {
-      // Through the proxy only, as its own runtime user by IAM token; the proxy holds the password.
-      const { runtimeUser, schema, migrationUser } = serviceDatabaseIdentity(service);
-      const others = this.serviceNames
-        .filter((s) => s !== service)
-        .map((s) => serviceDatabaseIdentity(s).runtimeUser);
-      parts.push({
-        peers: [peer(proxy, `${service} to the database proxy`)],
-        environment: {
-          ...databaseEnvironment(db, runtimeUser, schema),
-          DB_HOST: proxy.endpoint,
-          ...(proxy.readerEndpoint ? { DB_READER_HOST: proxy.readerEndpoint } : {}),
-        },
-        statements: [proxy.connectStatement(this.region, runtimeUser)],
-        requests: {
-          allow: proxy.connectRequests(this.region, runtimeUser),
-          deny: [
-            ...proxy.denials(this.region, [...others, migrationUser, db.masterUsername]),
-            ...db.dbUserArns(this.region, runtimeUser).map((resource) => ({
-              action: 'rds-db:connect',
-              resource,
-              because: `${runtimeUser} signs in through the proxy only`,
-            })),
-            ...[...proxy.secrets.values()].map((secret) => ({
-              action: 'secretsmanager:GetSecretValue',
-              resource: secret.arn,
-              because: "the proxy's sign-in password: the service signs in by IAM token",
-            })),
-          ],
-        },
-      });
-    } else if (uses.database && db) {
-      // The service's own runtime user, by IAM token (rds-db:connect); never the master credential.
-      const { runtimeUser, schema } = serviceDatabaseIdentity(service);
-      parts.push({
-        peers: [peer(db, `${service} to the database`)],
-        environment: {
-          ...databaseEnvironment(db, runtimeUser, schema),
-          ...(db.readerEndpoint ? { DB_READER_HOST: db.readerEndpoint } : {}),
-        },
-        statements: [db.connectStatement(this.region, runtimeUser)],
-        requests: { allow: db.connectRequests(this.region, runtimeUser), deny: [] },
-      });
-    }
+    parts.push(...this.databaseClients().serviceParts(service, uses.database === true));
     const cache = this.cache;
     if (cache) parts.push(deny(...cache.denials(uses.cache ? undefined : notUsed('the cache'))));
     if (uses.cache && cache) {
@@ -339,22 +286,11 @@ export class DataLayer extends Layer {
    * another service's users.
    */
   migrationBindingsFor(service: string): ServiceBindings {
-    const db = this.database;
-    if (!db) throw new Error(`${service}: migrations need the database, and none is configured`);
-    const { migrationUser, runtimeUser, schema } = serviceDatabaseIdentity(service);
-    const others = this.serviceNames
-      .filter((s) => s !== service)
-      .map(serviceDatabaseIdentity)
-      .flatMap((i) => [i.runtimeUser, i.migrationUser]);
-    return mergeBindings(service, {
-      peers: [peer(db, `${service} migrations to the database`)],
-      environment: databaseEnvironment(db, migrationUser, schema),
-      statements: [db.connectStatement(this.region, migrationUser)],
-      requests: {
-        allow: db.connectRequests(this.region, migrationUser),
-        deny: db.denials(this.region, [...others, runtimeUser]),
-      },
-    });
+    return mergeBindings(service, this.databaseClients().migrationParts(service));
+  }
+
+  private databaseClients(): DatabaseClients {
+    return new DatabaseClients(this.region, this.serviceNames, this.database, this.proxy);
   }
 
   /** The same stores of another environment in the account: never reachable from this one. */
@@ -464,23 +400,6 @@ export class DataLayer extends Layer {
       adminPrincipalArns: props.adminPrincipalArns,
     });
   }
-}
-
-function peer(store: { securityGroup: OwnedSecurityGroup; port: number }, description: string): NetworkPeer {
-  return { securityGroup: store.securityGroup, port: store.port, description };
-}
-
-/** How a client reaches the database as `user` (IAM token), with `schema` as its search path. */
-function databaseEnvironment(db: RelationalDatabase, user: string, schema: string): Record<string, string> {
-  return {
-    DB_HOST: db.endpoint,
-    DB_PORT: String(db.port),
-    DB_NAME: db.engine === 'mysql' ? schema : db.databaseName,
-    DB_SCHEMA: schema,
-    DB_ENGINE: db.engine,
-    DB_USER: user,
-    DB_IAM_AUTH: 'true',
-  };
 }
 
 function pascal(slug: string): string {

@@ -11,12 +11,18 @@ import { EnvironmentConfigError, report, toIssues, validNames, type Ctx } from '
 import { frontendSchema } from './frontend';
 import { guardsSchema } from './guards';
 import { messagingSchema } from './messaging';
-import { identitySchema, SES_COMPAT_REGIONS, senderDomainOf } from './identity';
+import { identitySchema } from './identity';
 import { networkSchema } from './network';
 import { observabilitySchema } from './observability';
 import { serverlessSchema } from './serverless';
 import { budgetSchema, deploySchema, logsSchema } from './operations';
 import { recoverySchema } from './recovery';
+import {
+  checkIdentitySender,
+  checkProductionGuards,
+  checkRecovery,
+  checkWithoutNat,
+} from './environment-checks';
 import { accountIdSchema, regionSchema, slug, tagsSchema } from './primitives';
 import { DEFAULT_ROUTE, isDefaultRoute } from '../rules';
 
@@ -90,84 +96,7 @@ export const environmentConfigSchema = z
     if (env.tier === 'production') checkProductionGuards(env, ctx);
   });
 
-type EnvironmentShape = z.output<typeof environmentConfigSchema>;
-
-/** The recovery region is another region, and `backup-restore` has a backup plan to copy. */
-function checkRecovery(env: EnvironmentShape, ctx: Ctx): void {
-  const r = env.recovery;
-  if (r.region !== undefined && r.region === env.region)
-    report(
-      ctx,
-      ['recovery', 'region'],
-      `${r.region} is the environment's own region; recover into another region`,
-    );
-  if (r.strategy === 'backup-restore' && !env.backup)
-    report(
-      ctx,
-      ['recovery', 'strategy'],
-      `'backup-restore' needs a backup section: its recovery points are what is copied to ${r.region ?? 'the recovery region'}`,
-    );
-}
-
-/**
- * Without NAT only the account's own ECR is reachable (through its interface endpoints): the
- * platform's public images (the database bootstrap's SQL client, the OpenTelemetry collector, sidecars) could
- * not be pulled. An ECR pull-through cache would serve them; not built (docs/architecture.md, "Known
- * gaps").
- */
-function checkWithoutNat(env: EnvironmentShape, ctx: Ctx): void {
-  const own = `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/`;
-  const why = `cannot be pulled with natGateways 'none' (only this account's ECR, ${own}..., is reachable)`;
-  if (env.database && !env.database.bootstrapImage?.startsWith(own))
-    report(
-      ctx,
-      ['database', 'bootstrapImage'],
-      `the bootstrap's public SQL client image ${why}: copy it there and set it`,
-    );
-  if (env.database?.proxy || env.compute.platform === 'eks')
-    report(ctx, ['network', 'natGateways'], `the bootstrap's AWS CLI image (public.ecr.aws) ${why}`);
-  const collector = env.observability.tracing.collectorImage;
-  if (
-    env.compute.platform === 'fargate' &&
-    Object.keys(env.services).length > 0 &&
-    !collector.startsWith(own)
-  )
-    report(
-      ctx,
-      ['observability', 'tracing', 'collectorImage'],
-      `the OpenTelemetry collector sidecar's image ${collector} ${why}: copy it there and set it`,
-    );
-  for (const [name, service] of Object.entries(env.services)) {
-    service.sidecars.forEach((sidecar, i) => {
-      if (!sidecar.image.startsWith(own))
-        report(ctx, ['services', name, 'sidecars', i, 'image'], `${sidecar.image} ${why}`);
-    });
-  }
-}
-
-/**
- * The SES sender's address is in the environment's zone (its domain identity's DKIM and MAIL FROM
- * records go there), and an identity given by ARN is in a region Cognito can send from.
- */
-function checkIdentitySender(env: EnvironmentShape, ctx: Ctx): void {
-  const email = env.identity?.email;
-  if (email?.sender !== 'ses') return;
-  const zone = env.dns.domainName.toLowerCase();
-  const domain = senderDomainOf(email.from);
-  if (domain !== zone && !domain.endsWith(`.${zone}`))
-    report(
-      ctx,
-      ['identity', 'email', 'from'],
-      `${domain} is outside the environment's zone ${zone}: send from ${zone} or a subdomain of it`,
-    );
-  const region = email.sourceArn?.split(':')[3];
-  if (region && region !== env.region && !(SES_COMPAT_REGIONS as readonly string[]).includes(region))
-    report(
-      ctx,
-      ['identity', 'email', 'sourceArn'],
-      `${region}: Cognito sends through an SES identity in ${env.region} or in ${SES_COMPAT_REGIONS.join(', ')}`,
-    );
-}
+export type EnvironmentShape = z.output<typeof environmentConfigSchema>;
 
 function checkServices(env: EnvironmentShape, ctx: Ctx): void {
   checkRouting(env, ctx);
@@ -371,69 +300,6 @@ function checkPlatform(env: EnvironmentShape, ctx: Ctx): void {
       ['messaging', 'kafka', 'brokerCount'],
       `${kafka.brokerCount} is not a multiple of the ${azs} availability zones`,
     );
-  }
-}
-
-function checkProductionGuards(env: EnvironmentShape, ctx: Ctx): void {
-  const why = "is required with tier 'production'";
-  if (env.network.natGateways !== 'perAz') {
-    report(
-      ctx,
-      ['network', 'natGateways'],
-      `'perAz' ${why} (one NAT gateway per AZ; got '${env.network.natGateways}')`,
-    );
-  }
-  const db = env.database;
-  if (db) {
-    if (!db.deletionProtection) report(ctx, ['database', 'deletionProtection'], `true ${why}`);
-    if (db.skipFinalSnapshot) report(ctx, ['database', 'skipFinalSnapshot'], `false ${why}`);
-    if (db.engine === 'aurora-postgresql') {
-      if ((db.instances ?? 0) < 2)
-        report(ctx, ['database', 'instances'], `at least 2 (writer + reader in another AZ) ${why}`);
-    } else if (db.multiAz === false) {
-      report(ctx, ['database', 'multiAz'], `true ${why}`);
-    }
-  }
-  if (env.cache && !env.cache.automaticFailover) report(ctx, ['cache', 'automaticFailover'], `true ${why}`);
-  const data = env.database || Object.keys(env.tables).length > 0 || Object.keys(env.buckets).length > 0;
-  if (data && !env.backup)
-    report(ctx, ['backup'], `a backup plan (vault lock, a copy in the recovery region) ${why}`);
-  if (env.recovery.strategy === 'none')
-    report(
-      ctx,
-      ['recovery', 'strategy'],
-      `'none' is not allowed with tier 'production': 'backup-restore' (copies in a recovery region) at least`,
-    );
-  if (env.backup && env.backup.vaultLock?.mode !== 'compliance')
-    report(ctx, ['backup', 'vaultLock'], `a compliance-mode vault lock (mode: 'compliance') ${why}`);
-  if (env.cache?.skipFinalSnapshot) report(ctx, ['cache', 'skipFinalSnapshot'], `false ${why}`);
-  const kafka = env.messaging.kafka;
-  if (kafka?.mode === 'provisioned' && kafka.replicationFactor < 2)
-    report(ctx, ['messaging', 'kafka', 'replicationFactor'], `at least 2 ${why}`);
-  if (env.identity && !env.identity.deletionProtection)
-    report(ctx, ['identity', 'deletionProtection'], `true ${why}`);
-  if (env.identity && env.identity.email.sender !== 'ses')
-    report(
-      ctx,
-      ['identity', 'email'],
-      `an SES sender ({ sender: 'ses', from: 'no-reply@${env.dns.domainName}' }) ${why}: Cognito's own sender allows about 50 mails a day, which scripted sign-ups use up, and then nobody can confirm or recover an account`,
-    );
-  checkProductionCapacity(env, ctx);
-}
-
-/** A production service never runs on one task: not at rest, not after scale-in, not by schedule. */
-function checkProductionCapacity(env: EnvironmentShape, ctx: Ctx): void {
-  const why = "at least 2 is required with tier 'production' (one task is one failure from an outage)";
-  for (const [name, s] of Object.entries(env.services)) {
-    const at = (...rest: PropertyKey[]) => ['services', name, ...rest];
-    if (s.desiredCount < 2) report(ctx, at('desiredCount'), `${s.desiredCount}: ${why}`);
-    const a = s.autoscaling;
-    if (!a) continue;
-    if (a.minCapacity < 2) report(ctx, at('autoscaling', 'minCapacity'), `${a.minCapacity}: ${why}`);
-    a.schedules.forEach((sch, i) => {
-      if (sch.minCapacity < 2)
-        report(ctx, at('autoscaling', 'schedules', i, 'minCapacity'), `${sch.minCapacity}: ${why}`);
-    });
   }
 }
 
