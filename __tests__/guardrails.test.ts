@@ -28,7 +28,7 @@ import {
   waiveGuardrail,
   type GuardrailOptions,
 } from '../constructs/core/guardrails';
-import { ipKeyedRules, ipKeyedStatements } from '../constructs/core/guardrail-rules';
+import { ipKeyedRules, ipKeyedStatements } from '../constructs/core/waf-ip-keys';
 import { managedRuleGroup, rateLimitRule } from '../constructs/core/web-firewall';
 import { GUARD_RULES, type GuardRule } from '../environments/schema/guards';
 import { bareStack } from './support/bare';

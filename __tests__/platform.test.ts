@@ -1,6 +1,6 @@
 /** Whole-platform properties, checked over every synthesized environment. */
 import { readFileSync } from 'node:fs';
-import { ipKeyedRules } from '../constructs/core/guardrail-rules';
+import { ipKeyedRules } from '../constructs/core/waf-ip-keys';
 import { WILDCARD_RESOURCE_ACTIONS } from '../constructs/core/iam';
 import { join } from 'node:path';
 import { parseEnvironmentConfig, registry, type EnvironmentConfig } from '../environments';

@@ -1,6 +1,6 @@
 /** The frontend layer in static mode, with the edge it changes, on a bare stack. */
 import { CLOUDFRONT_REGION } from '../../constructs/core/cloudfront';
-import { ipKeyedRules } from '../../constructs/core/guardrail-rules';
+import { ipKeyedRules } from '../../constructs/core/waf-ip-keys';
 import { LogArchive } from '../../constructs/core/log-archive';
 import { EdgeLayer } from '../../constructs/edge/edge-layer';
 import { FrontendLayer } from '../../constructs/frontend/frontend-layer';
