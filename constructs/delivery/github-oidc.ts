@@ -34,19 +34,16 @@ import {
   migrateContract,
   type NotifyStep,
   planContract,
-  serviceDeployContract,
-  siteDeployContract,
   withFailureNotification,
 } from './pipeline-contracts';
 import { failureNotificationStatements } from './notify-policies';
-import { SITE_REPOSITORY_KEY } from '../../environments/schema/frontend';
 import {
-  imagePushStatements,
-  migrateStatements,
-  serviceDeployStatements,
-  serviceMigrateStatements,
-  siteDeployStatements,
-} from './deploy-policies';
+  otherRepositoryTokens,
+  serviceDeployRole,
+  serviceMigrateRole,
+  siteDeployRole,
+} from './app-repository-roles';
+import { migrateStatements } from './deploy-policies';
 import { PASSED_TO_SERVICES } from './stack-services';
 import {
   type GitHubClaims,
@@ -174,7 +171,7 @@ export class GitHubPipeline extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    private readonly props: GitHubPipelineProps,
+    readonly props: GitHubPipelineProps,
   ) {
     super(scope, id);
     const { project } = props;
@@ -226,7 +223,7 @@ export class GitHubPipeline extends Construct {
   }
 
   /** The claims every contract evaluates: the provider, the account, its environments. */
-  private get contractScope(): ContractScope {
+  get contractScope(): ContractScope {
     const { project, accountId, accountSlug } = this.props;
     return {
       project,
@@ -239,7 +236,7 @@ export class GitHubPipeline extends Construct {
   }
 
   /** The ids of `repository` (`owner/name`), which config must carry (accounts.ts, `repositoryIds`). */
-  private idsOf(repository: string): RepositoryIds {
+  idsOf(repository: string): RepositoryIds {
     const ids = this.props.repositoryIds[repository];
     if (!ids) throw new Error(`github.repositoryIds has no entry for ${repository}`);
     return ids;
@@ -250,7 +247,7 @@ export class GitHubPipeline extends Construct {
    * this repository): a job of this repository runs it at its own ref; an application repository
    * calls it at main (`uses: <this repository>/.github/workflows/<workflow>@main`).
    */
-  private token(repository: string, environment: string, workflow?: string, ref = MAIN): GitHubToken {
+  token(repository: string, environment: string, workflow?: string, ref = MAIN): GitHubToken {
     const at = repository === this.props.repository ? ref : MAIN;
     return {
       sub: `repo:${repository}:environment:${environment}`,
@@ -376,9 +373,9 @@ export class GitHubPipeline extends Construct {
       ),
     );
 
-    for (const service of env.services) this.serviceDeployRole(env, service);
-    if (env.ecs) for (const service of env.migratingServices) this.serviceMigrateRole(env, service);
-    if (env.staticSite) this.siteDeployRole(env);
+    for (const service of env.services) serviceDeployRole(this, env, service);
+    if (env.ecs) for (const service of env.migratingServices) serviceMigrateRole(this, env, service);
+    if (env.staticSite) siteDeployRole(this, env);
     if (migrates) this.migrateRole(env, [applyTokens[0], planToken]);
   }
 
@@ -469,7 +466,7 @@ export class GitHubPipeline extends Construct {
     );
   }
 
-  private role(key: string, name: string, claims: GitHubClaims, maxSessionDuration: number): IamRole {
+  role(key: string, name: string, claims: GitHubClaims, maxSessionDuration: number): IamRole {
     const role = new IamRole(this, `${key}Role`, {
       name,
       assumeRolePolicy: githubTrust(this.provider.arn, claims),
@@ -480,7 +477,7 @@ export class GitHubPipeline extends Construct {
     return role;
   }
 
-  private inline(role: IamRole, id: string, name: string, statements: PolicyStatement[]): void {
+  inline(role: IamRole, id: string, name: string, statements: PolicyStatement[]): void {
     new IamRolePolicy(this, id, { role: role.id, name, policy: policyDocument(statements) });
   }
 
@@ -539,159 +536,6 @@ export class GitHubPipeline extends Construct {
   }
 
   /**
-   * Deploy for one service: trusted from its repository in `<env>` through app-image.yml on main.
-   * On ECS it pushes and rolls out; on EKS it pushes only (nothing of ECS exists there).
-   */
-  private serviceDeployRole(env: PipelineEnvironment, service: string): void {
-    const { project } = this.props;
-    const appRepository = this.props.appRepositories[service];
-    if (appRepository === undefined) return;
-    const target = { accountId: this.props.accountId, region: env.region, project, env: env.name, service };
-    const role = this.appRepositoryRole(env, appRepository, env.name, 'app-image.yml', {
-      key: `${env.name}Deploy-${service}`,
-      name: pipelineRoleNames.serviceDeploy(project, env.name, service),
-      policyName: 'deploy-images',
-      statements: env.ecs ? serviceDeployStatements(target) : imagePushStatements(target),
-    });
-    const neighbour = [...env.services, 'other'].find((n) => n !== service && n !== 'db-migrate') ?? 'other';
-    const otherEnv = this.contractScope.environments.find((e) => e !== env.name) ?? 'elsewhere';
-    const token = this.token(appRepository, env.name, 'app-image.yml');
-    declareContract(
-      role,
-      this.notifying(
-        role,
-        `${env.name}Deploy-${service}`,
-        serviceDeployContract(
-          this.contractScope,
-          { env: env.name, region: env.region, service, neighbour, otherEnv, ecs: env.ecs },
-          {
-            token,
-            otherTokens: [
-              this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
-              ...this.otherRepositoryTokens(appRepository, env.name, 'app-image.yml'),
-              this.token(appRepository, env.name, 'frontend-deploy.yml'),
-            ],
-          },
-        ),
-        // On EKS app-image's `deploy` job does not run (the cluster bootstrap rolls out).
-        { scope: this.alertScope(env), steps: env.ecs ? ['notifyImage', 'notifyDeploy'] : ['notifyImage'] },
-      ),
-    );
-  }
-
-  /** Tokens of the account's other repositories in the same GitHub environment and workflow. */
-  private otherRepositoryTokens(repository: string, environment: string, workflow: string): GitHubToken[] {
-    const others = [...new Set([this.props.repository, ...Object.values(this.props.appRepositories)])];
-    return others.filter((r) => r !== repository).map((r) => this.token(r, environment, workflow));
-  }
-
-  /** Publishes a static site: trusted from the site's repository through frontend-deploy.yml on main. */
-  private siteDeployRole(env: PipelineEnvironment): void {
-    const appRepository = this.props.appRepositories[SITE_REPOSITORY_KEY];
-    if (appRepository === undefined) return;
-    const { project, accountId } = this.props;
-    const role = this.appRepositoryRole(env, appRepository, env.name, 'frontend-deploy.yml', {
-      key: `${env.name}SiteDeploy`,
-      name: pipelineRoleNames.siteDeploy(project, env.name),
-      policyName: 'publish-site',
-      statements: siteDeployStatements({ accountId, region: env.region, project, env: env.name }),
-    });
-    declareContract(
-      role,
-      this.notifying(
-        role,
-        `${env.name}SiteDeploy`,
-        siteDeployContract(this.contractScope, {
-          env: env.name,
-          region: env.region,
-          token: this.token(appRepository, env.name, 'frontend-deploy.yml'),
-          otherTokens: [
-            this.token(appRepository, env.name, 'app-image.yml'),
-            ...this.otherRepositoryTokens(appRepository, env.name, 'frontend-deploy.yml'),
-          ],
-        }),
-        { scope: this.alertScope(env), steps: ['notifySite'] },
-      ),
-    );
-  }
-
-  /**
-   * A service's schema migrations before its rollout (app-image's `migrate` job): its repository,
-   * GitHub environment `<env>-migrate` (a `sub` the deploy role does not accept, and a gate of its
-   * own), app-image.yml on main: a role of its own, so the deploy role holds no database-admin power
-   * and the deploy token cannot run the migration.
-   */
-  private serviceMigrateRole(env: PipelineEnvironment, service: string): void {
-    const appRepository = this.props.appRepositories[service];
-    if (appRepository === undefined) return;
-    const { project, accountId } = this.props;
-    const role = this.appRepositoryRole(env, appRepository, migrateEnvironment(env.name), 'app-image.yml', {
-      key: `${env.name}Migrate-${service}`,
-      name: pipelineRoleNames.serviceMigrate(project, env.name, service),
-      policyName: 'run-migrations',
-      statements: serviceMigrateStatements(
-        {
-          accountId,
-          region: env.region,
-          project,
-          env: env.name,
-          service,
-        },
-        env.backupBeforeChanges ?? false,
-      ),
-    });
-    declareContract(
-      role,
-      this.notifying(
-        role,
-        `${env.name}Migrate-${service}`,
-        migrateContract(this.contractScope, {
-          env: env.name,
-          region: env.region,
-          service,
-          backup: env.backupBeforeChanges ?? false,
-          token: this.token(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
-          otherTokens: [
-            this.token(appRepository, env.name, 'app-image.yml'),
-            this.token(this.props.repository, migrateEnvironment(env.name), 'db-migrate.yml'),
-            ...this.otherRepositoryTokens(appRepository, migrateEnvironment(env.name), 'app-image.yml'),
-          ],
-        }),
-        { scope: this.alertScope(env), steps: ['notifyServiceMigration'] },
-      ),
-    );
-  }
-
-  /**
-   * A role an application repository assumes: only from that repository's GitHub environment
-   * `environment` on its main (or release tags), through `workflow` of this repository on main.
-   */
-  private appRepositoryRole(
-    env: PipelineEnvironment,
-    appRepository: string,
-    environment: string,
-    workflow: string,
-    role: { key: string; name: string; policyName: string; statements: PolicyStatement[] },
-  ): IamRole {
-    const { repository } = this.props;
-    const created = this.role(
-      role.key,
-      role.name,
-      {
-        sub: `repo:${appRepository}:environment:${environment}`,
-        repository: this.idsOf(appRepository),
-        // The application repository's own ref: its main (and release tags where the environment
-        // deploys on them), never a pull request's branch calling the workflow.
-        ref: env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN],
-        workflows: [`${repository}/.github/workflows/${workflow}@${MAIN}`],
-      },
-      3600,
-    );
-    this.inline(created, `${role.key}Policy`, role.policyName, role.statements);
-    return created;
-  }
-
-  /**
    * The environment's database bootstrap (the master credential's task): only from the
    * infrastructure repository's main, in the `<env>-migrate` GitHub environment (its gate, and a
    * `sub` the apply role does not accept), through `db-migrate.yml`. No service's token, deploy or
@@ -729,8 +573,8 @@ export class GitHubPipeline extends Construct {
             ...otherTokens,
             this.token(repository, env.name, 'db-migrate.yml'),
             // A service's tokens: its migrations' (`<env>-migrate`) and its deploy job's (`<env>`).
-            ...this.otherRepositoryTokens(repository, migrateEnvironment(env.name), 'app-image.yml'),
-            ...this.otherRepositoryTokens(repository, env.name, 'app-image.yml'),
+            ...otherRepositoryTokens(this, repository, migrateEnvironment(env.name), 'app-image.yml'),
+            ...otherRepositoryTokens(this, repository, env.name, 'app-image.yml'),
           ],
         }),
         { scope: this.alertScope(env), steps: ['notifyMigration'] },
@@ -739,7 +583,7 @@ export class GitHubPipeline extends Construct {
   }
 
   /** Where an environment's alert topics are (without one: the account's, in the baseline's region). */
-  private alertScope(env?: PipelineEnvironment): AlertTopicScope {
+  alertScope(env?: PipelineEnvironment): AlertTopicScope {
     const { project, accountId, alertsRegion } = this.props;
     return env
       ? { project, accountId, region: env.region, environment: env.name }
@@ -751,7 +595,7 @@ export class GitHubPipeline extends Construct {
    * `notify-failures` (notify-policies.ts) beside its own, and the requests in its contract. An apply
    * role (`managesTopic`) creates the topic: only the publish denies are its.
    */
-  private notifying(
+  notifying(
     role: IamRole,
     key: string,
     contract: RoleContract,
