@@ -1,7 +1,7 @@
 /**
  * The stacks the app synthesizes, as `cdktf synth` wrote them in this test run (the global setup runs
  * the app once: support/global-setup.js). Tests about the registry's own stacks read these; tests
- * that change a config build their stacks (fixtures.ts). __tests__/synth-bundle.test.ts proves the
+ * that change a config build their stacks (fixtures.ts). __tests__/house/synth-bundle.spec.ts proves the
  * two agree, stack for stack.
  */
 import { existsSync, readFileSync } from 'node:fs';

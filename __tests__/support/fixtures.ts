@@ -83,7 +83,7 @@ export function synthPlatform(input: EnvironmentConfigInput): Synthesized {
   const key = JSON.stringify(input);
   const hit = synthesized.get(key);
   if (hit) return hit;
-  // An environment as the registry defines it: the app's own output of this run (synth-bundle.test.ts
+  // An environment as the registry defines it: the app's own output of this run (house/synth-bundle.spec.ts
   // proves it equal to this environment synthesized alone).
   if (key === JSON.stringify(registered[input.name as string]))
     return appStack(platformStackId(input.name as string));

@@ -4,7 +4,7 @@
  * construct that creates the role. The contract travels with the role in the synthesized JSON as a
  * Terraform comment (`"//": { "contract": ... }`, which Terraform ignores), written with the same
  * references as the role's policies, so `npm test` evaluates each request against the synthesized
- * identity policies, boundary, resource policies and trust (__tests__/role-contracts.test.ts) and
+ * identity policies, boundary, resource policies and trust (__tests__/iam/role-contracts.spec.ts) and
  * `docs/roles.md` lists them.
  *
  * A must-allow request is written from what the software calls, never from the role's policy: its

@@ -16,7 +16,7 @@
  * The tables deployed before per-service schemas (`legacyOwner`) move, data kept, into their owner's
  * schema; a second run finds nothing left to move.
  *
- * Proven in __tests__/constructs/database-identities.test.ts: the PostgreSQL script against
+ * Proven in __tests__/constructs/database-identities.spec.ts: the PostgreSQL script against
  * PostgreSQL itself (PGlite, as a non-superuser master and then as each user), MySQL's statement by
  * statement with a MySQL parser.
  */

@@ -2,7 +2,7 @@
  * The role contracts (constructs/core/role-contract.ts) of the pipeline roles the state stack creates
  * (pure: no resources). Each must-allow names its caller: the generated workflow's job and step and
  * the `aws` CLI call or Terraform operation there (a test maps every `aws` call of the workflows to a
- * must-allow of the role its job assumes: __tests__/workflows-contracts.test.ts). Must-denies: another
+ * must-allow of the role its job assumes: __tests__/workflows/workflows-contracts.spec.ts). Must-denies: another
  * environment's state and lock, another family or service, roles outside the role's own, escalation;
  * trust denies: the same names from another repository id, a pull request's ref, the token of the
  * service's other role.

@@ -1,6 +1,6 @@
 /**
  * The AWS services the synthesized stacks use, as IAM service prefixes: the pipeline boundary allows
- * exactly these (docs/architecture.md, "Security model"). `__tests__/stack-services.test.ts`
+ * exactly these (docs/architecture.md, "Security model"). `__tests__/platform/stack-services.spec.ts`
  * synthesizes every stack, maps each `aws_*` resource and data type through `servicesOfType` and fails
  * when a type has no mapping or its service is missing from `STACK_SERVICES`: a new layer cannot fall
  * outside the boundary silently (nor apply with a boundary too narrow for it).

@@ -7,7 +7,7 @@
  *    (no second public IPv4), else over the primary's public IPv4;
  * 2. find that interface by its MAC (IMDSv2), make it the default IPv4 route;
  * 3. forward and masquerade traffic from the VPC out of it (nftables).
- * Not run against AWS here: `__tests__/nat-instance.test.ts` runs it under bash with stubbed
+ * Not run against AWS here: `__tests__/platform/nat-instance.spec.ts` runs it under bash with stubbed
  * `curl`, `aws`, `ip`, `sysctl` and `nft`, and checks the calls (docs/runbooks.md).
  */
 

@@ -4,7 +4,7 @@
  * needs a DOM, so a jsdom window stands in for the browser (no rendering, no layout).
  * Usage: node scripts/diagram/parse-mermaid.mjs FILE...; prints one JSON line per block
  * ({ file, diagramType } or { file, error }) and exits 1 when a block does not parse.
- * ESM because mermaid is ESM-only; run as a child process by __tests__/diagram.test.ts.
+ * ESM because mermaid is ESM-only; run as a child process by __tests__/platform/diagram.spec.ts.
  */
 /* global process, console */
 import { readFileSync } from 'node:fs';

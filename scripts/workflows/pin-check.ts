@@ -2,7 +2,7 @@
  * The workflows' supply-chain rule: every `uses:` is a local workflow or action (`./...`) or an
  * action pinned by the full commit SHA of a release with the release's tag as the line's comment
  * (`owner/repo[/path]@<40 hex> # <tag>`, as render() writes the pins of common.ts). A tag or branch
- * can be moved to other code after review; a commit cannot. __tests__/supply-chain.test.ts runs this
+ * can be moved to other code after review; a commit cannot. __tests__/house/supply-chain.spec.ts runs this
  * over every file of .github/workflows/ and over the generator's output.
  */
 import { parse } from 'yaml';
