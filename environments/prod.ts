@@ -102,9 +102,10 @@ export const prod: EnvironmentConfigInput = {
     email: { sender: 'ses', from: `no-reply@${ROOT_DOMAIN}` },
   },
   budget: { monthlyLimitUsd: 600, alertEmails: ['platform-alerts@example.com'] },
-  // Seed 002: RTO 4 h. Its 1 h RPO holds within the region (RDS and DynamoDB point-in-time recovery);
-  // after losing the region the daily copies give 31 h at best (docs/architecture.md, "Recovery objectives").
-  recovery: { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 240 },
+  // Seed 002: RTO 4 h, RPO 1 h, also after losing the region: the database's automated backups
+  // replicated there (15 min), the sessions table's replica (seconds), the buckets replicated with
+  // Replication Time Control (15 min) (docs/architecture.md, "Recovery objectives").
+  recovery: { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 60, rtoMinutes: 240 },
   logs: { retentionDays: 30 },
   // Production pages on-call (critical) and watches tighter latency, 5xx and connection limits
   // than the schema defaults (a db.t4g.small allows about 225 connections).

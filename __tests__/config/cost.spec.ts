@@ -249,26 +249,31 @@ describe('the recovery-region share (issue 28)', () => {
     '%s: a subtotal of its own, with the copies priced as usage',
     (name) => {
       const e = estimate(name);
-      // The DR vault uses AWS Backup's own key there; prod's RDS instance replicates its automated
-      // backups, and its data buckets replicate, each under a key of its own there (two keys a
-      // month); enterprise (Aurora, no data buckets) has none.
-      const key = name === 'prod';
+      // The DR vault uses AWS Backup's own key there. prod's RDS instance replicates its automated
+      // backups and its data buckets replicate, each under a key of its own there; its hour RPO adds
+      // the sessions table's replica (a third key) and Replication Time Control. enterprise (Aurora,
+      // no data buckets, the daily copies' RPO) has none.
+      const keys = name === 'prod' ? 3 : 0;
       expect(e.recovery).toEqual({
         region: 'us-west-2',
-        fixed: key
-          ? [{ item: 'KMS customer-managed key', monthly: 2, quantity: 2, unit: 'month', unitPrice: 1 }]
+        fixed: keys
+          ? [{ item: 'KMS customer-managed key', monthly: keys, quantity: keys, unit: 'month', unitPrice: 1 }]
           : [],
-        fixedMonthly: key ? 2 : 0,
+        fixedMonthly: keys,
         usage: {
           'AWS Backup cross-region copy storage, per GB-month': 0.05,
           'Cross-region data transfer (backup copies), per GB': 0.02,
-          ...(key
+          ...(keys
             ? {
                 'KMS requests, per 10,000': 0.03,
                 'RDS automated backups replicated, per GB-month': 0.095,
                 'RDS automated backups replication transfer, per GB': 0.02,
                 'S3 replica storage in the recovery region, per GB-month': 0.023,
                 'S3 replication transfer, per GB': 0.02,
+                'S3 Replication Time Control, per GB': 0.015,
+                'DynamoDB replicated writes, per million': 0.625,
+                'DynamoDB replica storage, per GB-month': 0.25,
+                'DynamoDB replication transfer, per GB': 0.02,
               }
             : {}),
         },
@@ -278,7 +283,9 @@ describe('the recovery-region share (issue 28)', () => {
         groups: { [name]: { ...e, stacks: [`platform-${name}`] } },
       };
       expect(formatReport(report)).toMatch(
-        /recovery share \(us-west-2, recovery\.strategy 'backup-restore'\): \$[02]\.00 fixed[\s\S]*AWS Backup cross-region copy storage, per GB-month: \$0\.05/,
+        new RegExp(
+          `recovery share \\(us-west-2, recovery\\.strategy 'backup-restore'\\): \\$${keys}\\.00 fixed[\\s\\S]*AWS Backup cross-region copy storage, per GB-month: \\$0\\.05`,
+        ),
       );
     },
   );

@@ -86,8 +86,9 @@ describe('env:new', () => {
     const text = readFileSync(join(__dirname, '..', '..', 'environments', 'prod.ts'), 'utf8');
     const input = { ...source, recovery: recoveryFor(source.recovery, 'us-east-1', 'eu-west-1') };
     const written = environmentSourceFrom(text, source, input, accountConstants);
+    const { rpoMinutes, rtoMinutes } = source.recovery as { rpoMinutes: number; rtoMinutes: number };
     expect(written).toContain(
-      "recovery: { strategy: 'backup-restore', region: 'eu-west-1', rpoMinutes: 1860, rtoMinutes: 240 },",
+      `recovery: { strategy: 'backup-restore', region: 'eu-west-1', rpoMinutes: ${rpoMinutes}, rtoMinutes: ${rtoMinutes} },`,
     );
   });
 

@@ -1,4 +1,4 @@
-import { parseEnvironmentConfig } from '../../environments/schema';
+import { parseEnvironmentConfig, recoveryCopies } from '../../environments/schema';
 import { auroraServerless, envInput } from '../support/fixtures';
 import { expectRejected, issuesOf } from '../support/config-errors';
 
@@ -435,10 +435,33 @@ describe('validation rejects each bad case with its path', () => {
         /int/,
       ],
       [
-        'rpo below the copy frequency',
-        (c) => (c.recovery = { ...restore, rpoMinutes: 60 }),
+        'rpo below what the database copy achieves (an RDS instance: replicated automated backups)',
+        (c) => {
+          c.recovery = { ...restore, rpoMinutes: 10 };
+          c.backup = {};
+        },
         'recovery.rpoMinutes',
-        /60 cannot be met by 'backup-restore': recovery points are copied daily.*1860/,
+        /^10 cannot be met: database reaches us-west-2 through its replicated automated backups .* 15 minutes/,
+      ],
+      [
+        'rpo below the daily copies with an Aurora cluster',
+        (c) => {
+          c.recovery = { ...restore, rpoMinutes: 60 };
+          c.backup = {};
+          c.database = auroraServerless();
+        },
+        'recovery.rpoMinutes',
+        /^60 cannot be met: database reaches us-west-2 only through the backup plan's daily copies .* 1860 minutes/,
+      ],
+      [
+        'a replicated table streaming other than NEW_AND_OLD_IMAGES',
+        (c) => {
+          c.recovery = { ...restore, rpoMinutes: 60 };
+          c.backup = {};
+          c.tables.sessions.stream = 'NEW_IMAGE';
+        },
+        'tables.sessions.stream',
+        /NEW_IMAGE cannot carry a global table replica .* use NEW_AND_OLD_IMAGES/,
       ],
       [
         'rto below the restore floor',
@@ -479,6 +502,34 @@ describe('validation rejects each bad case with its path', () => {
       input.recovery = restore;
       input.backup = {};
       expect(parseEnvironmentConfig(input).recovery).toEqual(restore);
+    });
+
+    it('gives each store of record the cheapest copy that meets the RPO', () => {
+      const input = envInput('dev');
+      input.backup = {};
+      input.buckets.scratch = { versioned: false };
+      const copies = (rpoMinutes: number) => {
+        input.recovery = { ...restore, rpoMinutes };
+        return recoveryCopies(parseEnvironmentConfig(input)).map(
+          (c) => `${c.path.join('.')} ${c.copy} ${c.rpoMinutes}`,
+        );
+      };
+      // The daily copies' RPO: tables and buckets need nothing faster; an RDS instance's backups are replicated anyway.
+      expect(copies(1860)).toEqual([
+        'database automatedBackupsReplication 15',
+        'tables.sessions backupCopy 1860',
+        'buckets.media backupCopy 1860',
+        'buckets.exports backupCopy 1860',
+      ]);
+      // An hour: a replica table and S3 Replication Time Control; the unversioned bucket is no store of record.
+      expect(copies(60)).toEqual([
+        'database automatedBackupsReplication 15',
+        'tables.sessions tableReplica 1',
+        'buckets.media bucketReplicationTimeControl 15',
+        'buckets.exports bucketReplicationTimeControl 15',
+      ]);
+      input.recovery = { strategy: 'none' };
+      expect(recoveryCopies(parseEnvironmentConfig(input))).toEqual([]);
     });
   });
 
@@ -622,6 +673,8 @@ describe('validation rejects each bad case with its path', () => {
     expect(parseEnvironmentConfig(mysql).database?.engine).toBe('mysql');
     const aurora = envInput('prod');
     aurora.database = auroraServerless();
+    // An Aurora cluster reaches the recovery region through the daily copies only (rejected at 60 above).
+    aurora.recovery.rpoMinutes = 1860;
     expect(parseEnvironmentConfig(aurora).database?.engine).toBe('aurora-postgresql');
   });
 

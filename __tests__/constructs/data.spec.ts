@@ -240,12 +240,16 @@ describe('Aurora PostgreSQL', () => {
     expect(cluster.serverlessv2_scaling_configuration).toEqual({ min_capacity: 0.5, max_capacity: 8 });
   });
 
-  it('moving engines changes only database.*', () => {
+  it('moving engines changes only database.* (and an RPO Aurora cannot meet across regions)', () => {
     const env = withEngine('aurora-postgresql', 'prod');
     const original = envInput('prod');
     delete env.database;
     delete original.database;
-    expect(env).toEqual(original);
+    expect(env).toEqual({
+      ...original,
+      recovery: { ...original.recovery, rpoMinutes: Math.max(original.recovery.rpoMinutes, 1860) },
+    });
+    expect(withEngine('mysql', 'prod').recovery).toEqual(original.recovery);
   });
 
   it('knows parameter families per engine', () => {

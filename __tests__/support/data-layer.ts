@@ -4,7 +4,11 @@
  * `bindings_<service>` (see `bindingsOutput`).
  */
 import { DataLayer } from '../../constructs/data/data-layer';
-import { backupCopyRegion, type EnvironmentConfig } from '../../environments/schema';
+import {
+  backupCopyRegion,
+  CROSS_REGION_RPO_MINUTES,
+  type EnvironmentConfig,
+} from '../../environments/schema';
 import { KEYS, SUBNETS, VPC, bareStack, bindingsOutput } from './bare';
 import { auroraServerless, envInput, type Synthesized } from './fixtures';
 
@@ -59,6 +63,9 @@ export function withEngine(
     skipFinalSnapshot: env.database.skipFinalSnapshot,
   };
   if (engine === 'mysql') env.database = { ...env.database, engine: 'mysql', engineVersion: '8.0.39' };
+  // An Aurora cluster reaches the recovery region through the daily copies only (recoveryCopies).
+  if (engine.startsWith('aurora') && env.recovery.rpoMinutes !== undefined)
+    env.recovery.rpoMinutes = Math.max(env.recovery.rpoMinutes, CROSS_REGION_RPO_MINUTES.backupCopy);
   if (engine === 'aurora-postgresql')
     env.database = { engine, engineVersion: '16.4', instanceClass: 'db.r6g.large', instances: 2, ...keep };
   if (engine === 'aurora-serverless') {

@@ -17,7 +17,11 @@ import { RelationalDatabase } from '../../constructs/data/relational-database';
 import { Naming } from '../../constructs/core/naming';
 import { PlatformKeys } from '../../constructs/security/platform-keys';
 import { standardTags } from '../../constructs/core/tagging';
-import { parseEnvironmentConfig, type EnvironmentConfig } from '../../environments/schema';
+import {
+  CROSS_REGION_RPO_MINUTES,
+  parseEnvironmentConfig,
+  type EnvironmentConfig,
+} from '../../environments/schema';
 import { configureAws } from '../../stacks/aws';
 import { accountsInputCopy, auroraServerless, envInput } from './fixtures';
 
@@ -99,6 +103,8 @@ export function defineEngineVariants(app: Construct): TerraformStack[] {
   const aurora = envInput('prod');
   aurora.name = 'aurora';
   aurora.database = auroraServerless();
+  // An Aurora cluster reaches the recovery region through the daily copies only (recoveryCopies).
+  aurora.recovery.rpoMinutes = Math.max(aurora.recovery.rpoMinutes, CROSS_REGION_RPO_MINUTES.backupCopy);
   delete aurora.cache.numCacheClusters;
   aurora.cache.clusterMode = { shards: 2, replicasPerShard: 1 };
   // One stack for both: the offline proof's fixed cost (init, provider start) is paid once.

@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import type { PolicyStatement } from './iam';
 import type { ContractRequest } from './role-contract';
+import { CROSS_REGION_RPO_MINUTES } from '../../environments/schema/recovery';
 
 /**
  * What S3 replication needs of its role (aws_s3_bucket_replication_configuration, AWS docs "Setting
@@ -142,6 +143,8 @@ export interface ReplicationMetrics {
   readonly sourceBucket: string;
   readonly destinationBucket: string;
   readonly ruleId: string;
+  /** Replication Time Control is on: `OperationsMissedThreshold` counts copies later than 15 minutes. */
+  readonly timeControl?: boolean;
 }
 
 const METRICS = new WeakMap<IConstruct, ReplicationMetrics>();
@@ -159,9 +162,16 @@ export function replicationMetricsOf(configuration: IConstruct): ReplicationMetr
 /**
  * The one replication rule of a copy to the recovery region: everything, delete markers too, KMS
  * objects re-encrypted with the replica's key; metrics (OperationsFailedReplication, by RuleId) for
- * the failure alarm; no replication time control (cost).
+ * the failure alarm. Replication Time Control (per GB: only when the RPO needs it) adds its 15-minute
+ * objective and the metrics' event threshold (OperationsMissedThreshold).
  */
-export function recoveryReplicationRule(id: string, destinationBucketArn: string, replicaKeyArn: string) {
+export function recoveryReplicationRule(
+  id: string,
+  destinationBucketArn: string,
+  replicaKeyArn: string,
+  timeControl = false,
+) {
+  const minutes = { minutes: CROSS_REGION_RPO_MINUTES.bucketReplicationTimeControl };
   return {
     id,
     status: 'Enabled',
@@ -173,7 +183,8 @@ export function recoveryReplicationRule(id: string, destinationBucketArn: string
       bucket: destinationBucketArn,
       storageClass: 'STANDARD',
       encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
-      metrics: { status: 'Enabled' },
+      metrics: { status: 'Enabled', ...(timeControl ? { eventThreshold: minutes } : {}) },
+      ...(timeControl ? { replicationTime: { status: 'Enabled', time: minutes } } : {}),
     },
   };
 }

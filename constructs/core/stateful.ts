@@ -5,6 +5,8 @@ export const STATEFUL_TYPES = [
   'aws_rds_cluster_instance',
   'aws_elasticache_replication_group',
   'aws_dynamodb_table',
+  // A table's replica in the recovery region (data/table-replication.ts): its copy of the data.
+  'aws_dynamodb_table_replica',
   'aws_s3_bucket',
   'aws_kms_key',
   'aws_backup_vault',

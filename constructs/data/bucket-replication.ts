@@ -26,6 +26,8 @@ export interface ReplicatedBucket {
   readonly name: string;
   readonly bucket: AppBucket;
   readonly settings: Pick<AppBucketProps, 'noncurrentVersionExpirationDays' | 'archive'>;
+  /** S3 Replication Time Control (15 minutes, with its SLA) when the RPO needs it (recoveryCopies). */
+  readonly timeControl: boolean;
 }
 
 export interface BucketReplicationProps {
@@ -166,11 +168,13 @@ export class BucketReplication extends Construct {
       ),
     });
 
-    for (const { name, bucket, replica, pair } of pairs) {
+    for (const { name, bucket, replica, pair, timeControl } of pairs) {
       const replication = new S3BucketReplicationConfigurationA(this, `Replication-${name}`, {
         bucket: bucket.name,
         role: this.role.arn,
-        rule: [recoveryReplicationRule(DATA_REPLICATION_RULE_ID, pair.replicaBucketArn, this.key.arn)],
+        rule: [
+          recoveryReplicationRule(DATA_REPLICATION_RULE_ID, pair.replicaBucketArn, this.key.arn, timeControl),
+        ],
         dependsOn: [
           bucket.bucket.node.findChild('Versioning') as TerraformResource,
           replica.bucket.node.findChild('Versioning') as TerraformResource,
@@ -181,6 +185,7 @@ export class BucketReplication extends Construct {
         sourceBucket: bucket.name,
         destinationBucket: replica.name,
         ruleId: DATA_REPLICATION_RULE_ID,
+        timeControl,
       });
       this.replicas[name] = { source: bucket, replica, replication };
     }

@@ -1,6 +1,12 @@
 import { TerraformOutput, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import { backupCopyRegion, type EnvironmentConfig, type ServiceConfig } from '../../environments/schema';
+import {
+  backupCopyRegion,
+  copiedBy,
+  CROSS_REGION_RPO_MINUTES,
+  type EnvironmentConfig,
+  type ServiceConfig,
+} from '../../environments/schema';
 import { Layer } from '../core/addresses';
 import type { LogArchive } from '../core/log-archive';
 import type { LogSettings } from '../core/log-group';
@@ -18,6 +24,7 @@ import { PlatformBackup } from './backup-plan';
 import { AutomatedBackupsReplication } from './automated-backups-replication';
 import { BucketReplication } from './bucket-replication';
 import { AppTable } from './dynamodb-table';
+import { TableReplication } from './table-replication';
 import { DB_BOOTSTRAP_IMAGES, ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
 import { RelationalDatabase } from './relational-database';
@@ -83,6 +90,8 @@ export class DataLayer extends Layer {
   readonly backupReplication?: AutomatedBackupsReplication;
   /** The versioned data buckets replicated to the recovery region (issue 28). */
   readonly bucketReplication?: BucketReplication;
+  /** The tables' replicas in the recovery region, when the RPO needs them (issue 28). */
+  readonly tableReplication?: TableReplication;
 
   private readonly region: string;
   private readonly accountId: string;
@@ -183,6 +192,7 @@ export class DataLayer extends Layer {
         ...table,
         tableName: naming.name(name),
         kmsKeyArn: props.keys.data,
+        globalTable: copiedBy(config, ['tables', name], 'tableReplica'),
       });
     }
     for (const [name, bucket] of Object.entries(config.buckets)) {
@@ -198,6 +208,7 @@ export class DataLayer extends Layer {
     this.backup = this.createBackup(props);
     this.backupReplication = this.replicateAutomatedBackups(props);
     this.bucketReplication = this.replicateBuckets(props);
+    this.tableReplication = this.replicateTables(props);
     this.outputs();
   }
 
@@ -353,6 +364,7 @@ export class DataLayer extends Layer {
         name,
         bucket: this.buckets[name],
         settings: { noncurrentVersionExpirationDays: b.noncurrentVersionExpirationDays, archive: b.archive },
+        timeControl: copiedBy(props.config, ['buckets', name], 'bucketReplicationTimeControl'),
       }));
     if (!region || !props.drProvider || buckets.length === 0) return undefined;
     return new BucketReplication(this, 'BucketReplication', {
@@ -363,6 +375,28 @@ export class DataLayer extends Layer {
       region,
       provider: props.drProvider,
       buckets,
+      adminPrincipalArns: props.adminPrincipalArns,
+    });
+  }
+
+  /** A replica in the recovery region of every table whose RPO needs one (recoveryCopies). */
+  private replicateTables(props: DataLayerProps): TableReplication | undefined {
+    const region = backupCopyRegion(props.config);
+    const tables = Object.entries(this.tables)
+      .filter(([name]) => copiedBy(props.config, ['tables', name], 'tableReplica'))
+      .map(([name, table]) => ({
+        name,
+        table,
+        deletionProtection: props.config.tables[name].deletionProtection,
+      }));
+    if (!region || !props.drProvider || tables.length === 0) return undefined;
+    return new TableReplication(this, 'TableReplication', {
+      naming: props.naming,
+      accountId: props.accountId,
+      region,
+      provider: props.drProvider,
+      tables,
+      rpoMinutes: CROSS_REGION_RPO_MINUTES.tableReplica,
       adminPrincipalArns: props.adminPrincipalArns,
     });
   }

@@ -14,6 +14,12 @@ export interface AppTableProps {
   readonly deletionProtection?: boolean;
   /** Stream view type. Default: no stream. */
   readonly stream?: 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
+  /**
+   * A global table (replicas are their own `aws_dynamodb_table_replica`, data/table-replication.ts):
+   * streams NEW_AND_OLD_IMAGES, which DynamoDB replicates through, and leaves its `replica` attribute
+   * to them. Default: false.
+   */
+  readonly globalTable?: boolean;
 }
 
 /**
@@ -43,6 +49,8 @@ export class AppTable extends Construct {
   constructor(scope: Construct, id: string, props: AppTableProps) {
     super(scope, id);
     this.tableName = props.tableName;
+    if (props.globalTable && props.stream && props.stream !== 'NEW_AND_OLD_IMAGES')
+      throw new Error(`${props.tableName}: a global table streams NEW_AND_OLD_IMAGES, not ${props.stream}`);
     const attributes = [props.partitionKey, ...(props.sortKey ? [props.sortKey] : [])];
     this.table = new DynamodbTable(this, 'Table', {
       name: props.tableName,
@@ -54,7 +62,10 @@ export class AppTable extends Construct {
       serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
       deletionProtectionEnabled: props.deletionProtection ?? true,
       ...(props.ttlAttribute ? { ttl: { attributeName: props.ttlAttribute, enabled: true } } : {}),
-      ...(props.stream ? { streamEnabled: true, streamViewType: props.stream } : {}),
+      ...(props.stream || props.globalTable
+        ? { streamEnabled: true, streamViewType: props.globalTable ? 'NEW_AND_OLD_IMAGES' : props.stream }
+        : {}),
+      ...(props.globalTable ? { lifecycle: { ignoreChanges: ['replica'] } } : {}),
     });
     this.arn = this.table.arn;
     this.name = this.table.name;

@@ -5,6 +5,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
@@ -22,6 +23,7 @@ import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { replicationMetricsOf } from '../core/s3-replication';
+import { tableReplicaMetricsOf } from '../core/table-replica-metrics';
 import {
   monitorLoadBalancer,
   monitorNatGateway,
@@ -35,9 +37,9 @@ import type { EventSources } from './event-rules';
 import type { MonitorContext } from './monitor-context';
 import { monitorEksCluster, monitorKafkaCluster } from './platform-monitors';
 import { monitorLambdaFunction, monitorQueue } from './serverless-monitors';
+import { monitorBucketReplication, monitorTableReplica } from './replication-monitors';
 import {
   monitorAuroraCluster,
-  monitorBucketReplication,
   monitorDbInstance,
   monitorDbProxy,
   monitorEcsService,
@@ -139,6 +141,14 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   for (const replication of of(S3BucketReplicationConfigurationA)) {
     const metrics = replicationMetricsOf(replication);
     if (metrics) monitorBucketReplication(ctx, metrics);
+  }
+  for (const replica of of(DynamodbTableReplicaA)) {
+    const metrics = tableReplicaMetricsOf(replica);
+    if (!metrics)
+      throw new Error(
+        `${replica.node.path}: a table replica without its metrics (declareTableReplicaMetrics)`,
+      );
+    monitorTableReplica(ctx, metrics);
   }
   return result;
 }

@@ -5,7 +5,6 @@ import type { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasti
 import type { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import type { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import type { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
-import type { ReplicationMetrics } from '../core/s3-replication';
 import type { Alarm, AlarmSpec, Metric } from './alarm-set';
 import { subjectOf, timing, type MonitorContext } from './monitor-context';
 
@@ -315,35 +314,5 @@ export function monitorTable(ctx: MonitorContext, table: DynamodbTable): void {
     expression: 'SUM(METRICS())',
     threshold: 0,
     evaluationPeriods: 1,
-  });
-}
-
-/**
- * A bucket's S3 replication to the recovery region (data/bucket-replication.ts): any failed operation
- * is a missing copy (replication metrics are enabled on the rule and published in the source region).
- */
-export function monitorBucketReplication(ctx: MonitorContext, metrics: ReplicationMetrics): void {
-  const subject = metrics.subject;
-  ctx.alarms.add({
-    ...timing(ctx),
-    kind: 'bucket-replication-failed',
-    subject,
-    row: 'data',
-    summary: `Replication of bucket ${subject} to the recovery region failed`,
-    metrics: [
-      {
-        namespace: 'AWS/S3',
-        name: 'OperationsFailedReplication',
-        dimensions: {
-          SourceBucket: metrics.sourceBucket,
-          DestinationBucket: metrics.destinationBucket,
-          RuleId: metrics.ruleId,
-        },
-        stat: 'Sum',
-      },
-    ],
-    threshold: 0,
-    comparison: GT,
-    treatMissingData: 'notBreaching',
   });
 }

@@ -6,8 +6,28 @@
 import type { EnvironmentShape } from './environment';
 import { report, type Ctx } from './errors';
 import { SES_COMPAT_REGIONS, senderDomainOf } from './identity';
+import {
+  COPIED_BACKUP_RULE,
+  CROSS_REGION_RPO_MINUTES,
+  recoveryCopies,
+  type CrossRegionCopy,
+} from './recovery';
 
-/** The recovery region is another region, and `backup-restore` has a backup plan to copy. */
+/** How each copy is named in an error. */
+const COPY_NAMES: Record<CrossRegionCopy, string> = {
+  backupCopy: `only through the backup plan's daily copies (${COPIED_BACKUP_RULE.schedule}: day + start and completion windows)`,
+  automatedBackupsReplication:
+    'through its replicated automated backups (transaction logs every 5 minutes, then the copy)',
+  tableReplica: 'through its global table replica',
+  bucketReplicationTimeControl: 'through S3 replication with Replication Time Control',
+};
+
+/**
+ * The recovery region is another region, `backup-restore` has a backup plan to copy, and every data
+ * store of record reaches the recovery region within the RPO (recoveryCopies: an objective below
+ * the daily copies' buys replica tables and S3 Replication Time Control; an Aurora cluster cannot go
+ * below them here).
+ */
 export function checkRecovery(env: EnvironmentShape, ctx: Ctx): void {
   const r = env.recovery;
   if (r.region !== undefined && r.region === env.region)
@@ -22,6 +42,25 @@ export function checkRecovery(env: EnvironmentShape, ctx: Ctx): void {
       ['recovery', 'strategy'],
       `'backup-restore' needs a backup section: its recovery points are what is copied to ${r.region ?? 'the recovery region'}`,
     );
+  const rpo = r.rpoMinutes;
+  if (rpo === undefined) return;
+  for (const c of recoveryCopies(env))
+    if (c.rpoMinutes > rpo)
+      report(
+        ctx,
+        ['recovery', 'rpoMinutes'],
+        `${rpo} cannot be met: ${c.path.join('.')} reaches ${r.region ?? 'the recovery region'} ${COPY_NAMES[c.copy]}, at best ${c.rpoMinutes} minutes (docs/architecture.md, "Recovery objectives")`,
+      );
+  // A replica table is a global table: DynamoDB replicates through the table's stream.
+  for (const c of recoveryCopies(env)) {
+    const stream = c.copy === 'tableReplica' ? env.tables[c.path[1] as string]?.stream : undefined;
+    if (stream !== undefined && stream !== 'NEW_AND_OLD_IMAGES')
+      report(
+        ctx,
+        [...c.path, 'stream'],
+        `${stream} cannot carry a global table replica (recovery.rpoMinutes ${rpo} < ${CROSS_REGION_RPO_MINUTES.backupCopy}): use NEW_AND_OLD_IMAGES`,
+      );
+  }
 }
 
 /**

@@ -24,8 +24,13 @@ export {
   BACKUP_RESTORE_MIN_RPO_MINUTES,
   BACKUP_RESTORE_MIN_RTO_MINUTES,
   COPIED_BACKUP_RULE,
+  CROSS_REGION_RPO_MINUTES,
   RECOVERY_STRATEGIES,
   backupCopyRegion,
+  copiedBy,
+  recoveryCopies,
+  type CrossRegionCopy,
+  type RecoveryCopy,
   type RecoveryConfig,
   type RecoveryStrategy,
 } from './recovery';

@@ -196,6 +196,15 @@ const PRICERS: Record<string, Pricer> = {
     use(c, p, 'Cross-region data transfer (replication), per GB'),
   aws_dynamodb_table: (c, _b, p) =>
     use(c, p, 'DynamoDB on-demand writes, per million', 'DynamoDB on-demand reads, per million'),
+  // A global table's replica (data/table-replication.ts): every write of the source is written again there.
+  aws_dynamodb_table_replica: (c, _b, p) =>
+    use(
+      c,
+      p,
+      'DynamoDB replicated writes, per million',
+      'DynamoDB replica storage, per GB-month',
+      'DynamoDB replication transfer, per GB',
+    ),
   aws_cloudfront_distribution: (c, _b, p) =>
     use(c, p, 'CloudFront data out (North America), per GB', 'CloudFront HTTPS requests, per 10,000'),
   aws_cognito_user_pool: (c, b, p) => {
@@ -375,8 +384,11 @@ function recoveryShare(json: any, prices: (r: any) => RegionPrices): { recovery?
     delete ctx.usage['S3 Standard storage, per GB-month'];
     use(ctx, p, 'S3 replica storage in the recovery region, per GB-month');
   }
-  if (Object.keys(json.resource?.aws_s3_bucket_replication_configuration ?? {}).length > 0)
-    use(ctx, p, 'S3 replication transfer, per GB');
+  const replications = Object.values<any>(json.resource?.aws_s3_bucket_replication_configuration ?? {});
+  if (replications.length > 0) use(ctx, p, 'S3 replication transfer, per GB');
+  // Replication Time Control (an RPO below the daily copies'): per replicated GB.
+  if (replications.some((r) => list(r.rule).some((rule: any) => rule.destination?.replication_time)))
+    use(ctx, p, 'S3 Replication Time Control, per GB');
   if ('Cross-region data transfer (replication), per GB' in ctx.usage) {
     // The automated backups' transfer, named for what crosses.
     delete ctx.usage['Cross-region data transfer (replication), per GB'];

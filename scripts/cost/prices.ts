@@ -138,6 +138,13 @@ const US_EAST_1: RegionPrices = {
     'S3 replication transfer, per GB': 0.02,
     'RDS automated backups replicated, per GB-month': 0.095,
     'RDS automated backups replication transfer, per GB': 0.02,
+    // A replica table (global table): replicated writes at the write price (since the November 2024
+    // price change), its storage there, and each replicated write crossing once. S3 Replication Time
+    // Control is charged per replicated GB on top of the transfer.
+    'DynamoDB replicated writes, per million': 0.625,
+    'DynamoDB replica storage, per GB-month': 0.25,
+    'DynamoDB replication transfer, per GB': 0.02,
+    'S3 Replication Time Control, per GB': 0.015,
   },
 };
 
