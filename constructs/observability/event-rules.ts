@@ -22,9 +22,17 @@ export interface EventRuleSpec {
   readonly pattern: Record<string, unknown>;
 }
 
+/** Backup and copy jobs that page (`state`). */
+const FAILED_JOB_STATES = ['FAILED', 'ABORTED', 'EXPIRED'];
+/** The recovery region's copy of a vault is named after it (`Backup/DrVault`, data/backup-plan.ts). */
+export const RECOVERY_VAULT_SUFFIX = '-dr';
+/** A vault's ARN in any region and account of the partition, by name (a wildcard filter). */
+const vaultArn = (name: string) => ({ wildcard: `arn:aws:backup:*:*:backup-vault:${name}` });
+
 /**
  * The EventBridge patterns of the environment, each scoped to its own resources (another
- * environment in the account has its own rules): failed backup, copy and restore jobs (critical);
+ * environment in the account has its own rules): failed backup, copy and restore jobs (critical;
+ * restore jobs of the recovery region arrive forwarded to the default bus);
  * failed ECS deployments and tasks stopped with a non-zero exit code; CodeDeploy deployment state
  * changes of blue/green services; RDS failover, failure and low-storage events. A rule whose resources do not exist (no backup plan, no database) is left out.
  */
@@ -39,15 +47,24 @@ export function eventRuleSpecs(src: EventSources): EventRuleSpec[] {
         source: ['aws.backup'],
         'detail-type': ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'],
         detail: {
-          state: ['FAILED', 'ABORTED', 'EXPIRED'],
-          // Backup and restore jobs name their vault; a copy job (to the recovery region's vault,
-          // issue 28) names its source and destination vaults by ARN only.
           $or: [
-            { backupVaultName: src.backupVaultNames },
+            // Backup jobs name their vault; a copy job (to the recovery region's vault, issue 28)
+            // names its source and destination vaults by ARN only.
+            { state: FAILED_JOB_STATES, backupVaultName: src.backupVaultNames },
             {
-              sourceBackupVaultArn: src.backupVaultNames.map((name) => ({
-                wildcard: `arn:aws:backup:*:*:backup-vault:${name}`,
-              })),
+              state: FAILED_JOB_STATES,
+              sourceBackupVaultArn: src.backupVaultNames.map((name) => vaultArn(name)),
+            },
+            // Restore jobs (restore tests included) report `status`, not `state`, and their vault by
+            // ARN only. Those of the recovery region restore from the vault's copy there, named
+            // `<vault>-dr` (data/backup-plan.ts), and are forwarded to this region's default bus
+            // (data/recovery-restore-testing.ts): EventBridge rules are regional.
+            {
+              status: ['FAILED', 'ABORTED'],
+              backupVaultArn: src.backupVaultNames.flatMap((name) => [
+                vaultArn(name),
+                vaultArn(`${name}${RECOVERY_VAULT_SUFFIX}`),
+              ]),
             },
           ],
         },
