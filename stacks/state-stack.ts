@@ -1,4 +1,4 @@
-import { TerraformOutput, type TerraformResource } from 'cdktf';
+import { Lazy, TerraformOutput, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { StableAddressStack } from '../constructs/core/addresses';
 import { GitHubPipeline } from '../constructs/delivery/github-oidc';
@@ -77,6 +77,14 @@ export class StateStack extends StableAddressStack {
       // The account's alert topics are the baseline's (account-alerts.ts), in its region.
       alertsRegion: account.region,
       stateReplication: props.recoveryRegion !== undefined,
+      stateReplica: props.recoveryRegion
+        ? {
+            bucketArn: `arn:aws:s3:::${stateReplicaBucketName(state.bucket)}`,
+            region: props.recoveryRegion,
+            // The replica is made below (its role carries this pipeline's workload boundary).
+            kmsKeyArn: Lazy.stringValue({ produce: () => this.replica!.key.arn }),
+          }
+        : undefined,
       environments: props.environments.map((e) => ({
         name: e.name,
         region: e.region,

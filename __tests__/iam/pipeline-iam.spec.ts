@@ -1,6 +1,6 @@
-import { environmentsOf, registry } from '../../environments';
+import { accountRecoveryRegion, environmentsOf, registry } from '../../environments';
 import { appStacks } from '../support/app-synth';
-import { accountsInputCopy, buildStacks, envInput, registryOf, synth } from '../support/fixtures';
+import { accountsInputCopy, buildStacks, envInput, registryOf, synth, wrap } from '../support/fixtures';
 import { decide, type Decision, type EvalRequest } from '../support/iam-eval';
 import { pipelinePolicies } from '../support/pipeline-policies';
 
@@ -10,7 +10,19 @@ import { pipelinePolicies } from '../support/pipeline-policies';
 const [slug, account] = Object.entries(registry.accounts)[0];
 const [own, other] = environmentsOf(registry, slug);
 const { project, accountId, state } = account;
-const p = pipelinePolicies(appStacks().state[slug], account);
+// The state replica's bucket and key (state-replica.ts) get ARNs of their own before the support
+// resolves every other bucket and key reference to the state's.
+const recovery = accountRecoveryRegion(registry, slug)!;
+const replicaBucketArn = `arn:aws:s3:::${state.bucket}-replica`;
+const replicaKeyArn = `arn:aws:kms:${recovery}:${accountId}:key/11111111-1111-1111-1111-111111111111`;
+const stateStack = wrap(
+  JSON.parse(
+    JSON.stringify(appStacks().state[slug].json)
+      .replace(/\$\{aws_kms_key\.StateReplica_[^}]+\.arn\}/g, replicaKeyArn)
+      .replace(/\$\{aws_s3_bucket\.StateReplica_[^}]+\.arn\}/g, replicaBucketArn),
+  ),
+);
+const p = pipelinePolicies(stateStack, account);
 const role = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 const iam = (kind: string, name: string) => `arn:aws:iam::${accountId}:${kind}/${name}`;
 const boundary = p.managed(`${project}-pipeline-boundary`);
@@ -714,5 +726,140 @@ describe('with state.useLockfile (S3-native locks)', () => {
     expect(await applyWithLockfile('s3:PutObject', `${stateKey('staging')}.tflock`)).not.toBe('Allowed');
     // The state itself is written, never deleted.
     expect(await applyWithLockfile('s3:DeleteObject', stateKey('dev'))).not.toBe('Allowed');
+  });
+});
+
+describe('the state replica (a regional outage: _deploy.yml with state: replica)', () => {
+  // The account recovers into a region: its state is replicated there (state-replica.ts), and the
+  // pipeline roles may use their own keys there (state-replica-access.ts).
+  const r = p;
+  const replicaPolicy = JSON.parse(
+    stateStack.resources('aws_s3_bucket_policy').find(([, x]) => x.provider === 'aws.recovery')![1].policy,
+  );
+  const replicaKey = (prefix: string) => `${replicaBucketArn}/${project}/${prefix}/terraform.tfstate`;
+  const viaS3 = {
+    'kms:ViaService': `s3.${recovery}.amazonaws.com`,
+    'aws:ResourceTag/Environment': 'account',
+  };
+  const as = (name: string) => {
+    const identity = r.identity(name);
+    return (action: string, resource: string, context: EvalRequest['context'] = {}): Promise<Decision> =>
+      decide({
+        identity,
+        boundary: r.managed(`${project}-pipeline-boundary`),
+        principalArn: role(name),
+        action,
+        resource,
+        context,
+        resourcePolicy: resource.startsWith(replicaBucketArn)
+          ? replicaPolicy
+          : resource.startsWith('arn:aws:kms:')
+            ? keyPolicy
+            : undefined,
+      });
+  };
+  const replicaApply = as(`${project}-${own.name}-github-apply`);
+  const replicaPlan = as(`${project}-${own.name}-github-plan`);
+  const replicaAccountApply = as(`${project}-acct-${slug}-github-apply`);
+
+  it('exists for this account, in its recovery region', () => {
+    expect(recovery).toBeDefined();
+    expect(recovery).not.toBe(state.region);
+  });
+
+  it('the apply role reads and writes its own key there, with its .tflock, through S3 with the replica key', async () => {
+    expect(await replicaApply('s3:ListBucket', replicaBucketArn)).toBe('Allowed');
+    for (const action of ['s3:GetObject', 's3:PutObject'])
+      expect(await replicaApply(action, replicaKey(own.name))).toBe('Allowed');
+    for (const action of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'])
+      expect(await replicaApply(action, `${replicaKey(own.name)}.tflock`)).toBe('Allowed');
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt'])
+      expect(await replicaApply(action, replicaKeyArn, viaS3)).toBe('Allowed');
+  });
+
+  it("the apply role: not another environment's key, no deletes of state or versions, no settings, the key only through S3", async () => {
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      expect(await replicaApply(action, replicaKey(other.name))).toBe('ExplicitlyDenied');
+      expect(
+        await replicaApply(action, `${replicaBucketArn}/${project}/accounts/${slug}/state.tfstate`),
+      ).toBe('ExplicitlyDenied');
+    }
+    expect(await replicaApply('s3:PutObject', `${replicaKey(other.name)}.tflock`)).toBe('ExplicitlyDenied');
+    expect(await replicaApply('s3:DeleteObject', replicaKey(own.name))).toBe('ExplicitlyDenied');
+    for (const o of [replicaKey(own.name), `${replicaKey(own.name)}.tflock`])
+      expect(await replicaApply('s3:DeleteObjectVersion', o)).toBe('ExplicitlyDenied');
+    for (const action of [
+      's3:PutBucketPolicy',
+      's3:DeleteBucketPolicy',
+      's3:PutReplicationConfiguration',
+      's3:PutBucketVersioning',
+      's3:PutBucketObjectLockConfiguration',
+      's3:PutLifecycleConfiguration',
+      's3:DeleteBucket',
+    ])
+      expect(`${action}: ${await replicaApply(action, replicaBucketArn)}`).toBe(
+        `${action}: ExplicitlyDenied`,
+      );
+    expect(
+      await replicaApply('kms:Decrypt', replicaKeyArn, { 'aws:ResourceTag/Environment': 'account' }),
+    ).toBe('ExplicitlyDenied');
+    expect(
+      await replicaApply('kms:Decrypt', replicaKeyArn, {
+        'kms:ViaService': `ssm.${recovery}.amazonaws.com`,
+        'aws:ResourceTag/Environment': 'account',
+      }),
+    ).toBe('ExplicitlyDenied');
+    for (const action of ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateGrant'])
+      expect(`${action}: ${await replicaApply(action, replicaKeyArn, viaS3)}`).toBe(
+        `${action}: ExplicitlyDenied`,
+      );
+  });
+
+  it('the plan role reads its own key there and decrypts it through S3; it writes nothing and takes no lock', async () => {
+    expect(await replicaPlan('s3:ListBucket', replicaBucketArn)).toBe('Allowed');
+    expect(await replicaPlan('s3:GetObject', replicaKey(own.name))).toBe('Allowed');
+    expect(await replicaPlan('kms:Decrypt', replicaKeyArn, viaS3)).toBe('Allowed');
+    expect(await replicaPlan('s3:GetObject', replicaKey(other.name))).toBe('ExplicitlyDenied');
+    expect(
+      await replicaPlan('kms:Decrypt', replicaKeyArn, { 'aws:ResourceTag/Environment': 'account' }),
+    ).toBe('ExplicitlyDenied');
+    for (const action of ['s3:PutObject', 's3:DeleteObject'])
+      for (const o of [replicaKey(own.name), `${replicaKey(own.name)}.tflock`])
+        expect(`${action} ${o}: ${await replicaPlan(action, o)}`).not.toBe(`${action} ${o}: Allowed`);
+    expect(await replicaPlan('s3:DeleteObjectVersion', replicaKey(own.name))).toBe('ExplicitlyDenied');
+    expect(await replicaPlan('s3:PutBucketPolicy', replicaBucketArn)).not.toBe('Allowed');
+    expect(await replicaPlan('kms:GenerateDataKey', replicaKeyArn, viaS3)).not.toBe('Allowed');
+  });
+
+  it("the account apply role writes the account's keys there, no environment's; it manages the replica bucket (state stack)", async () => {
+    const accountKey = `${replicaBucketArn}/${project}/accounts/${slug}/state.tfstate`;
+    expect(await replicaAccountApply('s3:PutObject', accountKey)).toBe('Allowed');
+    expect(await replicaAccountApply('s3:PutObject', `${accountKey}.tflock`)).toBe('Allowed');
+    expect(await replicaAccountApply('kms:GenerateDataKey', replicaKeyArn, viaS3)).toBe('Allowed');
+    expect(await replicaAccountApply('s3:PutObject', replicaKey(own.name))).toBe('ExplicitlyDenied');
+    expect(await replicaAccountApply('s3:DeleteObjectVersion', accountKey)).toBe('ExplicitlyDenied');
+    expect(
+      await replicaAccountApply('kms:Decrypt', replicaKeyArn, { 'aws:ResourceTag/Environment': 'account' }),
+    ).toBe('ExplicitlyDenied');
+    // As on the state bucket: the role that applies the state stack keeps the replica's settings.
+    expect(
+      await replicaAccountApply('s3:PutBucketPolicy', replicaBucketArn, {
+        'aws:ResourceTag/Environment': 'account',
+      }),
+    ).toBe('Allowed');
+  });
+
+  it("a deploy role reaches no state there: its policies name none, the replica's bucket policy admits it not", async () => {
+    const service = Object.keys(own.services).find((x) => account.github.appRepositories[x])!;
+    const deployer = `${ownPrefix}-github-deploy-${service}`;
+    for (const action of ['s3:GetObject', 's3:PutObject'])
+      expect(await as(deployer)(action, replicaKey(own.name))).toBe('ExplicitlyDenied');
+    const admitted = replicaPolicy.Statement.find(
+      (x: { Sid: string }) => x.Sid === 'DenyAllButNamedPrincipals',
+    ).Condition.StringNotLike['aws:PrincipalArn'];
+    expect(admitted).not.toContain(role(deployer));
+    expect(admitted).toEqual(
+      expect.arrayContaining([role(`${ownPrefix}-github-apply`), role(`${ownPrefix}-github-plan`)]),
+    );
   });
 });

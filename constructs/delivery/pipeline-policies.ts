@@ -6,7 +6,14 @@
 import { pipelineRoleNames } from '../core/naming';
 import type { PolicyStatement } from '../core/iam';
 import { IAM_WRITE_ACTIONS, iamArn, type PipelineScope } from './statements';
-import { LOCK_ITEM_ACTIONS, lockObjectArns, type StateAccess, stateObjectArns } from './state-policies';
+import {
+  LOCK_ITEM_ACTIONS,
+  lockObjectArns,
+  replicaOwnObjectArns,
+  type StateAccess,
+  stateObjectArns,
+  stateResourceArns,
+} from './state-policies';
 
 export * from './plan-policies';
 export * from './state-policies';
@@ -228,8 +235,13 @@ function ecsFenceStatements(ecs: Fence['ecs']): PolicyStatement[] {
  */
 export function environmentFenceStatements(fence: Fence): PolicyStatement[] {
   const { state, bucketPrefix } = fence;
-  const ownObjects = [...stateObjectArns(state), ...lockObjectArns(state)];
-  const shared = [state.bucketArn, state.lockTableArn, state.kmsKeyArn];
+  const ownObjects = [
+    ...stateObjectArns(state),
+    ...lockObjectArns(state),
+    ...replicaOwnObjectArns(state, true),
+  ];
+  // With a replica (state-replica-access.ts), its bucket and key are state resources as well.
+  const shared = stateResourceArns(state);
   const own: PolicyStatement[] = bucketPrefix
     ? [
         {
@@ -240,6 +252,7 @@ export function environmentFenceStatements(fence: Fence): PolicyStatement[] {
             `arn:aws:s3:::${bucketPrefix}-*`,
             `arn:aws:s3:::${bucketPrefix}-*/*`,
             state.bucketArn,
+            ...(state.replica ? [state.replica.bucketArn] : []),
             ...ownObjects,
           ],
         },

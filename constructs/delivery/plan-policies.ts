@@ -3,7 +3,7 @@
  * with another environment (docs/architecture.md, "Security model").
  */
 import type { PolicyStatement } from '../core/iam';
-import { type StateAccess, stateObjectArns } from './state-policies';
+import { replicaOwnObjectArns, type StateAccess, stateObjectArns } from './state-policies';
 
 /**
  * Plan roles keep ReadOnlyAccess (Terraform refreshes every attribute of every resource type; a
@@ -22,7 +22,7 @@ export function planDataDenyStatements(state: StateAccess): PolicyStatement[] {
         's3:GetObjectVersionTorrent',
         's3:GetObjectVersionForReplication',
       ],
-      NotResource: stateObjectArns(state),
+      NotResource: [...stateObjectArns(state), ...replicaOwnObjectArns(state, false)],
     },
     // Items: only the lock table's (and of those only its own digests: OnlyOwnLockItems); no
     // query or scan of any table, the lock table's included (it names every stack's lock).
@@ -103,12 +103,20 @@ export function planDataDenyStatements(state: StateAccess): PolicyStatement[] {
       Resource: '*',
     },
     {
-      // Only S3 may decrypt with a key for a plan role: the state object (the one object it may read).
+      // Only S3 may decrypt with a key for a plan role: the state object (the one object it may read),
+      // in the state's region or, with a replica, the recovery region's.
       Sid: 'NoDecryption',
       Effect: 'Deny',
       Action: 'kms:Decrypt',
       Resource: '*',
-      Condition: { StringNotEquals: { 'kms:ViaService': `s3.${state.region}.amazonaws.com` } },
+      Condition: {
+        StringNotEquals: {
+          'kms:ViaService': [
+            `s3.${state.region}.amazonaws.com`,
+            ...(state.replica ? [`s3.${state.replica.region}.amazonaws.com`] : []),
+          ],
+        },
+      },
     },
   ];
 }

@@ -154,6 +154,8 @@ export const PASSED_TO_SERVICES = [
   'ec2.amazonaws.com',
   'ecs-tasks.amazonaws.com',
   'eks.amazonaws.com',
+  // EventBridge forwards the recovery region's failed restore tests to the home bus (data/recovery-restore-testing.ts).
+  'events.amazonaws.com',
   'lambda.amazonaws.com',
   'monitoring.rds.amazonaws.com',
   'pods.eks.amazonaws.com',

@@ -3,6 +3,13 @@
  * objects and lock items, an allow-list (docs/architecture.md, "Security model").
  */
 import type { PolicyStatement } from '../core/iam';
+import {
+  replicaLockObjectArns,
+  replicaObjectArns,
+  replicaReadStatements,
+  replicaWriteStatements,
+  type StateReplicaAccess,
+} from './state-replica-access';
 
 /**
  * The state a role may use: exactly its stacks' state objects (an allow-list: every other key of the
@@ -20,6 +27,11 @@ export interface StateAccess {
   readonly keys: readonly string[];
   /** Terraform's S3-native lock objects (`<key>.tflock`, `state.useLockfile`) beside the lock items. */
   readonly lockfile: boolean;
+  /**
+   * The account's state replica (a recovery region, state-replica-access.ts): the same keys there,
+   * with their `.tflock` objects, for a run during a regional outage. Absent: no replica.
+   */
+  readonly replica?: StateReplicaAccess;
 }
 
 export const LOCK_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
@@ -29,6 +41,21 @@ export const stateObjectArns = (state: StateAccess) => state.keys.map((k) => `${
 /** The S3-native lock objects' ARNs (none without `useLockfile`). */
 export const lockObjectArns = (state: StateAccess) =>
   state.lockfile ? state.keys.map((k) => `${state.bucketArn}/${k}.tflock`) : [];
+/** The role's objects in the replica, its state and (apply roles) their `.tflock` objects; none without one. */
+export const replicaOwnObjectArns = (state: StateAccess, locks: boolean) =>
+  state.replica
+    ? [
+        ...replicaObjectArns(state.replica, state.keys),
+        ...(locks ? replicaLockObjectArns(state.replica, state.keys) : []),
+      ]
+    : [];
+/** The account's state resources (tagged `account`) a role uses for state only: with a replica, its bucket and key too. */
+export const stateResourceArns = (state: StateAccess) => [
+  state.bucketArn,
+  state.lockTableArn,
+  state.kmsKeyArn,
+  ...(state.replica ? [state.replica.bucketArn, state.replica.kmsKeyArn] : []),
+];
 /** The lock table's items of the role's keys: the lock (`<bucket>/<key>`) and the digest (`-md5`). */
 export const lockItems = (state: StateAccess) =>
   state.keys.flatMap((k) => [`${state.bucket}/${k}`, `${state.bucket}/${k}-md5`]);
@@ -74,6 +101,7 @@ export function stateReadStatements(state: StateAccess): PolicyStatement[] {
     onlyItems(state, digestItems(state)),
     noOtherItemCalls(state),
     { Sid: 'StateKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: state.kmsKeyArn },
+    ...(state.replica ? replicaReadStatements(state.replica, state.keys) : []),
   ];
 }
 
@@ -117,5 +145,6 @@ export function stateWriteStatements(state: StateAccess): PolicyStatement[] {
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: state.kmsKeyArn,
     },
+    ...(state.replica ? replicaWriteStatements(state.replica, state.keys) : []),
   ];
 }

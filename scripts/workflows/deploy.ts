@@ -5,11 +5,11 @@
 import {
   ACTIONS,
   credentials,
-  init,
   input,
   type Job,
   notifyFailure,
   OIDC,
+  placeLockFile,
   planToFile,
   READ_ONLY,
   render,
@@ -18,11 +18,20 @@ import {
   setupTerraform,
   stackEnv,
   summary,
-  terraformSteps,
+  synth,
   tf,
+  toolchain,
 } from './common';
 import { backupBeforeRiskyChange } from './backup-before-change';
 import { masterPasswordGuard } from './master-password-guard';
+import {
+  backendStep,
+  CREDENTIALS_REGION,
+  deployInit,
+  STATE_INPUT,
+  STATE_REPLICA_INPUT,
+  stateReplicaWith,
+} from './state-replica';
 import type { AccountTargets, StackTarget } from './targets';
 
 /** Unique per run and attempt: the apply job downloads what this run's plan job uploaded. */
@@ -37,7 +46,13 @@ function planJob(targets: readonly StackTarget[]): Job {
     env: { ...stackEnv('${{ inputs.stack }}'), ...secretVariableEnv(targets) },
     outputs: { changes: '${{ steps.plan.outputs.changes }}' },
     steps: [
-      ...terraformSteps('${{ inputs.plan_role }}', '${{ inputs.region }}'),
+      // terraformSteps, with the backend (the stack's, or the replica's: state-replica.ts) chosen first.
+      ...toolchain,
+      backendStep,
+      credentials('${{ inputs.plan_role }}', CREDENTIALS_REGION),
+      synth,
+      placeLockFile,
+      deployInit,
       {
         name: 'Plan (saved)',
         id: 'plan',
@@ -82,11 +97,13 @@ function applyJob(): Job {
         uses: ACTIONS.downloadArtifact,
         with: { name: PLAN_ARTIFACT, path: 'cdktf.out/stacks/${{ inputs.stack }}' },
       },
-      credentials('${{ inputs.apply_role }}', '${{ inputs.region }}'),
-      init,
-      // Production with a database: an on-demand backup, completed, before the apply.
+      backendStep,
+      credentials('${{ inputs.apply_role }}', CREDENTIALS_REGION),
+      deployInit,
+      // Production with a database: an on-demand backup, completed, before the apply; not against
+      // the replica (the database's region is the one that is down: docs/runbooks.md).
       backupBeforeRiskyChange({
-        condition: "inputs.backup != ''",
+        condition: "inputs.backup != '' && inputs.state_replica == ''",
         database: '${{ fromJSON(inputs.backup).database }}',
         vault: '${{ fromJSON(inputs.backup).vault }}',
         role: '${{ fromJSON(inputs.backup).role }}',
@@ -134,6 +151,7 @@ export function reusableDeploy(targets: readonly StackTarget[]): string {
             type: 'boolean',
             default: false,
           },
+          ...STATE_REPLICA_INPUT,
         },
       },
     },
@@ -177,6 +195,7 @@ function deployCaller(
             apply_role: target.applyRole,
             alert_topic: target.alertTopic,
             ...(target.backup ? { backup: JSON.stringify(target.backup) } : {}),
+            ...(target.stateReplica ? { state_replica: stateReplicaWith(target.stateReplica) } : {}),
           },
         } satisfies Job,
       ]),
@@ -193,14 +212,18 @@ export function environmentDeploys(targets: readonly StackTarget[]): Record<stri
   const files: Record<string, string> = {};
   for (const t of targets) {
     const name = `deploy-${t.environment}`;
-    const { on, condition } = deployTrigger(t.deploy);
+    const { on, condition } = deployTrigger(t.deploy, t.stateReplica !== undefined);
     files[`${name}.yml`] = deployCaller(name, on, [{ id: 'deploy', target: t }], condition);
   }
   return files;
 }
 
-function deployTrigger(deploy: StackTarget['deploy']): { on: Record<string, unknown>; condition?: string } {
-  const dispatch = { workflow_dispatch: {} };
+function deployTrigger(
+  deploy: StackTarget['deploy'],
+  replica: boolean,
+): { on: Record<string, unknown>; condition?: string } {
+  // With a state replica, a dispatch may choose it (`state`, state-replica.ts); nothing else can.
+  const dispatch = { workflow_dispatch: replica ? { inputs: STATE_INPUT } : {} };
   switch (deploy.trigger) {
     case 'tag':
       return { on: { ...dispatch, push: { tags: ['v*'] } } };

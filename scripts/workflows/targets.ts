@@ -8,6 +8,7 @@ import { accountOf, type Registry } from '../../environments/registry';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { type BackupTarget, backupTargetOf } from './backup-before-change';
 import { baselineStackId, platformStackId, stateStackId } from '../../stacks/stack-ids';
+import { type StateReplicaTarget, stateReplicaTargetOf } from './state-replica';
 
 /** What a workflow needs to know of one Terraform stack. */
 export interface StackTarget {
@@ -37,6 +38,11 @@ export interface StackTarget {
    * database and a backup plan (backup-before-change.ts). Absent elsewhere.
    */
   readonly backup?: BackupTarget;
+  /**
+   * The state replica a dispatched deploy may run against during a regional outage: environments
+   * whose account has a recovery region (state-replica.ts). Absent elsewhere.
+   */
+  readonly stateReplica?: StateReplicaTarget;
 }
 
 /** The `clientSecretVariable` of each configured federated identity provider of an environment. */
@@ -63,6 +69,7 @@ export function environmentTargets(registry: Registry): StackTarget[] {
       deploy: env.deploy,
       secretVariables: secretVariablesOf(env),
       backup: backupTargetOf(env, project),
+      stateReplica: stateReplicaTargetOf(registry, env),
     };
   });
 }

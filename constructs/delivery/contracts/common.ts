@@ -12,6 +12,7 @@ import {
   stateObjectArns,
 } from '../pipeline-policies';
 import { iamArn } from '../statements';
+import { replicaAllows, replicaDenies } from './state-replica';
 
 /** Where a must-allow's call is made: `.github/workflows/<file> job '<job>' step '<step>': <call>`. */
 export const workflowStep = (file: string, job: string, step: string, call: string) =>
@@ -96,6 +97,7 @@ export function stateAllows(state: StateAccess, write: boolean): ContractRequest
   const [init, run] = write ? (['applyInit', 'apply'] as const) : (['planInit', 'plan'] as const);
   const op = write ? 'terraform apply' : 'terraform plan -lock=false';
   const item = (key: string) => ({ 'dynamodb:LeadingKeys': [key] });
+  const replica = state.replica ? replicaAllows(state.replica, state, write) : [];
   const reads = [
     allow('s3:ListBucket', state.bucketArn, at(init, 'terraform init (S3 backend: lists the workspaces)')),
     ...stateObjectArns(state).map((o) =>
@@ -106,7 +108,7 @@ export function stateAllows(state: StateAccess, write: boolean): ContractRequest
     ),
     allow('kms:Decrypt', state.kmsKeyArn, at(run, `${op} (S3 backend: SSE-KMS state object)`), viaS3),
   ];
-  if (!write) return reads;
+  if (!write) return [...reads, ...replica];
   const locks = lockItems(state).filter((i) => !i.endsWith('-md5'));
   return [
     ...reads,
@@ -137,6 +139,7 @@ export function stateAllows(state: StateAccess, write: boolean): ContractRequest
       ),
     ),
     allow('kms:GenerateDataKey', state.kmsKeyArn, at(run, `${op} (S3 backend: SSE-KMS state object)`), viaS3),
+    ...replica,
   ];
 }
 
@@ -145,7 +148,7 @@ export function stateDenies(
   s: ContractScope,
   state: StateAccess,
   ownKeys: readonly string[],
-  opts: { readonly managesStateStack: boolean } = { managesStateStack: false },
+  opts: { readonly managesStateStack: boolean; readonly write?: boolean } = { managesStateStack: false },
 ): ContractRequest[] {
   const others = [
     ...s.environments.map((e) => `${s.project}/${e}/terraform.tfstate`),
@@ -184,5 +187,11 @@ export function stateDenies(
     deny('dynamodb:UpdateItem', state.lockTableArn, "another stack's lock, changed in place", {
       'dynamodb:LeadingKeys': [`${state.bucket}/${others[0]}`],
     }),
+    ...(state.replica
+      ? replicaDenies(state.replica, state, others, {
+          write: opts.write ?? true,
+          managesStateStack: opts.managesStateStack,
+        })
+      : []),
   ];
 }

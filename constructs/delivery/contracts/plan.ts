@@ -95,7 +95,7 @@ export function planContract(
       ...ownRefreshes,
     ],
     deny: [
-      ...stateDenies(s, state, state.keys),
+      ...stateDenies(s, state, state.keys, { managesStateStack: false, write: false }),
       ...stateObjectArns(state).map((o) => deny('s3:PutObject', o, 'a plan never writes state')),
       ...lockItems(state)
         .filter((i) => !i.endsWith('-md5'))
