@@ -47,3 +47,50 @@ export class EncryptionKey extends Construct {
     this.aliasName = props.alias;
   }
 }
+
+/** Nobody but the admins may schedule the key's deletion or disable it (recovery points need it). */
+export function denyKeyDestruction(adminPrincipalArns: readonly string[]): PolicyStatement {
+  return {
+    Sid: 'OnlyAdminsDestroyKey',
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
+    Resource: '*',
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': [...adminPrincipalArns] } },
+  };
+}
+
+/**
+ * Use of a key through one AWS service in `region`, by this account's principals that IAM allows
+ * it (the copies' single-region keys in the recovery region: RDS, DynamoDB).
+ */
+export function useThroughService(
+  sid: string,
+  accountId: string,
+  service: string,
+  region: string,
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+    Action: [
+      'kms:Encrypt',
+      'kms:Decrypt',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+      'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:DescribeKey',
+      'kms:CreateGrant',
+      'kms:ListGrants',
+    ],
+    Resource: '*',
+    Condition: {
+      StringEquals: {
+        'kms:CallerAccount': accountId,
+        'kms:ViaService': `${service}.${region}.amazonaws.com`,
+      },
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { DbInstanceAutomatedBackupsReplication } from '@cdktf/provider-aws/lib/db-instance-automated-backups-replication';
 import { type TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { EncryptionKey } from '../core/kms-key';
+import { denyKeyDestruction, EncryptionKey, useThroughService } from '../core/kms-key';
 import type { Naming } from '../core/naming';
 
 export interface AutomatedBackupsReplicationProps {
@@ -37,34 +37,8 @@ export class AutomatedBackupsReplication extends Construct {
       description: `${naming.name()} replicated RDS automated backups in the recovery region`,
       accountId,
       statements: [
-        {
-          Sid: 'UseThroughRds',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-          Action: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncryptFrom',
-            'kms:ReEncryptTo',
-            'kms:GenerateDataKey',
-            'kms:GenerateDataKeyWithoutPlaintext',
-            'kms:DescribeKey',
-            'kms:CreateGrant',
-            'kms:ListGrants',
-          ],
-          Resource: '*',
-          Condition: {
-            StringEquals: { 'kms:CallerAccount': accountId, 'kms:ViaService': `rds.${region}.amazonaws.com` },
-          },
-        },
-        {
-          Sid: 'OnlyAdminsDestroyKey',
-          Effect: 'Deny',
-          Principal: { AWS: '*' },
-          Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
-          Resource: '*',
-          Condition: { ArnNotLike: { 'aws:PrincipalArn': [...props.adminPrincipalArns] } },
-        },
+        useThroughService('UseThroughRds', accountId, 'rds', region),
+        denyKeyDestruction(props.adminPrincipalArns),
       ],
     });
     this.replication = new DbInstanceAutomatedBackupsReplication(this, 'Replication', {

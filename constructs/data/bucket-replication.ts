@@ -5,7 +5,7 @@ import { type TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { waiveGuardrail } from '../core/guardrails';
 import { policyDocument, serviceTrustPolicy } from '../core/iam';
-import { EncryptionKey } from '../core/kms-key';
+import { denyKeyDestruction, EncryptionKey } from '../core/kms-key';
 import type { Naming } from '../core/naming';
 import { declareContract, OTHER_ACCOUNT, serviceTrustRequests } from '../core/role-contract';
 import {
@@ -79,16 +79,7 @@ export class BucketReplication extends Construct {
       alias: naming.alias('data-replica'),
       description: `${naming.name()} replicas of the data buckets in the recovery region`,
       accountId,
-      statements: [
-        {
-          Sid: 'OnlyAdminsDestroyKey',
-          Effect: 'Deny',
-          Principal: { AWS: '*' },
-          Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
-          Resource: '*',
-          Condition: { ArnNotLike: { 'aws:PrincipalArn': [...props.adminPrincipalArns] } },
-        },
-      ],
+      statements: [denyKeyDestruction(props.adminPrincipalArns)],
     });
     const replicas = props.buckets.map((b) => {
       const replica = new AppBucket(regional, `Bucket-${b.name}`, {

@@ -1,7 +1,7 @@
 import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
 import { type TerraformProvider, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { EncryptionKey } from '../core/kms-key';
+import { denyKeyDestruction, EncryptionKey, useThroughService } from '../core/kms-key';
 import type { Naming } from '../core/naming';
 import { declareTableReplicaMetrics } from '../core/table-replica-metrics';
 import type { AppTable } from './dynamodb-table';
@@ -49,36 +49,8 @@ export class TableReplication extends Construct {
       description: `${naming.name()} replicas of the DynamoDB tables in the recovery region`,
       accountId,
       statements: [
-        {
-          Sid: 'UseThroughDynamoDb',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-          Action: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncryptFrom',
-            'kms:ReEncryptTo',
-            'kms:GenerateDataKey',
-            'kms:GenerateDataKeyWithoutPlaintext',
-            'kms:DescribeKey',
-            'kms:CreateGrant',
-          ],
-          Resource: '*',
-          Condition: {
-            StringEquals: {
-              'kms:CallerAccount': accountId,
-              'kms:ViaService': `dynamodb.${region}.amazonaws.com`,
-            },
-          },
-        },
-        {
-          Sid: 'OnlyAdminsDestroyKey',
-          Effect: 'Deny',
-          Principal: { AWS: '*' },
-          Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
-          Resource: '*',
-          Condition: { ArnNotLike: { 'aws:PrincipalArn': [...props.adminPrincipalArns] } },
-        },
+        useThroughService('UseThroughDynamoDb', accountId, 'dynamodb', region),
+        denyKeyDestruction(props.adminPrincipalArns),
       ],
     });
     for (const t of props.tables) {

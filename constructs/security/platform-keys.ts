@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import type { PolicyStatement } from '../core/iam';
 import { DATA_KEY_PURPOSE, type Naming } from '../core/naming';
-import { EncryptionKey } from '../core/kms-key';
+import { denyKeyDestruction, EncryptionKey } from '../core/kms-key';
 
 export interface PlatformKeysProps {
   readonly naming: Naming;
@@ -103,16 +103,4 @@ export class PlatformKeys extends Construct {
       statements: [viaServices(['secretsmanager', 'eks'])],
     });
   }
-}
-
-/** Nobody but the admins may schedule the key's deletion or disable it (recovery points need it). */
-export function denyKeyDestruction(adminPrincipalArns: readonly string[]): PolicyStatement {
-  return {
-    Sid: 'OnlyAdminsDestroyKey',
-    Effect: 'Deny',
-    Principal: { AWS: '*' },
-    Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
-    Resource: '*',
-    Condition: { ArnNotLike: { 'aws:PrincipalArn': [...adminPrincipalArns] } },
-  };
 }
