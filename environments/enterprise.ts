@@ -120,7 +120,13 @@ export const enterprise: EnvironmentConfigInput = {
   budget: { monthlyLimitUsd: 6000, alertEmails: ['platform-alerts@example.com'] },
   // Seed 003's RTO/RPO table is Multi-AZ within the region; after losing the region: daily copies
   // (31 h RPO), and 8 h to rebuild EKS and restore Aurora there (docs/architecture.md, "Recovery objectives").
-  recovery: { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 480 },
+  recovery: {
+    strategy: 'backup-restore',
+    region: 'us-west-2',
+    rpoMinutes: 1860,
+    rtoMinutes: 480,
+    healthCheckPath: '/api/v1/health',
+  },
   logs: { retentionDays: 90 },
   observability: {
     subscribers: {

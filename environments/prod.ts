@@ -105,7 +105,13 @@ export const prod: EnvironmentConfigInput = {
   // Seed 002: RTO 4 h, RPO 1 h, also after losing the region: the database's automated backups
   // replicated there (15 min), the sessions table's replica (seconds), the buckets replicated with
   // Replication Time Control (15 min) (docs/architecture.md, "Recovery objectives").
-  recovery: { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 60, rtoMinutes: 240 },
+  recovery: {
+    strategy: 'backup-restore',
+    region: 'us-west-2',
+    rpoMinutes: 60,
+    rtoMinutes: 240,
+    healthCheckPath: '/api/v1/health',
+  },
   logs: { retentionDays: 30 },
   // Production pages on-call (critical) and watches tighter latency, 5xx and connection limits
   // than the schema defaults (a db.t4g.small allows about 225 connections).

@@ -404,7 +404,13 @@ describe('validation rejects each bad case with its path', () => {
   ];
 
   describe('recovery objectives', () => {
-    const restore = { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 240 };
+    const restore = {
+      strategy: 'backup-restore',
+      region: 'us-west-2',
+      rpoMinutes: 1860,
+      rtoMinutes: 240,
+      healthCheckPath: '/api/v1/health',
+    };
     const recovery: Array<[string, (c: any) => void, string, RegExp]> = [
       ['strategy required', (c) => delete c.recovery.strategy, 'recovery.strategy', /expected one of/],
       ['recovery required', (c) => delete c.recovery, 'recovery', /required/],
@@ -462,6 +468,32 @@ describe('validation rejects each bad case with its path', () => {
         },
         'tables.sessions.stream',
         /NEW_IMAGE cannot carry a global table replica .* use NEW_AND_OLD_IMAGES/,
+      ],
+      [
+        'a health check path no load-balanced service serves',
+        (c) => {
+          c.recovery = { ...restore, healthCheckPath: '/healthz' };
+          c.backup = {};
+          c.services.frontend.pathPatterns = ['/app/*'];
+        },
+        'recovery.healthCheckPath',
+        /\/healthz is served by no load-balanced service/,
+      ],
+      [
+        'a health check outside us-east-1 (Route 53 metrics live there)',
+        (c) => {
+          c.recovery = { ...restore, region: 'us-east-1' };
+          c.backup = {};
+          c.region = 'us-west-2';
+        },
+        'recovery.healthCheckPath',
+        /publishes its metrics in us-east-1 only \(us-west-2: not built\)/,
+      ],
+      [
+        'a health check with none',
+        (c) => (c.recovery = { strategy: 'none', healthCheckPath: '/api/v1/health' }),
+        'recovery.healthCheckPath',
+        /no meaning with strategy 'none'/,
       ],
       [
         'rto below the restore floor',

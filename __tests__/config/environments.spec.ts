@@ -281,7 +281,13 @@ describe('accounts and the registry', () => {
     const qa = envInput('staging');
     qa.name = 'qa';
     qa.dns.domainName = `qa.${qa.dns.domainName}`;
-    qa.recovery = { strategy: 'backup-restore', region: 'us-west-2', rpoMinutes: 1860, rtoMinutes: 240 };
+    qa.recovery = {
+      strategy: 'backup-restore',
+      region: 'us-west-2',
+      rpoMinutes: 1860,
+      rtoMinutes: 240,
+      healthCheckPath: '/api/v1/health',
+    };
     qa.recovery.region = 'eu-west-1';
     const issues = issuesOf(() => registryOf([envInput('prod'), qa]));
     expect(issues).toContainEqual({

@@ -37,7 +37,7 @@ export const KEYS = {
 
 /** An environment's config parsed through the real schema, after `edit` changed a copy of its input. */
 export function configOf(
-  name: 'dev' | 'staging' | 'prod' = 'dev',
+  name: Parameters<typeof envInput>[0] = 'dev',
   edit: (input: any) => void = () => {},
 ): EnvironmentConfig {
   const input = envInput(name);

@@ -8,6 +8,7 @@ import type { Naming } from '../core/naming';
 import type { RoutedTarget } from '../core/routing';
 import { WebFirewall } from '../core/web-firewall';
 import { PublicLoadBalancer, assignPriorities } from './load-balancer';
+import { EndpointHealthCheck } from './endpoint-health-check';
 import { SiteDomain } from './site-domain';
 
 export interface EdgeLayerProps {
@@ -15,7 +16,7 @@ export interface EdgeLayerProps {
   readonly accountId: string;
   readonly config: Pick<
     EnvironmentConfig,
-    'dns' | 'ingress' | 'alb' | 'waf' | 'network' | 'services' | 'frontend'
+    'dns' | 'ingress' | 'alb' | 'waf' | 'network' | 'services' | 'frontend' | 'recovery'
   >;
   readonly vpcId: string;
   /** Public subnets, one per AZ. */
@@ -37,6 +38,8 @@ export class EdgeLayer extends Layer {
   readonly firewall: WebFirewall;
   /** Per service, where its traffic arrives. */
   readonly routes: Record<string, RoutedTarget> = {};
+  /** Route 53's probe of the public endpoint, with a recovery strategy (`recovery.healthCheckPath`). */
+  readonly healthCheck?: EndpointHealthCheck;
 
   constructor(scope: Construct, id: string, props: EdgeLayerProps) {
     super(scope, id);
@@ -94,6 +97,14 @@ export class EdgeLayer extends Layer {
             : undefined,
       });
     }
+    const probe = config.recovery.healthCheckPath;
+    if (probe)
+      this.healthCheck = new EndpointHealthCheck(this, 'HealthCheck', {
+        naming,
+        // Where the services' paths are public: the site, or api.<domain> beside a static site.
+        fqdn: frontend.mode === 'static' && !api ? `api.${config.dns.domainName}` : config.dns.domainName,
+        path: probe,
+      });
     new TerraformOutput(this, 'site_url', {
       value: `https://${config.dns.domainName}`,
       description: 'The site',

@@ -1,3 +1,4 @@
+import type { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import type { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
@@ -163,5 +164,31 @@ export function monitorWebAcl(ctx: MonitorContext, acl: Wafv2WebAcl): void {
     comparison: 'GreaterThanThreshold',
     evaluationPeriods: 1,
     treatMissingData: 'notBreaching',
+  });
+}
+
+/**
+ * Route 53's probe of the public endpoint (edge/endpoint-health-check.ts): unhealthy means the
+ * region no longer serves users (or the endpoint's path is broken). Route 53 publishes the metric in
+ * us-east-1 only (the schema keeps health-checked environments there).
+ */
+export function monitorHealthCheck(ctx: MonitorContext, check: Route53HealthCheck): void {
+  ctx.alarms.add({
+    ...timing(ctx),
+    kind: 'endpoint-health',
+    subject: 'endpoint',
+    row: 'edge',
+    summary: 'Route 53 health checkers find the public endpoint unhealthy',
+    metrics: [
+      {
+        namespace: 'AWS/Route53',
+        name: 'HealthCheckStatus',
+        dimensions: { HealthCheckId: check.id },
+        stat: 'Minimum',
+      },
+    ],
+    threshold: 1,
+    comparison: 'LessThanThreshold',
+    treatMissingData: 'breaching',
   });
 }

@@ -16,6 +16,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
@@ -28,6 +29,7 @@ import {
   monitorLoadBalancer,
   monitorNatGateway,
   monitorNatInstance,
+  monitorHealthCheck,
   monitorWebAcl,
   type LoadBalancerAlarms,
 } from './edge-monitors';
@@ -68,6 +70,7 @@ export const MONITORED_TYPES = [
   'aws_lambda_function',
   'aws_sqs_queue',
   'aws_cloudfront_distribution',
+  'aws_route53_health_check',
 ] as const;
 
 export interface MonitoringPassResult {
@@ -133,6 +136,7 @@ export function runMonitoringPass(ctx: MonitorContext, root: IConstruct): Monito
   // The only auto-scaling group of the platform is the NAT instance's (network.natGateways 'instance').
   for (const group of of(AutoscalingGroup)) monitorNatInstance(ctx, group);
   for (const acl of of(Wafv2WebAcl)) monitorWebAcl(ctx, acl);
+  for (const check of of(Route53HealthCheck)) monitorHealthCheck(ctx, check);
   for (const cluster of of(MskCluster)) monitorKafkaCluster(ctx, cluster);
   for (const cluster of of(EksCluster)) monitorEksCluster(ctx, cluster);
   for (const fn of of(LambdaFunction)) monitorLambdaFunction(ctx, fn);

@@ -51,6 +51,25 @@ export function checkRecovery(env: EnvironmentShape, ctx: Ctx): void {
         ['recovery', 'rpoMinutes'],
         `${rpo} cannot be met: ${c.path.join('.')} reaches ${r.region ?? 'the recovery region'} ${COPY_NAMES[c.copy]}, at best ${c.rpoMinutes} minutes (docs/architecture.md, "Recovery objectives")`,
       );
+  const path = r.healthCheckPath;
+  if (path !== undefined) {
+    const served = Object.values(env.services).some((svc) =>
+      (svc.pathPatterns ?? []).some((p) => globMatches(p, path)),
+    );
+    if (!served)
+      report(
+        ctx,
+        ['recovery', 'healthCheckPath'],
+        `${path} is served by no load-balanced service (no pathPatterns match it): the probe must cross the region's load balancer and tasks`,
+      );
+    // Route 53 publishes health check metrics in us-east-1 only, where the stack's alarms are made.
+    if (env.region !== 'us-east-1')
+      report(
+        ctx,
+        ['recovery', 'healthCheckPath'],
+        `the endpoint health check's alarm is built in the environment's region, and Route 53 publishes its metrics in us-east-1 only (${env.region}: not built)`,
+      );
+  }
   // A replica table is a global table: DynamoDB replicates through the table's stream.
   for (const c of recoveryCopies(env)) {
     const stream = c.copy === 'tableReplica' ? env.tables[c.path[1] as string]?.stream : undefined;
@@ -184,4 +203,13 @@ function checkProductionCapacity(env: EnvironmentShape, ctx: Ctx): void {
         report(ctx, at('autoscaling', 'schedules', i, 'minCapacity'), `${sch.minCapacity}: ${why}`);
     });
   }
+}
+
+/** An ALB path pattern (`*` any characters, `?` one) matching a path. */
+function globMatches(pattern: string, path: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(path);
 }

@@ -6,7 +6,7 @@
  */
 import { z } from './zod';
 import { report } from './errors';
-import { regionSchema } from './primitives';
+import { regionSchema, urlPathSchema } from './primitives';
 
 export const RECOVERY_STRATEGIES = ['none', 'backup-restore'] as const;
 export type RecoveryStrategy = (typeof RECOVERY_STRATEGIES)[number];
@@ -138,9 +138,15 @@ export const recoverySchema = z
     rpoMinutes: minutes.optional(),
     /** Recovery time objective in minutes: time to serve again. Required unless `none`. */
     rtoMinutes: minutes.optional(),
+    /**
+     * What Route 53 probes on the environment's public endpoint to tell that its region serves
+     * (edge/endpoint-health-check.ts, alarmed): a path a load-balanced service answers, so the probe
+     * crosses the region's load balancer and tasks. Required unless `none`.
+     */
+    healthCheckPath: urlPathSchema.optional(),
   })
   .superRefine((r, ctx) => {
-    const fields = ['region', 'rpoMinutes', 'rtoMinutes'] as const;
+    const fields = ['region', 'rpoMinutes', 'rtoMinutes', 'healthCheckPath'] as const;
     if (r.strategy === 'none') {
       for (const f of fields)
         if (r[f] !== undefined) report(ctx, [f], `has no meaning with strategy 'none' (nothing recovers)`);

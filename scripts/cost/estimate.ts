@@ -171,6 +171,8 @@ const PRICERS: Record<string, Pricer> = {
     add(c, 'Interface endpoint, per AZ', list(b.subnet_ids).length, 'hour', p.interfaceEndpointAzHour);
     use(c, p, 'Interface endpoint data, per GB');
   },
+  aws_route53_health_check: (c, _b, p) =>
+    add(c, 'Route 53 health check (HTTPS, AWS endpoint)', 1, 'month', p.httpsHealthCheckMonth),
   aws_route53_zone: (c, _b, p) => {
     add(c, 'Route 53 hosted zone', 1, 'month', p.hostedZoneMonth);
     use(c, p, 'Route 53 queries, per million');

@@ -42,6 +42,8 @@ export interface RegionPrices {
   readonly kmsKeyMonth: number;
   readonly secretMonth: number;
   readonly hostedZoneMonth: number;
+  /** A health check of an AWS endpoint ($0.50) with HTTPS, an optional feature ($1.00). */
+  readonly httpsHealthCheckMonth: number;
   readonly alarmMonth: number;
   readonly compositeAlarmMonth: number;
   readonly dashboardMonth: number;
@@ -100,6 +102,7 @@ const US_EAST_1: RegionPrices = {
   kmsKeyMonth: 1,
   secretMonth: 0.4,
   hostedZoneMonth: 0.5,
+  httpsHealthCheckMonth: 1.5,
   alarmMonth: 0.1,
   compositeAlarmMonth: 0.5,
   dashboardMonth: 3,
