@@ -3,7 +3,6 @@ import type { Construct } from 'constructs';
 import {
   backupCopyRegion,
   copiedBy,
-  CROSS_REGION_RPO_MINUTES,
   type EnvironmentConfig,
   type ServiceConfig,
 } from '../../environments/schema';
@@ -21,10 +20,11 @@ import { DatabaseProxy } from './database-proxy';
 import type { DatabaseBootstrap } from '../core/service-bindings';
 import { databaseBootstrap, DbMigrateTask } from './db-migrate-task';
 import { PlatformBackup } from './backup-plan';
-import { AutomatedBackupsReplication } from './automated-backups-replication';
-import { BucketReplication } from './bucket-replication';
+import type { AutomatedBackupsReplication } from './automated-backups-replication';
+import type { BucketReplication } from './bucket-replication';
 import { AppTable } from './dynamodb-table';
-import { TableReplication } from './table-replication';
+import { replicateAutomatedBackups, replicateBuckets, replicateTables } from './recovery-copies';
+import type { TableReplication } from './table-replication';
 import { DB_BOOTSTRAP_IMAGES, ENGINE_PORTS, REDIS_PORT } from '../../environments/rules';
 import { RedisCache } from './redis-cache';
 import { RelationalDatabase } from './relational-database';
@@ -206,9 +206,11 @@ export class DataLayer extends Layer {
       });
     }
     this.backup = this.createBackup(props);
-    this.backupReplication = this.replicateAutomatedBackups(props);
-    this.bucketReplication = this.replicateBuckets(props);
-    this.tableReplication = this.replicateTables(props);
+    // The copies in the recovery region (recovery-copies.ts), children of this layer.
+    const stores = { database: this.database, buckets: this.buckets, tables: this.tables };
+    this.backupReplication = replicateAutomatedBackups(this, props, stores);
+    this.bucketReplication = replicateBuckets(this, props, stores);
+    this.tableReplication = replicateTables(this, props, stores);
     this.outputs();
   }
 
@@ -333,72 +335,6 @@ export class DataLayer extends Layer {
       ...(this.database ? [{ ...peer(this.database, ''), label: 'the database' }] : []),
       ...(this.cache ? [{ ...peer(this.cache, ''), label: 'Redis' }] : []),
     ];
-  }
-
-  /**
-   * Point-in-time recovery in the recovery region where the engine offers it: an RDS instance's
-   * automated backups replicated there (Aurora clusters are copied by AWS Backup only).
-   */
-  private replicateAutomatedBackups(props: DataLayerProps): AutomatedBackupsReplication | undefined {
-    const region = backupCopyRegion(props.config);
-    const db = this.database;
-    const settings = props.config.database;
-    if (!region || !props.drProvider || !db?.instance || !settings) return undefined;
-    return new AutomatedBackupsReplication(this, 'BackupReplication', {
-      naming: props.naming,
-      accountId: props.accountId,
-      region,
-      provider: props.drProvider,
-      sourceDbInstanceArn: db.instance.arn,
-      retentionDays: settings.backupRetentionDays,
-      adminPrincipalArns: props.adminPrincipalArns,
-    });
-  }
-
-  /** S3 replication of every versioned data bucket to the recovery region (`backup-restore`). */
-  private replicateBuckets(props: DataLayerProps): BucketReplication | undefined {
-    const region = backupCopyRegion(props.config);
-    const buckets = Object.entries(props.config.buckets)
-      .filter(([, b]) => b.versioned ?? true)
-      .map(([name, b]) => ({
-        name,
-        bucket: this.buckets[name],
-        settings: { noncurrentVersionExpirationDays: b.noncurrentVersionExpirationDays, archive: b.archive },
-        timeControl: copiedBy(props.config, ['buckets', name], 'bucketReplicationTimeControl'),
-      }));
-    if (!region || !props.drProvider || buckets.length === 0) return undefined;
-    return new BucketReplication(this, 'BucketReplication', {
-      naming: props.naming,
-      accountId: props.accountId,
-      sourceRegion: props.region,
-      sourceKeyArn: props.keys.data,
-      region,
-      provider: props.drProvider,
-      buckets,
-      adminPrincipalArns: props.adminPrincipalArns,
-    });
-  }
-
-  /** A replica in the recovery region of every table whose RPO needs one (recoveryCopies). */
-  private replicateTables(props: DataLayerProps): TableReplication | undefined {
-    const region = backupCopyRegion(props.config);
-    const tables = Object.entries(this.tables)
-      .filter(([name]) => copiedBy(props.config, ['tables', name], 'tableReplica'))
-      .map(([name, table]) => ({
-        name,
-        table,
-        deletionProtection: props.config.tables[name].deletionProtection,
-      }));
-    if (!region || !props.drProvider || tables.length === 0) return undefined;
-    return new TableReplication(this, 'TableReplication', {
-      naming: props.naming,
-      accountId: props.accountId,
-      region,
-      provider: props.drProvider,
-      tables,
-      rpoMinutes: CROSS_REGION_RPO_MINUTES.tableReplica,
-      adminPrincipalArns: props.adminPrincipalArns,
-    });
   }
 
   private createBackup(props: DataLayerProps): PlatformBackup | undefined {
