@@ -2,100 +2,33 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { waiveGuardrail } from '../core/guardrails';
 import { policyDocument, type PolicyStatement } from '../core/iam';
-import { type AlertTopicScope, namePrefix, pipelineRoleNames } from '../core/naming';
-import { declareContract, type RoleContract } from '../core/role-contract';
+import { type AlertTopicScope, pipelineRoleNames } from '../core/naming';
+import { type RoleContract } from '../core/role-contract';
+import { accountRoles } from './account-roles';
 import {
   environmentWorkloadBoundaryStatements,
   pipelineBoundaryStatements,
   type StateResources,
   workloadBoundaryStatements,
 } from './boundaries';
-import {
-  accountPipelineStatements,
-  applyIamStatements,
-  environmentFenceStatements,
-  type ManagedRoles,
-  planDataDenyStatements,
-  planFenceStatements,
-  type StateAccess,
-  stateReadStatements,
-  stateResourceArns,
-  stateWriteStatements,
-} from './pipeline-policies';
-import {
-  accountApplyContract,
-  type ApplyIam,
-  type ContractScope,
-  environmentApplyContract,
-  failureNotificationRequests,
-  migrateContract,
-  type NotifyStep,
-  planContract,
-  withFailureNotification,
-} from './pipeline-contracts';
+import { environmentRoles } from './environment-roles';
 import { failureNotificationStatements } from './notify-policies';
 import {
-  otherRepositoryTokens,
-  serviceDeployRole,
-  serviceMigrateRole,
-  siteDeployRole,
-} from './app-repository-roles';
-import { migrateStatements } from './deploy-policies';
-import { PASSED_TO_SERVICES } from './stack-services';
+  type ContractScope,
+  failureNotificationRequests,
+  type NotifyStep,
+  withFailureNotification,
+} from './pipeline-contracts';
+import { jobToken, repositoryIdsOf } from './pipeline-trust';
 import type { StateReplicaAccess } from './state-replica-access';
-import {
-  type GitHubClaims,
-  type GitHubToken,
-  githubTrust,
-  MAIN,
-  migrateEnvironment,
-  type RepositoryIds,
-} from './trust';
-import {
-  iamArn,
-  pipelineBoundaryArn,
-  pipelineRolePattern,
-  type PipelineScope,
-  workloadBoundariesPattern,
-  workloadBoundaryArn,
-} from './statements';
+import { pipelineBoundaryArn, type PipelineScope } from './statements';
+import { type GitHubClaims, type GitHubToken, githubTrust, MAIN, type RepositoryIds } from './trust';
 
 export { GITHUB_OIDC_HOST, migrateEnvironment } from './trust';
-
-/** The roles of the baseline stack (`<project>-<component>`), the account apply role's to manage. */
-export const BASELINE_ROLE_COMPONENTS = ['cloudtrail-logs', 'config', 'state-replication'] as const;
-/** The service each baseline role is passed to: the trail's log delivery, the Config recorder. */
-const BASELINE_PASSED_TO = {
-  'cloudtrail-logs': 'cloudtrail.amazonaws.com',
-  config: 'config.amazonaws.com',
-  // The state bucket's replication (state stack, constructs/state/state-replica.ts).
-  'state-replication': 's3.amazonaws.com',
-} as const satisfies Record<(typeof BASELINE_ROLE_COMPONENTS)[number], string>;
-export const BASELINE_PASSED_TO_SERVICES = Object.values(BASELINE_PASSED_TO);
-/** The Terraform type that passes a role to each service (what a contract's PassRole names as caller). */
-const PASSED_BY: Record<(typeof PASSED_TO_SERVICES)[number], string> = {
-  'backup.amazonaws.com': 'aws_backup_selection (iam_role_arn)',
-  'cloudtrail.amazonaws.com': 'aws_cloudtrail (cloud_watch_logs_role_arn)',
-  'codedeploy.amazonaws.com': 'aws_codedeploy_deployment_group (service_role_arn)',
-  'cognito-identity.amazonaws.com': 'aws_cognito_identity_pool_roles_attachment',
-  'config.amazonaws.com': 'aws_config_configuration_recorder (role_arn)',
-  'ec2.amazonaws.com': 'aws_instance / aws_launch_template (iam_instance_profile)',
-  'ecs-tasks.amazonaws.com': 'aws_ecs_task_definition (task_role_arn, execution_role_arn)',
-  'eks.amazonaws.com': 'aws_eks_cluster (role_arn)',
-  'events.amazonaws.com': 'aws_cloudwatch_event_target (role_arn)',
-  'lambda.amazonaws.com': 'aws_lambda_function (role)',
-  'monitoring.rds.amazonaws.com': 'aws_db_instance (monitoring_role_arn)',
-  'pods.eks.amazonaws.com': 'aws_eks_pod_identity_association (role_arn)',
-  'rds.amazonaws.com': 'aws_db_proxy (role_arn)',
-  's3.amazonaws.com': 'aws_s3_bucket_replication_configuration (role)',
-  'vpc-flow-logs.amazonaws.com': 'aws_flow_log (iam_role_arn)',
-};
-const passes = (services: readonly (typeof PASSED_TO_SERVICES)[number][]) =>
-  Object.fromEntries(services.map((svc) => [svc, PASSED_BY[svc]]));
+export { BASELINE_PASSED_TO_SERVICES, BASELINE_ROLE_COMPONENTS } from './pipeline-passes';
 
 export interface PipelineEnvironment {
   readonly name: string;
@@ -228,9 +161,9 @@ export class GitHubPipeline extends Construct {
         ),
       });
       waiveGuardrail(envBoundary, 'iam-wildcard', ceiling);
-      this.environmentRoles(env);
+      environmentRoles(this, env);
     }
-    this.accountRoles();
+    accountRoles(this);
   }
 
   /** The claims every contract evaluates: the provider, the account, its environments. */
@@ -248,234 +181,12 @@ export class GitHubPipeline extends Construct {
 
   /** The ids of `repository` (`owner/name`), which config must carry (accounts.ts, `repositoryIds`). */
   idsOf(repository: string): RepositoryIds {
-    const ids = this.props.repositoryIds[repository];
-    if (!ids) throw new Error(`github.repositoryIds has no entry for ${repository}`);
-    return ids;
+    return repositoryIdsOf(this.props, repository);
   }
 
-  /**
-   * The claims of a job of `repository` in GitHub environment `environment` running `workflow` (of
-   * this repository): a job of this repository runs it at its own ref; an application repository
-   * calls it at main (`uses: <this repository>/.github/workflows/<workflow>@main`).
-   */
+  /** The claims of a job of `repository` in GitHub environment `environment` running `workflow`. */
   token(repository: string, environment: string, workflow?: string, ref = MAIN): GitHubToken {
-    const at = repository === this.props.repository ? ref : MAIN;
-    return {
-      sub: `repo:${repository}:environment:${environment}`,
-      repository: this.idsOf(repository),
-      ref,
-      ...(workflow ? { workflow: `${this.props.repository}/.github/workflows/${workflow}@${at}` } : {}),
-    };
-  }
-
-  /** Claims for a trust policy: `token`'s subject and ids, and the refs (and workflow) it may run at. */
-  private claims(
-    repository: string,
-    environment: string,
-    refs?: readonly string[],
-    workflow?: string,
-  ): GitHubClaims {
-    return {
-      sub: `repo:${repository}:environment:${environment}`,
-      repository: this.idsOf(repository),
-      ...(refs ? { ref: refs } : {}),
-      ...(refs && workflow
-        ? { workflows: refs.map((r) => `${this.props.repository}/.github/workflows/${workflow}@${r}`) }
-        : {}),
-    };
-  }
-
-  private stateAccess(keys: readonly string[]): StateAccess {
-    const { state } = this.props;
-    return {
-      bucketArn: state.bucketArn,
-      lockTableArn: state.lockTableArn,
-      kmsKeyArn: state.kmsKeyArn,
-      region: state.region,
-      bucket: state.bucket,
-      keys,
-      lockfile: state.lockfile,
-      ...(this.stateReplica ? { replica: this.stateReplica } : {}),
-    };
-  }
-
-  private environmentRoles(env: PipelineEnvironment): void {
-    const { project, accountId, repository } = this.props;
-    const s = this.contractScope;
-    const prefix = namePrefix(project, env.name);
-    const access = this.stateAccess([`${project}/${env.name}/terraform.tfstate`]);
-    const refs = env.releaseTags ? [MAIN, 'refs/tags/v1.2.0'] : [MAIN];
-    const trustRefs = env.releaseTags ? [MAIN, 'refs/tags/v*'] : [MAIN];
-    const applyTokens = refs.map((r) => this.token(repository, env.name, '_deploy.yml', r));
-    const planToken = this.token(repository, `${env.name}-plan`, '_deploy.yml');
-    const migrates = env.ecs && env.database;
-    const migrateToken = this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml');
-
-    const plan = this.planRole(
-      `${env.name}Plan`,
-      pipelineRoleNames.plan(project, env.name),
-      access,
-      this.claims(repository, `${env.name}-plan`),
-      // The state bucket, lock table and key (and the replica's) are tagged `account`: its state calls stay.
-      { tag: env.name, exempt: stateResourceArns(access) },
-    );
-    declareContract(
-      plan,
-      planContract(s, {
-        name: pipelineRoleNames.plan(project, env.name),
-        env: env.name,
-        state: access,
-        region: env.region,
-        resourcePrefix: prefix,
-        roleName: `${prefix}-backend-task`,
-        token: planToken,
-        otherTokens: [applyTokens[0], ...(migrates ? [migrateToken] : [])],
-      }),
-    );
-
-    // S3 is passed both the state replication role (baseline) and an environment's data replication role.
-    const envPasses = passes(
-      PASSED_TO_SERVICES.filter(
-        (p) => p === 's3.amazonaws.com' || !(BASELINE_PASSED_TO_SERVICES as readonly string[]).includes(p),
-      ),
-    );
-    const iam: ApplyIam = {
-      roles: [{ name: `${prefix}-backend-task`, passes: envPasses }],
-      boundaryArn: workloadBoundaryArn(this.props, env.name),
-      profileName: `${prefix}-bastion`,
-    };
-    const apply = this.applyRole(
-      `${env.name}Apply`,
-      pipelineRoleNames.apply(project, env.name),
-      access,
-      {
-        tag: env.name,
-        state: access,
-        bucketPrefix: prefix,
-        ecs: {
-          clusterArn: `arn:aws:ecs:${env.region}:${accountId}:cluster/${prefix}`,
-          taskDefinitionArns: `arn:aws:ecs:${env.region}:${accountId}:task-definition/${prefix}-*`,
-        },
-      },
-      this.claims(repository, env.name, trustRefs, '_deploy.yml'),
-      [
-        {
-          roleArns: [iamArn(accountId, 'role', `${prefix}-*`)],
-          boundaryArn: iam.boundaryArn,
-          profileArns: [iamArn(accountId, 'instance-profile', `${prefix}-*`)],
-          passedTo: Object.keys(envPasses),
-        },
-      ],
-    );
-    declareContract(
-      apply,
-      this.notifying(
-        apply,
-        `${env.name}Apply`,
-        environmentApplyContract(s, {
-          env: env.name,
-          region: env.region,
-          state: access,
-          iam,
-          backup: env.backupBeforeChanges ?? false,
-          tokens: applyTokens,
-          otherTokens: [planToken, ...(migrates ? [migrateToken] : [])],
-        }),
-        { scope: this.alertScope(env), steps: ['notifyApply'], managesTopic: true },
-      ),
-    );
-
-    for (const service of env.services) serviceDeployRole(this, env, service);
-    if (env.ecs) for (const service of env.migratingServices) serviceMigrateRole(this, env, service);
-    if (env.staticSite) siteDeployRole(this, env);
-    if (migrates) this.migrateRole(env, [applyTokens[0], planToken]);
-  }
-
-  private accountRoles(): void {
-    const { project, accountId, accountSlug: slug, repository } = this.props;
-    const s = this.contractScope;
-    const access = this.stateAccess([
-      `${project}/accounts/${slug}/terraform.tfstate`,
-      `${project}/accounts/${slug}/state.tfstate`,
-    ]);
-    const planToken = this.token(repository, `account-${slug}-plan`, '_deploy.yml');
-    const applyToken = this.token(repository, `account-${slug}`, '_deploy.yml');
-    const plan = this.planRole(
-      'accountPlan',
-      pipelineRoleNames.accountPlan(project, slug),
-      access,
-      this.claims(repository, `account-${slug}-plan`),
-      { tag: 'account', exempt: [] },
-    );
-    declareContract(
-      plan,
-      planContract(s, {
-        name: pipelineRoleNames.accountPlan(project, slug),
-        state: access,
-        region: this.props.state.region,
-        resourcePrefix: project,
-        roleName: `${project}-config`,
-        token: planToken,
-        otherTokens: [applyToken],
-      }),
-    );
-    const pipelineRoles: ApplyIam = {
-      roles: [{ name: pipelineRoleNames.plan(project, s.environments[0] ?? 'elsewhere'), passes: {} }],
-      boundaryArn: pipelineBoundaryArn(this.props),
-    };
-    const baselineRoles: ApplyIam = {
-      roles: BASELINE_ROLE_COMPONENTS.map((c) => ({
-        name: `${project}-${c}`,
-        passes: passes([BASELINE_PASSED_TO[c]]),
-      })),
-      boundaryArn: workloadBoundaryArn(this.props),
-    };
-    const apply = this.applyRole(
-      'accountApply',
-      pipelineRoleNames.accountApply(project, slug),
-      access,
-      { tag: 'account', state: access },
-      this.claims(repository, `account-${slug}`, [MAIN], '_deploy.yml'),
-      [
-        {
-          roleArns: [pipelineRolePattern(this.props)],
-          boundaryArn: pipelineRoles.boundaryArn,
-          profileArns: [],
-          passedTo: [],
-        },
-        {
-          roleArns: BASELINE_ROLE_COMPONENTS.map((c) => iamArn(accountId, 'role', `${project}-${c}`)),
-          boundaryArn: baselineRoles.boundaryArn,
-          profileArns: [],
-          passedTo: BASELINE_PASSED_TO_SERVICES,
-        },
-      ],
-    );
-    const boundaryArns = [pipelineBoundaryArn(this.props), workloadBoundariesPattern(this.props)];
-    this.inline(
-      apply,
-      'accountApplyPipeline',
-      'manage-pipeline',
-      accountPipelineStatements(this.props, boundaryArns),
-    );
-    declareContract(
-      apply,
-      this.notifying(
-        apply,
-        'accountApply',
-        accountApplyContract(s, {
-          state: access,
-          pipelineRoles,
-          baselineRoles,
-          boundaryArns,
-          token: applyToken,
-          otherTokens: [planToken],
-          region: this.props.state.region,
-        }),
-        // The account's own topics (baseline), which its apply role creates.
-        { scope: this.alertScope(), steps: ['notifyApply'], managesTopic: true },
-      ),
-    );
+    return jobToken(this.props, repository, environment, workflow, ref);
   }
 
   role(key: string, name: string, claims: GitHubClaims, maxSessionDuration: number): IamRole {
@@ -491,107 +202,6 @@ export class GitHubPipeline extends Construct {
 
   inline(role: IamRole, id: string, name: string, statements: PolicyStatement[]): void {
     new IamRolePolicy(this, id, { role: role.id, name, policy: policyDocument(statements) });
-  }
-
-  /**
-   * Plan: ReadOnlyAccess minus data reads, fenced to its `tag` as its apply role is (`exempt`: the
-   * account-tagged state resources an environment's plan role reads), plus its own state read (no lock).
-   */
-  private planRole(
-    key: string,
-    name: string,
-    state: StateAccess,
-    claims: GitHubClaims,
-    fence: { readonly tag: string; readonly exempt: readonly string[] },
-  ): IamRole {
-    const role = this.role(key, name, claims, 3600);
-    new IamRolePolicyAttachment(this, `${key}ReadOnly`, {
-      role: role.name,
-      policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
-    });
-    this.inline(role, `${key}State`, 'terraform-state', stateReadStatements(state));
-    this.inline(role, `${key}NoData`, 'no-data-reads', [
-      ...planDataDenyStatements(state),
-      ...planFenceStatements(fence.tag, fence.exempt),
-    ]);
-    return role;
-  }
-
-  /** Apply: PowerUserAccess fenced to one environment, IAM only for its bounded roles, its own state. */
-  private applyRole(
-    key: string,
-    name: string,
-    state: StateAccess,
-    fence: Parameters<typeof environmentFenceStatements>[0],
-    claims: GitHubClaims,
-    managed: ManagedRoles[],
-  ): IamRole {
-    const role = this.role(key, name, claims, 7200);
-    // Exception (docs/architecture.md): Terraform applies everything the stacks hold. PowerUserAccess
-    // (all but IAM and Organizations) under the pipeline boundary, which caps it to the stacks' services.
-    const powerUser = new IamRolePolicyAttachment(this, `${key}PowerUser`, {
-      role: role.name,
-      policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess',
-    });
-    waiveGuardrail(
-      powerUser,
-      'iam-wildcard',
-      'Terraform apply role: PowerUserAccess under the pipeline boundary',
-    );
-    managed.forEach((m, i) => {
-      const suffix = i === 0 ? '' : `${i + 1}`;
-      this.inline(role, `${key}Iam${suffix}`, `manage-iam-roles${suffix}`, applyIamStatements(m));
-    });
-    this.inline(role, `${key}State`, 'terraform-state', stateWriteStatements(state));
-    this.inline(role, `${key}Fence`, 'environment-fence', environmentFenceStatements(fence));
-    return role;
-  }
-
-  /**
-   * The environment's database bootstrap (the master credential's task): only from the
-   * infrastructure repository's main, in the `<env>-migrate` GitHub environment (its gate, and a
-   * `sub` the apply role does not accept), through `db-migrate.yml`. No service's token, deploy or
-   * migration, is accepted.
-   */
-  private migrateRole(env: PipelineEnvironment, otherTokens: readonly GitHubToken[]): void {
-    const { project, accountId, repository } = this.props;
-    const key = `${env.name}Migrate`;
-    const role = this.role(
-      key,
-      pipelineRoleNames.migrate(project, env.name),
-      this.claims(repository, migrateEnvironment(env.name), [MAIN], 'db-migrate.yml'),
-      3600,
-    );
-    this.inline(
-      role,
-      `${key}Policy`,
-      'run-migration',
-      migrateStatements(
-        { accountId, region: env.region, project, env: env.name },
-        env.backupBeforeChanges ?? false,
-      ),
-    );
-    declareContract(
-      role,
-      this.notifying(
-        role,
-        key,
-        migrateContract(this.contractScope, {
-          env: env.name,
-          region: env.region,
-          backup: env.backupBeforeChanges ?? false,
-          token: this.token(repository, migrateEnvironment(env.name), 'db-migrate.yml'),
-          otherTokens: [
-            ...otherTokens,
-            this.token(repository, env.name, 'db-migrate.yml'),
-            // A service's tokens: its migrations' (`<env>-migrate`) and its deploy job's (`<env>`).
-            ...otherRepositoryTokens(this, repository, migrateEnvironment(env.name), 'app-image.yml'),
-            ...otherRepositoryTokens(this, repository, env.name, 'app-image.yml'),
-          ],
-        }),
-        { scope: this.alertScope(env), steps: ['notifyMigration'] },
-      ),
-    );
   }
 
   /** Where an environment's alert topics are (without one: the account's, in the baseline's region). */
