@@ -242,12 +242,18 @@ describe('restore tests in the recovery region', () => {
       arn: `arn:aws:events:${home.region}:${home.accountId}:event-bus/default`,
       role_arn: ref('aws_iam_role', roleId, 'arn'),
     });
-    // The forwarding role: trusted by EventBridge for this account, puts to the home bus only.
+    // The forwarding role: trusted by EventBridge for this account's forwarding rule only, puts to
+    // the home bus only.
     const trust = policy(out.resources('aws_iam_role').find(([id]) => id === roleId)![1].assume_role_policy);
     expect(trust.Statement).toEqual([
       expect.objectContaining({
         Principal: { Service: 'events.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': home.accountId } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': home.accountId },
+          ArnEquals: {
+            'aws:SourceArn': `arn:aws:events:us-west-2:${home.accountId}:rule/${rules[forwardId].name}`,
+          },
+        },
       }),
     ]);
     const put = out

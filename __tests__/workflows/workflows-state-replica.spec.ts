@@ -4,7 +4,9 @@
  * replica`; `_deploy.yml` then assumes its roles in the recovery region and inits with exactly the
  * runbook's backend overrides. Nothing else selects the replica.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { accountOf, accountRecoveryRegion } from '../../environments/registry';
@@ -132,6 +134,58 @@ describe('the state replica in the deploy workflows', () => {
       String(s.run ?? '').includes('start-backup-job'),
     );
     expect(backup.if).toBe("inputs.backup != '' && inputs.state_replica == ''");
+  });
+
+  it('Init, run: refuses the replica while the stack backend answers, inits with the overrides when it does not', () => {
+    const init = String(wf('_deploy.yml').jobs.apply.steps.find((st: any) => st.name === 'Init').run);
+    const dir = mkdtempSync(join(tmpdir(), 'replica-init-'));
+    try {
+      // terraform stubbed: logs its arguments; the stack backend's init (no bucket= override) answers
+      // or not as the test says.
+      writeFileSync(
+        join(dir, 'terraform'),
+        '#!/bin/bash\necho "$*" >> "$LOG"\ncase "$*" in *bucket=*) exit 0 ;; *-reconfigure*) exit "$PRIMARY" ;; esac\n',
+      );
+      chmodSync(join(dir, 'terraform'), 0o755);
+      const replica = JSON.stringify({
+        bucket: 'b-replica',
+        region: 'us-west-2',
+        kms_key_id: 'alias/k-replica',
+      });
+      const run = (stateReplica: string, primary: number) => {
+        const log = join(dir, `log-${stateReplica ? 'r' : 'p'}-${primary}`);
+        writeFileSync(log, '');
+        const r = spawnSync('bash', ['-c', init], {
+          env: {
+            PATH: `${dir}:${process.env.PATH}`,
+            LOG: log,
+            PRIMARY: String(primary),
+            STATE_REPLICA: stateReplica,
+            STACK: 's',
+          },
+          encoding: 'utf8',
+        });
+        return { status: r.status, out: r.stdout, calls: readFileSync(log, 'utf8').trim().split('\n') };
+      };
+      // No replica: the stack backend, once.
+      expect(run('', 1).calls).toEqual(['-chdir=cdktf.out/stacks/s init -input=false -lockfile=readonly']);
+      // The primary answers: refused before any replica init.
+      const refused = run(replica, 0);
+      expect(refused.status).toBe(1);
+      expect(refused.out).toMatch(/::error::The stack backend \(the primary state\) answers/);
+      expect(refused.calls.some((c) => c.includes('bucket='))).toBe(false);
+      // It does not (the region is down): the replica, with exactly the overrides.
+      const outage = run(replica, 1);
+      expect(outage.status).toBe(0);
+      expect(outage.calls.at(-1)).toBe(
+        `-chdir=cdktf.out/stacks/s init -input=false -lockfile=readonly ${REPLICA_BACKEND_FLAGS.join(' ')}`
+          .replace('"bucket=$bucket"', 'bucket=b-replica')
+          .replace('"region=$region"', 'region=us-west-2')
+          .replace('"kms_key_id=$kms_key_id"', 'kms_key_id=alias/k-replica'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the plan job still plans without a lock against the replica', () => {

@@ -61,8 +61,10 @@ export function denyKeyDestruction(adminPrincipalArns: readonly string[]): Polic
 }
 
 /**
- * Use of a key through one AWS service in `region`, by this account's principals that IAM allows
- * it (the copies' single-region keys in the recovery region: RDS, DynamoDB).
+ * Names the one service a key is for: use through it in `region` by this account's principals. It
+ * narrows nothing: the account statement (`AccountAdministers`) already lets IAM grant any use, so
+ * who may use the key is decided by the identity policies and boundaries, as for every key here
+ * (the copies' single-region keys in the recovery region: RDS, DynamoDB).
  */
 export function useThroughService(
   sid: string,

@@ -14,9 +14,9 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import { escalationDenials } from '../core/contract-requests';
-import { policyDocument, serviceTrustPolicy } from '../core/iam';
+import { policyDocument } from '../core/iam';
 import type { Naming } from '../core/naming';
-import { declareContract, serviceTrustRequests } from '../core/role-contract';
+import { declareContract, OTHER_ACCOUNT } from '../core/role-contract';
 
 /**
  * The home plan's schedule (backup-plan.ts): 05:00 UTC on the first Sunday of the month. The
@@ -121,10 +121,22 @@ function forwardFailures(
 ): Pick<RecoveryRestoreTesting, 'forward' | 'forwardRole'> {
   const { naming, accountId, provider, drVault } = props;
   const bus = homeEventBusArn(naming);
+  // Only the forwarding rule may use the role (not any rule of the account that could be given it).
+  const ruleArn = `arn:aws:events:${props.region}:${accountId}:rule/${naming.name('restore-failed-forward')}`;
   const forwardRole = new IamRole(scope, 'DrEventsRole', {
     name: naming.name('backup-events'),
     description: 'EventBridge forwards failed restore jobs of the recovery region to the home region',
-    assumeRolePolicy: serviceTrustPolicy('events.amazonaws.com', accountId),
+    assumeRolePolicy: policyDocument([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': accountId },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      },
+    ]),
   });
   new IamRolePolicy(scope, 'DrEventsRolePolicy', {
     role: forwardRole.id,
@@ -160,12 +172,31 @@ function forwardFailures(
       },
       ...escalationDenials(naming),
     ],
-    trust: serviceTrustRequests(
-      'events.amazonaws.com',
-      accountId,
-      `the recovery-region rule forwarding ${naming.name()}'s failed restore jobs`,
-      [{ principal: 'backup.amazonaws.com', because: 'AWS Backup has its own role' }],
-    ),
+    trust: {
+      allow: [
+        {
+          principal: 'events.amazonaws.com',
+          context: { 'aws:SourceAccount': accountId, 'aws:SourceArn': ruleArn },
+          because: `the recovery-region rule forwarding ${naming.name()}'s failed restore jobs`,
+        },
+      ],
+      deny: [
+        {
+          principal: 'events.amazonaws.com',
+          context: { 'aws:SourceAccount': accountId, 'aws:SourceArn': `${ruleArn}-other` },
+          because: 'another rule of the account (a principal that may pass the role could attach it)',
+        },
+        {
+          principal: 'events.amazonaws.com',
+          context: {
+            'aws:SourceAccount': OTHER_ACCOUNT,
+            'aws:SourceArn': ruleArn.replace(accountId, OTHER_ACCOUNT),
+          },
+          because: 'the same service acting for another account (confused deputy)',
+        },
+        { principal: 'backup.amazonaws.com', because: 'AWS Backup has its own role' },
+      ],
+    },
   });
   const forward = new CloudwatchEventRule(scope, 'DrRestoreFailed', {
     provider,

@@ -92,6 +92,20 @@ const PARSE = [
   'kms_key_id=$(jq -er .kms_key_id <<< "$STATE_REPLICA")',
 ];
 
+/**
+ * A replica run refuses to start while the primary state answers (the stack's own backend inits
+ * within a minute): the home region is not down, and an apply there would write state only to the
+ * replica (a fork the next run from the primary would undo), skip the lock table and the backup
+ * before a production apply. During an outage that init fails or times out and the run goes on. A
+ * partial outage in which S3 still answers is run by an admin by hand (docs/runbooks.md).
+ */
+export const PRIMARY_STILL_ANSWERS = [
+  `if timeout 60 ${tf('init -input=false -lockfile=readonly -reconfigure')} > /dev/null 2>&1; then`,
+  '  echo "::error::The stack backend (the primary state) answers: its region is not down, and a replica run would fork the state (docs/runbooks.md)."',
+  '  exit 1',
+  'fi',
+];
+
 /** Before the credentials: the region they are for (the stack's, or the replica's). */
 export const backendStep: Step = {
   name: 'State backend (the stack backend, or its replica during a regional outage)',
@@ -120,6 +134,7 @@ export const deployInit: Step = {
     '  exit 0',
     'fi',
     ...PARSE.map((l) => `  ${l}`),
+    ...PRIMARY_STILL_ANSWERS.map((l) => `  ${l}`),
     `  ${tf(`init -input=false -lockfile=readonly ${REPLICA_BACKEND_FLAGS.join(' ')}`)}`,
   ].join('\n'),
 };
