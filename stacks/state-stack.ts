@@ -103,6 +103,9 @@ export class StateStack extends StableAddressStack {
         region: state.region,
         bucketArn: `arn:aws:s3:::${state.bucket}`,
         lockTableArn: `arn:aws:dynamodb:${state.region}:${account.accountId}:table/${state.lockTable}`,
+        replicaBucketArn: props.recoveryRegion
+          ? `arn:aws:s3:::${stateReplicaBucketName(state.bucket)}`
+          : undefined,
         kmsKeyArn: this.backend.key.arn,
         lockfile: state.useLockfile,
       },

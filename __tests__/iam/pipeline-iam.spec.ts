@@ -863,3 +863,52 @@ describe('the state replica (a regional outage: _deploy.yml with state: replica)
     );
   });
 });
+
+describe('the state replica, by the boundaries alone (defence beside the inline fences and the bucket policy)', () => {
+  const replicaObject = `${replicaBucketArn}/${project}/${own.name}/terraform.tfstate`;
+  const everything = [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+  const bounded = (boundaryName: string, principal: string) => (action: string, resource: string) =>
+    decide({
+      identity: everything,
+      boundary: p.managed(boundaryName),
+      principalArn: role(principal),
+      action,
+      resource,
+      context: {},
+    });
+
+  it("an environment's workload roles reach nothing of the replica", async () => {
+    const task = bounded(`${project}-workload-boundary-${own.name}`, `${ownPrefix}-backend-task`);
+    for (const [action, resource] of [
+      ['s3:GetObject', replicaObject],
+      ['s3:PutObject', replicaObject],
+      ['s3:ReplicateObject', replicaObject],
+      ['s3:PutBucketPolicy', replicaBucketArn],
+    ])
+      expect(`${action}: ${await task(action, resource)}`).toBe(`${action}: ExplicitlyDenied`);
+  });
+
+  it("the account's workload roles: the replication role writes replicas and nothing else there; others nothing", async () => {
+    const boundaryName = `${project}-workload-boundary`;
+    const replication = bounded(boundaryName, `${project}-state-replication`);
+    for (const action of ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'])
+      expect(`${action}: ${await replication(action, replicaObject)}`).toBe(`${action}: Allowed`);
+    for (const [action, resource] of [
+      ['s3:GetObject', replicaObject],
+      ['s3:PutObject', replicaObject],
+      ['s3:PutBucketPolicy', replicaBucketArn],
+    ])
+      expect(`${action}: ${await replication(action, resource)}`).toBe(`${action}: ExplicitlyDenied`);
+    const other = bounded(boundaryName, `${project}-baseline-config`);
+    expect(await other('s3:ReplicateObject', replicaObject)).toBe('ExplicitlyDenied');
+  });
+
+  it("the pipeline boundary keeps the replica's settings to the account apply role", async () => {
+    const envApply = bounded(`${project}-pipeline-boundary`, `${ownPrefix}-github-apply`);
+    const acctApply = bounded(`${project}-pipeline-boundary`, `${project}-acct-${slug}-github-apply`);
+    for (const action of ['s3:PutBucketPolicy', 's3:PutReplicationConfiguration', 's3:PutBucketVersioning']) {
+      expect(`${action}: ${await envApply(action, replicaBucketArn)}`).toBe(`${action}: ExplicitlyDenied`);
+      expect(`${action}: ${await acctApply(action, replicaBucketArn)}`).toBe(`${action}: Allowed`);
+    }
+  });
+});

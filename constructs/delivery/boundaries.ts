@@ -28,7 +28,12 @@ import {
 export interface StateResources {
   readonly bucketArn: string;
   readonly lockTableArn: string;
+  /** The state replica in the recovery region (`<bucket>-replica`, state-replica.ts), when there is one. */
+  readonly replicaBucketArn?: string;
 }
+
+/** The bucket and its objects: the resources a state guard covers. */
+const bucketAndObjects = (arn: string | undefined) => (arn ? [arn, `${arn}/*`] : []);
 
 const LOCK_TABLE_SETTINGS_ACTIONS = [
   'dynamodb:DeleteTable',
@@ -115,7 +120,11 @@ export function pipelineBoundaryStatements(scope: PipelineScope, state: StateRes
       Sid: 'StateSettingsAreProtected',
       Effect: 'Deny',
       Action: [...STATE_BUCKET_SETTINGS_ACTIONS, ...LOCK_TABLE_SETTINGS_ACTIONS],
-      Resource: [state.bucketArn, state.lockTableArn],
+      Resource: [
+        state.bucketArn,
+        state.lockTableArn,
+        ...(state.replicaBucketArn ? [state.replicaBucketArn] : []),
+      ],
       Condition: exceptAccountApply,
     },
     { Sid: 'AuditStaysOn', Effect: 'Deny', Action: AUDIT_OFF_ACTIONS, Resource: '*' },
@@ -215,17 +224,47 @@ export function workloadBoundaryStatements(
               },
             },
           },
+          ...(state.replicaBucketArn
+            ? [
+                {
+                  // The replica: the replication role's writes of replicas, nothing else, by nobody else.
+                  Sid: 'NoTerraformStateReplica',
+                  Effect: 'Deny' as const,
+                  NotAction: STATE_REPLICA_WRITES,
+                  Resource: bucketAndObjects(state.replicaBucketArn),
+                },
+                {
+                  Sid: 'StateReplicaWritesOnlyForReplication',
+                  Effect: 'Deny' as const,
+                  Action: STATE_REPLICA_WRITES,
+                  Resource: bucketAndObjects(state.replicaBucketArn),
+                  Condition: {
+                    ArnNotEquals: {
+                      'aws:PrincipalArn': roleArn(scope.accountId, stateReplicationRoleName(scope.project)),
+                    },
+                  },
+                },
+              ]
+            : []),
         ]
       : [
           {
             Sid: 'NoTerraformState',
             Effect: 'Deny' as const,
             Action: ['s3:*', 'dynamodb:*'],
-            Resource: [state.bucketArn, `${state.bucketArn}/*`, state.lockTableArn],
+            Resource: [
+              state.bucketArn,
+              `${state.bucketArn}/*`,
+              state.lockTableArn,
+              ...bucketAndObjects(state.replicaBucketArn),
+            ],
           },
         ]),
   ];
 }
+
+/** What S3 replication writes into the replica as the replication role (AWS docs, "Setting up permissions"). */
+export const STATE_REPLICA_WRITES = ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'];
 
 /** What S3 replication reads of its source bucket as the replication role (AWS docs, "Setting up permissions"). */
 export const STATE_REPLICATION_READS = [
