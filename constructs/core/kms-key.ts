@@ -48,6 +48,17 @@ export class EncryptionKey extends Construct {
   }
 }
 
+/** What using a key's material takes (encrypt, decrypt, data keys, describe). */
+export const USE_KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
+
 /** Nobody but the admins may schedule the key's deletion or disable it (recovery points need it). */
 export function denyKeyDestruction(adminPrincipalArns: readonly string[]): PolicyStatement {
   return {
@@ -76,17 +87,7 @@ export function useThroughService(
     Sid: sid,
     Effect: 'Allow',
     Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-    Action: [
-      'kms:Encrypt',
-      'kms:Decrypt',
-      'kms:ReEncryptFrom',
-      'kms:ReEncryptTo',
-      'kms:GenerateDataKey',
-      'kms:GenerateDataKeyWithoutPlaintext',
-      'kms:DescribeKey',
-      'kms:CreateGrant',
-      'kms:ListGrants',
-    ],
+    Action: [...USE_KEY_ACTIONS, 'kms:CreateGrant', 'kms:ListGrants'],
     Resource: '*',
     Condition: {
       StringEquals: {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ALERT_PUBLISHERS } from '../core/alert-publishers';
 import type { PolicyStatement } from '../core/iam';
 import { DATA_KEY_PURPOSE, type Naming } from '../core/naming';
-import { denyKeyDestruction, EncryptionKey } from '../core/kms-key';
+import { denyKeyDestruction, EncryptionKey, USE_KEY_ACTIONS } from '../core/kms-key';
 
 export interface PlatformKeysProps {
   readonly naming: Naming;
@@ -11,16 +11,6 @@ export interface PlatformKeysProps {
   /** The only principals that may schedule the data key's deletion or disable it (break-glass admins). */
   readonly adminPrincipalArns: readonly string[];
 }
-
-const USE_KEY = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:DescribeKey',
-];
 
 /**
  * The environment's three customer-managed keys, each rotated yearly, with key policies that let the
@@ -46,7 +36,7 @@ export class PlatformKeys extends Construct {
       Effect: 'Allow',
       // This account's principals, each as its IAM policies allow (no `AWS: *`).
       Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-      Action: [...USE_KEY, 'kms:CreateGrant', 'kms:ListGrants'],
+      Action: [...USE_KEY_ACTIONS, 'kms:CreateGrant', 'kms:ListGrants'],
       Resource: '*',
       Condition: {
         StringEquals: {
@@ -84,7 +74,7 @@ export class PlatformKeys extends Construct {
           Sid: 'CloudWatchLogsUse',
           Effect: 'Allow',
           Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: USE_KEY,
+          Action: USE_KEY_ACTIONS,
           Resource: '*',
           Condition: {
             ArnLike: {
