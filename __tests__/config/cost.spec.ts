@@ -1,5 +1,6 @@
 /** `npm run cost` (scripts/cost/): the estimate of a small fixture, pinned; the Spot share; the delta. */
-import { estimateStack, spotShare } from '../../scripts/cost/estimate';
+import { estimateStack } from '../../scripts/cost/estimate';
+import { spotShare } from '../../scripts/cost/spot';
 import { formatDelta, formatReport, type CostReport } from '../../scripts/cost/report';
 import { PRICE_TABLE_VERSION } from '../../scripts/cost/prices';
 import { appStacks } from '../support/app-synth';

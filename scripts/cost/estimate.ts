@@ -6,6 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
 import { HOURS_PER_MONTH, PRICES, type RegionPrices } from './prices';
+import { round4, spotShare } from './spot';
 
 export interface CostLine {
   readonly item: string;
@@ -303,26 +304,6 @@ function collectorShare(
     item: `OpenTelemetry collector sidecar (${cpu} CPU units / ${memory} MiB of a task)`,
     perTask: ((cpu / 1024) * p.fargate.vcpu + (memory / 1024) * p.fargate.gb) * factor,
   };
-}
-
-const round4 = (n: number) => Math.round(n * 10000) / 10000;
-
-/** The share of `count` tasks ECS places on FARGATE_SPOT: the base first, the rest by weight. */
-export function spotShare(strategy: readonly any[], count: number): number {
-  if (strategy.length === 0) return 0;
-  let left = count;
-  let spot = 0;
-  for (const s of strategy) {
-    const base = Math.min(num(s.base), left);
-    if (s.capacity_provider === 'FARGATE_SPOT') spot += base;
-    left -= base;
-  }
-  const total = strategy.reduce((sum, s) => sum + num(s.weight), 0);
-  const spotWeight = strategy
-    .filter((s) => s.capacity_provider === 'FARGATE_SPOT')
-    .reduce((sum, s) => sum + num(s.weight), 0);
-  if (total > 0) spot += (left * spotWeight) / total;
-  return count > 0 ? spot / count : 0;
 }
 
 export function estimateStack(json: any): StackEstimate {
