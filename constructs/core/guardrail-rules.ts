@@ -5,37 +5,18 @@
  * synthesized Terraform JSON (snake_case attributes, `${type.id.attr}` references).
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
-import type { GuardRule } from '../../environments/schema/guards';
 import { STATEFUL_TYPES } from './stateful';
+import {
+  production,
+  tableRule,
+  type Check,
+  type GuardrailRule,
+  type StackView,
+  type TfResource,
+} from './guardrail-table';
 import { ipKeyedRules } from './waf-ip-keys';
 
-export interface TfResource {
-  readonly type: string;
-  readonly id: string;
-  /** `aws_db_instance.Database_Instance_02E622FB` */
-  readonly address: string;
-  /** Construct path below the stack: `Data/Database/Instance`. */
-  readonly path: string;
-  readonly body: any;
-}
-
-export interface StackView {
-  readonly production: boolean;
-  readonly resources: readonly TfResource[];
-  readonly providers: Record<string, any[]>;
-  ofType(type: string): readonly TfResource[];
-  /** True when a resource of `type` refers to `target` in `attribute` (`bucket`, `vpc_id`, ...). */
-  referencing(target: TfResource, type: string, attribute: string): boolean;
-}
-
-type Check = (body: any, r: TfResource, stack: StackView) => string | undefined;
-export interface GuardrailRule {
-  readonly id: GuardRule;
-  readonly title: string;
-  /** Judges production stacks only (a waiver in code elsewhere has nothing to waive). */
-  readonly productionOnly?: boolean;
-  check(stack: StackView): Array<{ rule: GuardRule; path: string; address: string; why: string }>;
-}
+export type { StackView, TfResource } from './guardrail-table';
 
 const WORLD = ['0.0.0.0/0', '::/0'];
 /** Ports the world may reach: HTTP (redirected to HTTPS) and HTTPS on public load balancers. */
@@ -45,32 +26,6 @@ const first = (v: any) => (Array.isArray(v) ? v[0] : v);
 const list = (v: any): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const missing = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length);
 const unless = (ok: boolean, why: string) => (ok ? undefined : why);
-
-/** Production stacks (`when` of the rules that judge only them). */
-const production = (s: StackView) => s.production;
-
-/** A rule from its per-type table; `when` limits it to some stacks (production). */
-function tableRule(
-  id: GuardRule,
-  title: string,
-  table: Record<string, Check>,
-  when: (s: StackView) => boolean = () => true,
-): GuardrailRule {
-  return {
-    id,
-    title,
-    productionOnly: when === production,
-    check(stack) {
-      if (!when(stack)) return [];
-      return Object.entries(table).flatMap(([type, check]) =>
-        stack.ofType(type).flatMap((r) => {
-          const why = check(r.body, r, stack);
-          return why ? [{ rule: id, path: r.path, address: r.address, why }] : [];
-        }),
-      );
-    },
-  };
-}
 
 const companion =
   (type: string, attribute: string, why: string): Check =>
